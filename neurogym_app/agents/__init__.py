@@ -1,0 +1,1 @@
+"""RNN agents (PyTorch, imported lazily), policies and the agent player."""

@@ -1,0 +1,525 @@
+"""TrialEnv: a Gymnasium env made of trials, each a sequence of timed periods.
+
+The NeuroGym recipe, reimplemented with its known defects fixed:
+
+* one generator per env (``reset(seed=...)``); each trial draws its own
+  ``trial_seed`` from it and runs on a generator made from that seed, so
+  ``new_trial(**trial)`` rebuilds a recorded trial bit for bit, noise included;
+* ``reset()`` returns the first observation of a new trial and takes no hidden
+  step (NeuroGym steps once with a random action and reseeds the action space);
+* durations are rounded to the nearest ``dt`` and positive ones never vanish;
+* ``("until", t)`` timing ends a period at ``t`` ms after the trial start;
+* the ``OBNOW`` placeholder is a sentinel object compared by identity.
+
+Step semantics: ``reset`` returns ``ob[0]``; ``step(a)`` judges ``a`` at the
+current time step (its period and ``gt``), then advances and returns the next
+observation. The supervised ``Dataset`` pairs ``ob[t]`` with ``gt[t]`` the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from neurogym_app.core import timing as timing_mod
+from neurogym_app.core.rng import TaskRandom, derive_seed, make_rng
+from neurogym_app.core.spaces import channel_indices
+
+__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "TaskDefinitionError"]
+
+#: metadata keys every task may set; see docs in ``TrialEnv.metadata``
+METADATA_DEFAULTS: dict[str, Any] = {
+    "render_modes": [],
+    "description": None,
+    "paper_name": None,
+    "paper_link": None,
+    "tags": [],
+    # human play: the period a reaction time is measured from, the trial
+    # variables that define a condition, a signed stimulus-strength variable
+    # (for psychometric curves) and whether a person can play the task at all.
+    "rt_from": None,
+    "condition_vars": [],
+    "strength_var": None,
+    "human_playable": True,
+    "human_playable_reason": None,
+}
+
+TRIAL_SEED_KEY = "trial_seed"
+
+
+class TaskDefinitionError(RuntimeError):
+    """A task used the period/observation API in a way that cannot work."""
+
+
+class _ObNow:
+    """Returned by ``_step`` to mean "the precomputed observation after this step"."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __reduce__(self):
+        return (_ObNow, ())
+
+    def __repr__(self) -> str:
+        return "OBNOW"
+
+
+OBNOW = _ObNow()
+
+
+class BaseEnv(gym.Env):
+    """A Gymnasium env with NeuroGym's seeding conveniences (``seed``, ``rng``)."""
+
+    metadata: ClassVar[dict[str, Any]] = dict(METADATA_DEFAULTS)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Fill the metadata keys a task leaves out, so every task answers the
+        # same questions (and Gymnasium finds its `render_modes`).
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("metadata")
+        if own is not None:
+            inherited = {k: v for k, v in METADATA_DEFAULTS.items() if k not in own}
+            cls.metadata = {**inherited, **own}
+
+    def __init__(self, dt: float = 100):
+        super().__init__()
+        if not isinstance(dt, (int, float)) or isinstance(dt, bool) or dt <= 0:
+            raise ValueError(f"dt must be a positive number of ms, got {dt!r}")
+        self.dt = dt
+        self.rng: TaskRandom = make_rng()
+        self._master_rng: TaskRandom = self.rng
+
+    def seed(self, seed: int | None = None) -> list[int | None]:
+        """Seed the env's generator and its spaces (NeuroGym's ``env.seed``)."""
+        self._master_rng = make_rng(seed)
+        self.rng = self._master_rng
+        if getattr(self, "action_space", None) is not None:
+            self.action_space.seed(seed)
+        if getattr(self, "observation_space", None) is not None:
+            self.observation_space.seed(seed)
+        return [seed]
+
+
+class TrialEnv(BaseEnv):
+    """An env whose time runs through trials made of named, timed periods.
+
+    Subclasses set ``observation_space``/``action_space`` (named
+    ``ngym.spaces``), ``self.timing`` and ``self.rewards`` in ``__init__``, and
+    implement ``_new_trial(**kwargs)`` (returns the trial's variables as a dict)
+    and ``_step(action)`` (returns ob, reward, terminated, truncated, info).
+
+    Class attributes:
+      ``metadata``: description, paper_name, paper_link, tags, and for human
+        play ``rt_from``, ``condition_vars``, ``strength_var``, ``human_playable``;
+      ``timing_presets``: named timings, at least ``"human"`` for people.
+    """
+
+    timing_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(self, dt: float = 100, num_trials_before_reset: int = 10_000_000, r_tmax: float = 0):
+        super().__init__(dt=dt)
+        self.num_trials_before_reset = num_trials_before_reset
+        self.r_tmax = r_tmax
+        self.t = 0.0
+        self.t_ind = 0
+        self.tmax = 0.0
+        self.num_tr = 0
+        self.performance = 0
+        self.rewards: dict[str, float] = {}
+        self.timing: dict[str, Any] = {}
+        self.timing_preset: str | None = None
+        self.trial: dict[str, Any] | None = None
+        self._top: gym.Env = self
+        self._reset_periods()
+
+    # ------------------------------------------------------------------ timing
+    def resolve_timing(self, default: Mapping[str, Any], timing: Mapping[str, Any] | str | None) -> dict[str, Any]:
+        """The task's timing: ``default`` updated by a dict or a named preset.
+
+        A preset name (e.g. ``"human"``) picks ``timing_presets[name]``; an
+        unknown period name is an error listing the task's periods.
+        """
+        resolved = dict(default)
+        self.timing_preset = "default"
+        if timing is None:
+            return timing_mod.normalise_timing(resolved)
+        if isinstance(timing, str):
+            if timing == "default":
+                return timing_mod.normalise_timing(resolved)
+            if timing not in self.timing_presets:
+                known = ", ".join(["default", *self.timing_presets]) or "default"
+                raise ValueError(f"{type(self).__name__} has no timing preset {timing!r}; use one of: {known}")
+            resolved.update(self.timing_presets[timing])
+            self.timing_preset = timing
+            return timing_mod.normalise_timing(resolved)
+        if not isinstance(timing, Mapping):
+            raise TypeError(f"timing must be a dict of period -> spec or a preset name, got {type(timing).__name__}")
+        unknown = [k for k in timing if k not in resolved]
+        if unknown and resolved:
+            close = difflib.get_close_matches(unknown[0], list(resolved), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(
+                f"{type(self).__name__} has no period {unknown[0]!r}; {hint}its periods are: {', '.join(resolved)}"
+            )
+        resolved.update(timing)
+        self.timing_preset = "custom"
+        return timing_mod.normalise_timing(resolved)
+
+    def sample_time(self, period: str) -> float:
+        """A duration for ``period`` drawn from ``self.timing``, rounded to ``dt``."""
+        if period not in self.timing:
+            raise TaskDefinitionError(f"{type(self).__name__}: no timing for period {period!r}")
+        raw = timing_mod.sample_duration(period, self.timing[period], self.rng)
+        if isinstance(raw, timing_mod.Until):
+            return raw  # type: ignore[return-value]  # resolved against the start in add_period
+        return timing_mod.round_to_dt(raw, self.dt)
+
+    # ----------------------------------------------------------------- periods
+    def _reset_periods(self) -> None:
+        self._periods: list[str] = []
+        self.start_t: dict[str, float] = {}
+        self.end_t: dict[str, float] = {}
+        self.start_ind: dict[str, int] = {}
+        self.end_ind: dict[str, int] = {}
+        self.tmax = 0.0
+        self._ob_array: np.ndarray | None = None
+        self._gt_array: np.ndarray | None = None
+
+    @property
+    def periods(self) -> list[str]:
+        """Names of the current trial's periods, in the order they were added."""
+        return list(self._periods)
+
+    def add_period(
+        self,
+        period: str | Iterable[str],
+        duration: float | None = None,
+        before: str | None = None,
+        after: str | float | None = None,
+        last_period: bool = False,
+    ) -> None:
+        """Add a period (or several in sequence) to the current trial.
+
+        Without ``after``/``before`` a period follows the last one added.
+        ``last_period`` is accepted for NeuroGym compatibility; arrays are
+        built lazily on first use, so it is not needed.
+        """
+        if not isinstance(period, str):
+            names = list(period)
+            if duration is not None and not isinstance(duration, (list, tuple)):
+                raise TaskDefinitionError("add_period with several periods takes a list of durations")
+            durations = list(duration) if duration is not None else [None] * len(names)
+            for i, (name, dur) in enumerate(zip(names, durations)):
+                self.add_period(name, duration=dur, after=after if i == 0 else None, before=before if i == 0 else None)
+            return
+        if self._ob_array is not None or self._gt_array is not None:
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: period {period!r} added after observations were set; add all periods first"
+            )
+        if period in self.start_t:
+            raise TaskDefinitionError(f"{type(self).__name__}: period {period!r} added twice in one trial")
+        if duration is None:
+            duration = self.sample_time(period)
+        elif not isinstance(duration, timing_mod.Until):
+            if duration < 0:
+                raise TaskDefinitionError(f"period {period!r} has a negative duration {duration}")
+            duration = timing_mod.round_to_dt(float(duration), self.dt)
+
+        if after is not None:
+            start = self.end_t[after] if isinstance(after, str) else float(after)
+        elif before is not None:
+            if isinstance(duration, timing_mod.Until):
+                raise TaskDefinitionError("an 'until' period cannot be placed before another period")
+            start = self.start_t[before] - duration
+        elif self._periods:
+            start = self.end_t[self._periods[-1]]
+        else:
+            start = 0.0
+        if isinstance(duration, timing_mod.Until):
+            duration = max(0.0, timing_mod.round_to_dt(duration.t, self.dt) - start)
+        end = start + duration
+        self._periods.append(period)
+        self.start_t[period] = start
+        self.end_t[period] = end
+        self.start_ind[period] = int(round(start / self.dt))
+        self.end_ind[period] = int(round(end / self.dt))
+        if end > self.tmax:
+            self.tmax = end
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps in the current trial."""
+        return int(round(self.tmax / self.dt))
+
+    def in_period(self, period: str, t: float | None = None) -> bool:
+        """Whether time ``t`` (default: now) lies in ``period`` of this trial."""
+        if t is None:
+            t = self.t
+        start = self.start_t.get(period)
+        return start is not None and start <= t < self.end_t[period]
+
+    @property
+    def current_period(self) -> str | None:
+        """The period the current time step belongs to (first match), or None."""
+        t = self.t
+        for name in self._periods:
+            if self.start_t[name] <= t < self.end_t[name]:
+                return name
+        return None
+
+    def period_at(self, t_ind: int) -> str | None:
+        t = t_ind * self.dt
+        for name in self._periods:
+            if self.start_t[name] <= t < self.end_t[name]:
+                return name
+        return None
+
+    # ------------------------------------------------------- observation / gt
+    @property
+    def ob(self) -> np.ndarray:
+        if self._ob_array is None:
+            self._build_ob()
+        return self._ob_array  # type: ignore[return-value]
+
+    @ob.setter
+    def ob(self, value: np.ndarray) -> None:
+        self._ob_array = value
+
+    @property
+    def gt(self) -> np.ndarray:
+        if self._gt_array is None:
+            self._build_gt()
+        return self._gt_array  # type: ignore[return-value]
+
+    @gt.setter
+    def gt(self, value: np.ndarray) -> None:
+        self._gt_array = value
+
+    def _build_ob(self) -> None:
+        space = self.observation_space
+        self._ob_array = np.zeros((self.n_steps, *space.shape), dtype=space.dtype)
+
+    def _build_gt(self) -> None:
+        space = self.action_space
+        dtype = space.dtype if space.dtype is not None else np.int64
+        if isinstance(space, gym.spaces.Discrete):
+            dtype = np.int64
+        self._gt_array = np.zeros((self.n_steps, *space.shape), dtype=dtype)
+
+    def _slice(self, period: str | Iterable[str] | None) -> list[slice]:
+        if period is None:
+            return [slice(None)]
+        if isinstance(period, str):
+            if period not in self.start_ind:
+                raise TaskDefinitionError(
+                    f"{type(self).__name__}: no period {period!r} in this trial (periods: {', '.join(self._periods)})"
+                )
+            return [slice(self.start_ind[period], self.end_ind[period])]
+        return [s for p in period for s in self._slice(p)]
+
+    def _where(self, where: Any, names: Mapping[str, Any] | None) -> Any:
+        if where is None:
+            return Ellipsis
+        if isinstance(where, str):
+            return channel_indices(names, where)
+        return where
+
+    def view_ob(self, period: str | None = None) -> np.ndarray:
+        """A writable view of the observation during ``period`` (default: whole trial)."""
+        (sl,) = self._slice(period)
+        return self.ob[sl]
+
+    def view_groundtruth(self, period: str | None = None) -> np.ndarray:
+        (sl,) = self._slice(period)
+        return self.gt[sl]
+
+    def _apply_ob(self, value: Any, period: Any, where: Any, add: bool) -> None:
+        ob = self.ob
+        idx = self._where(where, getattr(self.observation_space, "name", None))
+        for sl in self._slice(period):
+            if callable(value):
+                part = ob[sl]
+                value_now = value(part[..., idx] if idx is not Ellipsis else part)
+            else:
+                value_now = value
+            if idx is Ellipsis:
+                if add:
+                    ob[sl] += value_now
+                else:
+                    ob[sl] = value_now
+            else:
+                block = ob[sl]
+                if add:
+                    block[..., idx] += value_now
+                else:
+                    block[..., idx] = value_now
+
+    def add_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
+        """Add ``value`` to the observation in ``period`` at channel(s) ``where``."""
+        self._apply_ob(value, period, where, add=True)
+
+    def set_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
+        """Set the observation in ``period`` at channel(s) ``where`` to ``value``."""
+        self._apply_ob(value, period, where, add=False)
+
+    def add_randn(self, mu: float = 0, sigma: float = 1, period: Any = None, where: Any = None) -> None:
+        """Add Gaussian noise (mean ``mu``, sd ``sigma``) to part of the observation."""
+        ob = self.ob
+        idx = self._where(where, getattr(self.observation_space, "name", None))
+        for sl in self._slice(period):
+            block = ob[sl]
+            target = block if idx is Ellipsis else block[..., idx]
+            noise = mu + sigma * self.rng.standard_normal(target.shape)
+            if idx is Ellipsis:
+                block += noise.astype(block.dtype, copy=False)
+            else:
+                block[..., idx] += noise.astype(block.dtype, copy=False)
+
+    def set_groundtruth(self, value: Any, period: Any = None, where: str | None = None) -> None:
+        """Set the correct action during ``period``.
+
+        With ``where`` (an action name), ``value`` indexes into that name's
+        actions: ``set_groundtruth(1, "decision", where="choice")`` sets the
+        second ``choice`` action.
+        """
+        if where is not None:
+            names = getattr(self.action_space, "name", None)
+            value = channel_indices(names, where)[value]
+        gt = self.gt
+        for sl in self._slice(period):
+            gt[sl] = value
+
+    @property
+    def ob_now(self) -> np.ndarray:
+        return self.ob[self.t_ind]
+
+    @property
+    def gt_now(self) -> Any:
+        return self.gt[self.t_ind]
+
+    # ------------------------------------------------------------------ trials
+    def new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        """Start a new trial; keyword arguments fix trial variables.
+
+        ``new_trial(**recorded_trial)`` rebuilds a recorded trial exactly: its
+        ``trial_seed`` restores the generator the trial drew from.
+        """
+        seed = kwargs.pop(TRIAL_SEED_KEY, None)
+        if seed is None:
+            seed = derive_seed(self._master_rng)
+        self.rng = make_rng(int(seed))
+        self._reset_periods()
+        self.t = 0.0
+        self.t_ind = 0
+        self.performance = 0
+        trial = self._new_trial(**kwargs)
+        if trial is None:
+            trial = {}
+        elif not isinstance(trial, dict):
+            trial = dict(trial)
+        trial[TRIAL_SEED_KEY] = int(seed)
+        self.trial = trial
+        self.num_tr += 1
+        return trial
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement _new_trial(**kwargs)")
+
+    def _step(self, action: Any):
+        raise NotImplementedError(f"{type(self).__name__} must implement _step(action)")
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Start afresh: seed (if given), begin a new trial, return its first observation.
+
+        ``options={"trial": {...}}`` fixes variables of that first trial.
+        """
+        super().reset(seed=seed)
+        if seed is not None:
+            self.seed(seed)
+        self.num_tr = 0
+        trial_kwargs = dict((options or {}).get("trial", {}))
+        self._top.new_trial(**trial_kwargs)
+        info = {"new_trial": True, "trial": self.trial, "trial_index": 0, "period": self.current_period}
+        if self.tmax > 0:
+            return self.ob[0], info
+        ob = self._first_observation()
+        return ob, info
+
+    def _first_observation(self) -> np.ndarray:
+        """Observation at the start of a trial that has no periods (override if needed)."""
+        return np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
+
+    def step(self, action: Any):
+        period = self.current_period
+        trial_index = self.num_tr - 1
+        result = self._step(action)
+        if len(result) == 4:  # old gym API: ob, reward, done, info
+            ob, reward, terminated, info = result
+            truncated = False
+        else:
+            ob, reward, terminated, truncated, info = result
+        if info is None:
+            info = {}
+        if "new_trial" not in info:
+            info["new_trial"] = False
+        if "gt" not in info and self.tmax > 0:
+            info["gt"] = self.gt[self.t_ind]
+        info["period"] = period
+        info["trial_index"] = trial_index
+        self.t += self.dt
+        self.t_ind += 1
+        if self.tmax > 0 and self.t + self.dt > self.tmax + 1e-9 and not info["new_trial"]:
+            info["new_trial"] = True
+            reward += self.r_tmax
+        if info["new_trial"]:
+            info["performance"] = self.performance
+            info["trial"] = self.trial
+            self._top.new_trial()
+        if ob is OBNOW or (
+            self._ob_array is not None and isinstance(ob, np.ndarray) and ob.base is self._ob_array
+        ):
+            # NeuroGym tasks return ``self.ob_now`` (the observation just judged);
+            # the next observation is the one the agent must act on.
+            ob = self.ob[self.t_ind] if self.tmax > 0 else ob
+        return ob, float(reward), bool(terminated), bool(truncated), info
+
+
+#: NeuroGym's other name for the same class
+PeriodEnv = TrialEnv
+
+
+class TrialWrapper(gym.Wrapper):
+    """Base class for wrappers that act on trials (NeuroGym's ``TrialWrapper``).
+
+    The wrapped task calls ``new_trial`` through the outermost TrialWrapper, so
+    a wrapper can override ``new_trial`` to change how trials are drawn.
+    Unknown attributes are looked up on the wrapped env, as NeuroGym code expects.
+    """
+
+    def __init__(self, env: gym.Env):
+        super().__init__(env)
+        task = env.unwrapped
+        if not isinstance(task, TrialEnv):
+            raise TypeError(f"{type(self).__name__} needs a TrialEnv task, got {type(task).__name__}")
+        self.task = task
+        self.task._top = self
+
+    @property
+    def unwrapped(self) -> TrialEnv:  # type: ignore[override]
+        return self.task
+
+    def new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        return self.env.new_trial(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("env", "task"):
+            raise AttributeError(name)
+        return getattr(self.env, name)

@@ -1,0 +1,1 @@
+"""Key and pointer events and the maps from them to task actions."""

@@ -1,0 +1,1 @@
+"""pyqtgraph plot items built from session data, and static matplotlib figures."""

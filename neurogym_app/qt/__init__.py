@@ -1,0 +1,1 @@
+"""Qt windows, the stimulus canvas widget, controllers and dialogs (PyQt6)."""

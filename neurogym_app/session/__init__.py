@@ -1,0 +1,1 @@
+"""Clock, tick runner, recorder/reader/replay, metrics, export and experiment flow."""

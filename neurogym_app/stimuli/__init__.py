@@ -1,0 +1,1 @@
+"""Scenes of pure stimulus primitives and the views that turn observations into scenes."""

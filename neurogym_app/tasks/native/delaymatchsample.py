@@ -1,0 +1,75 @@
+"""Delayed match-to-sample: is the test stimulus the same as the remembered sample?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from neurogym_app.core import spaces
+from neurogym_app.core.trial_env import TrialEnv
+from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
+
+
+class DelayMatchSample(TrialEnv):
+    """Delayed match-to-sample task.
+
+    A sample stimulus (a direction on a ring of ``dim_ring`` units) is shown,
+    then, after a delay, a test stimulus. In the decision period the agent
+    reports "match" (action 1) if the test equals the sample and "non-match"
+    (action 2) if it is the opposite direction.
+    """
+
+    metadata = {
+        "paper_link": "https://www.jneurosci.org/content/jneuro/16/16/5154.full.pdf",
+        "paper_name": "Neural Mechanisms of Visual Working Memory in Prefrontal Cortex of the Macaque",
+        "tags": ["perceptual", "working memory", "two-alternative", "supervised"],
+        "rt_from": "decision",
+        "condition_vars": ["ground_truth", "sample_theta"],
+        "action_labels": {1: "match", 2: "non-match"},
+    }
+    default_timing = {"fixation": 300, "sample": 500, "delay": 1000, "test": 500, "decision": 900}
+    timing_presets = {"human": {"fixation": 500, "sample": 500, "delay": 1000, "test": 500, "decision": 2000}}
+
+    def __init__(
+        self,
+        dt: float = 100,
+        rewards: dict[str, float] | None = None,
+        timing: dict[str, Any] | str | None = None,
+        sigma: float = 1.0,
+        dim_ring: int = 2,
+    ) -> None:
+        super().__init__(dt=dt)
+        if dim_ring < 2:
+            raise ValueError(f"dim_ring must be at least 2, got {dim_ring}")
+        self.choices = np.array([1, 2])  # 1: match, 2: non-match
+        self.sigma = input_noise_sd(sigma, dt)
+        self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
+        self.timing = self.resolve_timing(self.default_timing, timing)
+        self.abort = False
+        self.dim_ring = dim_ring
+        self.theta = ring_angles(dim_ring)
+        self.observation_space = spaces.Box(
+            -np.inf, np.inf, shape=(1 + dim_ring,), dtype=np.float32,
+            name={"fixation": 0, "stimulus": list(range(1, dim_ring + 1))},
+        )
+        self.action_space = spaces.Discrete(3, name={"fixation": 0, "match": 1, "non-match": 2})
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        trial = {"ground_truth": int(self.rng.choice(self.choices)), "sample_theta": float(self.rng.choice(self.theta))}
+        kwargs.pop("test_theta", None)  # derived from the sample and ground truth
+        trial.update(kwargs)
+        sample = float(trial["sample_theta"])
+        test = sample if int(trial["ground_truth"]) == 1 else float(np.mod(sample + np.pi, 2 * np.pi))
+        trial["test_theta"] = test
+        self.add_period(["fixation", "sample", "delay", "test", "decision"])
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "decision", where="fixation")
+        self.add_ob(ring_bump(self.theta, sample), "sample", where="stimulus")
+        self.add_ob(ring_bump(self.theta, test), "test", where="stimulus")
+        self.add_randn(0, self.sigma, ["sample", "test"], where="stimulus")
+        self.set_groundtruth(int(trial["ground_truth"]), "decision")
+        return trial
+
+    def _step(self, action):
+        return judge_fixate_then_choose(self, action)
