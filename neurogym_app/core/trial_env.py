@@ -466,6 +466,7 @@ class TrialEnv(BaseEnv):
             truncated = False
         else:
             ob, reward, terminated, truncated, info = result
+        judged_ob = self._ob_array  # the trial's array, before a new trial replaces it
         if info is None:
             info = {}
         if "new_trial" not in info:
@@ -483,9 +484,7 @@ class TrialEnv(BaseEnv):
             info["performance"] = self.performance
             info["trial"] = self.trial
             self._top.new_trial()
-        if ob is OBNOW or (
-            self._ob_array is not None and isinstance(ob, np.ndarray) and ob.base is self._ob_array
-        ):
+        if ob is OBNOW or (judged_ob is not None and isinstance(ob, np.ndarray) and ob.base is judged_ob):
             # NeuroGym tasks return ``self.ob_now`` (the observation just judged);
             # the next observation is the one the agent must act on.
             ob = self.ob[self.t_ind] if self.tmax > 0 else ob

@@ -12,6 +12,7 @@ import importlib.util
 import inspect
 import sys
 import traceback
+import types
 from pathlib import Path
 
 from neurogym_app.core import registry
@@ -55,6 +56,21 @@ def _task_classes(module) -> list[type]:
     return found
 
 
+PARENT_PACKAGE = "neurogym_app_envs"
+
+
+def _ensure_parent_package(root: Path) -> None:
+    # Custom modules live under a synthetic package so their classes pickle
+    # (pickle imports the class's module by name).
+    package = sys.modules.get(PARENT_PACKAGE)
+    if package is None:
+        package = types.ModuleType(PARENT_PACKAGE)
+        package.__path__ = []  # type: ignore[attr-defined]
+        sys.modules[PARENT_PACKAGE] = package
+    if str(root.resolve()) not in package.__path__:
+        package.__path__.append(str(root.resolve()))
+
+
 def discover_envs(folder: str | Path | None = None) -> list[str]:
     """Import every module in ``folder`` and register its tasks; return problems.
 
@@ -74,7 +90,8 @@ def discover_envs(folder: str | Path | None = None) -> list[str]:
         resolved = path.resolve()
         if resolved in _loaded:
             continue
-        module_name = f"neurogym_app_envs.{path.stem}"
+        _ensure_parent_package(root)
+        module_name = f"{PARENT_PACKAGE}.{path.stem}"
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
             _problems.append(f"{path}:1: not importable as a Python module")

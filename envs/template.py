@@ -1,0 +1,90 @@
+"""A documented custom task: copy this file, rename the class, change the trial.
+
+Every module in `envs/` (or the folder given by `--envs DIR`) is imported when
+the CLI or the app starts; each TrialEnv subclass it defines is registered as
+`ClassName-v0` and appears in `neurogym-app list`, `check`, `play` and the app.
+
+This one is a minimal "which side is brighter?" task written with the
+NeuroGym PeriodEnv recipe: timing, `_new_trial`, `_step`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import neurogym_app as ngym
+from neurogym_app.core.trial_env import OBNOW
+
+
+class BrighterSide(ngym.TrialEnv):
+    """Report which of two noisy patches is brighter (a custom-task template)."""
+
+    # Shown by `neurogym-app info` and the task browser; the human-play fields
+    # tell the app which period a reaction time is measured from, which trial
+    # variables define a condition, and what each action means.
+    metadata = {
+        "paper_name": None,
+        "paper_link": None,
+        "tags": ["perceptual", "two-alternative", "template"],
+        "rt_from": "decision",
+        "condition_vars": ["ground_truth", "difference"],
+        "strength_var": "difference",
+        "action_labels": {1: "left", 2: "right"},
+    }
+
+    # Period durations in ms: a number, a list to choose from, or
+    # ("uniform", (lo, hi)), ("choice", [...]), ("truncated_exponential", (mean, lo, hi)),
+    # ("constant", v), ("until", t). They are rounded to the nearest dt.
+    default_timing = {"fixation": 200, "stimulus": 500, "decision": 200}
+    # The timing people play by default (`neurogym-app play --timing human`).
+    timing_presets = {"human": {"fixation": 500, "stimulus": 800, "decision": 2000}}
+
+    def __init__(self, dt: float = 100, rewards=None, timing=None, differences=(0.05, 0.1, 0.2), sigma: float = 0.5):
+        super().__init__(dt=dt)
+        self.rewards = {"abort": -0.1, "correct": 1.0, "fail": 0.0}
+        if rewards:
+            self.rewards.update(rewards)
+        self.timing = self.resolve_timing(self.default_timing, timing)
+        self.differences = np.asarray(differences, dtype=float)
+        self.sigma = sigma / np.sqrt(dt)
+        self.abort = False
+        # Named spaces: the names drive the stimulus view and the key map.
+        self.observation_space = ngym.spaces.Box(
+            -np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "left": 1, "right": 2}
+        )
+        self.action_space = ngym.spaces.Discrete(3, name={"fixation": 0, "choice": [1, 2]})
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        # Draw every random variable first, then let the caller override them:
+        # `env.new_trial(**recorded_trial)` must rebuild a recorded trial.
+        trial = {
+            "ground_truth": int(self.rng.integers(2)),  # 0: left brighter, 1: right brighter
+            "difference": float(self.rng.choice(self.differences)),
+        }
+        trial.update(kwargs)
+        self.add_period(["fixation", "stimulus", "decision"])
+        self.add_ob(1, ["fixation", "stimulus"], where="fixation")
+        brighter, dimmer = 0.5 + trial["difference"], 0.5
+        left, right = (brighter, dimmer) if trial["ground_truth"] == 0 else (dimmer, brighter)
+        self.add_ob(left, "stimulus", where="left")
+        self.add_ob(right, "stimulus", where="right")
+        self.add_randn(0, self.sigma, "stimulus", where=[1, 2])
+        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
+        return trial
+
+    def _step(self, action):
+        gt = self.gt_now
+        reward, new_trial = 0.0, False
+        if action != 0 and self.in_period("fixation"):
+            reward, new_trial = self.rewards["abort"], self.abort
+        elif action != 0 and self.in_period("decision"):
+            new_trial = True
+            if action == gt:
+                reward = self.rewards["correct"]
+                self.performance = 1
+            else:
+                reward = self.rewards["fail"]
+        # OBNOW: "the next precomputed observation" (what the agent sees next).
+        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}

@@ -1,0 +1,314 @@
+"""The task core: timing, periods, seeding, step semantics, registry, make."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import subprocess
+import sys
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import neurogym_app as ngym
+from neurogym_app.core import timing
+from neurogym_app.core.rng import make_rng
+from neurogym_app.core.trial_env import OBNOW, TaskDefinitionError
+
+
+class TwoPeriods(ngym.TrialEnv):
+    """A tiny task with known periods, used to test the core."""
+
+    default_timing = {"fixation": 120, "decision": 40}
+
+    def __init__(self, dt=100, timing=None, use_ob_now=False):
+        super().__init__(dt=dt)
+        self.timing = self.resolve_timing(self.default_timing, timing)
+        self.use_ob_now = use_ob_now
+        self.rewards = {"correct": 1.0}
+        self.observation_space = ngym.spaces.Box(-np.inf, np.inf, shape=(2,), name={"fixation": 0, "stim": 1})
+        self.action_space = ngym.spaces.Discrete(2, name={"fixation": 0, "go": 1})
+
+    def _new_trial(self, **kwargs):
+        trial = {"value": float(self.rng.random())}
+        trial.update(kwargs)
+        self.add_period(["fixation", "decision"])
+        self.add_ob(1, "fixation", where="fixation")
+        self.add_ob(np.arange(self.n_steps, dtype=float)[:, None] + trial["value"], where="stim")
+        self.set_groundtruth(1, "decision")
+        return trial
+
+    def _step(self, action):
+        reward = 0.0
+        if self.in_period("decision") and action == self.gt_now:
+            reward = 1.0
+            self.performance = 1
+        ob = self.ob_now if self.use_ob_now else OBNOW
+        return ob, reward, False, False, {"new_trial": False}
+
+
+# ----------------------------------------------------------------- timing
+def test_durations_round_to_nearest_dt_and_never_vanish():
+    assert timing.round_to_dt(149, 100) == 100
+    assert timing.round_to_dt(150, 100) == 200
+    assert timing.round_to_dt(40, 100) == 100  # NeuroGym floors this to 0
+    assert timing.round_to_dt(0, 100) == 0
+
+
+def test_short_period_exists_in_trial():
+    env = TwoPeriods()
+    env.reset(seed=0)
+    # fixation 120 -> 100 ms; decision 40 -> 100 ms (one step, not zero)
+    assert env.start_t == {"fixation": 0.0, "decision": 100.0}
+    assert env.end_t["decision"] == 200.0 and env.n_steps == 2
+
+
+@pytest.mark.parametrize(
+    "spec, lo, hi",
+    [
+        (("uniform", (300, 700)), 300, 700),
+        (("choice", [100, 200, 300]), 100, 300),
+        (("truncated_exponential", (600, 300, 3000)), 300, 3000),
+        (("constant", 500), 500, 500),
+        ([80, 160], 80, 160),
+        (250, 250, 250),
+    ],
+)
+def test_distribution_specs_stay_in_bounds(spec, lo, hi):
+    rng = make_rng(1)
+    draws = [timing.sample_duration("p", spec, rng) for _ in range(500)]
+    assert min(draws) >= lo and max(draws) <= hi
+
+
+def test_truncated_exponential_mean_is_plausible():
+    rng = make_rng(3)
+    draws = np.array([timing.truncated_exponential(rng, 600, 0, np.inf) for _ in range(20000)])
+    assert abs(draws.mean() - 600) < 20
+
+
+def test_until_ends_period_at_absolute_time():
+    class UntilTask(TwoPeriods):
+        default_timing = {"fixation": ("uniform", (100, 500)), "decision": ("until", 1000)}
+
+    env = UntilTask(dt=100)
+    for seed in range(5):
+        env.reset(seed=seed)
+        assert env.end_t["decision"] == 1000.0
+        assert env.start_t["decision"] == env.end_t["fixation"]
+
+
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        (-5, "negative"),
+        (("uniform", (700, 300)), "low"),
+        (("gamma", (1, 2)), "unknown distribution"),
+        ("abc", "not a timing spec"),
+        (("choice", []), "non-empty"),
+    ],
+)
+def test_bad_timing_specs_raise_clear_errors(spec, words):
+    with pytest.raises(timing.TimingError, match=words):
+        timing.validate_timing("stimulus", spec)
+
+
+def test_unknown_period_in_timing_names_the_periods():
+    with pytest.raises(ValueError, match="did you mean 'fixation'"):
+        ngym.make("PerceptualDecisionMaking-v0", timing={"fixaton": 300})
+
+
+def test_human_timing_preset():
+    env = ngym.make("PerceptualDecisionMaking-v0", timing="human")
+    assert env.timing_preset == "human"
+    assert env.timing["decision"] >= 1000
+    with pytest.raises(ValueError, match="no timing preset 'robot'"):
+        ngym.make("PerceptualDecisionMaking-v0", timing="robot")
+
+
+# --------------------------------------------------------- step semantics
+def test_reset_takes_no_hidden_step_and_returns_first_observation():
+    env = TwoPeriods()
+    ob, info = env.reset(seed=0)
+    assert env.t_ind == 0 and env.num_tr == 1
+    np.testing.assert_array_equal(ob, env.ob[0])
+    assert info["new_trial"] is True and info["trial_index"] == 0
+
+
+def test_step_judges_current_step_and_returns_next_observation():
+    env = TwoPeriods()
+    env.reset(seed=0)
+    first_ob = env.ob.copy()
+    ob, reward, *_ , info = env.step(0)
+    np.testing.assert_array_equal(ob, first_ob[1])
+    assert info["period"] == "fixation" and info["gt"] == 0 and info["trial_index"] == 0
+    ob, reward, *_, info = env.step(1)
+    assert info["period"] == "decision" and reward == 1.0
+    assert info["new_trial"] and info["performance"] == 1
+    assert "trial_seed" in info["trial"]
+    np.testing.assert_array_equal(ob, env.ob[0])  # first observation of the next trial
+
+
+def test_neurogym_style_ob_now_return_is_advanced():
+    a, b = TwoPeriods(use_ob_now=True), TwoPeriods(use_ob_now=False)
+    a.reset(seed=4)
+    b.reset(seed=4)
+    for action in [0, 1, 0, 0, 1]:
+        oa, *_ = a.step(action)
+        ob, *_ = b.step(action)
+        np.testing.assert_array_equal(oa, ob)
+
+
+def test_obnow_is_a_sentinel_not_a_string():
+    assert OBNOW is not "OBNOW"  # noqa: F632 - identity is the point
+    assert pickle.loads(pickle.dumps(OBNOW)) is OBNOW
+
+
+def test_adding_period_after_observation_is_an_error():
+    class Bad(TwoPeriods):
+        def _new_trial(self, **kwargs):
+            self.add_period("fixation")
+            self.add_ob(1, "fixation")
+            self.add_period("decision")
+            return {}
+
+    with pytest.raises(TaskDefinitionError, match="add all periods first"):
+        Bad().reset(seed=0)
+
+
+# ----------------------------------------------------------------- seeding
+def test_same_seed_same_trials_different_seed_different():
+    def run(seed):
+        env = ngym.make("PerceptualDecisionMaking-v0")
+        env.reset(seed=seed)
+        obs = []
+        for _ in range(300):
+            ob, *_ = env.step(0)
+            obs.append(ob)
+        return np.array(obs)
+
+    np.testing.assert_array_equal(run(5), run(5))
+    assert not np.array_equal(run(5), run(6))
+
+
+def test_recorded_trial_rebuilds_exactly_noise_included():
+    env = ngym.make("PerceptualDecisionMaking-v0")
+    env.reset(seed=2)
+    trial = env.new_trial()
+    ob = env.ob.copy()
+    env.new_trial()
+    env.new_trial(**trial)
+    np.testing.assert_array_equal(env.ob, ob)
+
+
+def test_neurogym_randomstate_names_work():
+    rng = make_rng(0)
+    assert 0 <= rng.rand() < 1 and rng.randn(3).shape == (3,) and 0 <= rng.randint(5) < 5
+    clone = pickle.loads(pickle.dumps(rng))
+    assert clone.rand() == rng.rand()
+
+
+def test_deepcopy_continues_identically():
+    env = ngym.make("ContextDecisionMaking-v0")
+    env.reset(seed=1)
+    for _ in range(10):
+        env.step(0)
+    twin = copy.deepcopy(env)
+    for a in [0, 1, 2, 0, 1] * 20:
+        o1, r1, *_ = env.step(a)
+        o2, r2, *_ = twin.step(a)
+        np.testing.assert_array_equal(o1, o2)
+        assert r1 == r2
+
+
+# ------------------------------------------------------------ spaces/make
+def test_named_spaces():
+    env = ngym.make("PerceptualDecisionMaking-v0")
+    assert env.observation_space.name == {"fixation": 0, "stimulus": [1, 2]}
+    assert env.action_space.name == {"fixation": 0, "choice": [1, 2]}
+    with pytest.raises(ValueError, match="outside"):
+        ngym.spaces.Box(0, 1, shape=(2,), name={"a": 5})
+
+
+def test_make_returns_bare_task_with_neurogym_attributes():
+    env = ngym.make("PerceptualDecisionMaking-v0", dt=20)
+    assert isinstance(env, ngym.TrialEnv) and env.dt == 20
+    env.reset(seed=0)
+    assert env.timing["stimulus"] == 2000 and env.gt.shape[0] == env.ob.shape[0]
+    assert env.spec is not None and env.spec.id == "PerceptualDecisionMaking-v0"
+
+
+def test_gymnasium_make_works_and_wraps():
+    env = gym.make("GoNogo-v0")
+    assert isinstance(env, gym.Wrapper)
+    ob, _ = env.reset(seed=0)
+    assert ob in env.observation_space
+
+
+def test_unknown_id_names_closest_ids():
+    with pytest.raises(ngym.UnknownTaskError, match="did you mean 'PerceptualDecisionMaking-v0'"):
+        ngym.make("PerceptualDecisionMakng-v0")
+    with pytest.raises(ngym.UnknownTaskError, match="case-sensitive"):
+        ngym.make("gonogo-v0")
+
+
+def test_unknown_parameter_lists_valid_ones():
+    with pytest.raises(ngym.TaskParameterError, match="has no parameter 'coherences'.*valid parameters: .*cohs"):
+        ngym.make("PerceptualDecisionMaking-v0", coherences=[1])
+
+
+def test_bad_parameter_values_are_clear():
+    with pytest.raises(ValueError, match="dim_ring"):
+        ngym.make("PerceptualDecisionMaking-v0", dim_ring=1)
+    with pytest.raises(ValueError, match="unknown reward 'win'"):
+        ngym.make("GoNogo-v0", rewards={"win": 1})
+
+
+def test_register_and_duplicate_id():
+    ngym.register("TwoPeriodsTest-v0", TwoPeriods)
+    try:
+        env = ngym.make("TwoPeriodsTest-v0")
+        assert isinstance(env, TwoPeriods)
+        with pytest.raises(ValueError, match="defined twice"):
+            ngym.register("TwoPeriodsTest-v0", TwoPeriods)
+    finally:
+        from neurogym_app.core.registry import unregister
+
+        unregister("TwoPeriodsTest-v0")
+
+
+def test_all_envs_and_tags():
+    native = ngym.all_envs()
+    assert "GoNogo-v0" in native
+    assert all(not i.startswith("yang19.") for i in native)
+    assert "perceptual" in ngym.all_tags()
+    assert "PerceptualDecisionMaking-v0" in ngym.all_envs(tag="perceptual")
+
+
+def test_go_cue_option_keeps_fixation_until_decision():
+    env = ngym.make("ContextDecisionMaking-v0", go_cue=True)
+    env.reset(seed=0)
+    fix = env.ob[:, 0]
+    assert np.all(fix[: env.start_ind["decision"]] == 1) and np.all(fix[env.start_ind["decision"] :] == 0)
+    plain = ngym.make("ContextDecisionMaking-v0")
+    plain.reset(seed=0)
+    assert np.all(plain.ob[plain.start_ind["stimulus"] :, 0] == 0)
+
+
+def test_gonogo_keeps_performance_for_withheld_nogo():
+    env = ngym.make("GoNogo-v0")
+    env.reset(seed=0, options={"trial": {"ground_truth": 0}})
+    info = {}
+    while not info.get("new_trial"):
+        _, _, _, _, info = env.step(0)
+    assert info["performance"] == 1
+
+
+def test_import_loads_no_gui_or_heavy_packages():
+    code = (
+        "import sys, neurogym_app as ngym; ngym.make('PerceptualDecisionMaking-v0').reset(seed=0);"
+        "bad=[m for m in ('PyQt6','pyqtgraph','psychopy','torch','matplotlib') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
