@@ -30,6 +30,22 @@ class TaskRandom(np.random.Generator):
     def random_sample(self, size=None):
         return self.random(size)
 
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+        # Tasks draw one element of a short 1-D sequence on every trial; numpy's
+        # general ``choice`` takes ~12 us for that. This path makes the same
+        # single ``integers(0, len(a))`` draw and returns the same element
+        # (tests/test_dataset.py checks it against ``Generator.choice``).
+        if size is None and replace and p is None and axis == 0:
+            kind = type(a)
+            if kind is np.ndarray:
+                if a.ndim == 1 and a.shape[0] > 0:
+                    return a[self.integers(0, a.shape[0])]
+            elif (kind is list or kind is tuple) and a:
+                arr = np.array(a)
+                if arr.ndim == 1:
+                    return arr[self.integers(0, arr.shape[0])]
+        return super().choice(a, size, replace, p, axis, shuffle)
+
     def __reduce__(self):
         # Generator pickles as the base class; keep the subclass (and its state).
         return (_rebuild, (self.bit_generator.state,))

@@ -75,6 +75,56 @@ class _ObNow:
 OBNOW = _ObNow()
 
 
+# Kinds of compiled timing specs (TrialEnv.sample_time)
+_CONST, _UNIFORM, _CHOICE, _TRUNC_EXP, _GENERAL = range(5)
+
+
+def _compile_spec(period: str, spec: Any, dt: float) -> tuple[Any, float, int, Any]:
+    """``(spec, dt, kind, args)``: what sampling ``spec`` needs, checked once.
+
+    Plain numbers become their rounded duration; immutable ``(name, args)``
+    specs keep their arguments; anything else (callables, lists) goes through
+    ``timing.sample_duration`` at every draw, as before.
+    """
+    if isinstance(spec, (int, float, np.integer, np.floating)) and not isinstance(spec, bool):
+        return (spec, dt, _CONST, timing_mod.round_to_dt(timing_mod.sample_duration(period, spec, None), dt))  # type: ignore[arg-type]
+    if type(spec) is tuple and len(spec) == 2 and isinstance(spec[0], str):
+        try:
+            hash(spec)
+        except TypeError:
+            return (spec, dt, _GENERAL, None)
+        timing_mod.validate_timing(period, spec)
+        name, args = spec
+        if name == "constant":
+            return (spec, dt, _CONST, timing_mod.round_to_dt(float(args), dt))
+        if name == "uniform":
+            return (spec, dt, _UNIFORM, (args[0], args[1]))
+        if name == "choice":
+            return (spec, dt, _CHOICE, tuple(args))
+        if name == "truncated_exponential":
+            return (spec, dt, _TRUNC_EXP, tuple(float(a) for a in args))
+    return (spec, dt, _GENERAL, None)
+
+
+def _as_slice(indices: list[int]) -> tuple[Any, bool]:
+    """A slice selecting ``indices`` if they are evenly spaced, increasing and >= 0."""
+    n = len(indices)
+    if n == 0 or any(type(i) is not int for i in indices):
+        return indices, False
+    first = indices[0]
+    if first < 0:
+        return indices, False
+    if n == 1:
+        return slice(first, first + 1), True
+    step = indices[1] - first
+    if step <= 0:
+        return indices, False
+    for k in range(2, n):
+        if indices[k] - indices[k - 1] != step:
+            return indices, False
+    return slice(first, indices[-1] + 1, step), True
+
+
 class BaseEnv(gym.Env):
     """A Gymnasium env with NeuroGym's seeding conveniences (``seed``, ``rng``)."""
 
@@ -86,8 +136,8 @@ class BaseEnv(gym.Env):
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("metadata")
         if own is not None:
-            inherited = {k: v for k, v in METADATA_DEFAULTS.items() if k not in own}
-            cls.metadata = {**inherited, **own}
+            parent = next((b.__dict__["metadata"] for b in cls.__mro__[1:] if "metadata" in b.__dict__), {})
+            cls.metadata = {**METADATA_DEFAULTS, **parent, **own}
 
     def __init__(self, dt: float = 100):
         super().__init__()
@@ -175,11 +225,32 @@ class TrialEnv(BaseEnv):
 
     def sample_time(self, period: str) -> float:
         """A duration for ``period`` drawn from ``self.timing``, rounded to ``dt``."""
-        if period not in self.timing:
+        timing = self.timing
+        if period not in timing:
             raise TaskDefinitionError(f"{type(self).__name__}: no timing for period {period!r}")
-        raw = timing_mod.sample_duration(period, self.timing[period], self.rng)
-        if isinstance(raw, timing_mod.Until):
-            return raw  # type: ignore[return-value]  # resolved against the start in add_period
+        spec = timing[period]
+        # Performance: a spec is checked once and kept (with dt) until it changes;
+        # the draws and results are those of timing.sample_duration.
+        cache = self.__dict__.get("_timing_cache")
+        if cache is None:
+            cache = self.__dict__["_timing_cache"] = {}
+        entry = cache.get(period)
+        if entry is None or entry[0] is not spec or entry[1] != self.dt:
+            entry = cache[period] = _compile_spec(period, spec, self.dt)
+        kind, args = entry[2], entry[3]
+        if kind == _CONST:
+            return args
+        rng = self.rng
+        if kind == _UNIFORM:
+            raw = float(rng.uniform(args[0], args[1]))
+        elif kind == _CHOICE:
+            raw = float(args[int(rng.integers(len(args)))])
+        elif kind == _TRUNC_EXP:
+            raw = timing_mod.truncated_exponential(rng, *args)
+        else:
+            raw = timing_mod.sample_duration(period, spec, rng)
+            if isinstance(raw, timing_mod.Until):
+                return raw  # type: ignore[return-value]  # resolved against the start in add_period
         return timing_mod.round_to_dt(raw, self.dt)
 
     # ----------------------------------------------------------------- periods
@@ -270,8 +341,9 @@ class TrialEnv(BaseEnv):
     def current_period(self) -> str | None:
         """The period the current time step belongs to (first match), or None."""
         t = self.t
+        start_t, end_t = self.start_t, self.end_t
         for name in self._periods:
-            if self.start_t[name] <= t < self.end_t[name]:
+            if start_t[name] <= t < end_t[name]:
                 return name
         return None
 
@@ -332,6 +404,29 @@ class TrialEnv(BaseEnv):
             return channel_indices(names, where)
         return where
 
+    def _fast_where(self, where: Any, names: Mapping[str, Any] | None) -> tuple[Any, bool]:
+        """``_where`` as an index that selects the same channels, and whether it replaced a list.
+
+        Performance: named channels are looked up once per names mapping, and a
+        list of increasing non-negative channels becomes a slice (basic
+        indexing: the same elements, without numpy's fancy-indexing copies).
+        """
+        if where is None:
+            return Ellipsis, False
+        if isinstance(where, str):
+            cache = self.__dict__.get("_where_cache")
+            if cache is None:
+                cache = self.__dict__["_where_cache"] = {}
+            key = (id(names), where)
+            entry = cache.get(key)
+            if entry is None or entry[0] is not names:
+                indices = channel_indices(names, where)
+                entry = cache[key] = (names, *_as_slice(indices))
+            return entry[1], entry[2]
+        if type(where) is list:
+            return _as_slice(where)
+        return where, False
+
     def view_ob(self, period: str | None = None) -> np.ndarray:
         """A writable view of the observation during ``period`` (default: whole trial)."""
         (sl,) = self._slice(period)
@@ -343,11 +438,14 @@ class TrialEnv(BaseEnv):
 
     def _apply_ob(self, value: Any, period: Any, where: Any, add: bool) -> None:
         ob = self.ob
-        idx = self._where(where, getattr(self.observation_space, "name", None))
+        idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
         for sl in self._slice(period):
             if callable(value):
                 part = ob[sl]
-                value_now = value(part[..., idx] if idx is not Ellipsis else part)
+                if idx is Ellipsis:
+                    value_now = value(part)
+                else:  # a copy, as the fancy index a list gave
+                    value_now = value(part[..., idx].copy() if was_list else part[..., idx])
             else:
                 value_now = value
             if idx is Ellipsis:
@@ -373,7 +471,7 @@ class TrialEnv(BaseEnv):
     def add_randn(self, mu: float = 0, sigma: float = 1, period: Any = None, where: Any = None) -> None:
         """Add Gaussian noise (mean ``mu``, sd ``sigma``) to part of the observation."""
         ob = self.ob
-        idx = self._where(where, getattr(self.observation_space, "name", None))
+        idx, _ = self._fast_where(where, getattr(self.observation_space, "name", None))
         for sl in self._slice(period):
             block = ob[sl]
             target = block if idx is Ellipsis else block[..., idx]
@@ -392,18 +490,27 @@ class TrialEnv(BaseEnv):
         """
         if where is not None:
             names = getattr(self.action_space, "name", None)
-            value = channel_indices(names, where)[value]
+            cache = self.__dict__.get("_gt_where_cache")
+            if cache is None:
+                cache = self.__dict__["_gt_where_cache"] = {}
+            key = (id(names), where)
+            entry = cache.get(key)
+            if entry is None or entry[0] is not names:
+                entry = cache[key] = (names, channel_indices(names, where))
+            value = entry[1][value]
         gt = self.gt
         for sl in self._slice(period):
             gt[sl] = value
 
     @property
     def ob_now(self) -> np.ndarray:
-        return self.ob[self.t_ind]
+        ob = self._ob_array
+        return (self.ob if ob is None else ob)[self.t_ind]
 
     @property
     def gt_now(self) -> Any:
-        return self.gt[self.t_ind]
+        gt = self._gt_array
+        return (self.gt if gt is None else gt)[self.t_ind]
 
     # ------------------------------------------------------------------ trials
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
@@ -447,7 +554,8 @@ class TrialEnv(BaseEnv):
         self.num_tr = 0
         trial_kwargs = dict((options or {}).get("trial", {}))
         self._top.new_trial(**trial_kwargs)
-        info = {"new_trial": True, "trial": self.trial, "trial_index": 0, "period": self.current_period}
+        # A copy: the caller may edit info, and step() hands out its own copy too.
+        info = {"new_trial": True, "trial": dict(self.trial or {}), "trial_index": 0, "period": self.current_period}
         if self.tmax > 0:
             return self.ob[0], info
         ob = self._first_observation()
@@ -458,7 +566,15 @@ class TrialEnv(BaseEnv):
         return np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
 
     def step(self, action: Any):
-        period = self.current_period
+        # Performance: current_period is inlined and attributes that nothing
+        # in between can change are read once; the order of effects is unchanged.
+        t = self.t
+        start_t, end_t = self.start_t, self.end_t
+        period = None
+        for name in self._periods:
+            if start_t[name] <= t < end_t[name]:
+                period = name
+                break
         trial_index = self.num_tr - 1
         result = self._step(action)
         if len(result) == 4:  # old gym API: ob, reward, done, info
@@ -469,25 +585,30 @@ class TrialEnv(BaseEnv):
         judged_ob = self._ob_array  # the trial's array, before a new trial replaces it
         if info is None:
             info = {}
+        new_trial = info.get("new_trial", False)
         if "new_trial" not in info:
             info["new_trial"] = False
-        if "gt" not in info and self.tmax > 0:
+        tmax = self.tmax
+        if tmax > 0 and "gt" not in info:
             info["gt"] = self.gt[self.t_ind]
         info["period"] = period
         info["trial_index"] = trial_index
-        self.t += self.dt
+        dt = self.dt
+        self.t = t = self.t + dt
         self.t_ind += 1
-        if self.tmax > 0 and self.t + self.dt > self.tmax + 1e-9 and not info["new_trial"]:
-            info["new_trial"] = True
+        if tmax > 0 and t + dt > tmax + 1e-9 and not new_trial:
+            info["new_trial"] = new_trial = True
             reward += self.r_tmax
-        if info["new_trial"]:
+        if new_trial:
             info["performance"] = self.performance
-            info["trial"] = self.trial
+            info["trial"] = dict(self.trial or {})
             self._top.new_trial()
         if ob is OBNOW or (judged_ob is not None and isinstance(ob, np.ndarray) and ob.base is judged_ob):
             # NeuroGym tasks return ``self.ob_now`` (the observation just judged);
             # the next observation is the one the agent must act on.
-            ob = self.ob[self.t_ind] if self.tmax > 0 else ob
+            if self.tmax > 0:
+                ob_array = self._ob_array
+                ob = (self.ob if ob_array is None else ob_array)[self.t_ind]
         return ob, float(reward), bool(terminated), bool(truncated), info
 
 

@@ -7,3 +7,12 @@ _YANG19 = (
 
 #: id -> "module:factory" (strings only)
 ENTRIES = {f"yang19.{name}-v0": f"{__name__}.yang19:{name}" for name in _YANG19}
+
+#: NeuroGym's perceptualdecisionmaking collection (variants of PerceptualDecisionMaking)
+_PERCEPTUALDECISIONMAKING = ("roitman02", "ibl20")
+ENTRIES.update(
+    {
+        f"perceptualdecisionmaking.{name}-v0": f"{__name__}.perceptualdecisionmaking:{name}"
+        for name in _PERCEPTUALDECISIONMAKING
+    }
+)

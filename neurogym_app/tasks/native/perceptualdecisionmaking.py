@@ -88,3 +88,214 @@ class PerceptualDecisionMaking(TrialEnv):
 
     def _step(self, action):
         return judge_fixate_then_choose(self, action)
+
+
+class PerceptualDecisionMakingDelayResponse(TrialEnv):
+    """Two-alternative choice on noisy evidence, reported after a variable delay.
+
+    During the stimulus both stimulus channels carry noisy evidence, the one
+    of the correct side stronger by the coherence (scaled by ``stim_scale``).
+    The fixation input stays on through stimulus and delay; its offset is the
+    go cue, and the agent reports the stronger side in the decision period.
+
+    Args:
+        dt: time step (ms).
+        rewards: dict updating ``abort``, ``correct``, ``fail``.
+        timing: dict of period -> timing spec, or a preset name (``"human"``).
+        stim_scale: scales the coherences (task difficulty).
+        sigma: input noise, per sqrt(ms).
+    """
+
+    metadata = {
+        "paper_link": "https://www.nature.com/articles/s41586-019-0919-7",
+        "paper_name": "Discrete attractor dynamics underlies persistent activity in the frontal cortex",
+        "tags": ["perceptual", "delayed response", "two-alternative", "supervised"],
+        "rt_from": "decision",
+        "condition_vars": ["ground_truth", "coh"],
+        "strength_var": "coh",
+        "action_labels": {1: "left", 2: "right"},
+    }
+    default_timing = {
+        "fixation": 0,
+        "stimulus": 1150,
+        "delay": (300, 500, 700, 900, 1200, 2000, 3200, 4000),
+        "decision": 1500,
+    }
+    timing_presets = {"human": {"fixation": 500, "stimulus": 1000, "delay": (500, 1000, 2000), "decision": 2000}}
+    default_cohs = (0, 6.4, 12.8, 25.6, 51.2)
+
+    def __init__(
+        self,
+        dt: float = 100,
+        rewards: dict[str, float] | None = None,
+        timing: dict[str, Any] | str | None = None,
+        stim_scale: float = 1.0,
+        sigma: float = 1.0,
+    ) -> None:
+        super().__init__(dt=dt)
+        if stim_scale < 0:
+            raise ValueError(f"stim_scale must be >= 0, got {stim_scale}")
+        self.choices = np.array([1, 2])
+        self.stim_scale = stim_scale
+        self.cohs = np.asarray(self.default_cohs, dtype=float) * stim_scale
+        self.sigma = input_noise_sd(sigma, dt)
+        self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
+        self.timing = self.resolve_timing(self.default_timing, timing)
+        self.abort = False
+        self.observation_space = spaces.Box(
+            -np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "stimulus": [1, 2]}
+        )
+        self.action_space = spaces.Discrete(3, name={"fixation": 0, "choice": [1, 2]})
+
+    @staticmethod
+    def signed_strength(trial: dict[str, Any]) -> float:
+        """Coherence signed by the correct side: positive toward choice 2 ("right")."""
+        return float(trial["coh"]) * (1.0 if int(trial["ground_truth"]) == 2 else -1.0)
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        trial = {
+            "ground_truth": int(self.rng.choice(self.choices)),
+            "coh": float(self.rng.choice(self.cohs)),
+            "sigma": float(self.sigma),
+        }
+        trial.update(kwargs)
+        gt = int(trial["ground_truth"])
+        if gt not in (1, 2):
+            raise ValueError(f"ground_truth must be 1 or 2, got {gt!r}")
+        coh = float(trial["coh"])
+        self.add_period(["fixation", "stimulus", "delay", "decision"])
+        self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
+        self.add_ob((1 - coh / 100) / 2, "stimulus", where="stimulus")
+        self.set_ob((1 + coh / 100) / 2, "stimulus", where=[gt])
+        self.add_randn(0, float(trial["sigma"]), "stimulus", where="stimulus")
+        self.set_groundtruth(gt, "decision")
+        return trial
+
+    def _step(self, action):
+        return judge_fixate_then_choose(self, action)
+
+
+class PulseDecisionMaking(TrialEnv):
+    """Pulse-based decision making: report the side that flashed more pulses.
+
+    In each of ``n_bin`` bins, each side may show a brief pulse, with
+    probabilities ``p_pulse`` (randomly assigned to the two sides each trial).
+    After the last bin the fixation input goes off and the agent reports the
+    side with more pulses (ties are broken at random). Acting before the
+    decision period costs ``abort``.
+
+    Args:
+        dt: time step (ms).
+        rewards: dict updating ``abort``, ``correct``, ``fail``.
+        timing: dict of period -> timing spec (``fixation``, ``cue0``,
+            ``bin0``, ..., ``decision``), or a preset name (``"human"``).
+        p_pulse: probabilities of a pulse per bin on the two sides.
+        n_bin: number of stimulus bins.
+    """
+
+    metadata = {
+        "paper_link": "https://elifesciences.org/articles/11308",
+        "paper_name": "Sources of noise during accumulation of evidence in unrestrained and voluntarily "
+        "head-restrained rats",
+        "tags": ["perceptual", "two-alternative", "supervised"],
+        "rt_from": "decision",
+        "condition_vars": ["ground_truth", "evidence"],
+        "strength_var": "evidence",
+        "action_labels": {1: "left", 2: "right"},
+    }
+    default_timing = {
+        "fixation": 500,
+        "decision": 500,
+        **{f"cue{i}": 10 for i in range(6)},
+        **{f"bin{i}": 240 for i in range(6)},
+    }
+    #: per-bin durations of the human preset, applied to every bin (any ``n_bin``)
+    human_bin_timing = {"cue": 100, "bin": 250}
+    timing_presets = {
+        "human": {
+            "fixation": 500,
+            "decision": 2000,
+            **{f"cue{i}": 100 for i in range(6)},
+            **{f"bin{i}": 250 for i in range(6)},
+        }
+    }
+
+    def __init__(
+        self,
+        dt: float = 10,
+        rewards: dict[str, float] | None = None,
+        timing: dict[str, Any] | str | None = None,
+        p_pulse: tuple[float, float] = (0.3, 0.7),
+        n_bin: int = 6,
+    ) -> None:
+        super().__init__(dt=dt)
+        if len(p_pulse) != 2 or not all(0 <= float(p) <= 1 for p in p_pulse):
+            raise ValueError(f"p_pulse must be two probabilities in [0, 1], got {p_pulse!r}")
+        if int(n_bin) != n_bin or n_bin < 1:
+            raise ValueError(f"n_bin must be a positive integer, got {n_bin!r}")
+        self.p_pulse = tuple(float(p) for p in p_pulse)
+        self.n_bin = int(n_bin)
+        self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
+        defaults: dict[str, Any] = {"fixation": 500, "decision": 500}
+        for i in range(self.n_bin):
+            defaults[f"cue{i}"] = 10
+            defaults[f"bin{i}"] = 240
+        if timing == "human":
+            # the class preset names six bins; give every bin the human durations
+            self.timing = self.resolve_timing(defaults, "human")
+            for i in range(self.n_bin):
+                self.timing[f"cue{i}"] = self.human_bin_timing["cue"]
+                self.timing[f"bin{i}"] = self.human_bin_timing["bin"]
+            for i in range(self.n_bin, 6):
+                self.timing.pop(f"cue{i}", None)
+                self.timing.pop(f"bin{i}", None)
+        else:
+            self.timing = self.resolve_timing(defaults, timing)
+        self.abort = False
+        self.choices = np.array([0, 1])
+        self.observation_space = spaces.Box(
+            -np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "stimulus": [1, 2]}
+        )
+        self.action_space = spaces.Discrete(3, name={"fixation": 0, "choice": [1, 2]})
+
+    @staticmethod
+    def signed_strength(trial: dict[str, Any]) -> float:
+        """Pulses on side 2 minus pulses on side 1 (positive toward "right")."""
+        return float(trial["evidence"])
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        p1, p2 = self.p_pulse
+        if self.rng.random() < 0.5:
+            p1, p2 = p2, p1
+        pulse1 = (self.rng.random(self.n_bin) < p1).astype(float)
+        pulse2 = (self.rng.random(self.n_bin) < p2).astype(float)
+        tie_break = float(self.rng.uniform(-0.1, 0.1))
+        trial: dict[str, Any] = {"pulse1": pulse1.tolist(), "pulse2": pulse2.tolist()}
+        for derived in ("ground_truth", "evidence"):
+            kwargs.pop(derived, None)
+        trial.update(kwargs)
+        pulse1 = np.asarray(trial["pulse1"], dtype=float)
+        pulse2 = np.asarray(trial["pulse2"], dtype=float)
+        if pulse1.shape != (self.n_bin,) or pulse2.shape != (self.n_bin,):
+            raise ValueError(f"pulse1 and pulse2 must each have n_bin={self.n_bin} values")
+        trial["pulse1"] = pulse1.tolist()
+        trial["pulse2"] = pulse2.tolist()
+        n1, n2 = float(pulse1.sum()), float(pulse2.sum())
+        trial["ground_truth"] = int(n1 < n2 + tie_break)
+        trial["evidence"] = n2 - n1
+
+        periods = ["fixation"]
+        for i in range(self.n_bin):
+            periods += [f"cue{i}", f"bin{i}"]
+        self.add_period([*periods, "decision"])
+        self.add_ob(1, where="fixation")
+        for i in range(self.n_bin):
+            self.add_ob(pulse1[i], f"cue{i}", where=[1])
+            self.add_ob(pulse2[i], f"cue{i}", where=[2])
+        self.set_ob(0, "decision")
+        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
+        self._pre_decision = tuple(periods)
+        return trial
+
+    def _step(self, action):
+        return judge_fixate_then_choose(self, action, fixation_periods=self._pre_decision)

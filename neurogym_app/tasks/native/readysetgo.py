@@ -95,3 +95,200 @@ class ReadySetGo(TrialEnv):
                 reward = earned
                 self.performance = 1
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+
+
+class MotorTiming(TrialEnv):
+    """Cue-set-go: produce the interval (800 or 1500 ms) the cue indicates after "set".
+
+    After fixation, a cue tells which of two intervals to produce (channel
+    ``cue_short`` for 800 ms, ``cue_long`` for 1500 ms); a brief "set" flash
+    marks the start of the interval. The fixation input goes off
+    with "set"; the agent must then respond ("go") when the interval has
+    elapsed since the end of "set". The reward falls with the timing error
+    (see ``production_reward``). Different effectors per interval (the
+    paper's hand/eye conditions) are not modelled, as in NeuroGym.
+
+    Args:
+        dt: time step (ms).
+        rewards: dict updating ``abort``, ``correct``, ``fail``.
+        timing: dict of period -> timing spec, or a preset name (``"human"``).
+        prod_margin: relative tolerance of the produced interval (plus 25 ms).
+    """
+
+    metadata = {
+        "paper_link": "https://www.nature.com/articles/s41593-017-0028-6",
+        "paper_name": "Flexible timing by temporal scaling of cortical responses",
+        "tags": ["timing", "go-no-go", "supervised"],
+        "rt_from": "production",
+        "condition_vars": ["production_ind"],
+        "action_labels": {1: "go"},
+    }
+    default_timing = {"fixation": 500, "cue": ("uniform", (1000, 3000)), "set": 50}
+    timing_presets = {"human": {"fixation": 500, "cue": ("uniform", (1000, 2000)), "set": 100}}
+    intervals = (800.0, 1500.0)
+
+    def __init__(
+        self,
+        dt: float = 80,
+        rewards: dict[str, float] | None = None,
+        timing: dict[str, Any] | str | None = None,
+        prod_margin: float = 0.2,
+    ) -> None:
+        super().__init__(dt=dt)
+        if prod_margin < 0:
+            raise ValueError(f"prod_margin must be >= 0, got {prod_margin}")
+        self.prod_margin = prod_margin
+        self.production_ind = [0, 1]
+        self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
+        self.timing = self.resolve_timing(self.default_timing, timing)
+        self.abort = False
+        self.observation_space = spaces.Box(
+            -np.inf, np.inf, shape=(4,), dtype=np.float32, name={"fixation": 0, "cue_short": 1, "cue_long": 2, "set": 3}
+        )
+        self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        trial = {"production_ind": int(self.rng.choice(self.production_ind))}
+        kwargs.pop("production", None)  # derived from production_ind
+        trial.update(kwargs)
+        ind = int(trial["production_ind"])
+        if ind not in (0, 1):
+            raise ValueError(f"production_ind must be 0 (800 ms) or 1 (1500 ms), got {ind!r}")
+        trial["production"] = float(self.intervals[ind])
+        self.add_period(["fixation", "cue", "set"])
+        self.add_period("production", duration=2 * trial["production"], after="set")
+        cue = "cue_short" if ind == 0 else "cue_long"
+        self.add_ob(1, ["fixation", "cue", "set"], where="fixation")
+        self.add_ob(1, ["cue", "set"], where=cue)
+        self.add_ob(1, "set", where="set")
+        target = self.view_groundtruth("production")
+        target[min(int(round(trial["production"] / self.dt)), len(target) - 1)] = 1
+        return trial
+
+    def _step(self, action):
+        gt = self.gt_now
+        reward = 0.0
+        new_trial = False
+        if self.in_period("fixation") and action != 0:
+            new_trial = self.abort
+            reward = self.rewards["abort"]
+        if self.in_period("production") and action == 1:
+            new_trial = True
+            produced = self.t - self.end_t["set"]
+            target = self.trial["production"]
+            earned = production_reward(abs(produced - target), target, self.prod_margin, self.rewards["correct"])
+            if earned is None:
+                reward = self.rewards["fail"]
+            else:
+                reward = earned
+                self.performance = 1
+        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+
+
+class OneTwoThreeGo(TrialEnv):
+    """1-2-3-go: after three evenly spaced flashes, respond when the fourth is due.
+
+    A target appears after fixation; then three brief stimuli ("s1", "s2",
+    "s3") are separated by the same random interval. The agent must respond
+    ("go") one interval after the end of "s3"; the ground truth is "go"
+    throughout the response period, which starts exactly then. Acting before
+    "s3" costs ``abort``; the reward falls with the timing error (see
+    ``production_reward``).
+
+    Args:
+        dt: time step (ms).
+        rewards: dict updating ``abort``, ``correct``, ``fail``.
+        timing: dict of period -> timing spec, or a preset name (``"human"``);
+            ``interval1`` gives the interval, used for all three intervals.
+        prod_margin: relative tolerance of the produced interval (plus 25 ms).
+    """
+
+    metadata = {
+        "paper_link": "https://www.nature.com/articles/s41593-019-0500-6",
+        "paper_name": "Internal models of sensorimotor integration regulate cortical dynamics",
+        "tags": ["timing", "go-no-go", "supervised"],
+        "rt_from": "interval3",
+        "condition_vars": ["interval"],
+        "action_labels": {1: "go"},
+    }
+    default_timing = {
+        "fixation": ("truncated_exponential", (400, 100, 800)),
+        "target": ("truncated_exponential", (1000, 500, 1500)),
+        "s1": 100,
+        "interval1": (600, 700, 800, 900, 1000),
+        "s2": 100,
+        "interval2": 0,
+        "s3": 100,
+        "interval3": 0,
+        "response": 1000,
+    }
+    timing_presets = {
+        "human": {
+            "fixation": ("truncated_exponential", (600, 500, 800)),
+            "target": ("truncated_exponential", (1000, 500, 1500)),
+            "s1": 100,
+            "interval1": (600, 700, 800, 900, 1000),
+            "s2": 100,
+            "s3": 100,
+            "response": 1500,
+        }
+    }
+
+    def __init__(
+        self,
+        dt: float = 80,
+        rewards: dict[str, float] | None = None,
+        timing: dict[str, Any] | str | None = None,
+        prod_margin: float = 0.2,
+    ) -> None:
+        super().__init__(dt=dt)
+        if prod_margin < 0:
+            raise ValueError(f"prod_margin must be >= 0, got {prod_margin}")
+        self.prod_margin = prod_margin
+        self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
+        self.timing = self.resolve_timing(self.default_timing, timing)
+        self.abort = False
+        self.observation_space = spaces.Box(
+            -np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "stimulus": 1, "target": 2}
+        )
+        self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        trial = {"interval": float(self.sample_time("interval1"))}
+        trial.update(kwargs)
+        interval = float(trial["interval"])
+        if interval <= 0:
+            raise ValueError(f"interval must be a positive number of ms, got {interval!r}")
+        self.add_period(["fixation", "target", "s1"])
+        self.add_period("interval1", duration=interval, after="s1")
+        self.add_period("s2", after="interval1")
+        self.add_period("interval2", duration=interval, after="s2")
+        self.add_period("s3", after="interval2")
+        self.add_period("interval3", duration=interval, after="s3")
+        self.add_period("response", after="interval3")
+        self.add_ob(1, where="fixation")
+        self.add_ob(1, ["s1", "s2", "s3"], where="stimulus")
+        self.add_ob(1, where="target")
+        self.set_ob(0, "fixation", where="target")
+        self.set_groundtruth(1, "response")
+        return trial
+
+    def _step(self, action):
+        gt = self.gt_now
+        reward = 0.0
+        new_trial = False
+        if self.in_period("interval3") or self.in_period("response"):
+            if action == 1:
+                new_trial = True
+                produced = self.t - self.end_t["s3"]
+                target = float(self.trial["interval"])
+                earned = production_reward(abs(produced - target), target, self.prod_margin, self.rewards["correct"])
+                if earned is None:
+                    reward = self.rewards["fail"]
+                else:
+                    reward = earned
+                    self.performance = 1
+        elif action != 0:
+            new_trial = self.abort
+            reward = self.rewards["abort"]
+        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}

@@ -1,0 +1,513 @@
+"""Dataset: a task as an endless stream of supervised batches (NeuroGym's ``ngym.Dataset``).
+
+``Dataset(env_or_id, ...)()`` returns ``(inputs, targets)``: ``inputs`` of shape
+``(seq_len, batch_size, *ob_shape)`` (``batch_first``: ``(batch_size, seq_len, ...)``)
+as float32, ``targets`` of shape ``(seq_len, batch_size, *action_shape)`` as int64
+for discrete actions and float32 for continuous ones, ready for
+``torch.from_numpy``. ``inputs[t]`` pairs with ``targets[t]`` the way the env
+judges an action: ``ob[t]`` with ``gt[t]``.
+
+Differences from NeuroGym's Dataset (same arguments, same shapes):
+
+* every call returns new arrays (NeuroGym returns views of a cache that later
+  calls overwrite);
+* nothing generated is dropped: each batch row is its own stream of trials
+  laid end to end, and consecutive calls return consecutive ``seq_len``
+  windows of it (NeuroGym throws away the part of a trial that does not fit
+  its cache, and the cache's last window);
+* ``seed`` makes the batches reproducible: row ``b`` is the trial stream of the
+  task reset with ``seed + b`` (NeuroGym's ``Dataset.seed`` convention);
+* trials are built fast: a task that implements ``batch_trials`` (below) gets
+  many trials from a few numpy calls; every other task goes through
+  ``new_trial`` with the trial copied straight into the row's buffer.
+
+How each kind of task is turned into steps:
+
+* a ``TrialEnv`` whose trials have periods (or set ``ob`` themselves): its
+  ``ob``/``gt`` arrays, trial after trial; a ``gt`` shorter than ``ob`` is
+  padded with action 0 (a task that never sets a ground truth teaches
+  "fixate");
+* anything else (a ``BaseEnv`` or plain Gymnasium env, or a ``TrialEnv`` whose
+  trials have no arrays): the env is stepped. At each step the input is the
+  observation the agent sees, the action taken is the task's ``gt_now`` when
+  it has one and otherwise the action space's zero action, and the target is
+  the ``info["gt"]`` the step reports (else the action taken). An episode
+  that terminates or truncates is followed by ``reset()``.
+
+The vectorized protocol (optional, per task)::
+
+    def batch_trials(self, rng, n) -> (ob, gt, lengths[, trials])
+
+builds ``n`` trials at once from ``rng``: ``ob`` of shape ``(sum(lengths),
+*ob_shape)`` and ``gt`` of shape ``(sum(lengths), *action_shape)`` hold the trials
+one after the other; ``trials`` (optional) maps variable names to arrays of
+``n`` values (the trial variables, and ``"durations"``: period -> ms). It
+must give trials with the same distribution as ``new_trial`` (tests compare
+both), and may return ``NotImplemented`` for parameter values it does not
+cover, which sends the task through ``new_trial`` instead. A subclass that
+overrides ``_new_trial`` without its own ``batch_trials`` is never batched
+with its parent's. :class:`BatchLayout` and :func:`sample_steps` do the
+period bookkeeping for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from neurogym_app.core import timing as timing_mod
+from neurogym_app.core.rng import make_rng
+
+__all__ = ["Dataset", "BatchLayout", "sample_steps", "batch_method", "target_dtype"]
+
+_MIN_CACHE = 512  # steps a row builds at least per refill (the default cache_len's floor)
+
+
+# --------------------------------------------------------------------------- helpers for batch_trials
+def sample_steps(env: Any, rng: np.random.Generator, period: str, n: int) -> np.ndarray | timing_mod.Until:
+    """``n`` durations of ``period`` drawn as ``env.sample_time`` would, in time steps (int64).
+
+    Same distributions and the same rounding (nearest ``dt``, a positive duration
+    at least one step). An ``("until", t)`` spec is returned as ``Until`` (its
+    length depends on when the period starts: :meth:`BatchLayout.add` resolves it).
+    """
+    spec = env.timing[period]
+    dt = float(env.dt)
+    if callable(spec):
+        raw = np.array([timing_mod.sample_duration(period, spec, rng) for _ in range(n)], dtype=float)
+    elif isinstance(spec, (int, float, np.integer, np.floating)) and not isinstance(spec, bool):
+        raw = np.full(n, float(spec))
+    else:
+        timing_mod.validate_timing(period, spec)
+        if isinstance(spec[0], str):
+            name, args = spec
+            if name == "constant":
+                raw = np.full(n, float(args))
+            elif name == "until":
+                return timing_mod.Until(float(args))
+            elif name == "uniform":
+                raw = rng.uniform(float(args[0]), float(args[1]), size=n)
+            elif name == "choice":
+                raw = np.asarray(args, dtype=float)[rng.integers(len(args), size=n)]
+            else:  # truncated_exponential, by the inverse CDF as timing.truncated_exponential
+                vals = [float(a) for a in args]
+                mean, vmin, vmax = vals[0], (vals[1] if len(vals) > 1 else 0.0), (vals[2] if len(vals) > 2 else math.inf)
+                u = rng.random(n)
+                if vmin >= vmax:
+                    raw = np.full(n, vmax)
+                elif mean <= 0:
+                    raw = np.full(n, vmin)
+                else:
+                    lo = -math.expm1(-vmin / mean)
+                    hi = 1.0 if math.isinf(vmax) else -math.expm1(-vmax / mean)
+                    raw = np.clip(-mean * np.log1p(-(lo + (hi - lo) * u)), vmin, vmax)
+        else:
+            raw = np.asarray(spec, dtype=float)[rng.integers(len(spec), size=n)]
+    return steps_of(raw, dt)
+
+
+def steps_of(ms: np.ndarray, dt: float) -> np.ndarray:
+    """Durations in ms -> whole steps, rounded as ``timing.round_to_dt``."""
+    ms = np.asarray(ms, dtype=float)
+    steps = np.maximum(1, np.floor(ms / dt + 0.5)).astype(np.int64)
+    return np.where(ms <= 0, 0, steps)
+
+
+class BatchLayout:
+    """The periods of ``n`` trials laid end to end on one flat time axis.
+
+    Add periods in order (each follows the previous one unless ``start`` is
+    given, in steps), then call :meth:`build`; ``mask(period)`` selects the
+    flat steps in a period, ``trial`` gives each flat step's trial index and
+    ``t`` its step within the trial.
+    """
+
+    def __init__(self, env: Any, rng: np.random.Generator, n: int) -> None:
+        self.env = env
+        self.rng = rng
+        self.n = n
+        self.dt = float(env.dt)
+        self.start: dict[str, np.ndarray] = {}
+        self.end: dict[str, np.ndarray] = {}
+        self._last: str | None = None
+        self.lengths = np.zeros(n, dtype=np.int64)
+
+    def add(self, period: str | Iterable[str], steps: np.ndarray | None = None, start: np.ndarray | None = None) -> None:
+        """Add a period (or several in sequence); ``steps`` defaults to the task's timing."""
+        if not isinstance(period, str):
+            for name in period:
+                self.add(name)
+            return
+        if start is None:
+            start = self.end[self._last] if self._last is not None else np.zeros(self.n, dtype=np.int64)
+        if steps is None:
+            steps = sample_steps(self.env, self.rng, period, self.n)
+        if isinstance(steps, timing_mod.Until):
+            until = int(steps_of(np.array([steps.t]), self.dt)[0])
+            steps = np.maximum(0, until - start)
+        self.start[period] = start
+        self.end[period] = start + steps
+        self._last = period
+        self.lengths = np.maximum(self.lengths, self.end[period])
+
+    def durations_ms(self) -> dict[str, np.ndarray]:
+        return {p: (self.end[p] - self.start[p]) * self.dt for p in self.start}
+
+    def build(self, ob_shape: tuple[int, ...], gt_shape: tuple[int, ...] = (), gt_dtype: Any = np.int64):
+        """Allocate the flat ``ob`` (float32) and ``gt`` arrays; returns ``(ob, gt)``."""
+        self.total = int(self.lengths.sum())
+        self.offsets = np.zeros(self.n, dtype=np.int64)
+        np.cumsum(self.lengths[:-1], out=self.offsets[1:])
+        self.trial = np.repeat(np.arange(self.n), self.lengths)
+        self.t = np.arange(self.total, dtype=np.int64) - np.repeat(self.offsets, self.lengths)
+        return np.zeros((self.total, *ob_shape), dtype=np.float32), np.zeros((self.total, *gt_shape), dtype=gt_dtype)
+
+    def mask(self, period: str | Iterable[str]) -> np.ndarray:
+        """Boolean mask of the flat steps that lie in ``period`` (or any of several)."""
+        if isinstance(period, str):
+            trial = self.trial
+            return (self.t >= self.start[period][trial]) & (self.t < self.end[period][trial])
+        out = np.zeros(self.total, dtype=bool)
+        for p in period:
+            out |= self.mask(p)
+        return out
+
+    def at(self, index: np.ndarray) -> np.ndarray:
+        """Flat positions of step ``index[i]`` (within the trial) of trial ``i``."""
+        return self.offsets + index
+
+
+def batch_method(task: Any) -> Callable[..., Any] | None:
+    """The task's ``batch_trials`` if the class that defines it also defines ``_new_trial``."""
+    mro = type(task).__mro__
+    owner_batch = next((c for c in mro if "batch_trials" in c.__dict__), None)
+    owner_trial = next((c for c in mro if "_new_trial" in c.__dict__), None)
+    if owner_batch is None or owner_batch is not owner_trial:
+        return None
+    return task.batch_trials
+
+
+def target_dtype(space: gym.Space) -> np.dtype:
+    """int64 for discrete action spaces, float32 for continuous ones."""
+    if isinstance(space, (gym.spaces.Discrete, gym.spaces.MultiDiscrete, gym.spaces.MultiBinary)):
+        return np.dtype(np.int64)
+    dtype = getattr(space, "dtype", None)
+    if dtype is not None and np.issubdtype(dtype, np.integer):
+        return np.dtype(np.int64)
+    return np.dtype(np.float32)
+
+
+def _zero_action(space: gym.Space) -> Any:
+    if isinstance(space, gym.spaces.Discrete):
+        return int(space.start)
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return np.asarray(space.start, dtype=space.dtype).copy()
+    shape = getattr(space, "shape", None) or ()
+    return np.zeros(shape, dtype=getattr(space, "dtype", None) or np.float32)
+
+
+# --------------------------------------------------------------------------- row streams
+class _Row:
+    """One batch row: a stream of steps kept in a leftover buffer."""
+
+    def __init__(self, ob_shape: tuple[int, ...], gt_shape: tuple[int, ...], gt_dtype: np.dtype) -> None:
+        self.ob = np.zeros((0, *ob_shape), dtype=np.float32)
+        self.gt = np.zeros((0, *gt_shape), dtype=gt_dtype)
+        self.pos = 0
+
+    def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def take(self, n: int, out_ob: np.ndarray, out_gt: np.ndarray, **kwargs: Any) -> None:
+        """Copy the next ``n`` steps into ``out_ob``/``out_gt`` (views of the batch)."""
+        have = len(self.ob) - self.pos
+        if have < n:
+            parts_ob, parts_gt = [self.ob[self.pos :]], [self.gt[self.pos :]]
+            while have < n:
+                ob, gt = self.produce(n - have, **kwargs)
+                parts_ob.append(ob)
+                parts_gt.append(gt)
+                have += len(ob)
+            self.ob = np.concatenate(parts_ob) if len(parts_ob) > 1 else parts_ob[0]
+            self.gt = np.concatenate(parts_gt) if len(parts_gt) > 1 else parts_gt[0]
+            self.pos = 0
+        out_ob[...] = self.ob[self.pos : self.pos + n]
+        out_gt[...] = self.gt[self.pos : self.pos + n]
+        self.pos += n
+
+
+class _VectorRow(_Row):
+    """Trials from the task's ``batch_trials``, ``block`` at a time, on the row's own generator."""
+
+    def __init__(self, make_block: Callable[[np.random.Generator, int], Any], rng: np.random.Generator, block: int, *shapes) -> None:
+        super().__init__(*shapes)
+        self.make_block = make_block
+        self.rng = rng
+        self.block = block
+
+    def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        if kwargs:
+            raise ValueError("trial variables can only be fixed with Dataset(..., vectorized=False)")
+        out = self.make_block(self.rng, self.block)
+        ob, gt = out[0], out[1]
+        return ob, gt
+
+
+class _TrialRow(_Row):
+    """Trials from ``new_trial`` (through the outermost TrialWrapper), copied into one buffer."""
+
+    def __init__(self, env: gym.Env, first_ob: Any, cache_len: int, *shapes) -> None:
+        super().__init__(*shapes)
+        self.env = env
+        self.task = env.unwrapped
+        self.cache_len = cache_len
+        self._fresh = True  # the trial reset() started is the stream's first
+
+    def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        task = self.task
+        top = task._top
+        cap = max(need, self.cache_len)
+        ob_buf = np.empty((cap, *self.ob.shape[1:]), dtype=np.float32)
+        gt_buf = np.empty((cap, *self.gt.shape[1:]), dtype=self.gt.dtype)
+        total = 0
+        empty = 0
+        while total < need:
+            if self._fresh and not kwargs:
+                self._fresh = False
+            else:
+                self._fresh = False
+                top.new_trial(**kwargs)
+            ob = task.ob
+            n = len(ob)
+            if n == 0:
+                empty += 1
+                if empty > 1000:
+                    raise RuntimeError(f"{type(task).__name__}: 1000 trials in a row had no time steps")
+                continue
+            empty = 0
+            gt = task.gt
+            if total + n > len(ob_buf):
+                grow = max(2 * len(ob_buf), total + n)
+                ob_buf = np.concatenate([ob_buf[:total], np.empty((grow - total, *ob_buf.shape[1:]), np.float32)])
+                gt_buf = np.concatenate([gt_buf[:total], np.empty((grow - total, *gt_buf.shape[1:]), gt_buf.dtype)])
+            ob_buf[total : total + n] = ob
+            m = min(len(gt), n)
+            gt_buf[total : total + m] = gt[:m]
+            if m < n:
+                gt_buf[total + m : total + n] = 0
+            total += n
+        return ob_buf[:total], gt_buf[:total]
+
+
+class _StepRow(_Row):
+    """An env without trial arrays, stepped with its ground truth (or the zero action)."""
+
+    def __init__(self, env: gym.Env, first_ob: Any, cache_len: int, *shapes) -> None:
+        super().__init__(*shapes)
+        self.env = env
+        self.cache_len = cache_len
+        self.zero = _zero_action(env.action_space)
+        self.ob_now = first_ob
+
+    def _action(self) -> Any:
+        task = self.env.unwrapped
+        if getattr(task, "tmax", 0) > 0 and hasattr(task, "gt_now"):
+            try:
+                return task.gt_now
+            except (IndexError, AttributeError):
+                pass
+        return self.zero
+
+    def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        if kwargs:
+            raise ValueError(f"{type(self.env.unwrapped).__name__} is stepped, so its trial variables cannot be fixed")
+        n = max(need, min(self.cache_len, 4096))
+        ob_buf = np.empty((n, *self.ob.shape[1:]), dtype=np.float32)
+        gt_buf = np.empty((n, *self.gt.shape[1:]), dtype=self.gt.dtype)
+        env = self.env
+        for i in range(n):
+            ob_buf[i] = self.ob_now
+            action = self._action()
+            ob, _, terminated, truncated, info = env.step(action)
+            gt_buf[i] = info.get("gt", action) if isinstance(info, Mapping) else action
+            if terminated or truncated:
+                ob, _ = env.reset()
+            self.ob_now = ob
+        return ob_buf, gt_buf
+
+
+def _has_trial_arrays(task: Any) -> bool:
+    """Whether the task's current trial has ob/gt arrays (periods or an ``ob`` it set)."""
+    if not hasattr(task, "_ob_array") or not hasattr(task, "new_trial"):
+        return False
+    return getattr(task, "tmax", 0) > 0 or task._ob_array is not None
+
+
+# --------------------------------------------------------------------------- the dataset
+class Dataset:
+    """A task as an iterable of supervised ``(inputs, targets)`` batches.
+
+    Args:
+        env: a registered id (built with ``ngym.make(env, **env_kwargs)``) or a
+            Gymnasium env (each row gets a deep copy).
+        env_kwargs: task parameters, with an id.
+        batch_size: rows per batch.
+        seq_len: steps per batch (default 1000, as NeuroGym).
+        max_batch: batches an iteration yields (``for inputs, targets in dataset``
+            stops after it, and calling ``dataset()`` past it raises StopIteration).
+        batch_first: arrays shaped ``(batch, seq_len, ...)`` instead of ``(seq_len, batch, ...)``.
+        cache_len: steps a row builds at least each time it runs dry (default:
+            about 1e5 numbers per batch, at least 512 steps). Never changes
+            the data, only how often it is built.
+        seed: row ``b`` is the trial stream of the task reset with ``seed + b``
+            (``None``: a fresh random seed, see ``dataset.seed_value``).
+        vectorized: use the task's ``batch_trials`` (``None``: when it has one
+            and no TrialWrapper changes how trials are drawn). The vectorized
+            stream has the same distribution as ``new_trial``'s, not the same
+            numbers.
+
+    Calling ``dataset()`` (NeuroGym's way) returns the next batch; keyword
+    arguments fix trial variables of the trials built for that batch (the
+    ``new_trial`` path only).
+    """
+
+    def __init__(
+        self,
+        env: str | gym.Env,
+        env_kwargs: Mapping[str, Any] | None = None,
+        batch_size: int = 1,
+        seq_len: int | None = None,
+        max_batch: float = np.inf,
+        batch_first: bool = False,
+        cache_len: int | None = None,
+        seed: int | None = None,
+        vectorized: bool | None = None,
+    ) -> None:
+        if not isinstance(env, (str, gym.Env)):
+            raise TypeError(f"env must be a task id or a gymnasium.Env, got {type(env).__name__}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if seq_len is None:
+            seq_len = 1000
+        if isinstance(seq_len, bool) or not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
+            raise ValueError(f"seq_len must be a positive int, got {seq_len!r}")
+        if max_batch is None:
+            max_batch = np.inf
+        self._env_source = env
+        self._env_kwargs = dict(env_kwargs or {})
+        if isinstance(env, gym.Env) and self._env_kwargs:
+            raise ValueError("env_kwargs only apply to a task id; build the env with its parameters instead")
+        self.batch_size = int(batch_size)
+        self.seq_len = int(seq_len)
+        self.max_batch = max_batch
+        self.batch_first = bool(batch_first)
+        self._i_batch = 0
+
+        self.env = self._new_env()
+        task = self.env.unwrapped
+        ob_space, act_space = self.env.observation_space, self.env.action_space
+        if ob_space.shape is None or act_space.shape is None:
+            raise ValueError("the observation and action spaces must have a shape")
+        self.ob_shape = tuple(ob_space.shape)
+        self.action_shape = tuple(act_space.shape)
+        self.inputs_dtype = np.dtype(np.float32)
+        self.targets_dtype = target_dtype(act_space)
+        if cache_len is None:
+            size = int(np.prod(self.ob_shape, dtype=np.int64)) + int(np.prod(self.action_shape, dtype=np.int64))
+            cache_len = max(_MIN_CACHE, int(1e5 / max(size, 1) / self.batch_size))
+        self.cache_len = int(cache_len)
+        lead = [self.batch_size, self.seq_len] if self.batch_first else [self.seq_len, self.batch_size]
+        self.inputs_shape = tuple(lead) + self.ob_shape
+        self.target_shape = tuple(lead) + self.action_shape
+
+        method = batch_method(task) if getattr(task, "_top", task) is task else None
+        if vectorized and method is None:
+            raise ValueError(f"{type(task).__name__} has no batch_trials of its own (or is wrapped by a TrialWrapper)")
+        self._batch_fn = method if vectorized is not False else None
+        if self._batch_fn is not None and self._probe_block() is None:
+            if vectorized:
+                raise ValueError(f"{type(task).__name__}.batch_trials does not cover these parameters")
+            self._batch_fn = None
+        self.vectorized = self._batch_fn is not None
+        self.seed(seed)
+
+    # ------------------------------------------------------------------ set-up
+    def _new_env(self) -> gym.Env:
+        if isinstance(self._env_source, str):
+            from neurogym_app.core import registry
+
+            return registry.make(self._env_source, **self._env_kwargs)
+        return copy.deepcopy(self._env_source)
+
+    def _probe_block(self) -> int | None:
+        """Trials per vectorized refill (about ``cache_len`` steps), or None if not covered."""
+        out = self._batch_fn(make_rng(0), 16)
+        if out is NotImplemented:
+            return None
+        lengths = np.asarray(out[2])
+        mean = max(1.0, float(lengths.mean()) if lengths.size else 1.0)
+        self._block = max(8, int(math.ceil(self.cache_len / mean)))
+        return self._block
+
+    def seed(self, seed: int | None = None) -> None:
+        """Restart every row's stream: row ``b`` from ``seed + b`` (None: a fresh seed)."""
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+        self.seed_value = int(seed)
+        shapes = (self.ob_shape, self.action_shape, self.targets_dtype)
+        rows: list[_Row] = []
+        if self.vectorized:
+            for b in range(self.batch_size):
+                rows.append(_VectorRow(self._batch_fn, make_rng(self.seed_value + b), self._block, *shapes))
+            self.envs = [self.env]
+        else:
+            envs = [self.env] + [self._new_env() for _ in range(self.batch_size - 1)]
+            for b, env in enumerate(envs):
+                first_ob, _ = env.reset(seed=self.seed_value + b)
+                kind = _TrialRow if _has_trial_arrays(env.unwrapped) else _StepRow
+                rows.append(kind(env, first_ob, self.cache_len, *shapes))
+            self.envs = envs
+        self._rows = rows
+
+    # ------------------------------------------------------------------ batches
+    def __iter__(self) -> Dataset:
+        return self
+
+    def __len__(self) -> int:
+        if not np.isfinite(self.max_batch):
+            raise TypeError("an endless Dataset (max_batch=inf) has no len()")
+        return int(self.max_batch)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self.__next__(**kwargs)
+
+    def __next__(self, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        self._i_batch += 1
+        if self._i_batch > self.max_batch:
+            self._i_batch = 0
+            raise StopIteration
+        return self.batch(**kwargs)
+
+    def batch(self, seq_len: int | None = None, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The next ``seq_len`` steps of every row (not counted against ``max_batch``)."""
+        n = self.seq_len if seq_len is None else int(seq_len)
+        lead = (self.batch_size, n) if self.batch_first else (n, self.batch_size)
+        inputs = np.empty(lead + self.ob_shape, dtype=np.float32)
+        targets = np.empty(lead + self.action_shape, dtype=self.targets_dtype)
+        if self.batch_first:
+            for b, row in enumerate(self._rows):
+                row.take(n, inputs[b], targets[b], **kwargs)
+        else:
+            for b, row in enumerate(self._rows):
+                row.take(n, inputs[:, b], targets[:, b], **kwargs)
+        return inputs, targets
+
+    def __repr__(self) -> str:
+        name = self._env_source if isinstance(self._env_source, str) else type(self.env.unwrapped).__name__
+        how = "vectorized" if self.vectorized else "new_trial"
+        return f"Dataset({name!r}, batch_size={self.batch_size}, seq_len={self.seq_len}, {how})"

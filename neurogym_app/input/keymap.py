@@ -1,0 +1,368 @@
+"""The map from keys (and the pointer) to a task's actions.
+
+A default map is derived from the action space's names and the task's
+``metadata["action_labels"]``:
+
+* no key pressed means the fixation action (the action named ``fixation``,
+  else action 0);
+* one response action (e.g. ``go``) -> Space;
+* two -> Left arrow / F and Right arrow / J. Labels ``left``/``right`` (or
+  ``match``/``non-match``) say which is which; otherwise the first is left;
+* three to nine -> number keys 1-9 in action order;
+* a ring of three or more actions named ``choice`` -> also the pointer: a
+  click picks the nearest direction (choice ``k`` of ``n`` points at angle
+  ``2*pi*k/n``, 0 = right, counter-clockwise, as ``ring_angles`` lays them out);
+* a ``Box`` action of one or two numbers -> the pointer position.
+
+``Config.keys`` (action name -> key names) overrides the default keys of the
+actions it names. A key bound to two actions, an unknown key name or an
+unknown action name is a one-line :class:`KeyMapError`. A task no input can
+play raises :class:`NotHumanPlayable`.
+
+Response semantics (``mode``) come from ``metadata["input_mode"]`` or the
+caller: ``"press"`` (the action lasts one step), ``"latch"`` (a press lasts
+until the trial ends, for tasks that end on a response), ``"hold"`` (the
+action lasts while the key is down).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from neurogym_app.errors import UserError
+from neurogym_app.input.keynames import RESERVED_KEYS, display_name, normalise_key
+
+__all__ = [
+    "MODES",
+    "ActionBinding",
+    "KeyMap",
+    "KeyMapError",
+    "NotHumanPlayable",
+    "action_names",
+    "playability",
+    "build_keymap",
+]
+
+Mode = Literal["press", "latch", "hold"]
+MODES: tuple[str, ...] = ("press", "latch", "hold")
+MAX_NUMBER_KEYS = 9
+MAX_BOX_SIZE = 2
+
+
+class KeyMapError(UserError, ValueError):
+    """A key map that cannot be used (clash, unknown key or action name)."""
+
+
+class NotHumanPlayable(UserError):
+    """A task that no keyboard or pointer input can play."""
+
+
+@dataclass(frozen=True)
+class ActionBinding:
+    """One response action: its name, its value and the keys that give it."""
+
+    name: str
+    action: int
+    keys: tuple[str, ...] = ()
+    angle: float | None = None  # direction on the ring, when picked by a click
+
+
+@dataclass(frozen=True)
+class KeyMap:
+    """Keys/pointer -> actions for one task.
+
+    Attributes:
+        bindings: the response actions (never the fixation action).
+        fixate: action sent while nothing is pressed (an int, or a vector for Box actions).
+        pointer: ``"ring"`` (click picks a direction), ``"box"`` (position) or None.
+        mode: ``"press"``, ``"latch"`` or ``"hold"``.
+        box_low, box_high: bounds of a Box action (pointer mode ``"box"``).
+    """
+
+    bindings: tuple[ActionBinding, ...]
+    fixate: Any = 0
+    pointer: str | None = None
+    mode: Mode = "press"
+    box_low: tuple[float, ...] = ()
+    box_high: tuple[float, ...] = ()
+    _by_key: dict[str, ActionBinding] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise KeyMapError(f"unknown input mode {self.mode!r}; use one of: {', '.join(MODES)}")
+        owner: dict[str, ActionBinding] = {}
+        for b in self.bindings:
+            for key in b.keys:
+                if key in owner and owner[key].name != b.name:
+                    raise KeyMapError(f"key {key!r} is bound to both {owner[key].name!r} and {b.name!r}")
+                owner[key] = b
+        object.__setattr__(self, "_by_key", owner)
+
+    # ---------------------------------------------------------------- lookups
+    @property
+    def is_box(self) -> bool:
+        return self.pointer == "box"
+
+    def binding_for_key(self, key: str) -> ActionBinding | None:
+        return self._by_key.get(key)
+
+    def binding_for_action(self, action: int) -> ActionBinding | None:
+        for b in self.bindings:
+            if b.action == action:
+                return b
+        return None
+
+    def keys_for(self, action: int) -> tuple[str, ...]:
+        b = self.binding_for_action(action)
+        return b.keys if b else ()
+
+    def label(self, action: Any) -> str:
+        """Name of an action value (``"fixate"`` for the fixation action)."""
+        if self.is_box:
+            return "position"
+        if action is None:
+            return ""
+        if action == self.fixate:
+            return "fixate"
+        b = self.binding_for_action(int(action))
+        return b.name if b else str(action)
+
+    def binding_for_pointer(self, x: float, y: float) -> ActionBinding | None:
+        """The ring choice nearest to the direction of ``(x, y)`` (None at the centre)."""
+        ring = [b for b in self.bindings if b.angle is not None]
+        if self.pointer != "ring" or not ring or (x == 0 and y == 0):
+            return None
+        angle = math.atan2(y, x)
+
+        def distance(b: ActionBinding) -> float:
+            d = (angle - float(b.angle)) % (2 * math.pi)  # type: ignore[arg-type]
+            return min(d, 2 * math.pi - d)
+
+        return min(ring, key=distance)
+
+    def box_action(self, x: float, y: float) -> np.ndarray:
+        """The Box action for a pointer at ``(x, y)``, clipped to the space's bounds."""
+        n = len(self.box_low)
+        value = np.array([x, y][:n], dtype=np.float32)
+        return np.clip(value, np.array(self.box_low, dtype=np.float32), np.array(self.box_high, dtype=np.float32))
+
+    @property
+    def response_actions(self) -> list[int]:
+        return [b.action for b in self.bindings]
+
+    # ------------------------------------------------------------- describing
+    def describe(self) -> str:
+        """A short text of the controls for the screen, e.g. ``"F or Left arrow: left | ..."``."""
+        parts = []
+        for b in self.bindings:
+            how = " or ".join(display_name(k) for k in b.keys)
+            if b.angle is not None and self.pointer == "ring":
+                how = f"{how} or click" if how else "click"
+            if how:
+                parts.append(f"{how}: {b.name}")
+        if self.pointer == "ring" and not any(b.keys for b in self.bindings):
+            parts = ["click the ring in the chosen direction"]
+        if self.pointer == "box":
+            parts.append("move the pointer to respond")
+        hold = {"press": "press to respond", "latch": "press once to respond", "hold": "hold the key to respond"}[
+            self.mode
+        ]
+        parts.append(f"no key: fixate ({hold})")
+        parts.append("Esc: quit")
+        return " | ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the session manifest."""
+        fixate = self.fixate.tolist() if isinstance(self.fixate, np.ndarray) else self.fixate
+        return {
+            "mode": self.mode,
+            "fixate": fixate,
+            "pointer": self.pointer,
+            "actions": [
+                {"name": b.name, "action": b.action, "keys": list(b.keys), **({"angle": b.angle} if b.angle is not None else {})}
+                for b in self.bindings
+            ],
+            **({"box_low": list(self.box_low), "box_high": list(self.box_high)} if self.is_box else {}),
+        }
+
+
+# --------------------------------------------------------------------------
+# deriving a map from a task
+# --------------------------------------------------------------------------
+
+
+def _task(env: Any) -> Any:
+    return getattr(env, "unwrapped", env)
+
+
+def action_names(env: Any) -> dict[int, str]:
+    """Index -> name of every action of a Discrete action space.
+
+    Names come from ``metadata["action_labels"]`` first, then from the
+    space's ``name`` mapping (a list entry ``choice: [1, 2]`` gives
+    ``choice1``, ``choice2``), else ``action<i>``.
+    """
+    task = _task(env)
+    space = task.action_space
+    n = int(space.n)
+    start = int(getattr(space, "start", 0))
+    names: dict[int, str] = {}
+    for key, value in (getattr(space, "name", None) or {}).items():
+        if isinstance(value, int):
+            names[value] = key
+        else:
+            for k, idx in enumerate(value):
+                names[int(idx)] = f"{key}{k + 1}"
+    labels = (getattr(task, "metadata", {}) or {}).get("action_labels") or {}
+    for idx, label in labels.items():
+        names[int(idx)] = str(label)
+    return {i: names.get(i, f"action{i}") for i in range(start, start + n)}
+
+
+def _fixation_index(space: Any) -> int:
+    names = getattr(space, "name", None) or {}
+    value = names.get("fixation")
+    if isinstance(value, int):
+        return value
+    return int(getattr(space, "start", 0))
+
+
+def _ring_group(space: Any) -> list[int]:
+    names = getattr(space, "name", None) or {}
+    value = names.get("choice")
+    if isinstance(value, (list, tuple)) and len(value) >= 3:
+        return [int(v) for v in value]
+    return []
+
+
+def playability(env: Any) -> str | None:
+    """None if a person can play ``env``, else the reason why not (one line)."""
+    task = _task(env)
+    meta = getattr(task, "metadata", {}) or {}
+    if meta.get("human_playable", True) is False:
+        return str(meta.get("human_playable_reason") or "the task says it is not playable by people")
+    space = task.action_space
+    if isinstance(space, _discrete_type()):
+        fixate = _fixation_index(space)
+        responses = [i for i in action_names(env) if i != fixate]
+        if not responses:
+            return "it has no response action"
+        if len(responses) > MAX_NUMBER_KEYS and not _ring_group(space):
+            return f"its {len(responses)} response actions are more than the number keys 1-9 and are not a ring"
+        return None
+    if isinstance(space, _box_type()):
+        size = int(np.prod(space.shape)) if space.shape else 1
+        if size == 0 or size > MAX_BOX_SIZE:
+            return f"its Box action of shape {tuple(space.shape)} cannot be given with a pointer (1 or 2 numbers can)"
+        if not (np.all(np.isfinite(space.low)) and np.all(np.isfinite(space.high))):
+            return "its Box action is unbounded, so a pointer position cannot be mapped to it"
+        return None
+    return f"its action space ({type(space).__name__}) cannot be mapped to keys or a pointer"
+
+
+def _discrete_type() -> type:
+    import gymnasium as gym
+
+    return gym.spaces.Discrete
+
+
+def _box_type() -> type:
+    import gymnasium as gym
+
+    return gym.spaces.Box
+
+
+_LEFT_KEYS = ("left", "f")
+_RIGHT_KEYS = ("right", "j")
+_LEFT_LABELS = ("left", "match")
+_RIGHT_LABELS = ("right", "non-match", "nonmatch", "non_match")
+
+
+def _default_bindings(env: Any, fixate: int) -> tuple[list[ActionBinding], str | None]:
+    task = _task(env)
+    space = task.action_space
+    names = action_names(env)
+    responses = [i for i in names if i != fixate]
+    ring = _ring_group(space)
+    if len(responses) == 1:
+        (a,) = responses
+        return [ActionBinding(names[a], a, ("space",))], None
+    if len(responses) == 2:
+        first, second = responses
+        low = {i: names[i].lower() for i in responses}
+        if low[first] in _RIGHT_LABELS or low[second] in _LEFT_LABELS:
+            first, second = second, first
+        return [ActionBinding(names[first], first, _LEFT_KEYS), ActionBinding(names[second], second, _RIGHT_KEYS)], None
+    bindings = []
+    for k, a in enumerate(responses):
+        keys = (str(k + 1),) if len(responses) <= MAX_NUMBER_KEYS else ()
+        angle = None
+        if a in ring:
+            angle = 2 * math.pi * ring.index(a) / len(ring)
+        bindings.append(ActionBinding(names[a], a, keys, angle))
+    return bindings, ("ring" if ring else None)
+
+
+def _apply_overrides(bindings: list[ActionBinding], overrides: Mapping[str, Sequence[str]]) -> list[ActionBinding]:
+    by_name = {b.name: b for b in bindings}
+    out = list(bindings)
+    for name, keys in overrides.items():
+        if name not in by_name:
+            known = ", ".join(by_name) or "none"
+            raise KeyMapError(f"key map names an unknown action {name!r}; this task's actions are: {known}")
+        if isinstance(keys, str):
+            keys = [keys]
+        normal = []
+        for k in keys:
+            key = normalise_key(k)
+            if key in RESERVED_KEYS:
+                raise KeyMapError(f"key {key!r} is reserved (it stops the session); bind {name!r} to another key")
+            if key not in normal:
+                normal.append(key)
+        b = by_name[name]
+        new = ActionBinding(b.name, b.action, tuple(normal), b.angle)
+        out[out.index(b)] = new
+        by_name[name] = new
+    return out
+
+
+def build_keymap(
+    env: Any,
+    overrides: Mapping[str, Sequence[str] | str] | None = None,
+    mode: str | None = None,
+) -> KeyMap:
+    """The key map of ``env``: the default one, with ``overrides`` (Config ``keys``) applied.
+
+    ``mode`` (``"press"``/``"latch"``/``"hold"``) defaults to the task's
+    ``metadata["input_mode"]``, else ``"press"``.
+    """
+    reason = playability(env)
+    task = _task(env)
+    if reason is not None:
+        task_name = getattr(getattr(task, "spec", None), "id", None) or type(task).__name__
+        raise NotHumanPlayable(f"{task_name} is not human-playable: {reason}")
+    meta = getattr(task, "metadata", {}) or {}
+    mode = mode or meta.get("input_mode") or "press"
+    if mode not in MODES:
+        raise KeyMapError(f"unknown input mode {mode!r}; use one of: {', '.join(MODES)}")
+    space = task.action_space
+    if isinstance(space, _box_type()):
+        if overrides:
+            raise KeyMapError("this task's action is a pointer position; it has no keys to bind")
+        low = tuple(float(v) for v in np.ravel(space.low))
+        high = tuple(float(v) for v in np.ravel(space.high))
+        fixate = np.clip(np.zeros(len(low), dtype=np.float32), low, high).astype(np.float32)
+        return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high)  # type: ignore[arg-type]
+    fixate = _fixation_index(space)
+    bindings, pointer = _default_bindings(env, fixate)
+    if overrides:
+        bindings = _apply_overrides(bindings, overrides)
+    unreachable = [b.name for b in bindings if not b.keys and not (pointer == "ring" and b.angle is not None)]
+    if unreachable:
+        raise KeyMapError(f"no key is bound to action {unreachable[0]!r}; add it to the key map")
+    return KeyMap(tuple(bindings), fixate=fixate, pointer=pointer, mode=mode)  # type: ignore[arg-type]

@@ -1,0 +1,184 @@
+"""The session record's format: names, versions, tables and the ``trials.csv`` columns.
+
+A run folder ``<root>/<task>/<player>_<session>_<timestamp>[-n]/`` holds
+
+``manifest.json``
+    ``format`` (``"neurogym-app-session"``), ``format_version``, ``app``
+    (name, version), ``player`` (kind: human / agent / simulated, id, and the
+    simulated strategy), ``session``, ``task`` (id, parameters, timing preset,
+    dt, resolved timing, time_scale), ``seeds``, ``key_map``, ``display``
+    (backend, nominal and measured refresh rate), ``flow`` (feedback, ITI),
+    ``clock`` (what times are relative to), ``start_time``/``end_time`` (ISO
+    8601, UTC), ``status`` (running / completed / aborted / interrupted /
+    error), ``n_trials``, ``csv_columns``.
+
+``steps.sqlite`` (WAL, ``synchronous=FULL``), the source of truth; one
+    transaction per trial writes its rows in :data:`TABLES`:
+    ``trials`` (variables and the trials.csv row as JSON), ``arrays`` (the
+    step arrays as ``.npy`` BLOBs: observation, action, reward, gt, step_time,
+    frame_onset, frame_step, ...) and ``events`` (keys and pointer with their
+    times and the action they mapped to).
+
+``trials.csv``
+    One row per committed trial, columns :func:`csv_columns`: see
+    :data:`CSV_COLUMN_DOCS`. Times are seconds since the session start on the
+    runner's clock; ``rt_ms`` is in milliseconds and is not rounded to ``dt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "MANIFEST_NAME",
+    "SQLITE_NAME",
+    "CSV_NAME",
+    "TABLES",
+    "CSV_LEAD",
+    "CSV_RESPONSE",
+    "CSV_FRAMES",
+    "CSV_COLUMN_DOCS",
+    "PLAYER_KINDS",
+    "Event",
+    "TrialRecord",
+    "csv_columns",
+    "var_column",
+    "onset_column",
+]
+
+FORMAT_NAME = "neurogym-app-session"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+SQLITE_NAME = "steps.sqlite"
+CSV_NAME = "trials.csv"
+PLAYER_KINDS = ("human", "agent", "simulated")
+
+TABLES = {
+    "meta": "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "trials": (
+        "CREATE TABLE IF NOT EXISTS trials ("
+        " trial INTEGER PRIMARY KEY,"  # 0-based index in the session
+        " block INTEGER NOT NULL,"
+        " vars TEXT NOT NULL,"  # JSON: what new_trial drew (incl. trial_seed)
+        " summary TEXT NOT NULL,"  # JSON: the trials.csv row
+        " committed_at REAL NOT NULL)"  # seconds since the session start
+    ),
+    "arrays": (
+        "CREATE TABLE IF NOT EXISTS arrays ("
+        " trial INTEGER NOT NULL REFERENCES trials(trial),"
+        " name TEXT NOT NULL,"
+        " npy BLOB NOT NULL,"
+        " PRIMARY KEY (trial, name))"
+    ),
+    "events": (
+        "CREATE TABLE IF NOT EXISTS events ("
+        " trial INTEGER NOT NULL REFERENCES trials(trial),"
+        " seq INTEGER NOT NULL,"
+        " t REAL NOT NULL,"  # seconds since the session start
+        " kind TEXT NOT NULL,"  # key / pointer / ...
+        " data TEXT NOT NULL,"  # JSON
+        " PRIMARY KEY (trial, seq))"
+    ),
+}
+
+#: the first columns of trials.csv (PsychoPy vocabulary)
+CSV_LEAD = ("participant", "session", "block", "trial", "task", "timing")
+#: after the task variables
+CSV_RESPONSE = (
+    "signed_strength",
+    "gt",
+    "gt_label",
+    "choice",
+    "choice_label",
+    "response_key",
+    "correct",
+    "outcome",
+    "reward",
+    "rt_ms",
+    "n_early_responses",
+    "n_steps",
+    "trial_onset_s",
+    "trial_end_s",
+)
+#: after the period onsets
+CSV_FRAMES = ("n_frames", "dropped_frames", "max_frame_interval_ms", "other_vars")
+
+CSV_COLUMN_DOCS = {
+    "participant": "participant id (sanitised)",
+    "session": "session number",
+    "block": "block number (1 until experiment files add blocks)",
+    "trial": "trial index in the session, from 0",
+    "task": "task id",
+    "timing": "timing preset that ran (human / default / custom)",
+    "<task variable>": "one column per variable new_trial drew for the first trial (incl. trial_seed); "
+    "a name that clashes with a fixed column is prefixed 'var_'",
+    "signed_strength": "the task's signed stimulus strength (empty if it defines none)",
+    "gt": "the correct response action (first non-fixation ground truth; the fixation action if none)",
+    "gt_label": "its name from the key map",
+    "choice": "the response action given at or after the rt_from period (empty: none)",
+    "choice_label": "its name",
+    "response_key": "the key (or 'pointer') that gave it",
+    "correct": "1 if the task scored the trial as performed (performance == 1), else 0",
+    "outcome": "correct / wrong / too_early / too_late",
+    "reward": "sum of the trial's rewards",
+    "rt_ms": "response time minus the onset of the rt_from period's first frame (ms, not rounded to dt)",
+    "n_early_responses": "responses before the rt_from period",
+    "n_steps": "task steps the trial lasted",
+    "trial_onset_s": "onset of the trial's first frame (s since session start)",
+    "trial_end_s": "time of the step boundary that ended the trial",
+    "onset_<period>_s": "onset of the first frame of each period of the first trial (empty if never shown)",
+    "n_frames": "frames presented during the trial",
+    "dropped_frames": "frame intervals longer than 1.5x the display's refresh period",
+    "max_frame_interval_ms": "longest frame interval in the trial",
+    "other_vars": "JSON of trial variables that have no column (tasks whose variables differ between trials)",
+}
+
+_FIXED = set(CSV_LEAD) | set(CSV_RESPONSE) | set(CSV_FRAMES)
+
+
+def var_column(name: str) -> str:
+    """Column of a task variable (prefixed ``var_`` if it clashes with a fixed column)."""
+    return f"var_{name}" if name in _FIXED or name.startswith("onset_") else name
+
+
+def onset_column(period: str) -> str:
+    return f"onset_{period}_s"
+
+
+def csv_columns(task_vars: Sequence[str], periods: Sequence[str]) -> list[str]:
+    """The fixed column list of a session's trials.csv."""
+    cols = list(CSV_LEAD)
+    cols += [var_column(v) for v in task_vars]
+    cols += list(CSV_RESPONSE)
+    cols += [onset_column(p) for p in periods]
+    cols += list(CSV_FRAMES)
+    seen: set[str] = set()
+    return [c for c in cols if not (c in seen or seen.add(c))]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A timed event of a trial: ``kind`` is ``key`` or ``pointer`` (or another source)."""
+
+    t: float
+    kind: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrialRecord:
+    """Everything one trial writes: its variables, its csv row, its arrays and events."""
+
+    index: int
+    vars: dict[str, Any]
+    summary: dict[str, Any]
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    block: int = 1
+    committed_at: float = 0.0
