@@ -313,16 +313,23 @@ def test_matching_penny_random_opponent_cannot_be_beaten():
     assert all(i["new_trial"] for i in infos)
 
 
-def test_matching_penny_mean_action_opponent_can_be_exploited():
-    env = ngym.make("MatchingPenny-v0")
+def test_matching_penny_deterministic_opponent_can_be_exploited():
+    env = ngym.make("MatchingPenny-v0", bias_threshold=0)  # NeuroGym's opponent
 
     def model_the_opponent(env, ob):
         return int(not np.round(env.mean_action))  # what the opponent is about to choose
 
     r_exploit, _ = run(env, model_the_opponent, 500)
-    r_rand, _ = run(ngym.make("MatchingPenny-v0"), random_policy(), 500)
+    r_rand, _ = run(ngym.make("MatchingPenny-v0", bias_threshold=0), random_policy(), 500)
     assert r_exploit.mean() == 1.0
     assert r_rand.mean() < 0.7
+
+
+def test_matching_penny_default_opponent_punishes_a_biased_agent():
+    always_left, _ = run(ngym.make("MatchingPenny-v0"), lambda env, ob: 0, 1000)
+    assert always_left.mean() < 0.1  # the opponent learns the bias and avoids it
+    r_rand, _ = run(ngym.make("MatchingPenny-v0"), random_policy(), 4000)
+    assert 0.4 < r_rand.mean() < 0.6  # an unpredictable agent gets about half
 
 
 def test_matching_penny_observation_is_previous_opponent_choice():

@@ -152,7 +152,8 @@ def test_oracle_policy_is_perfect(task_id, kwargs):
 def test_oracle_beats_chance_on_reward():
     bandit = ngym.make("Bandit-v0", p=(0.2, 0.8))
     _, oracle_rewards = run_policy(bandit, oracle, n_trials=400)
-    _, random_rewards = run_policy(bandit, lambda env: int(env.rng.integers(2)), n_trials=400, seed=1)
+    coin = np.random.default_rng(1)
+    _, random_rewards = run_policy(bandit, lambda env: int(coin.integers(2)), n_trials=400, seed=1)
     assert oracle_rewards.mean() > 0.7 > random_rewards.mean()
     daw = ngym.make("DawTwoStep-v0")
     _, oracle_rewards = run_policy(daw, oracle, n_trials=400)

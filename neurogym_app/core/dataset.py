@@ -119,12 +119,14 @@ def steps_of(ms: np.ndarray, dt: float) -> np.ndarray:
 
 
 class BatchLayout:
-    """The periods of ``n`` trials laid end to end on one flat time axis.
+    """The periods of ``n`` trials, on a grid of ``n`` rows by the longest trial's steps.
 
     Add periods in order (each follows the previous one unless ``start`` is
-    given, in steps), then call :meth:`build`; ``mask(period)`` selects the
-    flat steps in a period, ``trial`` gives each flat step's trial index and
-    ``t`` its step within the trial.
+    given, in steps), then :meth:`build` the ``(n, steps, ...)`` arrays, fill
+    them with whole-array operations (``mask(period)`` is an ``(n, steps)``
+    boolean grid; :meth:`span` bounds a period over all trials so work can be
+    restricted to those columns), and :meth:`finish` them into the flat
+    ``(ob, gt, lengths)`` that ``batch_trials`` returns.
     """
 
     def __init__(self, env: Any, rng: np.random.Generator, n: int) -> None:
@@ -136,6 +138,7 @@ class BatchLayout:
         self.end: dict[str, np.ndarray] = {}
         self._last: str | None = None
         self.lengths = np.zeros(n, dtype=np.int64)
+        self.steps = 0
 
     def add(self, period: str | Iterable[str], steps: np.ndarray | None = None, start: np.ndarray | None = None) -> None:
         """Add a period (or several in sequence); ``steps`` defaults to the task's timing."""
@@ -159,27 +162,35 @@ class BatchLayout:
         return {p: (self.end[p] - self.start[p]) * self.dt for p in self.start}
 
     def build(self, ob_shape: tuple[int, ...], gt_shape: tuple[int, ...] = (), gt_dtype: Any = np.int64):
-        """Allocate the flat ``ob`` (float32) and ``gt`` arrays; returns ``(ob, gt)``."""
-        self.total = int(self.lengths.sum())
-        self.offsets = np.zeros(self.n, dtype=np.int64)
-        np.cumsum(self.lengths[:-1], out=self.offsets[1:])
-        self.trial = np.repeat(np.arange(self.n), self.lengths)
-        self.t = np.arange(self.total, dtype=np.int64) - np.repeat(self.offsets, self.lengths)
-        return np.zeros((self.total, *ob_shape), dtype=np.float32), np.zeros((self.total, *gt_shape), dtype=gt_dtype)
+        """Zeroed ``ob`` (float32) and ``gt`` grids of shape ``(n, steps, ...)``."""
+        self.steps = int(self.lengths.max()) if self.n else 0
+        self.t = np.arange(self.steps, dtype=np.int64)
+        shape = (self.n, self.steps)
+        return np.zeros(shape + tuple(ob_shape), dtype=np.float32), np.zeros(shape + tuple(gt_shape), dtype=gt_dtype)
 
-    def mask(self, period: str | Iterable[str]) -> np.ndarray:
-        """Boolean mask of the flat steps that lie in ``period`` (or any of several)."""
+    def span(self, period: str | Iterable[str]) -> slice:
+        """The columns that ``period`` (or any of several) covers in some trial."""
+        names = [period] if isinstance(period, str) else list(period)
+        lo = min(int(self.start[p].min()) for p in names) if self.n else 0
+        hi = max(int(self.end[p].max()) for p in names) if self.n else 0
+        return slice(lo, max(lo, hi))
+
+    def mask(self, period: str | Iterable[str], cols: slice | None = None) -> np.ndarray:
+        """``(n, steps)`` (or ``(n, columns)``) grid: whether each step lies in ``period``."""
+        t = self.t if cols is None else self.t[cols]
         if isinstance(period, str):
-            trial = self.trial
-            return (self.t >= self.start[period][trial]) & (self.t < self.end[period][trial])
-        out = np.zeros(self.total, dtype=bool)
+            return (t >= self.start[period][:, None]) & (t < self.end[period][:, None])
+        out = np.zeros((self.n, t.size), dtype=bool)
         for p in period:
-            out |= self.mask(p)
+            out |= self.mask(p, cols)
         return out
 
-    def at(self, index: np.ndarray) -> np.ndarray:
-        """Flat positions of step ``index[i]`` (within the trial) of trial ``i``."""
-        return self.offsets + index
+    def finish(self, ob: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The filled grids as flat ``(ob, gt, lengths)``, trials one after the other."""
+        if self.n and bool((self.lengths == self.steps).all()):
+            return ob.reshape(-1, *ob.shape[2:]), gt.reshape(-1, *gt.shape[2:]), self.lengths
+        valid = self.t < self.lengths[:, None]
+        return ob[valid], gt[valid], self.lengths
 
 
 def batch_method(task: Any) -> Callable[..., Any] | None:

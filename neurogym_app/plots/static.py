@@ -86,18 +86,22 @@ def trial_boundaries(new_trial: Sequence[bool] | None) -> list[float]:
     return [t + 0.5 for t, ends in enumerate(new_trial) if ends]
 
 
-def _channel_ticks(names: Mapping[str, Any] | None, spread: bool) -> tuple[list[float], list[str]]:
+def _channel_ticks(names: Mapping[str, Any] | None, spread: bool, max_ticks: int = 8) -> tuple[list[float], list[str]]:
+    """Axis ticks from a space's names: one per name, or (``spread``) one per value when few."""
+    groups = [(key, [value] if isinstance(value, (int, np.integer)) else list(value)) for key, value in (names or {}).items()]
+    spread = spread and sum(len(values) for _, values in groups) <= max_ticks
     ticks: list[float] = []
     labels: list[str] = []
-    for key, value in (names or {}).items():
-        values = [value] if isinstance(value, (int, np.integer)) else list(value)
+    for key, values in groups:
+        if not values:
+            continue
         if spread and len(values) > 1:
             for v in values:
                 ticks.append(float(v))
                 labels.append(f"{key} {v}")
         else:
             ticks.append(float(np.mean(values)))
-            labels.append(key)
+            labels.append(key if len(values) == 1 else f"{key} {min(values)}-{max(values)}")
     return ticks, labels
 
 
@@ -250,7 +254,12 @@ def trials_figure(
         ax.set_xlim(-0.5, n_steps - 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if legend:
-        ax_of["act"].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+        handles, labels = ax_of["act"].get_legend_handles_labels()
+        if type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine":
+            # one legend beside the figure: a tall legend inside a row would stretch that row
+            fig.legend(handles, labels, loc="outside right upper", fontsize="small", frameon=False)
+        else:
+            ax_of["act"].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     axes[-1].set_xlabel("step" + (f" (dt = {dt:g} ms)" if dt else ""))
     if fname is not None:
         save_figure(fig, fname)

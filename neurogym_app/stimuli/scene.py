@@ -40,12 +40,16 @@ __all__ = [
     "image_rgb",
     "to_color",
     "WHITE",
+    "CAPTION_PX",
     "BLACK",
     "GREY",
 ]
 
 Color = tuple[int, int, int]
 Units = Literal["pix", "deg"]
+
+#: letter height (pixels) of a Scene's caption: it ignores the scene's units
+CAPTION_PX = 18
 
 WHITE: Color = (255, 255, 255)
 BLACK: Color = (0, 0, 0)

@@ -232,19 +232,22 @@ class Monitor(ForwardingWrapper):
         ob, reward, terminated, truncated, info = stepper(action)
         self._last_ob = ob
         self.cum_reward += float(reward)
-        self.total_steps += 1
+        self.total_steps += collect_data
         if collect_data and self._figure_open and ob_acted_on is not None:
             self._figure_log.add(ob_acted_on, action, reward, info)
             if len(self._figure_log) >= self.config.monitor.plot.step:
                 self._write_figure()
+        if not collect_data:  # e.g. evaluate_policy(): play without recording anything
+            if info.get("new_trial", False):
+                self.cum_reward = 0.0
+            return ob, reward, terminated, truncated, info
         if self.sv_stp == "step":
             self.t += 1
         if info.get("new_trial", False):
             self._end_trial(action, reward, info)
-            if collect_data and self._save_due():
+            if self._save_due():
                 self.save()
-        if collect_data:
-            self._maybe_log(info)
+        self._maybe_log(info)
         return ob, reward, terminated, truncated, info
 
     def _end_trial(self, action: Any, reward: float, info: Mapping[str, Any]) -> None:

@@ -23,6 +23,7 @@ except ImportError as exc:  # pragma: no cover - PyQt6 is a core dependency
     raise ImportError("the QPainter backend needs PyQt6: pip install pyqt6") from exc
 
 from neurogym_app.stimuli.scene import (
+    CAPTION_PX,
     Bar,
     Dot,
     DotField,
@@ -39,9 +40,6 @@ from neurogym_app.stimuli.scene import (
 __all__ = ["render_scene", "render_to_image", "qimage_to_array", "array_to_qimage", "ensure_app", "CAPTION_PX"]
 
 _APP: Any = None
-
-#: caption letter height in pixels (the caption ignores the scene's units)
-CAPTION_PX = 18
 
 
 def ensure_app() -> Any:

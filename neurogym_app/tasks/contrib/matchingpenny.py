@@ -20,8 +20,12 @@ class MatchingPenny(TrialEnv):
     previous choice (one-hot); the agent picks target 0 or 1 and earns
     ``correct`` if it matches the opponent's current choice. Opponents:
     ``"mean_action"`` tracks the agent's mean choice (learning rate
-    ``learning_rate``) and picks the target the agent chooses less often;
-    ``"random"`` picks either with probability 0.5. Every action is a choice
+    ``learning_rate``) and picks the target the agent chooses less often,
+    but picks at random while the agent shows no preference (mean choice
+    within ``bias_threshold`` of 0.5), as the computer opponent of the
+    paper did when it detected no bias (``bias_threshold=0`` gives
+    NeuroGym's fully deterministic opponent); ``"random"`` picks either
+    target with probability 0.5. Every action is a choice
     (no "wait" action), so a person plays it one key press per trial and
     there is no period to time (the ``human`` preset is empty). ``reset``
     forgets the agent's history.
@@ -50,13 +54,17 @@ class MatchingPenny(TrialEnv):
         timing: dict[str, Any] | str | None = None,
         opponent_type: str = "mean_action",
         learning_rate: float = 0.2,
+        bias_threshold: float = 0.05,
     ) -> None:
         super().__init__(dt=dt)
         if opponent_type not in OPPONENTS:
             raise ValueError(f"opponent_type must be one of {', '.join(OPPONENTS)}, got {opponent_type!r}")
         if not 0 < learning_rate <= 1:
             raise ValueError(f"learning_rate must be in (0, 1], got {learning_rate!r}")
+        if not 0 <= bias_threshold <= 0.5:
+            raise ValueError(f"bias_threshold must be in [0, 0.5], got {bias_threshold!r}")
         self.opponent_type = opponent_type
+        self.bias_threshold = float(bias_threshold)
         self.lr = float(learning_rate)
         self.rewards = merge_rewards({"correct": 1.0, "fail": 0.0}, rewards)
         self.timing = self.resolve_timing(self.default_timing, timing)
@@ -75,7 +83,7 @@ class MatchingPenny(TrialEnv):
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         coin = int(self.rng.random() > 0.5)
         first_prev = int(self.rng.integers(2))
-        if self.opponent_type == "random":
+        if self.opponent_type == "random" or abs(self.mean_action - 0.5) < self.bias_threshold:
             opponent = coin
         else:
             opponent = int(not np.round(self.mean_action))

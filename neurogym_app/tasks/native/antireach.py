@@ -63,7 +63,10 @@ class AntiReach(TrialEnv):
         self.theta = ring_angles(self.dim_ring)
         self.choices = np.arange(self.dim_ring)
         self.observation_space = spaces.Box(
-            -np.inf, np.inf, shape=(1 + self.dim_ring,), dtype=np.float32,
+            -np.inf,
+            np.inf,
+            shape=(1 + self.dim_ring,),
+            dtype=np.float32,
             name={"fixation": 0, "stimulus": list(range(1, self.dim_ring + 1))},
         )
         self.action_space = spaces.Discrete(

@@ -75,6 +75,39 @@ class ContextDecisionMaking(TrialEnv):
         coh = trial["coh_1"] if int(trial["context"]) == 0 else trial["coh_2"]
         return float(coh) * (1.0 if int(trial["ground_truth"]) == 1 else -1.0)
 
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout
+
+        ground_truth = self.choices[rng.integers(self.choices.size, size=n)]
+        other_choice = self.choices[rng.integers(self.choices.size, size=n)]
+        context = self.contexts[rng.integers(self.contexts.size, size=n)]
+        coh_1 = self.cohs[rng.integers(self.cohs.size, size=n)]
+        coh_2 = self.cohs[rng.integers(self.cohs.size, size=n)]
+        choice_mod1 = np.where(context == 0, ground_truth, other_choice)
+        choice_mod2 = np.where(context == 0, other_choice, ground_truth)
+        lay = BatchLayout(self, rng, n)
+        lay.add(["fixation", "stimulus", "delay", "decision"])
+        ob, gt = lay.build(self.observation_space.shape)
+        k = self.dim_ring
+        ob[..., 0] = lay.mask(["fixation", "stimulus", "delay"] if self.go_cue else "fixation")
+        cols = lay.span("stimulus")
+        shown = lay.mask("stimulus", cols)[..., None]
+        mod1 = ring_bump(self.theta, self.theta[choice_mod1 - 1][:, None], gain=(coh_1 / 200)[:, None])
+        mod2 = ring_bump(self.theta, self.theta[choice_mod2 - 1][:, None], gain=(coh_2 / 200)[:, None])
+        block = ob[:, cols, 1 : 1 + 2 * k]
+        block[..., :k] = shown * mod1[:, None, :]
+        block[..., k:] = shown * mod2[:, None, :]
+        block += (shown * (self.sigma * rng.standard_normal(block.shape))).astype(np.float32)
+        decision = lay.mask("decision")
+        ob[decision] = 0
+        if self.use_expl_context:
+            ob[np.arange(n), :, 1 + 2 * k + context] += 1
+        gt[...] = decision * ground_truth[:, None]
+        trials = {"ground_truth": ground_truth, "other_choice": other_choice, "context": context,
+                  "coh_1": coh_1, "coh_2": coh_2, "durations": lay.durations_ms()}
+        return (*lay.finish(ob, gt), trials)
+
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {
             "ground_truth": int(self.rng.choice(self.choices)),

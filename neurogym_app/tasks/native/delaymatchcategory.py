@@ -67,7 +67,10 @@ class DelayMatchCategory(TrialEnv):
         self.dim_ring = int(dim_ring)
         self.theta = ring_angles(self.dim_ring)
         self.observation_space = spaces.Box(
-            -np.inf, np.inf, shape=(1 + self.dim_ring,), dtype=np.float32,
+            -np.inf,
+            np.inf,
+            shape=(1 + self.dim_ring,),
+            dtype=np.float32,
             name={"fixation": 0, "stimulus": list(range(1, self.dim_ring + 1))},
         )
         self.action_space = spaces.Discrete(3, name={"fixation": 0, "match": 1, "non-match": 2})

@@ -55,6 +55,28 @@ class DelayMatchSample(TrialEnv):
         )
         self.action_space = spaces.Discrete(3, name={"fixation": 0, "match": 1, "non-match": 2})
 
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout
+
+        ground_truth = self.choices[rng.integers(self.choices.size, size=n)]
+        sample = self.theta[rng.integers(self.theta.size, size=n)]
+        test = np.where(ground_truth == 1, sample, np.mod(sample + np.pi, 2 * np.pi))
+        lay = BatchLayout(self, rng, n)
+        lay.add(["fixation", "sample", "delay", "test", "decision"])
+        ob, gt = lay.build(self.observation_space.shape)
+        decision = lay.mask("decision")
+        ob[..., 0] = ~decision
+        for period, direction in (("sample", sample), ("test", test)):
+            cols = lay.span(period)
+            shown = lay.mask(period, cols)[..., None]
+            block = ob[:, cols, 1:]
+            block += shown * ring_bump(self.theta, direction[:, None])[:, None, :]
+            block += (shown * (self.sigma * rng.standard_normal(block.shape))).astype(np.float32)
+        gt[...] = decision * ground_truth[:, None]
+        trials = {"ground_truth": ground_truth, "sample_theta": sample, "test_theta": test, "durations": lay.durations_ms()}
+        return (*lay.finish(ob, gt), trials)
+
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {"ground_truth": int(self.rng.choice(self.choices)), "sample_theta": float(self.rng.choice(self.theta))}
         kwargs.pop("test_theta", None)  # derived from the sample and ground truth

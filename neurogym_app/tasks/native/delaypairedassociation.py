@@ -43,12 +43,21 @@ class DelayPairedAssociation(TrialEnv):
         "action_labels": {1: "go"},
     }
     default_timing = {
-        "fixation": 0, "stim1": 1000, "delay_btw_stim": 1000, "stim2": 1000, "delay_aft_stim": 1000, "decision": 500,
+        "fixation": 0,
+        "stim1": 1000,
+        "delay_btw_stim": 1000,
+        "stim2": 1000,
+        "delay_aft_stim": 1000,
+        "decision": 500,
     }
     timing_presets = {
         "human": {
-            "fixation": 500, "stim1": 1000, "delay_btw_stim": 1000, "stim2": 1000,
-            "delay_aft_stim": 1000, "decision": 1500,
+            "fixation": 500,
+            "stim1": 1000,
+            "delay_btw_stim": 1000,
+            "stim2": 1000,
+            "delay_aft_stim": 1000,
+            "decision": 1500,
         }
     }
 

@@ -45,13 +45,25 @@ class DualDelayMatchSample(TrialEnv):
         "action_labels": {1: "match", 2: "non-match"},
     }
     default_timing = {
-        "fixation": 500, "sample": 500, "delay1": 500, "cue1": 500,
-        "test1": 500, "delay2": 500, "cue2": 500, "test2": 500,
+        "fixation": 500,
+        "sample": 500,
+        "delay1": 500,
+        "cue1": 500,
+        "test1": 500,
+        "delay2": 500,
+        "cue2": 500,
+        "test2": 500,
     }
     timing_presets = {
         "human": {
-            "fixation": 500, "sample": 1000, "delay1": 1000, "cue1": 500,
-            "test1": 2000, "delay2": 1000, "cue2": 500, "test2": 2000,
+            "fixation": 500,
+            "sample": 1000,
+            "delay1": 1000,
+            "cue1": 500,
+            "test1": 2000,
+            "delay2": 1000,
+            "cue2": 500,
+            "test2": 2000,
         }
     }
 
@@ -71,7 +83,10 @@ class DualDelayMatchSample(TrialEnv):
         self.abort = False
         self._answers: dict[str, bool] = {}
         self.observation_space = spaces.Box(
-            -np.inf, np.inf, shape=(7,), dtype=np.float32,
+            -np.inf,
+            np.inf,
+            shape=(7,),
+            dtype=np.float32,
             name={"fixation": 0, "stimulus1": [1, 2], "stimulus2": [3, 4], "cue1": 5, "cue2": 6},
         )
         self.action_space = spaces.Discrete(3, name={"fixation": 0, "match": 1, "non-match": 2})

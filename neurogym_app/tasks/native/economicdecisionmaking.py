@@ -56,7 +56,10 @@ class EconomicDecisionMaking(TrialEnv):
         self.R_B = self.B_to_A * self.rewards["correct"]
         self.abort = False
         self.observation_space = spaces.Box(
-            -np.inf, np.inf, shape=(7,), dtype=np.float32,
+            -np.inf,
+            np.inf,
+            shape=(7,),
+            dtype=np.float32,
             name={"fixation": 0, "a1": 1, "b1": 2, "a2": 3, "b2": 4, "n1": 5, "n2": 6},
         )
         self.act_dict = {"fixation": 0, "choice1": 1, "choice2": 2}

@@ -39,6 +39,22 @@ class GoNogo(TrialEnv):
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "nogo": 1, "go": 2})
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout
+
+        go = self.choices[rng.integers(self.choices.size, size=n)]
+        lay = BatchLayout(self, rng, n)
+        lay.add(["fixation", "stimulus", "delay", "decision"])
+        ob, gt = lay.build(self.observation_space.shape)
+        decision = lay.mask("decision")
+        stim = lay.mask("stimulus")
+        ob[..., 0] = ~decision
+        ob[..., 1] = stim & (go == 0)[:, None]  # no-go channel
+        ob[..., 2] = stim & (go == 1)[:, None]  # go channel
+        gt[...] = decision * go[:, None]
+        return (*lay.finish(ob, gt), {"ground_truth": go, "durations": lay.durations_ms()})
+
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {"ground_truth": int(self.rng.choice(self.choices))}
         trial.update(kwargs)

@@ -75,6 +75,26 @@ class PerceptualDecisionMaking(TrialEnv):
         """Coherence signed by direction: positive toward choice 0 (rightward)."""
         return float(trial["coh"]) * (1.0 if int(trial["ground_truth"]) == 0 else -1.0)
 
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout
+
+        ground_truth = rng.integers(self.dim_ring, size=n)
+        coh = self.cohs[rng.integers(self.cohs.size, size=n)]
+        lay = BatchLayout(self, rng, n)
+        lay.add(["fixation", "stimulus", "delay", "decision"])
+        ob, gt = lay.build(self.observation_space.shape)
+        ob[..., 0] = lay.mask(["fixation", "stimulus", "delay"])
+        cols = lay.span("stimulus")
+        shown = lay.mask("stimulus", cols)[..., None]
+        evidence = ring_bump(self.theta, self.theta[ground_truth][:, None], gain=(coh / 200)[:, None])
+        block = ob[:, cols, 1:]
+        block[...] = shown * evidence[:, None, :]
+        block += (shown * (self.sigma * rng.standard_normal(block.shape))).astype(np.float32)
+        gt[...] = lay.mask("decision") * (1 + ground_truth[:, None])
+        trials = {"ground_truth": ground_truth, "coh": coh, "durations": lay.durations_ms()}
+        return (*lay.finish(ob, gt), trials)
+
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {"ground_truth": int(self.rng.choice(self.choices)), "coh": float(self.rng.choice(self.cohs))}
         trial.update(kwargs)

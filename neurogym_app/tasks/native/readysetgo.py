@@ -61,6 +61,32 @@ class ReadySetGo(TrialEnv):
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "ready": 1, "set": 2})
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout, sample_steps, steps_of
+
+        measure_steps = sample_steps(self, rng, "measure", n)
+        if not isinstance(measure_steps, np.ndarray):
+            return NotImplemented  # an ("until", t) measure period
+        measure = measure_steps * float(self.dt)
+        production = measure * float(self.gain)
+        lay = BatchLayout(self, rng, n)
+        lay.add(["fixation", "ready"])
+        lay.add("measure", steps=measure_steps, start=lay.end["fixation"])
+        lay.add("set")
+        lay.add("production", steps=steps_of(2 * production, self.dt))
+        ob, gt = lay.build(self.observation_space.shape)
+        ob[..., 0] = ~lay.mask("production")
+        ob[..., 1] = lay.mask("ready")
+        ob[..., 2] = lay.mask("set")
+        prod_len = lay.end["production"] - lay.start["production"]
+        has = prod_len > 0
+        go_at = lay.start["production"] + np.minimum(np.round(production / self.dt).astype(np.int64), prod_len - 1)
+        gt[np.arange(n)[has], go_at[has]] = 1
+        trials = {"measure": measure, "gain": np.full(n, float(self.gain)), "production": production,
+                  "durations": lay.durations_ms()}
+        return (*lay.finish(ob, gt), trials)
+
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {"measure": float(self.sample_time("measure")), "gain": float(self.gain)}
         kwargs.pop("production", None)  # derived from measure and gain

@@ -1,0 +1,178 @@
+"""Simulated participants: input sources that press keys like a person would.
+
+They send ordinary :class:`KeyEvent`/:class:`PointerEvent` objects through the
+runner's input path (the same key map, the same step windows), so a
+simulated session exercises exactly what a human session does.
+
+Strategies:
+
+``oracle``
+    Sees the first frame of the trial's target response window (the first
+    run of non-fixation ground truth at or after the ``rt_from`` period) and
+    gives that response after a reaction time drawn from a lognormal
+    distribution (``rt_mean_ms``, ``rt_sd_ms``, at least ``rt_min_ms``),
+    kept inside the window so the response is judged there.
+``random``
+    Responds with a uniformly drawn response action at the same kind of
+    time (from the ``rt_from`` period's first frame, or the target window).
+``lapse``
+    The oracle, except that on a fraction ``lapse`` of trials it responds at
+    random.
+
+Everything random comes from one seeded ``numpy`` generator.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
+from neurogym_app.input.keymap import KeyMap
+from neurogym_app.session.trial_log import first_response_target
+
+__all__ = ["STRATEGIES", "RTDistribution", "SimulatedParticipant"]
+
+STRATEGIES = ("oracle", "random", "lapse")
+KEY_DOWN_S = 0.08  # how long a simulated key stays down
+WINDOW_FILL = 0.9  # responses land within the first 90 % of the target window
+
+
+@dataclass(frozen=True)
+class RTDistribution:
+    """Lognormal reaction times with the given mean and sd (ms), shifted to at least ``min_ms``."""
+
+    mean_ms: float = 450.0
+    sd_ms: float = 120.0
+    min_ms: float = 150.0
+
+    def draw(self, rng: np.random.Generator) -> float:
+        m, s = self.mean_ms, max(self.sd_ms, 1e-9)
+        sigma2 = math.log(1.0 + (s / m) ** 2)
+        mu = math.log(m) - sigma2 / 2.0
+        return max(self.min_ms, float(rng.lognormal(mu, math.sqrt(sigma2))))
+
+
+@dataclass
+class _Plan:
+    trial: int
+    action: Any  # None: withhold
+    first_step: int
+    end_step: int
+    scheduled: bool = False
+
+
+class SimulatedParticipant:
+    """A seeded simulated player (``oracle``, ``random`` or ``lapse``).
+
+    Use as a runner source: ``Runner(..., sources=[participant])``.
+    """
+
+    kind = "simulated"
+
+    def __init__(
+        self,
+        keymap: KeyMap,
+        strategy: str = "oracle",
+        *,
+        seed: int | None = None,
+        rt: RTDistribution | None = None,
+        lapse: float = 0.1,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown simulated strategy {strategy!r}; use one of: {', '.join(STRATEGIES)}")
+        if not 0.0 <= lapse <= 1.0:
+            raise ValueError(f"lapse rate must be within 0-1, got {lapse}")
+        self.keymap = keymap
+        self.strategy = strategy
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.rt = rt or RTDistribution()
+        self.lapse = lapse
+        self._queue: list[tuple[float, int, InputEvent]] = []
+        self._n = 0
+        self._plan: _Plan | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "seed": self.seed,
+            "rt_ms": {"mean": self.rt.mean_ms, "sd": self.rt.sd_ms, "min": self.rt.min_ms, "distribution": "lognormal"},
+            **({"lapse": self.lapse} if self.strategy == "lapse" else {}),
+        }
+
+    # ------------------------------------------------------------ source API
+    def poll(self, now: float) -> list[InputEvent]:
+        out = []
+        while self._queue and self._queue[0][0] <= now:
+            out.append(heapq.heappop(self._queue)[2])
+        return out
+
+    def on_frame(self, runner: Any, frame: Any) -> None:
+        if frame.phase != "trial" or frame.trial is None:
+            return
+        log = runner.current_trial
+        if log is None:
+            return
+        if self._plan is None or self._plan.trial != frame.trial:
+            self._plan = self._make_plan(runner, log)
+        plan = self._plan
+        if plan.scheduled or plan.action is None or frame.step < plan.first_step:
+            return
+        plan.scheduled = True
+        window_end = log.step_start(plan.end_step)
+        room = max(0.0, (window_end - frame.onset) * WINDOW_FILL)
+        delay = min(self.rt.draw(self.rng) / 1000.0, room)
+        self._send(plan.action, frame.onset + delay)
+
+    # --------------------------------------------------------------- planning
+    def _make_plan(self, runner: Any, log: Any) -> _Plan:
+        fixate = self.keymap.fixate
+        rt_from = runner.rt_from
+        start = log.periods[rt_from][0] if rt_from in log.periods else 0
+        target = first_response_target(log.gt_plan, fixate, start) or first_response_target(log.gt_plan, fixate)
+        respond_randomly = self.strategy == "random" or (self.strategy == "lapse" and self.rng.random() < self.lapse)
+        if target is not None:
+            action, first, end = target
+        else:
+            action = None
+            first, end = log.periods.get(rt_from, (start, max(start + 1, len(log.gt_plan))))
+        if respond_randomly:
+            action = self._random_action()
+            if target is None:
+                first, end = log.periods.get(rt_from, (first, end))
+        return _Plan(trial=log.index, action=action, first_step=first, end_step=max(end, first + 1))
+
+    def _random_action(self) -> Any:
+        km = self.keymap
+        if km.is_box:
+            low, high = np.asarray(km.box_low), np.asarray(km.box_high)
+            return self.rng.uniform(low, high).astype(np.float32)
+        actions = km.response_actions
+        return actions[int(self.rng.integers(len(actions)))]
+
+    def _send(self, action: Any, t: float) -> None:
+        km = self.keymap
+        if km.is_box:
+            xy = np.ravel(np.asarray(action, dtype=float)).tolist() + [0.0]
+            self._push(PointerEvent(xy[0], xy[1], t, "press"))
+            self._push(PointerEvent(xy[0], xy[1], t + KEY_DOWN_S, "release"))
+            return
+        keys = km.keys_for(int(action))
+        if keys:
+            self._push(KeyEvent(keys[0], t, "press"))
+            self._push(KeyEvent(keys[0], t + KEY_DOWN_S, "release"))
+            return
+        binding = km.binding_for_action(int(action))
+        if binding is not None and binding.angle is not None:
+            x, y = math.cos(binding.angle), math.sin(binding.angle)
+            self._push(PointerEvent(x, y, t, "press"))
+            self._push(PointerEvent(x, y, t + KEY_DOWN_S, "release"))
+
+    def _push(self, event: InputEvent) -> None:
+        self._n += 1
+        heapq.heappush(self._queue, (event.t, self._n, event))
