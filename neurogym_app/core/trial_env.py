@@ -207,7 +207,13 @@ class TrialEnv(BaseEnv):
             if timing not in self.timing_presets:
                 known = ", ".join(["default", *self.timing_presets]) or "default"
                 raise ValueError(f"{type(self).__name__} has no timing preset {timing!r}; use one of: {known}")
-            resolved.update(self.timing_presets[timing])
+            preset = self.timing_presets[timing]
+            stray = [k for k in preset if k not in resolved]
+            if stray and resolved:
+                raise TaskDefinitionError(
+                    f"{type(self).__name__}: timing preset {timing!r} names unknown period {stray[0]!r}"
+                )
+            resolved.update(preset)
             self.timing_preset = timing
             return timing_mod.normalise_timing(resolved)
         if not isinstance(timing, Mapping):
