@@ -13,6 +13,7 @@ import argparse
 import html
 import importlib
 import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
@@ -78,7 +79,18 @@ def stimulus_picture(task_id: str, path: Path) -> bool:
     draw = getattr(views, "stimulus_picture", None)
     if draw is None:
         return False
+    _draw_offscreen_without_display()
     return bool(draw(task_id, Path(path)))
+
+
+def _draw_offscreen_without_display() -> None:
+    # The views draw with QPainter. Without a display Qt's default platform
+    # aborts the whole process (not an exception), and a picture written to a
+    # file needs no window: use the offscreen platform unless one is chosen.
+    from neurogym_app.cli.display_check import has_display
+
+    if not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
 # --------------------------------------------------------------------- pages
@@ -168,11 +180,14 @@ def _page(info: dict[str, Any], figure: str | None, picture: str | None, figure_
         parts.append(f"<p>Periods of a trial: {_e(' → '.join(info.get('periods', [])))}</p>")
         rewards = info.get("rewards", {})
         if rewards:
-            parts.append("<h2>Rewards</h2>" + _table(["outcome", "reward"], [[_e(k), _e(v)] for k, v in rewards.items()]))
+            parts.append(
+                "<h2>Rewards</h2>" + _table(["outcome", "reward"], [[_e(k), _e(v)] for k, v in rewards.items()])
+            )
         example = info.get("example_trial") or {}
         if example:
             parts.append(
-                "<h2>Trial variables (example)</h2>" + _table(["variable", "value"], [[_e(k), _e(v)] for k, v in example.items()])
+                "<h2>Trial variables (example)</h2>"
+                + _table(["variable", "value"], [[_e(k), _e(v)] for k, v in example.items()])
             )
     parts.append("<h2>Periods figure</h2>")
     if figure:

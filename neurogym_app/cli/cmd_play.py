@@ -260,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = play(
             options, display, clock, scenes=scenes, env=env, keymap=keymap, display_info=display_info,
-            on_start=on_start, on_trial=on_trial,
+            on_start=on_start, on_trial=on_trial, pump=_event_pump(display) if realtime else None,
         )
     finally:
         try:
@@ -273,6 +273,16 @@ def run(args: argparse.Namespace) -> int:
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {len(rows)} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
     return 0
+
+
+def _event_pump(display: Any) -> Any:
+    """Qt delivers (and timestamps) key events only while its event loop runs: pump it between frames."""
+    if type(display).__name__ != "QtDisplay":
+        return None
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    return app.processEvents if app is not None else None
 
 
 def _make_scenes(env: Any, keymap: Any, view: str, display: Any, cfg: Any, title: str) -> Any:

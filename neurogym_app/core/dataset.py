@@ -66,6 +66,8 @@ from neurogym_app.core.rng import make_rng
 __all__ = ["Dataset", "BatchLayout", "sample_steps", "batch_method", "target_dtype"]
 
 _MIN_CACHE = 512  # steps a row builds at least per refill (the default cache_len's floor)
+_BLOCK_STEPS = 4096  # steps (about) that one batch_trials call builds for a row
+_CACHE_NUMBERS = 2**20  # default cache_len: about this many numbers (4 MiB of float32) over the batch
 
 
 # --------------------------------------------------------------------------- helpers for batch_trials
@@ -224,32 +226,67 @@ def _zero_action(space: gym.Space) -> Any:
 
 # --------------------------------------------------------------------------- row streams
 class _Row:
-    """One batch row: a stream of steps kept in a leftover buffer."""
+    """One batch row's stream of steps; ``produce`` makes at least ``need`` more."""
 
     def __init__(self, ob_shape: tuple[int, ...], gt_shape: tuple[int, ...], gt_dtype: np.dtype) -> None:
-        self.ob = np.zeros((0, *ob_shape), dtype=np.float32)
-        self.gt = np.zeros((0, *gt_shape), dtype=gt_dtype)
-        self.pos = 0
+        self.ob_shape = ob_shape
+        self.gt_shape = gt_shape
+        self.gt_dtype = gt_dtype
 
     def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
-    def take(self, n: int, out_ob: np.ndarray, out_gt: np.ndarray, **kwargs: Any) -> None:
-        """Copy the next ``n`` steps into ``out_ob``/``out_gt`` (views of the batch)."""
-        have = len(self.ob) - self.pos
-        if have < n:
-            parts_ob, parts_gt = [self.ob[self.pos :]], [self.gt[self.pos :]]
-            while have < n:
-                ob, gt = self.produce(n - have, **kwargs)
-                parts_ob.append(ob)
-                parts_gt.append(gt)
-                have += len(ob)
-            self.ob = np.concatenate(parts_ob) if len(parts_ob) > 1 else parts_ob[0]
-            self.gt = np.concatenate(parts_gt) if len(parts_gt) > 1 else parts_gt[0]
+
+class _Buffer:
+    """Every row's unread steps, in ``(batch, capacity, ...)`` arrays read at one shared position.
+
+    All rows are read ``n`` steps at a time, so one cursor serves them all and
+    a batch is a single slice; a row that runs short is topped up in place
+    (rows are shifted back to the start only when one reaches the end).
+    """
+
+    def __init__(self, rows: list[_Row], ob_shape: tuple[int, ...], gt_shape: tuple[int, ...], gt_dtype: np.dtype, capacity: int) -> None:
+        self.rows = rows
+        b = len(rows)
+        self.ob = np.zeros((b, capacity, *ob_shape), dtype=np.float32)
+        self.gt = np.zeros((b, capacity, *gt_shape), dtype=gt_dtype)
+        self.fill = np.zeros(b, dtype=np.int64)
+        self.pos = 0
+
+    def _room(self, row: int, extra: int) -> None:
+        """Make space for ``extra`` more steps in ``row``: shift everything back, then grow."""
+        cap = self.ob.shape[1]
+        if self.fill[row] + extra <= cap:
+            return
+        if self.pos:
+            keep = int(self.fill.max()) - self.pos
+            self.ob[:, :keep] = self.ob[:, self.pos : self.pos + keep]
+            self.gt[:, :keep] = self.gt[:, self.pos : self.pos + keep]
+            self.fill -= self.pos
             self.pos = 0
-        out_ob[...] = self.ob[self.pos : self.pos + n]
-        out_gt[...] = self.gt[self.pos : self.pos + n]
-        self.pos += n
+        if self.fill[row] + extra > cap:
+            new_cap = max(2 * cap, int(self.fill[row]) + extra)
+            grow = new_cap - cap
+            self.ob = np.concatenate([self.ob, np.zeros((self.ob.shape[0], grow, *self.ob.shape[2:]), self.ob.dtype)], axis=1)
+            self.gt = np.concatenate([self.gt, np.zeros((self.gt.shape[0], grow, *self.gt.shape[2:]), self.gt.dtype)], axis=1)
+
+    def read(self, n: int, batch_first: bool, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        end = self.pos + n
+        short = np.flatnonzero(self.fill < end)
+        for row in short:
+            while self.fill[row] < self.pos + n:
+                ob, gt = self.rows[row].produce(int(self.pos + n - self.fill[row]), **kwargs)
+                k = len(ob)
+                self._room(row, k)
+                f = int(self.fill[row])
+                self.ob[row, f : f + k] = ob
+                self.gt[row, f : f + k] = gt
+                self.fill[row] = f + k
+        start = self.pos
+        self.pos = end = start + n
+        if batch_first:
+            return self.ob[:, start:end].copy(), self.gt[:, start:end].copy()
+        return np.ascontiguousarray(self.ob[:, start:end].swapaxes(0, 1)), np.ascontiguousarray(self.gt[:, start:end].swapaxes(0, 1))
 
 
 class _VectorRow(_Row):
@@ -283,8 +320,8 @@ class _TrialRow(_Row):
         task = self.task
         top = task._top
         cap = max(need, self.cache_len)
-        ob_buf = np.empty((cap, *self.ob.shape[1:]), dtype=np.float32)
-        gt_buf = np.empty((cap, *self.gt.shape[1:]), dtype=self.gt.dtype)
+        ob_buf = np.empty((cap, *self.ob_shape), dtype=np.float32)
+        gt_buf = np.empty((cap, *self.gt_shape), dtype=self.gt_dtype)
         total = 0
         empty = 0
         while total < need:
@@ -338,8 +375,8 @@ class _StepRow(_Row):
         if kwargs:
             raise ValueError(f"{type(self.env.unwrapped).__name__} is stepped, so its trial variables cannot be fixed")
         n = max(need, min(self.cache_len, 4096))
-        ob_buf = np.empty((n, *self.ob.shape[1:]), dtype=np.float32)
-        gt_buf = np.empty((n, *self.gt.shape[1:]), dtype=self.gt.dtype)
+        ob_buf = np.empty((n, *self.ob_shape), dtype=np.float32)
+        gt_buf = np.empty((n, *self.gt_shape), dtype=self.gt_dtype)
         env = self.env
         for i in range(n):
             ob_buf[i] = self.ob_now
@@ -372,9 +409,10 @@ class Dataset:
         max_batch: batches an iteration yields (``for inputs, targets in dataset``
             stops after it, and calling ``dataset()`` past it raises StopIteration).
         batch_first: arrays shaped ``(batch, seq_len, ...)`` instead of ``(seq_len, batch, ...)``.
-        cache_len: steps a row builds at least each time it runs dry (default:
-            about 1e5 numbers per batch, at least 512 steps). Never changes
-            the data, only how often it is built.
+        cache_len: steps a ``new_trial`` row builds at least each time it runs
+            dry (default: about 2**20 numbers over the batch, at least 512
+            steps; the vectorized path builds about 4096 steps of trials at a
+            time). Neither changes the data, only how often it is built.
         seed: row ``b`` is the trial stream of the task reset with ``seed + b``
             (``None``: a fresh random seed, see ``dataset.seed_value``).
         vectorized: use the task's ``batch_trials`` (``None``: when it has one
@@ -430,7 +468,7 @@ class Dataset:
         self.targets_dtype = target_dtype(act_space)
         if cache_len is None:
             size = int(np.prod(self.ob_shape, dtype=np.int64)) + int(np.prod(self.action_shape, dtype=np.int64))
-            cache_len = max(_MIN_CACHE, int(1e5 / max(size, 1) / self.batch_size))
+            cache_len = max(_MIN_CACHE, int(_CACHE_NUMBERS / max(size, 1) / self.batch_size))
         self.cache_len = int(cache_len)
         lead = [self.batch_size, self.seq_len] if self.batch_first else [self.seq_len, self.batch_size]
         self.inputs_shape = tuple(lead) + self.ob_shape
@@ -456,13 +494,18 @@ class Dataset:
         return copy.deepcopy(self._env_source)
 
     def _probe_block(self) -> int | None:
-        """Trials per vectorized refill (about ``cache_len`` steps), or None if not covered."""
-        out = self._batch_fn(make_rng(0), 16)
+        """Trials per vectorized refill (about ``_BLOCK_STEPS`` steps), or None if not covered.
+
+        It depends on the task's configuration only (a probe batch drawn with a
+        fixed seed), never on ``seq_len``, ``batch_size`` or ``cache_len``:
+        a row's stream is the same whatever they are.
+        """
+        out = self._batch_fn(make_rng(0), 32)
         if out is NotImplemented:
             return None
         lengths = np.asarray(out[2])
         mean = max(1.0, float(lengths.mean()) if lengths.size else 1.0)
-        self._block = max(8, int(math.ceil(self.cache_len / mean)))
+        self._block = max(8, int(math.ceil(_BLOCK_STEPS / mean)))
         return self._block
 
     def seed(self, seed: int | None = None) -> None:
@@ -484,6 +527,7 @@ class Dataset:
                 rows.append(kind(env, first_ob, self.cache_len, *shapes))
             self.envs = envs
         self._rows = rows
+        self._buffer = _Buffer(rows, self.ob_shape, self.action_shape, self.targets_dtype, 2 * (self.cache_len + self.seq_len))
 
     # ------------------------------------------------------------------ batches
     def __iter__(self) -> Dataset:
@@ -507,16 +551,9 @@ class Dataset:
     def batch(self, seq_len: int | None = None, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
         """The next ``seq_len`` steps of every row (not counted against ``max_batch``)."""
         n = self.seq_len if seq_len is None else int(seq_len)
-        lead = (self.batch_size, n) if self.batch_first else (n, self.batch_size)
-        inputs = np.empty(lead + self.ob_shape, dtype=np.float32)
-        targets = np.empty(lead + self.action_shape, dtype=self.targets_dtype)
-        if self.batch_first:
-            for b, row in enumerate(self._rows):
-                row.take(n, inputs[b], targets[b], **kwargs)
-        else:
-            for b, row in enumerate(self._rows):
-                row.take(n, inputs[:, b], targets[:, b], **kwargs)
-        return inputs, targets
+        if n < 1:
+            raise ValueError(f"seq_len must be a positive int, got {seq_len!r}")
+        return self._buffer.read(n, self.batch_first, **kwargs)
 
     def __repr__(self) -> str:
         name = self._env_source if isinstance(self._env_source, str) else type(self.env.unwrapped).__name__

@@ -88,7 +88,9 @@ def trial_boundaries(new_trial: Sequence[bool] | None) -> list[float]:
 
 def _channel_ticks(names: Mapping[str, Any] | None, spread: bool, max_ticks: int = 8) -> tuple[list[float], list[str]]:
     """Axis ticks from a space's names: one per name, or (``spread``) one per value when few."""
-    groups = [(key, [value] if isinstance(value, (int, np.integer)) else list(value)) for key, value in (names or {}).items()]
+    groups = [
+        (key, [value] if isinstance(value, (int, np.integer)) else list(value)) for key, value in (names or {}).items()
+    ]
     spread = spread and sum(len(values) for _, values in groups) <= max_ticks
     ticks: list[float] = []
     labels: list[str] = []
@@ -249,8 +251,14 @@ def trials_figure(
                     seen.add(period)
                 ax.axvspan(first - 0.5, last + 0.5, color=colors[period], alpha=0.15, linewidth=0, label=label)
         for i, xb in enumerate(boundaries):
-            ax.axvline(xb, linestyle="--", color="0.4", linewidth=1, gid="trial boundary",
-                       label="trial end" if (row == "act" and i == 0) else None)
+            ax.axvline(
+                xb,
+                linestyle="--",
+                color="0.4",
+                linewidth=1,
+                gid="trial boundary",
+                label="trial end" if (row == "act" and i == 0) else None,
+            )
         ax.set_xlim(-0.5, n_steps - 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if legend:
@@ -259,7 +267,9 @@ def trials_figure(
             # one legend beside the figure: a tall legend inside a row would stretch that row
             fig.legend(handles, labels, loc="outside right upper", fontsize="small", frameon=False)
         else:
-            ax_of["act"].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+            ax_of["act"].legend(
+                handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False
+            )
     axes[-1].set_xlabel("step" + (f" (dt = {dt:g} ms)" if dt else ""))
     if fname is not None:
         save_figure(fig, fname)

@@ -189,8 +189,13 @@ class QtDisplay:
     ``frame_intervals`` and ``dropped_frames`` (intervals > 1.5 refresh
     periods between consecutive presents) are measured; ``measured_hz`` is
     the median present rate. Extra, optional beyond the Display protocol:
-    ``capture()`` (a screenshot as an array), ``canvas`` (the widget).
+    ``capture()`` (a screenshot as an array), ``canvas`` (the widget),
+    ``inject(event)``, ``nominal_hz``, ``measured_hz``.
     """
+
+    backend = "qt"
+    #: ``present`` does not wait for the vertical blank: the runner paces the loop
+    blocks_on_flip = False
 
     def __init__(
         self,

@@ -10,13 +10,41 @@ itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["run_frames", "VirtualTimeDisplay"]
 
 
-def run_frames(runner: Any, clock: Any, *, refresh_hz: float | None = None, max_frames: int | None = None) -> int:
-    """Tick ``runner`` until it is done (or ``max_frames``); returns the frames ticked."""
+PUMP_S = 0.001  # while waiting for the next frame, let the GUI deliver input this often
+
+
+def _wait(clock: Any, due: float, pump: Callable[[], Any] | None) -> None:
+    if pump is None:
+        clock.sleep_until(due)
+        return
+    while True:  # deliver input while waiting, so events are stamped close to when they happen
+        pump()
+        remaining = due - clock.now()
+        if remaining <= 0:
+            return
+        clock.sleep_until(clock.now() + min(remaining, PUMP_S))
+
+
+def run_frames(
+    runner: Any,
+    clock: Any,
+    *,
+    refresh_hz: float | None = None,
+    max_frames: int | None = None,
+    pump: Callable[[], Any] | None = None,
+) -> int:
+    """Tick ``runner`` until it is done (or ``max_frames``); returns the frames ticked.
+
+    ``pump`` (e.g. Qt's ``processEvents``) is called about every millisecond
+    while waiting for the next frame, so a GUI backend timestamps key presses
+    when they happen rather than at the next frame.
+    """
     display = runner.display
     hz = float(refresh_hz or getattr(display, "refresh_hz", 0) or 60.0)
     frame_s = 1.0 / hz
@@ -38,7 +66,7 @@ def run_frames(runner: Any, clock: Any, *, refresh_hz: float | None = None, max_
         if due < now - frame_s:  # fell behind: do not rush to catch up
             anchor, n = now, 0
             due = now
-        clock.sleep_until(due)
+        _wait(clock, due, pump)
     return frames
 
 

@@ -9,7 +9,7 @@ a write fails. The CLI (``neurogym-app play``) chooses the display and clock.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,11 +138,15 @@ def play(
     on_start: Callable[[Path], None] | None = None,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
     max_frames: int | None = None,
+    pump: Callable[[], Any] | None = None,
+    sources: Sequence[Any] = (),
 ) -> PlayResult:
     """Run and record one session; see the module docstring.
 
-    Raises :class:`RecordingError` (after closing the run folder) if data
-    cannot be written; KeyboardInterrupt closes the folder as "interrupted".
+    ``sources`` are extra input sources for the runner (besides the display
+    and the simulated participant). Raises :class:`RecordingError` (after
+    closing the run folder) if data cannot be written; KeyboardInterrupt
+    closes the folder as "interrupted".
     """
     if env is None:
         env = make_task(options.task_id, options.timing, options.task_params)
@@ -193,12 +197,12 @@ def play(
         seed=seed,
         time_scale=options.time_scale,
         flow=options.flow,
-        sources=[participant] if participant else [],
+        sources=([participant] if participant else []) + list(sources),
         on_trial=on_trial,
     )
     status = "error"
     try:
-        run_frames(runner, clock, max_frames=max_frames)
+        run_frames(runner, clock, max_frames=max_frames, pump=pump)
         status = runner.status if runner.status != "running" else "stopped"
     except KeyboardInterrupt:
         status = "interrupted"

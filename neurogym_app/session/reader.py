@@ -75,12 +75,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def _check_version(where: Path, version: Any) -> None:
-    try:
-        v = int(version)
-    except (TypeError, ValueError):
-        raise SessionFormatError(f"{where} is damaged (format_version {version!r} is not a number)") from None
-    if str(v) != str(version).strip() and not isinstance(version, int):
-        raise SessionFormatError(f"{where} is damaged (format_version {version!r} is not a number)")
+    if isinstance(version, bool) or not (
+        isinstance(version, int) or (isinstance(version, str) and version.strip().isdigit())
+    ):
+        raise SessionFormatError(f"{where} is damaged (format_version {version!r} is not a whole number)")
+    v = int(version)
     if v > schema.FORMAT_VERSION:
         raise SessionFormatError(
             f"{where} was written by a newer neurogym-app (format version {v}, this one reads up to "
@@ -118,6 +117,8 @@ def _check_db(db: Path, conn: sqlite3.Connection) -> None:
             detail = " ".join(str(check[0][0]).split())[:80] if check else "?"
             raise SessionFormatError(f"{db} is damaged ({detail})")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:  # killed while the run folder was being set up: nothing was ever recorded
+            raise SessionFormatError(f"{db} has no tables: the run stopped while it was being created (no trials)")
         if not set(schema.TABLES) <= tables:
             raise SessionFormatError(f"{db} is not a neurogym-app session database (foreign file)")
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -136,7 +137,9 @@ class SessionReader:
         self.manifest = read_manifest(self.path)
         db = self.path / schema.SQLITE_NAME
         if not db.is_file():
-            raise SessionFormatError(f"{self.path} has no {schema.SQLITE_NAME} (damaged session)")
+            raise SessionFormatError(
+                f"{self.path} has no {schema.SQLITE_NAME} (damaged, or the run stopped while it was being created)"
+            )
         self._conn: sqlite3.Connection | None = _connect(db)
         try:
             _check_db(db, self._conn)

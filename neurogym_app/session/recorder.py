@@ -16,9 +16,10 @@ import io
 import json
 import math
 import os
+import shutil
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,38 @@ class RecordingError(UserError, OSError):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _reason(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return " ".join(str(text).split())
+def _reason(exc: BaseException, where: Path | None = None) -> str:
+    text = " ".join(str(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).split())
+    hint = _diagnosis(where) if where is not None else ""
+    return f"{text} ({hint})" if hint and hint.split()[-1] not in text.lower() else text
+
+
+LOW_SPACE_BYTES = 1 << 20
+
+
+def _diagnosis(folder: Path) -> str:
+    """What the system says about writing in ``folder``: a full disk or a read-only folder ('' if neither).
+
+    SQLite reports both as a vague "disk I/O error"; this names the cause.
+    """
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        if shutil.disk_usage(probe).free < LOW_SPACE_BYTES:
+            return "the disk is full"
+    except OSError:
+        pass
+    names = ("", schema.SQLITE_NAME, schema.SQLITE_NAME + "-wal", schema.CSV_NAME, schema.MANIFEST_NAME)
+    try:
+        if any((probe / n).exists() and not os.access(probe / n, os.W_OK) for n in names):
+            return "the folder is read-only"
+    except OSError:
+        pass
+    return ""
 
 
 def fsync_dir(path: Path) -> None:
@@ -64,11 +91,18 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     """Write JSON to ``path`` via a temporary file and a rename (old content survives a failure)."""
     tmp = path.with_name(path.name + ".tmp")
     text = dumps(data, indent=1, sort_keys=False) + "\n"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        try:  # a full disk must not also leave a half-written temporary file behind
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
     fsync_dir(path.parent)
 
 
@@ -158,7 +192,7 @@ class SessionRecorder:
         except RecordingError:
             raise
         except OSError as exc:
-            raise RecordingError(f"cannot create a session folder under {task_dir}: {_reason(exc)}") from exc
+            raise RecordingError(f"cannot create a session folder under {task_dir}: {_reason(exc, task_dir)}") from exc
         columns = schema.csv_columns(task_vars, periods)
         from neurogym_app import __version__
 
@@ -188,7 +222,7 @@ class SessionRecorder:
                 os.fsync(f.fileno())
             fsync_dir(path)
         except (OSError, sqlite3.Error) as exc:
-            raise RecordingError(f"cannot write session files in {path}: {_reason(exc)}") from exc
+            raise RecordingError(f"cannot write session files in {path}: {_reason(exc, path)}") from exc
         return cls(path, full, columns, conn)
 
     # ---------------------------------------------------------------- trials
@@ -217,18 +251,18 @@ class SessionRecorder:
         try:
             self._commit(record, row)
         except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
-            self._fail(f"cannot save trial {record.index} to {self.path / schema.SQLITE_NAME}: {_reason(exc)}")
-            raise RecordingError(self._message()) from exc
+            self._fail(f"cannot save trial {record.index} to {self.path / schema.SQLITE_NAME}: {_reason(exc, self.path)}")
+            raise RecordingError(f"{self.failed}; the {self.n_trials} trial(s) saved before are in {self.path}") from exc
+        self.n_trials += 1  # committed: the trial exists
         try:
             self._append_csv(row)
         except OSError as exc:
-            self._fail(f"cannot append trial {record.index} to {self.path / schema.CSV_NAME}: {_reason(exc)}")
-            raise RecordingError(self._message()) from exc
-        self.n_trials += 1
+            self._fail(f"cannot append trial {record.index} to {self.path / schema.CSV_NAME}: {_reason(exc, self.path)}")
+            raise RecordingError(
+                f"{self.failed}; all {self.n_trials} trial(s) are saved in {schema.SQLITE_NAME} "
+                f"(`neurogym-app export {self.path} --format csv` rebuilds the table)"
+            ) from exc
         return row
-
-    def _message(self) -> str:
-        return f"{self.failed}; the {self.n_trials} trial(s) saved before are in {self.path}"
 
     def _fail(self, why: str) -> None:
         self.failed = why
@@ -270,7 +304,7 @@ class SessionRecorder:
         try:
             write_json_atomic(self.path / schema.MANIFEST_NAME, self.manifest)
         except OSError as exc:
-            raise RecordingError(f"cannot update {self.path / schema.MANIFEST_NAME}: {_reason(exc)}") from exc
+            raise RecordingError(f"cannot update {self.path / schema.MANIFEST_NAME}: {_reason(exc, self.path)}") from exc
 
     def close(self, status: str = "completed", **fields: Any) -> None:
         """Record the end (time, status, trial count) and close the database.

@@ -25,6 +25,7 @@ transaction) before anything else happens; a write error stops the session.
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -101,11 +102,15 @@ class _PlainScenes:
         return {"kind": "message", "text": text}
 
 
+#: frame intervals kept for the measured refresh rate (the most recent ones: memory stays flat in long sessions)
+MAX_INTERVALS = 10_000
+
+
 @dataclass
 class _Stats:
     frames: int = 0
     dropped: int = 0
-    intervals: list[float] = field(default_factory=list)
+    intervals: deque[float] = field(default_factory=lambda: deque(maxlen=MAX_INTERVALS))
 
 
 class Runner:
@@ -227,7 +232,7 @@ class Runner:
         return True
 
     def measured_refresh_hz(self) -> float | None:
-        """1 / median frame interval over the session (None before two frames)."""
+        """1 / median of the last :data:`MAX_INTERVALS` frame intervals (None before two frames)."""
         if not self.stats.intervals:
             return None
         median = float(np.median(self.stats.intervals))

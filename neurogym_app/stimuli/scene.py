@@ -210,7 +210,9 @@ class Ring:
 
     Unit ``k`` sits at angle ``start_angle + k * 360 / n`` degrees (counter-
     clockwise from +x), ``radius`` from ``(x, y)``. ``values`` become the
-    patches' contrasts (so a ring-coded observation shows its numbers).
+    patches' contrasts (so a ring-coded observation shows its numbers);
+    ``unit_labels`` are written inside the ring next to each unit, ``label``
+    above the ring.
     """
 
     values: tuple[float, ...] = ()
@@ -245,15 +247,9 @@ class Ring:
     def patches(self) -> tuple[Patch, ...]:
         """The ring as plain patches (what the backends draw)."""
         out = []
-        for k, ((px, py), v) in enumerate(zip(self.positions(), self.values)):
-            label = self.unit_labels[k] if self.unit_labels and k < len(self.unit_labels) else None
+        for (px, py), v in zip(self.positions(), self.values):
             contrast = float(v) if np.isfinite(v) else 0.0
-            out.append(
-                Patch(
-                    x=float(px), y=float(py), size=self.patch_size, contrast=contrast, color=self.color,
-                    mask=self.mask, label=label, text_size=self.text_size,
-                )
-            )
+            out.append(Patch(x=float(px), y=float(py), size=self.patch_size, contrast=contrast, color=self.color, mask=self.mask))
         return tuple(out)
 
 
@@ -405,11 +401,18 @@ def expand(item: Item) -> tuple[Item, ...]:
         out: list[Item] = []
         if item.outline is not None and item.radius > 0:
             out.append(Dot(item.x, item.y, size=2 * item.radius, color=item.outline, fill=False, line_width=0.03 * item.text_size / 0.4))
-        for p in item.patches():
-            out.extend(expand(p))
+        out.extend(item.patches())
+        labels = item.unit_labels or ()
+        outer = item.radius + item.patch_size / 2
+        if labels:
+            # unit labels sit inside the ring, along each unit's radius (no clash with a neighbour ring)
+            dist = max(item.radius - item.patch_size / 2 - item.text_size * 1.4, 0.0)
+            for angle, text in zip(np.radians(item.angles()), labels):
+                out.append(Text(text, item.x + dist * float(np.cos(angle)), item.y + dist * float(np.sin(angle)),
+                                size=item.text_size, color=(210, 210, 210)))
         if item.label:
-            top = item.y + item.radius + item.patch_size / 2 + item.text_size * 0.9
-            out.append(Text(item.label, item.x, top, size=item.text_size, color=(220, 220, 220)))
+            top = item.y + outer + item.text_size * 1.1
+            out.append(Text(item.label, item.x, top, size=item.text_size * 1.1, color=(230, 230, 230)))
         return tuple(out)
     if isinstance(item, Patch) and item.label:
         below = item.y - item.size / 2 - item.text_size * 0.9

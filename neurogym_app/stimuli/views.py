@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.stimuli.scene import (
+    CAPTION_PX,
     GREY,
     Bar,
     Color,
@@ -53,6 +54,8 @@ __all__ = [
     "key_caption",
     "FEEDBACK_STYLES",
     "channel_plan",
+    "representative_step",
+    "stimulus_picture",
 ]
 
 FEEDBACK_STYLES: dict[str, tuple[str, Color]] = {
@@ -358,33 +361,58 @@ class AgentView(View):
         return mode, channel_plan(getattr(space, "name", None), size)
 
     def _make_layout(self) -> dict[str, Any]:
-        k = self._k
+        """Positions and sizes of the rings and bars, scaled to fit the screen.
+
+        Designed in degrees around the fixation point at (0, 0), then shrunk
+        (never grown) so that everything, labels included, fits above the caption.
+        """
         rings = [g for g in self._plan if g.kind == "ring"]
         bars = [g for g in self._plan if g.kind == "bar"]
-        layout: dict[str, Any] = {"rings": [], "bars": []}
-        n_r = len(rings)
-        if n_r:
+        text = 0.38
+        ring_rows: list[tuple[Any, ...]] = []
+        bar_rows: list[tuple[Any, ...]] = []
+        top = 0.5
+        bottom = 0.5
+        half_w = 0.5
+        if rings:
+            n_r = len(rings)
             spacing = 18.0 / n_r
             radius = min(3.2, spacing * 0.3)
-            patch = min(1.3, radius * 0.55, 2 * np.pi * radius / max(len(g.indices) for g in rings) * 0.6)
+            n_max = max(len(g.indices) for g in rings)
+            patch = min(1.3, radius * 0.55, 2 * np.pi * radius / n_max * 0.6)
+            # the numbers go inside the ring, one per unit, where they fit between the units
+            inner = radius - patch / 2 - text * 1.4
+            numbers = self.show_values and inner >= 2.2 * text and 2 * np.pi * inner / n_max >= 3.2 * text
             for j, g in enumerate(rings):
-                cx = (-9.0 + spacing * (j + 0.5)) * k
-                layout["rings"].append((g, cx, 0.0, radius * k, patch * k))
-            ring_bottom = (radius + patch / 2 + (0.9 if self.show_values else 0.2)) * k
-            bar_h, max_step = 2.4, 1.3
-        else:
-            ring_bottom = 0.8 * k
-            bar_h, max_step = 4.0, 2.0
+                cx = -9.0 + spacing * (j + 0.5)
+                ring_rows.append((g, cx, 0.0, radius, patch, text, numbers))
+            top = radius + patch / 2 + text * 2.3
+            bottom = radius + patch / 2 + 0.2
+            half_w = 9.0 - spacing / 2 + radius + patch / 2
         if bars:
+            bar_h, max_step = (2.4, 1.3) if rings else (4.0, 2.0)
             n_b = len(bars)
             width_each = min(max_step, 18.0 / n_b)
             bar_w = width_each * 0.45
-            top = -(ring_bottom + 0.6 * k)
-            cy = top - bar_h * k / 2
+            longest = max(max(len(g.label) for g in bars), 5 if self.show_values else 1)
+            bar_text = min(0.5, width_each * 0.9 / (0.62 * longest))
+            bar_top = bottom + 0.6 if rings else 1.4
+            cy = -(bar_top + bar_h / 2)
             for j, g in enumerate(bars):
-                cx = (-(n_b - 1) / 2 + j) * width_each * k
-                layout["bars"].append((g, cx, cy, bar_w * k, bar_h * k))
-            layout["bar_text"] = min(0.5, width_each * 0.32) * k
+                cx = (-(n_b - 1) / 2 + j) * width_each
+                bar_rows.append((g, cx, cy, bar_w, bar_h, bar_text))
+            bottom = bar_top + bar_h + bar_text * (2.6 if self.show_values else 1.5)
+            half_w = max(half_w, n_b * width_each / 2)
+        # fit: the caption takes the bottom ~2 text lines of pixels
+        hw, hh = self.geometry.extent(self.units)
+        caption = CAPTION_PX * 2.4 / self.geometry.scale(self.units)
+        k = min(1.0, (hw - 0.2) / max(half_w, 1e-9), (hh - 0.2) / max(top, 1e-9), (hh - caption) / max(bottom, 1e-9))
+        k = max(k, 0.05)
+        self._k = k
+        layout: dict[str, Any] = {
+            "rings": [(g, cx * k, cy * k, r * k, p * k, t * k, num) for g, cx, cy, r, p, t, num in ring_rows],
+            "bars": [(g, cx * k, cy * k, w * k, h * k, t * k) for g, cx, cy, w, h, t in bar_rows],
+        }
         return layout
 
     # --------------------------------------------------------------- drawing
@@ -402,14 +430,11 @@ class AgentView(View):
         k = self._k
         lo, hi = self.vrange
         items: list[Item] = []
-        for g, cx, cy, radius, patch in self._layout["rings"]:
+        for g, cx, cy, radius, patch, text, numbers in self._layout["rings"]:
             values = tuple(float(np.clip(ob[i], lo, hi)) if np.isfinite(ob[i]) else 0.0 for i in g.indices)
-            labels = tuple(f"{ob[i]:.2f}" for i in g.indices) if self.show_values else None
-            items.append(
-                Ring(values, x=cx, y=cy, radius=radius, patch_size=patch, label=g.label, unit_labels=labels, text_size=0.38 * k)
-            )
-        text = self._layout.get("bar_text", 0.4 * k)
-        for g, cx, cy, w, h in self._layout["bars"]:
+            labels = tuple(f"{ob[i]:.2f}" for i in g.indices) if numbers else None
+            items.append(Ring(values, x=cx, y=cy, radius=radius, patch_size=patch, label=g.label, unit_labels=labels, text_size=text))
+        for g, cx, cy, w, h, text in self._layout["bars"]:
             v = float(ob[g.indices[0]])
             items.append(Bar(cx, cy, value=v, width=w, height=h, vmin=lo, vmax=hi, label=g.label, show_value=self.show_values, text_size=text))
         for g in self._plan:
@@ -504,3 +529,63 @@ def make_view(env: Any, kind: str = "agent", geometry: Geometry | None = None, *
     if factory is None:
         return AgentView(env, geometry, **options)
     return _load(factory)(env, geometry, **options)
+
+
+# ------------------------------------------------------------------- pictures
+_STIMULUS_PERIODS = ("stimulus", "sample", "test", "ready", "set", "cue", "go")
+
+
+def representative_step(task: Any) -> int:
+    """A step of the current trial that shows the stimulus (for pictures and docs).
+
+    The middle of the first period named like a stimulus period, else the
+    step whose observation (fixation input aside) is the strongest.
+    """
+    n = int(getattr(task, "n_steps", 0) or 0)
+    if n <= 0:
+        return 0
+    for name in _STIMULUS_PERIODS:
+        if name in getattr(task, "start_ind", {}):
+            start, end = task.start_ind[name], task.end_ind[name]
+            if end > start:
+                return int(min((start + end - 1) // 2, n - 1))
+    ob = np.asarray(task.ob, dtype=float).reshape(n, -1)
+    names = dict(getattr(task.observation_space, "name", None) or {})
+    fix = names.get("fixation")
+    if isinstance(fix, int):
+        ob = np.delete(ob, fix, axis=1)
+    strength = np.abs(ob - np.median(ob, axis=0)).sum(axis=1) if ob.size else np.zeros(n)
+    return int(np.argmax(strength))
+
+
+def stimulus_picture(task_id: str, path: Any, kind: str = "natural", size: tuple[int, int] = (800, 600), seed: int = 0) -> bool:
+    """Draw a representative frame of task ``task_id`` (its ``kind`` view) to the PNG ``path``.
+
+    Used by the task gallery. Drawing needs the QPainter adapter, imported
+    here only when a picture is asked for. Returns False for tasks without
+    trials (nothing to show).
+    """
+    from neurogym_app.core import registry
+    from neurogym_app.stimuli.backends.qpainter import save_png  # the one lazy reach into an adapter
+
+    try:
+        env = registry.make(task_id, timing="human")
+    except Exception:
+        env = registry.make(task_id)
+    env.reset(seed=seed)
+    task = env.unwrapped
+    if not int(getattr(task, "n_steps", 0) or 0):
+        return False
+    step = representative_step(task)
+    geometry = Geometry(size=size)
+    view = make_view(env, kind, geometry)
+    state = StepState(
+        ob=np.asarray(task.ob[step]),
+        trial=dict(task.trial or {}),
+        period=task.period_at(step),
+        t_ms=step * float(task.dt),
+        action_space_names=getattr(task.action_space, "name", None),
+        obs_space_names=getattr(task.observation_space, "name", None),
+    )
+    save_png(view.scene(state), path, size, geometry)
+    return True

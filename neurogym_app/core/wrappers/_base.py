@@ -98,7 +98,9 @@ def task_choices(wrapper: str, env: gym.Env) -> np.ndarray:
     choices = getattr(task, "choices", None)
     if choices is None:
         raise incompatible(
-            wrapper, env, "has no `choices` (the values its ground truth is drawn from), so its trials cannot be drawn here"
+            wrapper,
+            env,
+            "has no `choices` (the values its ground truth is drawn from), so its trials cannot be drawn here",
         )
     values = np.asarray(choices).reshape(-1)
     if values.size == 0:

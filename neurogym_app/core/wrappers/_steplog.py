@@ -54,7 +54,9 @@ class StepLog:
         has_gt = any(g is not None for g in self.gt)
         if has_gt:
             filler = next(np.asarray(g) for g in self.gt if g is not None)
-            gt = np.array([np.asarray(g, dtype=float) if g is not None else np.full(filler.shape, np.nan) for g in self.gt])
+            gt = np.array(
+                [np.asarray(g, dtype=float) if g is not None else np.full(filler.shape, np.nan) for g in self.gt]
+            )
         else:
             gt = None
         return {

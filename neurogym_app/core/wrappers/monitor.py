@@ -56,7 +56,9 @@ def _nested(path: tuple[str, ...], value: Any) -> dict[str, Any]:
 def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in extra.items():
-        out[key] = _merge(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) else value
+        out[key] = (
+            _merge(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) else value
+        )
     return out
 
 
@@ -82,7 +84,9 @@ def _keyword_overrides(given: Mapping[str, Any]) -> dict[str, Any]:
         path = _KEYWORD_FIELDS[key]
         if path in chosen and chosen[path][1] != value:
             other = chosen[path][0]
-            raise bad_parameter("Monitor", f"{other}={chosen[path][1]!r} and {key}={value!r} set the same option; give one")
+            raise bad_parameter(
+                "Monitor", f"{other}={chosen[path][1]!r} and {key}={value!r} set the same option; give one"
+            )
         chosen[path] = (key, value)
     merged: dict[str, Any] = {}
     for path, (_, value) in chosen.items():
@@ -175,7 +179,9 @@ class Monitor(ForwardingWrapper):
         self.folder = Path(folder) if folder is not None else None
         self._save_dir: Path | None = self.folder
         if self.config.monitor.plot.create and importlib.util.find_spec("matplotlib") is None:
-            raise ImportError("Monitor(sv_fig=True) needs matplotlib, which is not installed: pip install 'neurogym-app[plot]'")
+            raise ImportError(
+                "Monitor(sv_fig=True) needs matplotlib, which is not installed: pip install 'neurogym-app[plot]'"
+            )
 
         self.data: dict[str, list[Any]] = {}
         self.history: dict[str, list[float]] = {"reward": [], "performance": []}

@@ -28,7 +28,9 @@ class Noise(SeededWrapperMixin, ForwardingWrapper):
         super().__init__(env)
         self._init_own_rng(env)
         if not isinstance(env.observation_space, gym.spaces.Box):
-            raise incompatible("Noise", env, f"has a {type(env.observation_space).__name__} observation; Noise needs a Box")
+            raise incompatible(
+                "Noise", env, f"has a {type(env.observation_space).__name__} observation; Noise needs a Box"
+            )
         if isinstance(std_noise, bool) or not isinstance(std_noise, (int, float)) or not std_noise >= 0:
             raise bad_parameter("Noise", f"std_noise must be a number >= 0, got {std_noise!r}")
         self.std_noise = float(std_noise)

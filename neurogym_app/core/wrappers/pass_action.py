@@ -7,7 +7,13 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import ForwardingWrapper, bad_parameter, extended_box, incompatible, require_flat_box
+from neurogym_app.core.wrappers._base import (
+    ForwardingWrapper,
+    bad_parameter,
+    extended_box,
+    incompatible,
+    require_flat_box,
+)
 
 __all__ = ["PassAction"]
 

@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import SeededWrapperMixin, task_choices, task_label
+from neurogym_app.core.wrappers._base import SeededWrapperMixin, bad_parameter, task_choices, task_label
 from neurogym_app.core.wrappers.side_bias import probability_matrix
 
 __all__ = ["RandomGroundTruth"]
@@ -36,7 +36,9 @@ class RandomGroundTruth(SeededWrapperMixin, TrialWrapper):
         self.p = self._check_p(np.full(self.n_ch, 1.0 / self.n_ch) if p is None else p)
 
     def _check_p(self, p: Any) -> np.ndarray:
-        return probability_matrix("RandomGroundTruth", [p] if np.ndim(p) == 1 else p, self.n_ch, task_label(self.env))[0]
+        if np.ndim(p) != 1:
+            raise bad_parameter("RandomGroundTruth", f"p must be a list of {self.n_ch} probabilities, got {p!r}")
+        return probability_matrix("RandomGroundTruth", [p], self.n_ch, task_label(self.env))[0]
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
         p = self._check_p(kwargs.pop("p")) if "p" in kwargs else self.p

@@ -16,12 +16,16 @@ def _fixation_action(env: gym.Env) -> int:
     space = env.action_space
     if not isinstance(space, gym.spaces.Discrete):
         raise incompatible(
-            "RequireFixation", env, f"has a {type(space).__name__} action space; a fixation action needs Discrete actions"
+            "RequireFixation",
+            env,
+            f"has a {type(space).__name__} action space; a fixation action needs Discrete actions",
         )
     names = getattr(space, "name", None)
     if names:
         if "fixation" not in names:
-            raise incompatible("RequireFixation", env, f"has no action named 'fixation' (its actions: {', '.join(names)})")
+            raise incompatible(
+                "RequireFixation", env, f"has no action named 'fixation' (its actions: {', '.join(names)})"
+            )
         value = names["fixation"]
         return int(value if isinstance(value, int) else value[0])
     return int(space.start)  # NeuroGym's convention: the first action is fixation

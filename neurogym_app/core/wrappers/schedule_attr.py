@@ -34,13 +34,17 @@ class ScheduleAttr(TrialWrapper):
     def __init__(self, env: gym.Env, schedule: Any, attr_list: Sequence[Mapping[str, Any]]) -> None:
         super().__init__(env)
         if not callable(schedule):
-            raise bad_parameter("ScheduleAttr", f"schedule must be callable (a Schedule), got {type(schedule).__name__}")
+            raise bad_parameter(
+                "ScheduleAttr", f"schedule must be callable (a Schedule), got {type(schedule).__name__}"
+            )
         attrs = list(attr_list)
         if not attrs or not all(isinstance(a, Mapping) for a in attrs):
             raise bad_parameter("ScheduleAttr", "attr_list must be a non-empty list of dicts of trial variables")
         n = getattr(schedule, "n", None)
         if n is not None and n != len(attrs):
-            raise bad_parameter("ScheduleAttr", f"the schedule has n={n} conditions but attr_list has {len(attrs)} entries")
+            raise bad_parameter(
+                "ScheduleAttr", f"the schedule has n={n} conditions but attr_list has {len(attrs)} entries"
+            )
         self.schedule = schedule
         self.attr_list = [dict(a) for a in attrs]
 
@@ -58,7 +62,8 @@ class ScheduleAttr(TrialWrapper):
 
     def seed(self, seed: int | None = None):
         self.seed_schedule(seed)
-        return self.env.seed(seed)
+        target = self.env if hasattr(self.env, "seed") else self.env.unwrapped
+        return target.seed(seed)
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
         i = int(self.schedule())

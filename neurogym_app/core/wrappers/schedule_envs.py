@@ -35,10 +35,14 @@ class ScheduleEnvs(EnvSwitcher):
     def __init__(self, envs: Sequence[gym.Env], schedule: Any, env_input: bool = False) -> None:
         super().__init__(envs, env_input=env_input)
         if not callable(schedule):
-            raise bad_parameter("ScheduleEnvs", f"schedule must be callable (a Schedule), got {type(schedule).__name__}")
+            raise bad_parameter(
+                "ScheduleEnvs", f"schedule must be callable (a Schedule), got {type(schedule).__name__}"
+            )
         n = getattr(schedule, "n", None)
         if n is not None and n != len(self.envs):
-            raise bad_parameter("ScheduleEnvs", f"the schedule has n={n} conditions but there are {len(self.envs)} envs")
+            raise bad_parameter(
+                "ScheduleEnvs", f"the schedule has n={n} conditions but there are {len(self.envs)} envs"
+            )
         self.schedule = schedule
         self.next_i_env = 0
 

@@ -22,9 +22,7 @@ def probability_matrix(wrapper: str, probs: Any, n_choices: int, label: str) -> 
     if matrix.ndim != 2:
         raise bad_parameter(wrapper, f"probs must be a 2-D matrix (one row per block), got {matrix.ndim}-D {probs!r}")
     if matrix.shape[1] != n_choices:
-        raise bad_parameter(
-            wrapper, f"probs rows have {matrix.shape[1]} entries but {label} has {n_choices} choices"
-        )
+        raise bad_parameter(wrapper, f"probs rows have {matrix.shape[1]} entries but {label} has {n_choices} choices")
     if np.any(matrix < 0) or not np.all(np.isfinite(matrix)):
         raise bad_parameter(wrapper, "probs must be finite and non-negative")
     sums = matrix.sum(axis=1)
@@ -112,4 +110,3 @@ class SideBias(SeededWrapperMixin, TrialWrapper):
         kwargs.setdefault("ground_truth", ground_truth.item())
         kwargs.setdefault("probs", probs.tolist())
         return self.env.new_trial(**kwargs)
-

@@ -42,7 +42,8 @@ class TrialHistoryV2(SeededWrapperMixin, TrialWrapper):
         matrix = probability_matrix("TrialHistoryV2", probs, self.n_ch, task_label(self.env))
         if matrix.shape[0] != self.n_ch:
             raise bad_parameter(
-                "TrialHistoryV2", f"probs must be {self.n_ch}x{self.n_ch} (one row per previous choice), got {matrix.shape}"
+                "TrialHistoryV2",
+                f"probs must be {self.n_ch}x{self.n_ch} (one row per previous choice), got {matrix.shape}",
             )
         return matrix
 

@@ -21,13 +21,13 @@ PsychoPy needs an X display even to import ``psychopy.event``; headless, run
 from __future__ import annotations
 
 import math
+import time
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
-from neurogym_app.session.clock import Clock, MonotonicClock
 from neurogym_app.stimuli.scene import (
     CAPTION_PX,
     Bar,
@@ -52,6 +52,13 @@ _KEY_NAMES = {
     "return": "return", "enter": "return", "num_enter": "return", "escape": "escape",
     "tab": "tab", "backspace": "backspace",
 }
+
+
+class _PerfCounterClock:
+    """The runner's default clock (``session.clock.MonotonicClock`` reads the same counter)."""
+
+    def now(self) -> float:
+        return time.perf_counter()
 
 
 def import_psychopy() -> Any:
@@ -96,7 +103,8 @@ class PsychoPyDisplay:
     """The Display protocol on a ``psychopy.visual.Window`` (pyglet backend).
 
     Args:
-        clock: runner clock (default MonotonicClock); onsets and key times are converted to it.
+        clock: runner clock, anything with ``now()`` (default: ``time.perf_counter``, as
+            ``MonotonicClock``); onsets and key times are converted to it.
         size: window size in pixels ``(width, height)``.
         geometry: pixels per degree (default ``Geometry()``; its size is the window's).
         fullscreen: open full screen.
@@ -110,12 +118,16 @@ class PsychoPyDisplay:
         wait_blanking: let the flip wait for the vertical blank.
 
     Optional beyond the Display protocol: ``capture(scene=None)``,
-    ``dropped_frames``, ``frame_intervals``, ``window``.
+    ``dropped_frames``, ``frame_intervals``, ``window``, ``measured_hz``.
     """
+
+    backend = "psychopy"
+    #: ``present`` waits for the vertical blank (the runner lets it pace the loop)
+    blocks_on_flip = True
 
     def __init__(
         self,
-        clock: Clock | None = None,
+        clock: Any = None,
         size: tuple[int, int] = (1024, 768),
         geometry: Geometry | None = None,
         fullscreen: bool = False,
@@ -134,7 +146,7 @@ class PsychoPyDisplay:
         self._visual = visual
         self._pclock = pclock
         self._plogging = plogging
-        self.clock = clock or MonotonicClock()
+        self.clock = clock or _PerfCounterClock()
         self.window = visual.Window(
             size=list(size),
             fullscr=fullscreen,
@@ -162,6 +174,7 @@ class PsychoPyDisplay:
                 nominal = self.window.getActualFrameRate(nIdentical=10, nMaxFrames=120, nWarmUpFrames=10, threshold=1)
             except Exception:  # measurement is best effort (no vsync under Xvfb)
                 nominal = None
+        self.nominal_hz = float(nominal) if nominal else None
         self.refresh_hz: float = float(refresh_hz or nominal or 60.0)
         self.frame_intervals: list[float] = []
         self.dropped_frames = 0

@@ -37,7 +37,7 @@ from neurogym_app.stimuli.scene import (
     patch_raster,
 )
 
-__all__ = ["render_scene", "render_to_image", "qimage_to_array", "array_to_qimage", "ensure_app", "CAPTION_PX"]
+__all__ = ["render_scene", "render_to_image", "save_png", "qimage_to_array", "array_to_qimage", "ensure_app", "CAPTION_PX"]
 
 _APP: Any = None
 
@@ -298,3 +298,11 @@ def render_to_image(scene: Scene, size: tuple[int, int] = (800, 600), geometry: 
     img = render_scene(scene, size, geometry)
     assert img is not None
     return qimage_to_array(img)
+
+
+def save_png(scene: Scene, path: Any, size: tuple[int, int] = (800, 600), geometry: Geometry | None = None) -> None:
+    """Draw ``scene`` offscreen and write it to ``path`` as a PNG."""
+    img = render_scene(scene, size, geometry)
+    assert img is not None
+    if not img.save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")

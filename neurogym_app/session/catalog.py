@@ -1,0 +1,154 @@
+"""The sessions folder as a list: one :class:`SessionInfo` per run folder (pure, no Qt).
+
+``scan_sessions(root)`` finds every ``manifest.json`` under ``root`` (run
+folders ``<root>/<task>/<run>/`` and agent runs a level deeper), reads the
+manifest and asks ``steps.sqlite`` (read-only, one query) for the committed
+trial count and the accuracy, so listing a folder of large sessions stays fast.
+A folder that cannot be read is listed with status ``damaged`` and the reason.
+
+``load_table(reader)`` turns a session's trials into a :class:`TrialTable`
+with the task's condition variables and strength variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from neurogym_app.session import schema
+from neurogym_app.session.live import TrialTable
+
+__all__ = ["SessionInfo", "scan_sessions", "session_info", "load_table", "task_metadata", "MAX_DEPTH"]
+
+MAX_DEPTH = 4  # levels below the root searched for run folders
+
+
+@dataclass
+class SessionInfo:
+    """What the Sessions view lists about one run folder."""
+
+    path: Path
+    task: str = "?"
+    participant: str = "?"
+    session: int | None = None
+    kind: str = "?"  # human / agent / simulated
+    player_id: str = ""
+    n_trials: int = 0
+    accuracy: float | None = None
+    start_time: str = ""
+    status: str = "?"
+    error: str | None = None
+
+    @property
+    def date(self) -> str:
+        """Local date and time of the start (``YYYY-MM-DD HH:MM``), or the raw text."""
+        if not self.start_time:
+            return ""
+        try:
+            stamp = datetime.fromisoformat(self.start_time)
+        except ValueError:
+            return self.start_time
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone()
+        return stamp.strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def _db_stats(db: Path) -> tuple[int, float | None]:
+    uri = f"{db.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        n, acc = conn.execute("SELECT count(*), avg(json_extract(summary, '$.correct')) FROM trials").fetchone()
+    finally:
+        conn.close()
+    return int(n or 0), (float(acc) if acc is not None else None)
+
+
+def session_info(path: str | os.PathLike[str]) -> SessionInfo:
+    """The listing of one run folder (never raises: problems give status ``damaged``)."""
+    folder = Path(path)
+    info = SessionInfo(path=folder)
+    try:
+        manifest = json.loads((folder / schema.MANIFEST_NAME).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != schema.FORMAT_NAME:
+            raise ValueError("not a neurogym-app session manifest")
+    except (OSError, ValueError) as exc:
+        info.status, info.error = "damaged", f"manifest: {' '.join(str(exc).split())[:100]}"
+        return info
+    task = manifest.get("task") or {}
+    player = manifest.get("player") or {}
+    info.task = str(task.get("id") if isinstance(task, dict) else task or "?")
+    info.participant = str(manifest.get("participant") or player.get("id") or "?")
+    sess = manifest.get("session")
+    info.session = int(sess) if isinstance(sess, int) else None
+    info.kind = str(player.get("kind") or "?") if isinstance(player, dict) else "?"
+    info.player_id = str(player.get("id") or "") if isinstance(player, dict) else ""
+    info.start_time = str(manifest.get("start_time") or "")
+    info.status = str(manifest.get("status") or "?")
+    info.n_trials = int(manifest.get("n_trials") or 0)
+    db = folder / schema.SQLITE_NAME
+    try:
+        info.n_trials, info.accuracy = _db_stats(db)
+        if info.status == "running":
+            info.status = "interrupted?"  # still marked running: killed, or running now
+    except (sqlite3.Error, OSError) as exc:
+        info.status, info.error = "damaged", f"{schema.SQLITE_NAME}: {' '.join(str(exc).split())[:100]}"
+    return info
+
+
+def scan_sessions(root: str | os.PathLike[str]) -> list[SessionInfo]:
+    """Every run folder under ``root``, newest first."""
+    base = Path(root)
+    if not base.is_dir():
+        return []
+    found: list[Path] = []
+    stack: list[tuple[Path, int]] = [(base, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        if any(e.name == schema.MANIFEST_NAME and e.is_file() for e in entries):
+            found.append(folder)
+            continue
+        if depth < MAX_DEPTH:
+            stack.extend((Path(e.path), depth + 1) for e in entries if e.is_dir() and not e.name.startswith("."))
+    infos = [session_info(p) for p in found]
+    infos.sort(key=lambda i: (i.start_time, str(i.path)), reverse=True)
+    return infos
+
+
+def task_metadata(task_id: str) -> dict[str, Any]:
+    """The task's metadata, or ``{}`` if the task is not registered here."""
+    from neurogym_app.core import registry
+
+    try:
+        return registry.task_metadata(task_id)
+    except Exception:  # an unknown or broken task must not stop browsing sessions
+        return {}
+
+
+def load_table(reader: Any, label: str | None = None) -> TrialTable:
+    """A :class:`TrialTable` of every committed trial of an open :class:`SessionReader`."""
+    manifest = reader.manifest
+    task = manifest.get("task") or {}
+    task_id = task.get("id") if isinstance(task, dict) else str(task)
+    meta = task_metadata(str(task_id)) if task_id else {}
+    if label is None:
+        player = manifest.get("player") or {}
+        label = str(manifest.get("participant") or player.get("id") or reader.path.name)
+    return TrialTable.from_rows(
+        reader.rows(),
+        condition_vars=tuple(meta.get("condition_vars") or ()),
+        strength_var=meta.get("strength_var"),
+        label=label,
+    )

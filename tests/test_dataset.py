@@ -1,0 +1,469 @@
+"""ngym.Dataset: fresh arrays, no dropped steps, reproducible, every task, vectorized == new_trial in law.
+
+Also the behaviour-preserving fast paths the Dataset and the benchmarks rely on
+(``TaskRandom.choice``, compiled timing specs, channel slices). No timing
+assertions here: speed is measured by ``bench/run.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import neurogym_app as ngym
+from neurogym_app.core import registry
+from neurogym_app.core import timing as timing_mod
+from neurogym_app.core.dataset import BatchLayout, Dataset, batch_method, sample_steps
+from neurogym_app.core.rng import make_rng
+from neurogym_app.core.trial_env import TrialEnv
+
+from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks draw in an X window)
+
+ALL_IDS = sorted(i for i, e in registry.entries().items() if e.available)
+PSYCHOPY_IDS = {i for i, e in registry.entries().items() if e.group == "psychopy"}
+VECTORIZED = [
+    "PerceptualDecisionMaking-v0",
+    "ContextDecisionMaking-v0",
+    "DelayMatchSample-v0",
+    "GoNogo-v0",
+    "ReadySetGo-v0",
+]
+
+
+def _both_modes(task_id):
+    return [pytest.param(task_id, True, id=f"{task_id}-vectorized"), pytest.param(task_id, False, id=f"{task_id}-new_trial")]
+
+
+# --------------------------------------------------------------------------- API, shapes, dtypes
+def test_lazy_attribute_is_the_class():
+    assert ngym.Dataset is Dataset
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_shapes_and_dtypes(batch_first):
+    ds = ngym.Dataset("PerceptualDecisionMaking-v0", batch_size=5, seq_len=40, batch_first=batch_first, seed=0)
+    inputs, targets = ds()
+    lead = (5, 40) if batch_first else (40, 5)
+    assert inputs.shape == lead + ds.env.observation_space.shape
+    assert targets.shape == lead
+    assert inputs.dtype == np.float32 and targets.dtype == np.int64
+    assert inputs.flags.c_contiguous and targets.flags.c_contiguous
+    assert ds.inputs_shape == inputs.shape and ds.target_shape == targets.shape
+
+
+def test_batch_first_is_the_transpose():
+    a = ngym.Dataset("DelayMatchSample-v0", batch_size=3, seq_len=25, seed=4)()
+    b = ngym.Dataset("DelayMatchSample-v0", batch_size=3, seq_len=25, seed=4, batch_first=True)()
+    np.testing.assert_array_equal(a[0], b[0].swapaxes(0, 1))
+    np.testing.assert_array_equal(a[1], b[1].swapaxes(0, 1))
+
+
+def test_continuous_actions_give_float32_targets():
+    box_ids = [i for i in ALL_IDS if i in ("ReachingDelayResponse-v0", "SpatialSuppressMotion-v0")]
+    if not box_ids:
+        pytest.skip("no task with a Box action space registered yet")
+    _, targets = ngym.Dataset(box_ids[0], batch_size=2, seq_len=10, seed=0)()
+    assert targets.dtype == np.float32
+
+
+def test_default_seq_len_and_env_attribute():
+    ds = ngym.Dataset("GoNogo-v0", batch_size=2)
+    assert ds.seq_len == 1000
+    assert isinstance(ds.env.unwrapped, TrialEnv)
+    assert ds()[0].shape[0] == 1000
+
+
+def test_env_instance_is_copied():
+    env = ngym.make("PerceptualDecisionMaking-v0", dim_ring=3)
+    env.reset(seed=1)
+    trial = dict(env.trial)
+    ds = ngym.Dataset(env, batch_size=2, seq_len=30, seed=0)
+    inputs, _ = ds()
+    assert inputs.shape == (30, 2, 4)
+    assert env.trial == trial  # the given env was not stepped or reseeded
+    with pytest.raises(ValueError, match="env_kwargs"):
+        ngym.Dataset(env, env_kwargs={"dim_ring": 2})
+
+
+def test_env_kwargs_reach_the_task():
+    ds = ngym.Dataset("PerceptualDecisionMaking-v0", env_kwargs={"dim_ring": 4}, batch_size=2, seq_len=10, seed=0)
+    assert ds()[0].shape == (10, 2, 5)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError):
+        ngym.Dataset(3)
+    with pytest.raises(ValueError, match="batch_size"):
+        ngym.Dataset("GoNogo-v0", batch_size=0)
+    with pytest.raises(ValueError, match="seq_len"):
+        ngym.Dataset("GoNogo-v0", seq_len=0)
+    with pytest.raises(ValueError, match="batch_trials"):
+        ngym.Dataset("PerceptualDecisionMakingDelayResponse-v0", vectorized=True)
+
+
+# --------------------------------------------------------------------------- fresh arrays, windows, seeds
+@pytest.mark.parametrize(("task_id", "vectorized"), [p for t in ("PerceptualDecisionMaking-v0", "ContextDecisionMaking-v0") for p in _both_modes(t)])
+def test_every_call_returns_fresh_arrays(task_id, vectorized):
+    ds = ngym.Dataset(task_id, batch_size=4, seq_len=30, seed=0, vectorized=vectorized)
+    first_in, first_t = ds()
+    kept_in, kept_t = first_in.copy(), first_t.copy()
+    for _ in range(60):  # enough calls to refill and shift the row buffers
+        inputs, targets = ds()
+        assert not np.shares_memory(inputs, first_in) and not np.shares_memory(targets, first_t)
+    np.testing.assert_array_equal(first_in, kept_in)
+    np.testing.assert_array_equal(first_t, kept_t)
+
+
+@pytest.mark.parametrize(
+    ("task_id", "vectorized"),
+    [p for t in VECTORIZED for p in _both_modes(t)] + [pytest.param("yang19.dm1-v0", False, id="yang19.dm1")],
+)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_consecutive_calls_are_consecutive_windows(task_id, vectorized, batch_first):
+    if task_id not in ALL_IDS:
+        pytest.skip(f"{task_id} is not registered")
+    axis = 1 if batch_first else 0
+    small = ngym.Dataset(task_id, batch_size=3, seq_len=37, seed=11, vectorized=vectorized, batch_first=batch_first, cache_len=50)
+    parts = [small() for _ in range(6)]
+    big = ngym.Dataset(task_id, batch_size=3, seq_len=74, seed=11, vectorized=vectorized, batch_first=batch_first)
+    wholes = [big() for _ in range(3)]
+    np.testing.assert_array_equal(np.concatenate([p[0] for p in parts], axis), np.concatenate([w[0] for w in wholes], axis))
+    np.testing.assert_array_equal(np.concatenate([p[1] for p in parts], axis), np.concatenate([w[1] for w in wholes], axis))
+
+
+@pytest.mark.parametrize(("task_id", "vectorized"), [p for t in VECTORIZED[:3] for p in _both_modes(t)])
+def test_same_seed_same_batches(task_id, vectorized):
+    a = ngym.Dataset(task_id, batch_size=4, seq_len=50, seed=3, vectorized=vectorized)
+    b = ngym.Dataset(task_id, batch_size=4, seq_len=50, seed=3, vectorized=vectorized)
+    c = ngym.Dataset(task_id, batch_size=4, seq_len=50, seed=4, vectorized=vectorized)
+    for _ in range(3):
+        (ia, ta), (ib, tb), (ic, _) = a(), b(), c()
+        np.testing.assert_array_equal(ia, ib)
+        np.testing.assert_array_equal(ta, tb)
+    assert not np.array_equal(ia, ic)
+    # rows are independent streams, and a row does not depend on the batch size
+    assert not np.array_equal(ia[:, 0], ia[:, 1])
+    one = ngym.Dataset(task_id, batch_size=1, seq_len=150, seed=3, vectorized=vectorized)()[0]
+    again = ngym.Dataset(task_id, batch_size=4, seq_len=150, seed=3, vectorized=vectorized)()[0]
+    np.testing.assert_array_equal(one[:, 0], again[:, 0])
+
+
+def test_reseeding_restarts_the_streams():
+    ds = ngym.Dataset("ContextDecisionMaking-v0", batch_size=2, seq_len=20, seed=5)
+    first = ds()[0]
+    ds()
+    ds.seed(5)
+    np.testing.assert_array_equal(ds()[0], first)
+    ds.seed()  # a fresh random seed, recorded
+    assert isinstance(ds.seed_value, int)
+
+
+def test_new_trial_rows_are_the_env_trial_streams():
+    """Row b of the new_trial path is the trials of the task reset with seed + b, end to end."""
+    seed, n = 21, 300
+    ds = ngym.Dataset("PerceptualDecisionMakingDelayResponse-v0", batch_size=2, seq_len=n, seed=seed)
+    inputs, targets = ds()
+    for b in range(2):
+        env = ngym.make("PerceptualDecisionMakingDelayResponse-v0")
+        env.reset(seed=seed + b)
+        obs, gts = [env.ob.copy()], [env.gt.copy()]
+        while sum(len(o) for o in obs) < n:
+            env.new_trial()
+            obs.append(env.ob.copy())
+            gts.append(env.gt.copy())
+        np.testing.assert_array_equal(inputs[:, b], np.concatenate(obs)[:n])
+        np.testing.assert_array_equal(targets[:, b], np.concatenate(gts)[:n])
+
+
+def test_the_stream_matches_what_the_env_judges():
+    """inputs[t] is the observation the agent acts on at t and targets[t] the gt it is judged by."""
+    env = ngym.make("DelayMatchSample-v0")
+    ob, _ = env.reset(seed=9)
+    inputs, targets = ngym.Dataset("DelayMatchSample-v0", batch_size=1, seq_len=120, seed=9, vectorized=False)()
+    for t in range(120):
+        np.testing.assert_array_equal(inputs[t, 0], ob)
+        ob, _, _, _, info = env.step(0)
+        assert info["gt"] == targets[t, 0]
+
+
+def test_iteration_honours_max_batch():
+    ds = ngym.Dataset("GoNogo-v0", batch_size=2, seq_len=10, max_batch=3, seed=0)
+    assert len(ds) == 3
+    batches = list(ds)
+    assert len(batches) == 3
+    assert all(i.shape == (10, 2, 3) and t.shape == (10, 2) for i, t in batches)
+    assert len(list(ds)) == 3  # iterable again, continuing the stream
+    ds()
+    ds()
+    ds()
+    with pytest.raises(StopIteration):
+        ds()
+    with pytest.raises(TypeError):
+        len(ngym.Dataset("GoNogo-v0", seq_len=5))
+
+
+def test_call_fixes_trial_variables_on_the_new_trial_path():
+    ds = ngym.Dataset("PerceptualDecisionMaking-v0", batch_size=2, seq_len=200, seed=0, vectorized=False, cache_len=1)
+    _, targets = ds(ground_truth=1)
+    assert set(np.unique(targets)) == {0, 2}
+    with pytest.raises(ValueError, match="vectorized=False"):
+        ngym.Dataset("PerceptualDecisionMaking-v0", seq_len=5000, seed=0)(ground_truth=1)
+
+
+# --------------------------------------------------------------------------- every task
+@pytest.mark.parametrize(
+    "task_id", [pytest.param(i, marks=pytest.mark.psychopy) if i in PSYCHOPY_IDS else i for i in ALL_IDS]
+)
+def test_every_registered_task_gives_batches(task_id, request):
+    if task_id in PSYCHOPY_IDS:
+        request.getfixturevalue("psychopy_display")
+    ds = ngym.Dataset(task_id, batch_size=2, seq_len=40, seed=0)
+    first = ds()
+    second = ds()
+    again = ngym.Dataset(task_id, batch_size=2, seq_len=40, seed=0)()
+    space = ds.env.action_space
+    for inputs, targets in (first, second):
+        assert inputs.shape == (40, 2, *ds.env.observation_space.shape)
+        assert targets.shape == (40, 2, *space.shape)
+        assert inputs.dtype == np.float32
+        assert not np.isnan(inputs).any()
+        if isinstance(space, gym.spaces.Discrete):
+            assert targets.dtype == np.int64  # the task's gt values, whatever they mean
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+
+
+class _PlainEnv(gym.Env):
+    """A Gymnasium env without trials: the Dataset steps it with the zero action."""
+
+    observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(2,), dtype=np.float64)
+    action_space = gym.spaces.Discrete(3)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.k = 0
+        return np.array([self.np_random.random(), 0.0]), {}
+
+    def step(self, action):
+        self.k += 1
+        info = {"gt": self.k % 3} if self.k % 2 else {}
+        return np.array([self.np_random.random(), float(action)]), 0.0, self.k >= 5, False, info
+
+
+def test_envs_without_trial_arrays_are_stepped():
+    inputs, targets = ngym.Dataset(_PlainEnv(), batch_size=2, seq_len=12, seed=0)()
+    assert inputs.shape == (12, 2, 2) and inputs.dtype == np.float32
+    np.testing.assert_array_equal(inputs[:, :, 1], 0)  # the zero action was taken
+    # target: info["gt"] when the step reports one (k odd: k % 3), else the action taken (0);
+    # the episode ends at k = 5 and the env is reset
+    np.testing.assert_array_equal(targets[:, 0], [1, 0, 0, 0, 2, 1, 0, 0, 0, 2, 1, 0])
+    again = ngym.Dataset(_PlainEnv(), batch_size=2, seq_len=12, seed=0)()[0]
+    np.testing.assert_array_equal(inputs, again)
+
+
+# --------------------------------------------------------------------------- vectorized == new_trial
+def _env_trials(task_id, n, seed=0, **kwargs):
+    """n trials from new_trial: their variables and period durations (ms)."""
+    env = ngym.make(task_id, **kwargs)
+    env.reset(seed=seed)
+    trials, durations, lengths, obs, gts = [], {}, [], [], []
+    for i in range(n):
+        if i:
+            env.new_trial()
+        trials.append(dict(env.trial))
+        for p in env.periods:
+            durations.setdefault(p, []).append(env.end_t[p] - env.start_t[p])
+        lengths.append(env.n_steps)
+        obs.append(env.ob.copy())
+        gts.append(env.gt.copy())
+    return trials, {p: np.array(v) for p, v in durations.items()}, np.array(lengths), np.concatenate(obs), np.concatenate(gts)
+
+
+def _freqs(values, support):
+    values = np.asarray(values)
+    return np.array([np.mean(np.isclose(values, s)) for s in support])
+
+
+@pytest.mark.parametrize(
+    ("task_id", "kwargs", "categorical"),
+    [
+        ("PerceptualDecisionMaking-v0", {}, ["ground_truth", "coh"]),
+        ("PerceptualDecisionMaking-v0", {"dim_ring": 3, "timing": {"delay": ("uniform", (100, 700))}}, ["ground_truth", "coh"]),
+        ("ContextDecisionMaking-v0", {}, ["ground_truth", "other_choice", "context", "coh_1", "coh_2"]),
+        ("ContextDecisionMaking-v0", {"use_expl_context": True}, ["ground_truth", "context", "coh_1", "coh_2"]),
+        ("DelayMatchSample-v0", {}, ["ground_truth", "sample_theta"]),
+        ("GoNogo-v0", {"timing": {"delay": ("choice", [200, 400, 800])}}, ["ground_truth"]),
+        ("ReadySetGo-v0", {}, []),
+    ],
+)
+def test_vectorized_trials_have_the_env_distribution(task_id, kwargs, categorical):
+    n = 2000
+    trials, durations, lengths, env_ob, env_gt = _env_trials(task_id, n, **kwargs)
+    env = ngym.make(task_id, **kwargs)
+    ob, gt, v_lengths, v_trials = env.batch_trials(make_rng(1), n)
+    assert ob.shape == (int(np.sum(v_lengths)), *env.observation_space.shape) and ob.dtype == np.float32
+    assert gt.shape[0] == ob.shape[0] and gt.dtype == np.int64
+    for name in categorical:
+        env_values = np.array([t[name] for t in trials], dtype=float)
+        support = np.unique(env_values)
+        assert set(np.round(np.unique(v_trials[name].astype(float)), 9)) <= set(np.round(support, 9)), name
+        np.testing.assert_allclose(_freqs(v_trials[name], support), _freqs(env_values, support), atol=0.05, err_msg=name)
+    for period, values in durations.items():
+        vec = v_trials["durations"][period]
+        assert set(np.unique(vec)) <= set(np.unique(values)) or np.ptp(values) > 0, period
+        np.testing.assert_allclose(vec.mean(), values.mean(), rtol=0.05, atol=env.dt / 2, err_msg=period)
+        np.testing.assert_allclose(vec.std(), values.std(), rtol=0.15, atol=env.dt / 2, err_msg=period)
+    np.testing.assert_allclose(v_lengths.mean(), lengths.mean(), rtol=0.05)
+    # the targets and observations over the whole stream have the same law
+    support = np.unique(env_gt)
+    np.testing.assert_allclose(_freqs(gt, support), _freqs(env_gt, support), atol=0.02)
+    np.testing.assert_allclose(ob.mean(axis=0), env_ob.mean(axis=0), atol=0.03)
+    np.testing.assert_allclose(ob.std(axis=0), env_ob.std(axis=0), rtol=0.05, atol=0.02)
+
+
+@pytest.mark.parametrize(
+    ("task_id", "kwargs", "names"),
+    [
+        ("PerceptualDecisionMaking-v0", {"sigma": 0}, ["ground_truth", "coh"]),
+        ("PerceptualDecisionMaking-v0", {"sigma": 0, "dim_ring": 4, "timing": {"delay": ("uniform", (0, 500))}}, ["ground_truth", "coh"]),
+        ("ContextDecisionMaking-v0", {"sigma": 0}, ["ground_truth", "other_choice", "context", "coh_1", "coh_2"]),
+        (
+            "ContextDecisionMaking-v0",
+            {"sigma": 0, "use_expl_context": True, "go_cue": True, "dim_ring": 3},
+            ["ground_truth", "other_choice", "context", "coh_1", "coh_2"],
+        ),
+        ("DelayMatchSample-v0", {"sigma": 0, "dim_ring": 4}, ["ground_truth", "sample_theta"]),
+        ("GoNogo-v0", {}, ["ground_truth"]),
+        ("ReadySetGo-v0", {"gain": 1.5}, ["measure"]),
+    ],
+)
+def test_vectorized_trials_equal_env_trials_with_the_same_variables(task_id, kwargs, names):
+    """Without noise, each batched trial is exactly the env's trial with its variables and durations."""
+    env = ngym.make(task_id, **kwargs)
+    n = 40
+    ob, gt, lengths, trials = env.batch_trials(make_rng(2), n)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    for i in range(n):
+        timing = {p: float(d[i]) for p, d in trials["durations"].items() if p in env.timing}
+        if task_id == "ReadySetGo-v0":
+            timing.pop("measure")  # a trial variable there, not drawn from the timing
+        one = ngym.make(task_id, **{**kwargs, "timing": {**kwargs.get("timing", {}), **timing}})
+        one.reset(seed=0)
+        one.new_trial(**{k: trials[k][i].item() for k in names})
+        np.testing.assert_array_equal(one.ob, ob[offsets[i] : offsets[i + 1]], err_msg=f"trial {i}")
+        np.testing.assert_array_equal(one.gt, gt[offsets[i] : offsets[i + 1]], err_msg=f"trial {i}")
+
+
+def test_vectorized_noise_has_the_env_sd():
+    env = ngym.make("PerceptualDecisionMaking-v0", sigma=1.5)
+    ob, _, _, trials = env.batch_trials(make_rng(0), 500)
+    quiet = ngym.make("PerceptualDecisionMaking-v0", sigma=0)
+    clean, _, _, _ = quiet.batch_trials(make_rng(0), 500)  # same draws before the noise: same trials
+    stimulus = clean[:, 0] == 1
+    residual = (ob - clean)[:, 1:][stimulus & (np.abs(clean[:, 1:]).sum(axis=1) > 0)]
+    np.testing.assert_allclose(residual.std(), env.sigma, rtol=0.03)
+    np.testing.assert_allclose(residual.mean(), 0, atol=0.02)
+
+
+def test_subclasses_that_change_new_trial_are_not_batched_with_the_parent_method():
+    PDM = registry.load("PerceptualDecisionMaking-v0")
+
+    class Changed(PDM):
+        def _new_trial(self, **kwargs):
+            return super()._new_trial(**kwargs)
+
+    class Same(PDM):
+        pass
+
+    assert batch_method(Changed()) is None
+    assert batch_method(Same()) is not None
+    assert not ngym.Dataset(Changed(), seq_len=5).vectorized
+
+
+def test_sample_steps_matches_sample_time():
+    env = ngym.make("PerceptualDecisionMaking-v0", dt=20)
+    specs = {
+        "fixation": ("truncated_exponential", (300, 100, 900)),
+        "stimulus": ("uniform", (55, 555)),
+        "delay": [10, 30, 50],
+        "decision": ("choice", (20, 41)),
+    }
+    env.timing = timing_mod.normalise_timing(specs)
+    env.reset(seed=0)
+    for period in specs:
+        drawn = np.array([env.sample_time(period) for _ in range(3000)]) / env.dt
+        vec = sample_steps(env, make_rng(5), period, 3000)
+        support = np.unique(drawn)
+        assert set(np.unique(vec)) <= set(support), period
+        np.testing.assert_allclose(vec.mean(), drawn.mean(), rtol=0.03, err_msg=period)
+
+
+def test_layout_until_and_empty_periods():
+    env = ngym.make("GoNogo-v0")
+    lay = BatchLayout(env, make_rng(0), 3)
+    lay.add("fixation", steps=np.array([0, 1, 2]))
+    lay.add("stimulus", steps=timing_mod.Until(500))
+    ob, gt = lay.build((3,))
+    assert ob.shape == (3, 5, 3)
+    np.testing.assert_array_equal(lay.lengths, [5, 5, 5])
+    np.testing.assert_array_equal(lay.mask("stimulus").sum(axis=1), [5, 4, 3])
+    flat_ob, flat_gt, lengths = lay.finish(ob, gt)
+    assert flat_ob.shape == (15, 3) and flat_gt.shape == (15,)
+
+
+# --------------------------------------------------------------------------- fast paths that must not change behaviour
+@pytest.mark.parametrize(
+    "population",
+    [np.arange(2), np.array([0, 6.4, 12.8, 25.6, 51.2]), [1, 2], (1, 2), ["match", "non-match"], [-1.0, 1.0], [7], np.arange(16)],
+    ids=repr,
+)
+def test_taskrandom_choice_draws_as_numpy(population):
+    for seed in range(50):
+        ours, numpy_rng = make_rng(seed), np.random.Generator(np.random.PCG64(seed))
+        for _ in range(4):
+            a, b = ours.choice(population), numpy_rng.choice(population)
+            assert a == b and type(a) is type(b)
+        assert ours.random() == numpy_rng.random()
+    # everything else still goes to numpy
+    ours, numpy_rng = make_rng(1), np.random.Generator(np.random.PCG64(1))
+    np.testing.assert_array_equal(ours.choice(5, 3), numpy_rng.choice(5, 3))
+    assert ours.choice(4, replace=False) == numpy_rng.choice(4, replace=False)
+    assert ours.choice([1, 2, 3], p=[0.2, 0.3, 0.5]) == numpy_rng.choice([1, 2, 3], p=[0.2, 0.3, 0.5])
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [300, 250.0, ("constant", 120), ("uniform", (200, 500)), ("choice", (100, 200, 300)), ("choice", [100, 300]),
+     ("truncated_exponential", (600, 300, 3000)), [100, 200], lambda rng: 150 + 100 * rng.random()],
+    ids=repr,
+)
+def test_sample_time_draws_as_the_timing_module(spec):
+    env = ngym.make("PerceptualDecisionMaking-v0", dt=30)
+    env.timing = {"stimulus": spec}
+    env.rng = make_rng(3)
+    reference = make_rng(3)
+    for _ in range(20):
+        raw = timing_mod.sample_duration("stimulus", spec, reference)
+        assert env.sample_time("stimulus") == timing_mod.round_to_dt(raw, 30)
+    env.timing = {"stimulus": 90}  # a changed spec is taken up at once
+    assert env.sample_time("stimulus") == 90
+
+
+def test_named_channels_as_slices_write_the_same_observation():
+    env = ngym.make("ContextDecisionMaking-v0", use_expl_context=True, dim_ring=3)
+    env.reset(seed=0)
+    env.new_trial()
+    fast = env.ob.copy()
+    plain = np.zeros_like(fast)
+    copied = copy.deepcopy(env)
+    copied._fast_where = lambda where, names: (copied._where(where, names), False)  # the plain fancy-index path
+    copied.new_trial(**env.trial)
+    plain[...] = copied.ob
+    np.testing.assert_array_equal(fast, plain)
+    seen = []
+    env.add_ob(lambda part: seen.append(part) or 0.0, "stimulus", where="stim1_mod1")
+    env.add_ob(lambda part: seen.append(part) or 0.0, "stimulus", where=[1, 2, 3])
+    assert all(not np.shares_memory(part, env.ob) for part in seen)  # callables get copies, as before
