@@ -293,7 +293,7 @@ def run_and_kill(
             if lines.wait_for(lambda s: s.startswith("recording to "), STARTUP_TIMEOUT_S) is None:
                 raise RuntimeError("play did not start: " + (proc.stderr.read() if proc.poll() is not None else "timeout"))
             if mode == "random":
-                delay = slot * trials * TRIAL_S
+                delay = slot * 0.9 * trials * TRIAL_S  # within the run, which lasts >= trials * TRIAL_S
                 planned = f"{delay * 1000:.0f} ms into the run"
                 time.sleep(delay)
             elif mode == "boundary":

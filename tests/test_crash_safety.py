@@ -53,7 +53,7 @@ def test_every_kill_is_survived(summary, harness):
 def test_no_reported_trial_is_lost(summary):
     assert summary.trials_lost == 0
     # the kills landed while trials were being recorded, not only before or after the run
-    assert sum(1 for r in summary.results if 0 < len(r.committed) < 10) >= 4
+    assert sum(1 for r in summary.results if 0 < len(r.committed) < 10) >= 3
 
 
 def test_write_stage_kills_leave_exactly_the_committed_trials(summary):

@@ -73,7 +73,7 @@ class TrainSettings:
     model: str = "lstm"
     hidden_size: int = 64
     steps: int = 2000
-    lr: float = 1e-2
+    lr: float = 1e-3
     batch_size: int = 16
     seq_len: int = 100
     seed: int = 0

@@ -608,6 +608,10 @@ class TrialEnv(BaseEnv):
         if new_trial:
             info["performance"] = self.performance
             info["trial"] = dict(self.trial or {})
+            # Rewind here too: a wrapper may build the next trial on another task
+            # (ScheduleEnvs), and this task's clock must not point past its arrays.
+            self.t = 0.0
+            self.t_ind = 0
             self._top.new_trial()
         if ob is OBNOW or (judged_ob is not None and isinstance(ob, np.ndarray) and ob.base is judged_ob):
             # NeuroGym tasks return ``self.ob_now`` (the observation just judged);

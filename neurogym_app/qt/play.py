@@ -12,6 +12,7 @@ curve (tasks with a stimulus strength), redrawn at most every 50 ms.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -153,8 +154,10 @@ class PlayController(QObject):
         if session is None:
             return
         st = session.runner.stats
-        recent = st.intervals[-120:]
-        fps = 1.0 / float(np.median(recent)) if recent and np.median(recent) > 0 else 0.0
+        n = len(st.intervals)
+        recent = np.fromiter(itertools.islice(st.intervals, max(0, n - 120), n), dtype=float, count=min(n, 120))
+        med = float(np.median(recent)) if recent.size else 0.0
+        fps = 1.0 / med if med > 0 else 0.0
         self.stats.emit(fps, int(st.dropped), int(st.frames))
 
     def stop(self) -> None:

@@ -142,7 +142,11 @@ def load_table(reader: Any, label: str | None = None) -> TrialTable:
     manifest = reader.manifest
     task = manifest.get("task") or {}
     task_id = task.get("id") if isinstance(task, dict) else str(task)
-    meta = task_metadata(str(task_id)) if task_id else {}
+    meta = dict(task_metadata(str(task_id))) if task_id else {}
+    if isinstance(task, dict):  # what the run recorded wins (the task may have changed since)
+        for key in ("condition_vars", "strength_var"):
+            if task.get(key) is not None:
+                meta[key] = task[key]
     if label is None:
         player = manifest.get("player") or {}
         label = str(manifest.get("participant") or player.get("id") or reader.path.name)

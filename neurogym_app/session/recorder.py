@@ -259,8 +259,8 @@ class SessionRecorder:
         except OSError as exc:
             self._fail(f"cannot append trial {record.index} to {self.path / schema.CSV_NAME}: {_reason(exc, self.path)}")
             raise RecordingError(
-                f"{self.failed}; all {self.n_trials} trial(s) are saved in {schema.SQLITE_NAME} "
-                f"(`neurogym-app export {self.path} --format csv` rebuilds the table)"
+                f"{self.failed}; the {self.n_trials - 1} trial(s) saved before are in {self.path} "
+                f"(trial {record.index} is in {schema.SQLITE_NAME} only)"
             ) from exc
         return row
 

@@ -18,6 +18,10 @@ __all__ = ["PerceptualDecisionMakingView", "ContextDecisionMakingView", "CHOICE_
 CHOICE_COLORS: tuple[Color, ...] = ((255, 165, 40), (100, 195, 255), (120, 220, 110), (245, 140, 220), (230, 220, 80), (90, 225, 215))
 
 
+#: fixation mark colour over the dots (red: told apart from the white dots)
+FIXATION_COLOR: Color = (255, 70, 70)
+
+
 class _MotionView(NaturalView):
     """Common set-up: an aperture of moving dots around fixation, targets outside it."""
 
@@ -76,7 +80,7 @@ class PerceptualDecisionMakingView(_MotionView):
             gt = int(trial["ground_truth"])
             coh = float(trial.get("coh", 0.0)) / 100.0
             items.append(self.dots(state, coh, float(self.theta[gt % len(self.theta)])))
-        items += self.fixation_items(state)
+        items += self.fixation_items(state, color=FIXATION_COLOR)
         return items
 
 
@@ -121,5 +125,5 @@ class ContextDecisionMakingView(_MotionView):
                 return pal[pick]
 
             items.append(self.dots(state, coh1, float(self.theta[(c1 - 1) % n]), colors=colors))
-        items += self.fixation_items(state, shape="cross" if ctx == 0 else "square")
+        items += self.fixation_items(state, shape="cross" if ctx == 0 else "square", color=FIXATION_COLOR)
         return items
