@@ -64,7 +64,7 @@ def test_present_returns_the_flip_time_on_the_runner_clock(display):
     second = display.present(Scene(background=BG))
     assert second >= onset
     assert display.n_frames >= 2 and display.dropped_frames >= 0  # no frame rate asserted (no vsync in Xvfb)
-    assert display.poll() == [] or all(hasattr(e, "t") for e in display.poll())
+    assert isinstance(display.poll(), list)
 
 
 def test_both_backends_draw_the_same_scene(display, qapp):
@@ -107,11 +107,72 @@ def test_natural_view_frames_match_between_backends(display, qapp):
 
 
 def test_key_names_are_normalised():
-    from neurogym_app.stimuli.backends.psychopy_backend import _normal_key
+    from neurogym_app.stimuli.backends.psychopy_backend import _normal_key, _pyglet_key
 
     assert [_normal_key(k) for k in ("left", "SPACE", "return", "enter", "num_3", "f", "escape")] == [
         "left", "space", "return", "return", "3", "f", "escape",
     ]
+    assert [_pyglet_key(k) for k in ("SPACE", "_1", "NUM_2", "ENTER", "BACKSPACE", "J")] == [
+        "space", "1", "2", "return", "backspace", "j",
+    ]
+
+
+def _window_key(display, symbol, kind="press"):
+    display.window.winHandle.dispatch_event("on_key_press" if kind == "press" else "on_key_release", symbol, 0)
+
+
+def test_window_key_events_reach_poll(display):
+    from pyglet.window import key as pkey
+
+    display.poll()
+    before = display.clock.now()
+    _window_key(display, pkey.SPACE)
+    _window_key(display, pkey.SPACE, "release")
+    _window_key(display, pkey.LEFT)
+    events = display.poll()
+    if display.keyboard_backend == "ptb" and display._ptb_seen:  # presses wait a poll for psychtoolbox's copy
+        events += display.poll()
+    assert [(e.key, e.kind) for e in events] == [("space", "press"), ("space", "release"), ("left", "press")]
+    assert all(before <= e.t <= display.clock.now() for e in events)
+
+
+def test_psychtoolbox_press_replaces_the_window_copy(display):
+    """With psychtoolbox, its press (HID time) is kept and the window's copy of it dropped."""
+    from psychopy import clock as pclock
+    from psychopy import logging as plogging
+    from pyglet.window import key as pkey
+
+    class FakePress:
+        def __init__(self, name, t_abs):
+            self.name, self.tDown = name, t_abs - plogging.defaultClock.getLastResetTime()
+
+    class FakeKeyboard:
+        def __init__(self):
+            self.queue = []
+
+        def getKeys(self, waitRelease=False, clear=True):  # noqa: N802 (PsychoPy's name)
+            out, self.queue = self.queue, []
+            return out
+
+    saved = display._keyboard, display._ptb_seen
+    fake = FakeKeyboard()
+    display._keyboard = fake
+    try:
+        display.poll()
+        t_abs = pclock.getTime()
+        fake.queue.append(FakePress("f", t_abs))
+        _window_key(display, pkey.F)
+        events = display.poll() + display.poll()
+        assert [(e.key, e.kind) for e in events] == [("f", "press")]
+        assert events[0].t == pytest.approx(t_abs + display._offset, abs=1e-6)
+        # a press psychtoolbox never reports still arrives (one poll later)
+        _window_key(display, pkey.J)
+        first = display.poll()
+        assert first == [] and [e.key for e in display.poll()] == ["j"]
+    finally:
+        display._keyboard, display._ptb_seen = saved
+        display._carried.clear()
+        display._ptb_recent.clear()
 
 
 # --------------------------------------------------------------- pixel tasks

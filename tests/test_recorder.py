@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -430,6 +430,7 @@ def _same(a, b):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trials=_trials)
+@example(trials=[({"_": "\r", "b": "x\ny,\"z"}, {}, [])])  # carriage returns and quotes in trials.csv cells
 def test_round_trip_property(trials):
     with tempfile.TemporaryDirectory() as root:
         rec = new_recorder(root, task_vars=sorted(trials[0][0]))
@@ -446,4 +447,8 @@ def test_round_trip_property(trials):
                     assert got.arrays[name].dtype == arr.dtype and got.arrays[name].shape == arr.shape
                     assert np.array_equal(got.arrays[name], arr, equal_nan=arr.dtype.kind == "f")
                 assert [(e.t, e.kind, dict(e.data)) for e in got.events] == [(e.t, e.kind, dict(e.data)) for e in events]
-        assert len(csv_rows(Path(rec.path))) == len(trials)
+        rows = csv_rows(Path(rec.path))
+        assert len(rows) == len(trials)
+        for name, value in trials[0][0].items():
+            if isinstance(value, str):
+                assert rows[0][schema.var_column(name)] == value

@@ -46,6 +46,8 @@ __all__ = [
     "task_has_preset",
     "evaluate",
     "model_spec_for",
+    "load_agent",
+    "resolve_agent_folder",
 ]
 
 AGENT_FORMAT = "neurogym-app-agent"
@@ -313,7 +315,9 @@ def evaluate(
     timing = agent.default_play_timing() if timing is None else timing
     envs = [agent.make_env(timing=timing, task_id=task_id) for _ in range(n_envs)]
     task = envs[0].unwrapped
-    strength = (getattr(task, "metadata", {}) or {}).get("strength_var")
+    meta = getattr(task, "metadata", {}) or {}
+    strength = meta.get("strength_var")
+    cond_vars = [strength] if strength else list(meta.get("condition_vars") or [])
     quota = [trials // n_envs + (1 if i < trials % n_envs else 0) for i in range(n_envs)]
     obs = np.stack([np.asarray(env.reset(seed=seed + i)[0], dtype=np.float32).reshape(-1) for i, env in enumerate(envs)])
     done = [0] * n_envs
@@ -348,7 +352,8 @@ def evaluate(
             trial_reward[i] += reward
             if info.get("new_trial"):
                 trial = info.get("trial") or {}
-                results.append((int(info.get("performance", 0) == 1), float(trial_reward[i]), trial.get(strength) if strength else None))
+                cond = "|".join(_cond_key(trial.get(v)) for v in cond_vars) if cond_vars else None
+                results.append((int(info.get("performance", 0) == 1), float(trial_reward[i]), cond))
                 trial_reward[i] = 0.0
                 done[i] += 1
             if terminated or truncated:
@@ -358,14 +363,14 @@ def evaluate(
     by: dict[str, list[int]] = {}
     for ok, _, cond in results:
         if cond is not None:
-            by.setdefault(_cond_key(cond), []).append(ok)
+            by.setdefault(cond, []).append(ok)
     return {
         "task": task_id or agent.task_id,
         "timing": timing if isinstance(timing, str) else "custom",
         "n_trials": len(results),
         "accuracy": float(correct.mean()) if len(correct) else float("nan"),
         "mean_reward": float(np.mean([r[1] for r in results])) if results else float("nan"),
-        "strength_var": strength,
+        "condition": "|".join(cond_vars) or None,
         "by_condition": {k: {"n": len(v), "accuracy": float(np.mean(v))} for k, v in sorted(by.items(), key=lambda kv: _sort_key(kv[0]))},
         "seeds": {"first_env_seed": seed, "n_envs": n_envs},
         "greedy": greedy,
@@ -383,3 +388,14 @@ def _sort_key(key: str) -> tuple[int, Any]:
         return (0, float(key))
     except ValueError:
         return (1, key)
+
+
+def load_agent(where: str | Path) -> Any:
+    """The agent in ``where`` (a folder, or a name under ``sessions/agents/``): RNN or SB3."""
+    folder = resolve_agent_folder(where)
+    spec = read_agent_spec(folder)
+    if spec.get("kind", "rnn") == "sb3":
+        from neurogym_app.agents.rl import SB3Agent
+
+        return SB3Agent.load(folder)
+    return Agent.load(folder)

@@ -59,13 +59,13 @@ class AccuracyPlot(_Base):
         self.setYRange(0, 1.05, padding=0)
         self.chance = pg.InfiniteLine(0.5, angle=0, pen=_pen((150, 150, 150), 1, style=Qt.PenStyle.DashLine))
         self.addItem(self.chance, ignoreBounds=True)
-        self.blocks = pg.PlotDataItem(pen=_pen((230, 120, 30), 3, alpha=200), connect="pairs", name="per block")
-        self.running = pg.PlotDataItem(pen=_pen((31, 119, 180), 2), name=f"last {window}")
+        self.blocks = pg.PlotDataItem(pen=_pen((230, 120, 30), 3, alpha=200), connect="pairs")
+        self.running = pg.PlotDataItem(pen=_pen((31, 119, 180), 2))
         self.running.setDownsampling(auto=True, method="peak")
         self.running.setClipToView(True)
         self.addItem(self.blocks)
         self.addItem(self.running)
-        self.legend = self.getPlotItem().addLegend(offset=(-5, -5), labelTextSize="8pt")
+        self.legend = self.getPlotItem().addLegend(offset=(-5, -5), labelTextSize="8pt", brush=(255, 255, 255, 200))
         self.legend.addItem(self.running, f"last {window} trials")
         self.legend.addItem(self.blocks, "per block")
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
@@ -134,10 +134,11 @@ class _Series:
     """The items of one curve: points, error bars, an optional fit line."""
 
     def __init__(self, plot: pg.PlotWidget, name: str) -> None:
+        # no ``name``: a named item would add itself to the plot's legend (we add entries ourselves)
         self.errors = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0), beam=0.0)
-        self.line = pg.PlotDataItem(name=name)
+        self.line = pg.PlotDataItem()
         self.fit = pg.PlotDataItem()
-        self.points = pg.ScatterPlotItem(name=name)
+        self.points = pg.ScatterPlotItem()
         for item in (self.errors, self.fit, self.line, self.points):
             plot.addItem(item)
 
@@ -159,7 +160,7 @@ class CurvePlot(_Base):
             self.setYRange(*ylim, padding=0.02)
             self.getPlotItem().getViewBox().setMouseEnabled(y=False)
         self.series: dict[str, _Series] = {}
-        self.legend = self.getPlotItem().addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.legend = self.getPlotItem().addLegend(offset=(5, 5), labelTextSize="8pt", brush=(255, 255, 255, 200))
         self._legend_names: dict[str, str] = {}
         self._show_empty(True, "no data")
 
@@ -173,9 +174,10 @@ class CurvePlot(_Base):
         symbol: str = "o",
         size: float = 7.0,
         legend: str | None = None,
-        connect: bool = False,
+        connect: bool = True,
         show_fit: bool = True,
     ) -> None:
+        """Draw ``curve`` as series ``key``: points with error bars, its fit if any, else a line if ``connect``."""
         s = self.series.get(key)
         if s is None:
             s = self.series[key] = _Series(self, key)
@@ -195,8 +197,8 @@ class CurvePlot(_Base):
             s.fit.setData(curve.fit_x, curve.fit_y, pen=_pen(color, width, alpha))
         else:
             s.fit.setData([], [])
-        if connect or not has_fit:
-            s.line.setData(x, y, pen=_pen(color, width, alpha, style=Qt.PenStyle.DashLine if has_fit else None))
+        if connect and not has_fit:
+            s.line.setData(x, y, pen=_pen(color, width, alpha))
         else:
             s.line.setData([], [])
         for item in s.items():
@@ -255,8 +257,8 @@ class ConditionPlot(CurvePlot):
         index = {lab: i for i, lab in enumerate(self.labels)}
         x = np.array([index.get(lab, np.nan) for lab in labels], dtype=float) + offset
         moved = Curve(x, curve.y, curve.lo, curve.hi, curve.n, label=curve.label)
-        kw.setdefault("connect", False)
-        kw.setdefault("show_fit", False)
+        kw["connect"] = False
+        kw["show_fit"] = False
         super().set_curve(key, moved, **kw)
         self.setXRange(-0.6, max(len(self.labels), 1) - 0.4, padding=0)
 
@@ -268,7 +270,8 @@ class TimelinePlot(_Base):
     (traces), key presses (ticks), the choice, and the reward/outcome.
     """
 
-    ROWS = {"periods": 4.0, "stimulus": 2.0, "keys": 0.9, "choice": 0.5, "reward": 0.1}
+    ROWS = {"periods": 4.0, "stimulus": 2.3, "keys": 1.1, "choice": 0.65, "reward": 0.2}
+    TRACE_BASE, TRACE_SCALE = 1.55, 0.95  # stimulus traces: y = base + scale * value (values clipped to -0.5..2)
     MAX_CHANNELS = 6
     N_LABELS = 40
 
@@ -328,18 +331,19 @@ class TimelinePlot(_Base):
             self.periods, x0, x1, np.full(len(x0), y - 0.35), np.full(len(x0), y + 0.35), brushes,
             pg.mkPen(qcolor((255, 255, 255)), width=1),
         )
-        visible = [(a, b, n) for a, b, n in zip(x0, x1, names) if b > t_lo]
+        wide = 0.07 * self.window_s  # label only the periods wide enough for their name
+        visible = [(a, b, n) for a, b, n in zip(x0, x1, names) if b > t_lo and min(b, now) - max(a, t_lo) > wide]
         for i, lab in enumerate(self.labels):
             if i < len(visible):
                 a, b, n = visible[i]
                 lab.setText(n)
-                lab.setPos(max(a, t_lo), y)
+                lab.setPos(max(a, t_lo) + 0.01 * self.window_s, y)
                 lab.setVisible(True)
             else:
                 lab.setVisible(False)
         # stimulus traces: concatenated, NaN between trials
         n_ch = max((tr.obs.shape[1] for tr in trials), default=0)
-        base = self.ROWS["stimulus"] - 0.7
+        base = self.TRACE_BASE
         for c, item in enumerate(self.traces):
             if c >= n_ch:
                 item.setData([], [])
@@ -355,7 +359,7 @@ class TimelinePlot(_Base):
                 xs.append(np.array([np.nan]))
                 ys.append(np.array([np.nan]))
             if xs:
-                yy = base + 0.35 * np.clip(np.concatenate(ys), -1.0, 3.0)
+                yy = base + self.TRACE_SCALE * np.clip(np.concatenate(ys), -0.5, 2.0)
                 item.setData(np.concatenate(xs), yy, connect="finite")
             else:
                 item.setData([], [])

@@ -15,11 +15,12 @@ import numpy as np
 from PyQt6.QtCore import Qt
 
 import pyqtgraph as pg
-from neurogym_app.plots.style import bars, configure, period_color, qcolor, series_color, set_bars, style_plot
+from neurogym_app.plots.style import bars, configure, fit_axis_width, period_color, qcolor, series_color, set_bars, style_plot
 
 __all__ = ["stairs", "StepPlot", "PeriodRasterPlot", "ObservationPlot", "ActionPlot", "RewardPlot", "HeatmapPlot", "ProbsPlot"]
 
 Period = tuple[str, float, float]  # name, start ms, end ms
+AXIS_WIDTH = 80  # px of the left axis of step plots (x-linked plots share one width: sync_axis_widths)
 
 
 def stairs(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -44,7 +45,7 @@ class StepPlot(pg.PlotWidget):
         super().__init__(parent=parent)
         style_plot(self, title, xlabel, ylabel)
         self.setMinimumSize(200, 110)
-        self.getPlotItem().getAxis("left").setWidth(70)
+        self.getPlotItem().getAxis("left").setWidth(AXIS_WIDTH)
         self.shading = bars()
         self.shading.setZValue(-10)
         self.addItem(self.shading, ignoreBounds=True)
@@ -91,9 +92,9 @@ class PeriodRasterPlot(pg.PlotWidget):
     def __init__(self, parent: Any = None) -> None:
         configure()
         super().__init__(parent=parent)
-        style_plot(self, "Periods of the sampled trials", "time from trial start (ms)", "")
+        style_plot(self, "Periods of the sampled trials (\u25a0 trial end with a ground-truth player)", "time from trial start (ms)", "")
         self.setMinimumSize(200, 120)
-        self.getPlotItem().getAxis("left").setWidth(70)
+        self.getPlotItem().getAxis("left").setWidth(AXIS_WIDTH)
         self.getPlotItem().getViewBox().invertY(True)
         self.bars = bars()
         self.addItem(self.bars)
@@ -183,6 +184,7 @@ class ObservationPlot(StepPlot):
             self.getPlotItem().getViewBox().invertY(True)
             step = max(1, c // 16)
             axis.setTicks([[(float(i), channels[i]) for i in range(0, c, step)]])
+            fit_axis_width(self, [channels[i] for i in range(0, c, step)], minimum=AXIS_WIDTH)
             self.set_y_span(-0.5, c - 0.5)
             self.setYRange(-0.5, c - 0.5, padding=0)
         else:
@@ -205,6 +207,7 @@ class ObservationPlot(StepPlot):
                 else:
                     tr.setData([], [])
             axis.setTicks([ticks])
+            fit_axis_width(self, [t for _, t in ticks], minimum=AXIS_WIDTH)
             lo = -(c - 1) * spacing - 0.6 * spacing
             hi = 0.6 * spacing + (float(np.nanmax(ob[:, 0])) if n and np.isfinite(ob[:, 0]).any() else 0.0)
             self.set_y_span(lo, hi)
@@ -226,8 +229,8 @@ class ActionPlot(StepPlot):
         self.action = pg.PlotDataItem(pen=_pen((31, 119, 180), 1.8, style=Qt.PenStyle.DashLine), name="action")
         self.addItem(self.gt)
         self.addItem(self.action)
-        self.legend = self.getPlotItem().addLegend(offset=(-5, 5), labelTextSize="8pt")
-        self.legend.addItem(self.gt, "gt")
+        self.legend = self.getPlotItem().addLegend(offset=(5, 1), labelTextSize="8pt", colCount=2, brush=(255, 255, 255, 200))
+        self.legend.setVisible(False)
         self._has_action_legend = False
 
     def update_steps(
@@ -251,17 +254,20 @@ class ActionPlot(StepPlot):
             self.action.setData(*stairs(t0 + np.arange(a.size + 1) * dt, a))
             values += list(a[np.isfinite(a)])
             if not self._has_action_legend:
+                self.legend.addItem(self.gt, "gt")
                 self.legend.addItem(self.action, "action")
                 self._has_action_legend = True
+            self.legend.setVisible(True)
         else:
             self.action.setData([], [])
         levels = sorted(set(values)) or [0.0]
         if names and len(levels) <= 12:
             ticks = [(v, names.get(int(v), f"{v:g}") if float(v).is_integer() else f"{v:g}") for v in levels]
             self.getPlotItem().getAxis("left").setTicks([ticks])
+            fit_axis_width(self, [t for _, t in ticks], minimum=AXIS_WIDTH)
         else:
             self.getPlotItem().getAxis("left").setTicks(None)
-        lo, hi = min(levels) - 0.5, max(levels) + 0.5
+        lo, hi = min(levels) - 0.5, max(levels) + (1.0 if self._has_action_legend else 0.5)
         self.set_y_span(lo, hi)
         self.setYRange(lo, hi, padding=0)
         self.setXRange(t0, t0 + max(n, 1) * dt, padding=0.01)
@@ -325,9 +331,10 @@ class ProbsPlot(StepPlot):
     def __init__(self, title: str = "Action probabilities", parent: Any = None) -> None:
         super().__init__(title, "p", parent=parent)
         self.lines: list[pg.PlotDataItem] = []
-        self.legend = self.getPlotItem().addLegend(offset=(-5, 5), labelTextSize="8pt")
-        self.set_y_span(0.0, 1.0)
-        self.setYRange(-0.02, 1.02, padding=0)
+        self.legend = self.getPlotItem().addLegend(offset=(5, 1), labelTextSize="8pt", colCount=4, brush=(255, 255, 255, 200))
+        self.set_y_span(0.0, 1.3)
+        self.setYRange(-0.02, 1.3, padding=0)
+        self.getPlotItem().getAxis("left").setTicks([[(v, f"{v:g}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
 
     def update_array(self, probs: np.ndarray | None, dt: float, names: Mapping[int, str] | None = None, t0: float = 0.0) -> None:
         probs = None if probs is None else np.asarray(probs, dtype=float).reshape(len(probs), -1)

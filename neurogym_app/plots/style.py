@@ -20,6 +20,8 @@ __all__ = [
     "qcolor",
     "bars",
     "set_bars",
+    "fit_axis_width",
+    "sync_axis_widths",
 ]
 
 #: one colour per player kind (Compare view)
@@ -118,3 +120,24 @@ def set_bars(item: Any, x0: Any, x1: Any, y0: Any, y1: Any, brushes: Sequence[An
         y0=np.asarray(y0, dtype=float), y1=np.asarray(y1, dtype=float),
         brushes=list(brushes), pen=pen, pens=None,
     )
+
+
+def fit_axis_width(plot: Any, labels: Sequence[str], axis: str = "left", minimum: int = 50, maximum: int = 220) -> None:
+    """Widen a vertical axis so its longest tick label fits (pyqtgraph drops labels that do not)."""
+    from PyQt6.QtGui import QFontMetrics
+
+    item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
+    ax = item.getAxis(axis)
+    font = ax.style.get("tickFont") or ax.font()
+    metrics = QFontMetrics(font)
+    width = max((metrics.horizontalAdvance(str(t)) for t in labels), default=0) + 18
+    label_w = 22 if ax.label.isVisible() and ax.labelText else 0
+    ax.setWidth(int(min(max(width + label_w, minimum), maximum)))
+
+
+def sync_axis_widths(plots: Sequence[Any], axis: str = "left") -> None:
+    """Give x-linked plots the same vertical-axis width, so their x axes line up."""
+    axes = [(p.getPlotItem() if hasattr(p, "getPlotItem") else p).getAxis(axis) for p in plots]
+    width = max((ax.fixedWidth or ax.width() or 0) for ax in axes) if axes else 0
+    for ax in axes:
+        ax.setWidth(int(width))

@@ -142,7 +142,7 @@ class TaskBrowser(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search = QLineEdit(placeholderText="Search tasks: id, tag, words of the description...")
+        self.search = QLineEdit(placeholderText="Search: id, tag, description...")
         self.search.setClearButtonEnabled(True)
         self.tags = QComboBox()
         self.model = QStandardItemModel(self)

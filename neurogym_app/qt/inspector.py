@@ -34,6 +34,7 @@ from PyQt6.QtWidgets import (
 from neurogym_app.core import registry
 from neurogym_app.core.timing import TimingError
 from neurogym_app.plots.steps import ActionPlot, ObservationPlot, PeriodRasterPlot, RewardPlot
+from neurogym_app.plots.style import sync_axis_widths
 from neurogym_app.session.inspection import FORMS, SampledTrials, parse_form, sample_trials, spec_form, task_timing, write_experiment
 
 __all__ = ["TimingEditor", "PeriodInspector"]
@@ -59,7 +60,8 @@ class TimingEditor(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(3, 110)
         self._specs: dict[str, Any] = {}
         self._periods: list[str] = []
         self.errors: dict[str, str] = {}
@@ -139,12 +141,19 @@ class TimingEditor(QTableWidget):
         return dict(self._specs)
 
     def show_sampled(self, durations: dict[str, list[float]]) -> None:
+        """Summarise the durations drawn for each period (range, or the value if constant)."""
         for row, period in enumerate(self._periods):
             values = durations.get(period, [])
-            text = ", ".join(f"{v:g}" for v in values[:8]) + (" ..." if len(values) > 8 else "")
+            if not values:
+                text = "-"
+            elif min(values) == max(values):
+                text = f"{values[0]:g}"
+            else:
+                text = f"{min(values):g}-{max(values):g}"
             item = self.item(row, 3)
             if item is not None:
                 item.setText(text)
+                item.setToolTip(", ".join(f"{v:g}" for v in values))
 
 
 class PeriodInspector(QWidget):
@@ -220,17 +229,26 @@ class PeriodInspector(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.regenerate)
-        self.task_combo.activated.connect(lambda _i: self.set_task(self.task_combo.currentText()))
-        self.task_combo.lineEdit().returnPressed.connect(lambda: self.set_task(self.task_combo.currentText()))
-        self.seed.valueChanged.connect(lambda _v: self.schedule())
-        self.n_trials.valueChanged.connect(lambda _v: self.schedule())
-        self.preset.activated.connect(lambda _i: self._load_preset())
+        # bound methods, not lambdas: PyQt disconnects them when this widget is deleted
+        self.task_combo.textActivated.connect(self._task_chosen)
+        self.task_combo.lineEdit().returnPressed.connect(self._task_chosen)
+        self.seed.valueChanged.connect(self.schedule)
+        self.n_trials.valueChanged.connect(self.schedule)
+        self.preset.textActivated.connect(self._load_preset)
         self.mode.currentTextChanged.connect(self.obs_plot.set_mode)
         self.editor.changed.connect(self.schedule)
         self.reset_button.clicked.connect(self._load_preset)
-        self.export_button.clicked.connect(lambda: self.export_experiment())
+        self.export_button.clicked.connect(self._export_clicked)
 
     # --------------------------------------------------------------- task
+    def _task_chosen(self, *_args: Any) -> None:
+        text = self.task_combo.currentText().strip()
+        if text and text != self.task_id:
+            self.set_task(text)
+
+    def _export_clicked(self, *_args: Any) -> None:
+        self.export_experiment()
+
     def set_task(self, task_id: str) -> None:
         """Show ``task_id`` (its default timing preset: ``human`` if it has one)."""
         try:
@@ -252,7 +270,7 @@ class PeriodInspector(QWidget):
         self.preset.blockSignals(False)
         self._load_preset()
 
-    def _load_preset(self) -> None:
+    def _load_preset(self, *_args: Any) -> None:
         if not self.task_id:
             return
         try:
@@ -264,7 +282,7 @@ class PeriodInspector(QWidget):
         self.editor.set_timing(timing)
         self.regenerate()
 
-    def schedule(self) -> None:
+    def schedule(self, *_args: Any) -> None:
         """Regenerate after a short pause (edits come in bursts while typing)."""
         self._timer.start()
 
@@ -306,7 +324,8 @@ class PeriodInspector(QWidget):
         periods, bounds = [], []
         for t in s.trials:
             base = t.start_step * s.dt
-            periods += [(n, base + a, base + b) for n, a, b in t.periods]
+            end = t.n_steps * s.dt  # a trial can end before its last period (a response ends it)
+            periods += [(n, base + a, base + min(b, end)) for n, a, b in t.periods if a < end]
             if t.start_step:
                 bounds.append(base)
         self.obs_plot.update_obs(s.ob, s.dt, s.channels)
@@ -316,6 +335,7 @@ class PeriodInspector(QWidget):
         self.reward_plot.update_steps(s.reward, s.dt)
         self.reward_plot.set_periods(periods, bounds)
         self.editor.show_sampled(s.durations())
+        sync_axis_widths([self.raster, self.obs_plot, self.gt_plot, self.reward_plot])
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.error = text if error else None

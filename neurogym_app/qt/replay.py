@@ -33,6 +33,7 @@ from PyQt6.QtWidgets import (
 )
 
 from neurogym_app.plots.steps import ActionPlot, HeatmapPlot, ObservationPlot, ProbsPlot, RewardPlot
+from neurogym_app.plots.style import sync_axis_widths
 from neurogym_app.qt.stimulus import FitCanvas
 from neurogym_app.session.playback import ReplayCursor, ReplayModel, ReplayTrial
 from neurogym_app.stimuli.scene import Scene, Text
@@ -335,6 +336,7 @@ class ReplayView(QWidget):
         self.hidden_plot.set_periods(periods)
         self.probs_plot.update_array(probs, trial.dt, names=names)
         self.probs_plot.set_periods(periods)
+        sync_axis_widths([self.obs_plot, self.action_plot, self.reward_plot, self.hidden_plot, self.probs_plot])
 
     def _info_html(self, trial: ReplayTrial, k: int) -> str:
         row = trial.row

@@ -59,10 +59,11 @@ class CompareModel:
             player = manifest.get("player") or {}
             kind = str(player.get("kind") or "?")
             pid = str(manifest.get("participant") or player.get("id") or folder.name)
-            label = pid if kind == "human" else f"{pid} ({kind})"
-            seeds = manifest.get("seeds") or {}
-            if kind != "human" and isinstance(seeds, dict) and seeds.get("task") is not None:
-                label = f"{pid} seed {seeds['task']}"
+            label = pid
+            if any(e.label == label for e in self.entries):  # the same player twice: tell runs apart
+                seeds = manifest.get("seeds") or {}
+                seed = seeds.get("env") if isinstance(seeds, dict) else None
+                label = f"{pid} seed {seed}" if seed is not None else f"{pid} ({folder.name})"
             table = load_table(reader, label=label)
             task = manifest.get("task") or {}
             task_id = str(task.get("id") if isinstance(task, dict) else task)

@@ -12,7 +12,6 @@ condition variables, choice and correctness; missing values are ``n/a``.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -22,7 +21,7 @@ from typing import Any
 
 from neurogym_app.session import schema
 from neurogym_app.session.reader import SessionReader
-from neurogym_app.session.recorder import format_cell
+from neurogym_app.session.recorder import csv_line, format_cell
 
 __all__ = ["FORMATS", "export_session", "bids_label", "bids_rows"]
 
@@ -129,10 +128,9 @@ def export_session(path: str | os.PathLike[str], fmt: str = "bids", out: str | o
             target = folder / f"{reader.path.name}_trials.csv"
             columns = reader.columns or sorted({k for r in reader.rows() for k in r})
             with open(target, "w", encoding="utf-8", newline="") as f:
-                w = csv.writer(f, lineterminator="\n")
-                w.writerow(columns)
+                f.write(csv_line(columns))
                 for row in reader.rows():
-                    w.writerow([format_cell(row.get(c)) for c in columns])
+                    f.write(csv_line([format_cell(row.get(c)) for c in columns]))
             return [target]
         task = m.get("task") or {}
         run = re.search(r"-(\d+)$", reader.path.name)

@@ -248,8 +248,17 @@ class ReplayModel:
         return channel_labels(getattr(space, "name", None), size)
 
     def action_names(self) -> dict[int, str]:
-        keymap = self.manifest.get("key_map") or {}
+        """Action index -> name: the task's names, overridden by the recorded key map's."""
         names: dict[int, str] = {}
+        task = getattr(self.env, "unwrapped", None)
+        space = getattr(task, "action_space", None)
+        for key, value in (getattr(space, "name", None) or {}).items():
+            idx = [value] if isinstance(value, int) else list(value)
+            for j, i in enumerate(idx):
+                names[int(i)] = key if len(idx) == 1 else f"{key}{j + 1}"
+        for i, label in ((getattr(task, "metadata", None) or {}).get("action_labels") or {}).items():
+            names[int(i)] = str(label)
+        keymap = self.manifest.get("key_map") or {}
         fix = keymap.get("fixate") if isinstance(keymap, dict) else None
         if isinstance(fix, int):
             names[fix] = "fixate"

@@ -120,6 +120,15 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV line ending in ``\n``; a row with a carriage return in a cell is fully quoted
+    (the csv module quotes ``\r`` only when it is part of the line terminator)."""
+    buf = io.StringIO()
+    quoting = csv.QUOTE_ALL if any("\r" in c for c in cells) else csv.QUOTE_MINIMAL
+    csv.writer(buf, lineterminator="\n", quoting=quoting).writerow(cells)
+    return buf.getvalue()
+
+
 def build_row(
     columns: Sequence[str], lead: Mapping[str, Any], trial_vars: Mapping[str, Any], summary: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -217,7 +226,7 @@ class SessionRecorder:
             write_json_atomic(path / schema.MANIFEST_NAME, full)
             conn = _create_db(path / schema.SQLITE_NAME, full)
             with open(path / schema.CSV_NAME, "w", encoding="utf-8", newline="") as f:
-                csv.writer(f, lineterminator="\n").writerow(columns)
+                f.write(csv_line(columns))
                 f.flush()
                 os.fsync(f.fileno())
             fsync_dir(path)
@@ -290,10 +299,9 @@ class SessionRecorder:
             raise
 
     def _append_csv(self, row: Mapping[str, Any]) -> None:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow([format_cell(row.get(c)) for c in self.columns])
+        line = csv_line([format_cell(row.get(c)) for c in self.columns])
         with open(self.path / schema.CSV_NAME, "a", encoding="utf-8", newline="") as f:
-            f.write(buf.getvalue())
+            f.write(line)
             f.flush()
             os.fsync(f.fileno())
 

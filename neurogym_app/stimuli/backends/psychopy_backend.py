@@ -5,9 +5,11 @@
 * ``present`` draws, flips and returns the flip timestamp (PsychoPy's
   ``win.flip()``, taken after the buffer swap, which waits for the vertical
   blank on a real display) converted to the runner clock.
-* Keys come from ``psychopy.hardware.keyboard.Keyboard`` (psychtoolbox
-  backend when available, with the key's own timestamp), converted to the
-  runner clock; names follow ``input/events.py``.
+* Keys come from ``psychopy.hardware.keyboard.Keyboard`` with the
+  psychtoolbox backend when it is installed (presses stamped by the HID
+  queue, converted to the runner clock), else from the pyglet window's key
+  events (presses and releases, stamped when dispatched, i.e. at the next
+  ``poll``/``present``: up to a frame late). Names follow ``input/events.py``.
 * Patches and images are blitted from the same numpy rasters as the QPainter
   backend (``scene.patch_raster``), so both backends show the same pixels.
 * ``capture()`` reads the back buffer *before* the flip (screenshots without
@@ -47,6 +49,9 @@ __all__ = ["PsychoPyDisplay", "import_psychopy", "PSYCHOPY_MISSING"]
 
 PSYCHOPY_MISSING = "the PsychoPy backend needs PsychoPy: run `make psychopy` (scripts/install_psychopy.sh .venv)"
 
+#: a psychtoolbox press and the window's copy of it are at most this far apart (s)
+_MATCH_S = 0.5
+
 _KEY_NAMES = {
     "left": "left", "right": "right", "up": "up", "down": "down", "space": "space",
     "return": "return", "enter": "return", "num_enter": "return", "escape": "escape",
@@ -59,6 +64,33 @@ class _PerfCounterClock:
 
     def now(self) -> float:
         return time.perf_counter()
+
+
+def _has_ptb() -> bool:
+    try:
+        import psychtoolbox  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+def _software_gl() -> bool:
+    """Whether OpenGL renders in software (Xvfb, llvmpipe): no vsync, no refresh to measure."""
+    try:
+        from pyglet.gl import gl_info
+
+        renderer = (gl_info.get_renderer() or "").lower()
+    except Exception:
+        return False
+    return any(word in renderer for word in ("llvmpipe", "softpipe", "software", "swrast"))
+
+
+def _pyglet_key(symbol: str) -> str:
+    """pyglet's symbol string (``"SPACE"``, ``"_1"``, ``"NUM_1"``, ``"ENTER"``) as a normalised key name."""
+    name = symbol.lower()
+    if name.startswith("_") and name[1:].isdigit():
+        name = name[1:]
+    return _normal_key(name)
 
 
 def import_psychopy() -> Any:
@@ -114,7 +146,8 @@ class PsychoPyDisplay:
         refresh_hz: nominal refresh rate; default: measured by PsychoPy
             (``getActualFrameRate``), or 60 when that fails (e.g. Xvfb, no vsync).
         measure_refresh: measure the refresh rate at start (a second or so).
-        keyboard_backend: ``"ptb"``, ``"event"``, ``"iohub"`` or ``""`` (PsychoPy's choice).
+        keyboard_backend: ``"ptb"`` (psychtoolbox), ``"pyglet"`` (window events) or
+            ``"auto"`` (ptb when installed, else pyglet).
         wait_blanking: let the flip wait for the vertical blank.
 
     Optional beyond the Display protocol: ``capture(scene=None)``,
@@ -136,7 +169,7 @@ class PsychoPyDisplay:
         background: tuple[int, int, int] = (128, 128, 128),
         refresh_hz: float | None = None,
         measure_refresh: bool = False,
-        keyboard_backend: str = "",
+        keyboard_backend: str = "auto",
         wait_blanking: bool = True,
     ) -> None:
         visual = import_psychopy()
@@ -169,10 +202,12 @@ class PsychoPyDisplay:
         self.geometry = (geometry or Geometry()).with_size(self.size)
         self._sync_clocks()
         nominal = None
-        if refresh_hz is None and measure_refresh:
+        self.software_gl = _software_gl()
+        if refresh_hz is None and measure_refresh and not self.software_gl:
+            # a software renderer (Xvfb's llvmpipe) has no vsync: its "rate" means nothing
             try:
                 nominal = self.window.getActualFrameRate(nIdentical=10, nMaxFrames=120, nWarmUpFrames=10, threshold=1)
-            except Exception:  # measurement is best effort (no vsync under Xvfb)
+            except Exception:  # measurement is best effort
                 nominal = None
         self.nominal_hz = float(nominal) if nominal else None
         self.refresh_hz: float = float(refresh_hz or nominal or 60.0)
@@ -185,7 +220,12 @@ class PsychoPyDisplay:
         self._images = _LRU(256)
         self._shapes: dict[str, Any] = {}
         self._dots: dict[int, Any] = {}
-        self._keyboard = self._make_keyboard(keyboard_backend)
+        self._pending: list[InputEvent] = []
+        self._carried: list[InputEvent] = []
+        self._waited: set[InputEvent] = set()
+        self._ptb_recent: list[KeyEvent] = []
+        self._ptb_seen = False
+        self._keyboard, self.keyboard_backend = self._make_keyboard(keyboard_backend)
         self._mouse = None
         self._mouse_down = [False, False, False]
         self._closed = False
@@ -398,6 +438,7 @@ class PsychoPyDisplay:
         t_rel = self.window.flip()
         onset = self._from_psychopy(float(t_rel) + self._default_reset())
         self._account(onset)
+        self._dispatch()  # window key events get their time now, at most a frame late
         return onset
 
     def capture(self, scene: Scene | None = None) -> np.ndarray:
@@ -412,15 +453,45 @@ class PsychoPyDisplay:
         return frame[..., :3].copy()
 
     def poll(self) -> list[InputEvent]:
-        """Key presses (and pointer presses/releases) since the last poll."""
+        """Key presses/releases (and pointer presses/releases) since the last poll, oldest first.
+
+        With psychtoolbox, a press comes from its HID queue (precise time) and
+        the window's own copy of it is dropped; the window's events fill in
+        releases, and presses whenever psychtoolbox sees nothing (some X
+        servers, e.g. Xvfb with synthetic keys, never reach its queue).
+        """
         events: list[InputEvent] = []
-        self._dispatch()
+        ptb_presses: list[KeyEvent] = []
         if self._keyboard is not None:
             reset = self._default_reset()
             for key in self._keyboard.getKeys(waitRelease=False, clear=True):
                 name = getattr(key, "name", None) or str(key.value)
                 t_down = float(key.tDown) + reset
-                events.append(KeyEvent(_normal_key(name), self._from_psychopy(t_down), "press"))
+                ptb_presses.append(KeyEvent(_normal_key(name), self._from_psychopy(t_down), "press"))
+        self._dispatch()
+        window_events = self._carried + self._pending
+        self._carried, self._pending = [], []
+        if self._keyboard is None:
+            events.extend(window_events)
+        else:
+            if ptb_presses:
+                self._ptb_seen = True
+            events.extend(ptb_presses)
+            now = self.clock.now()
+            self._ptb_recent = [e for e in self._ptb_recent if now - e.t < _MATCH_S] + ptb_presses
+            for ev in window_events:
+                if not isinstance(ev, KeyEvent) or ev.kind != "press":
+                    events.append(ev)
+                    continue
+                twin = next((p for p in self._ptb_recent if p.key == ev.key and abs(p.t - ev.t) < _MATCH_S), None)
+                if twin is not None:
+                    self._ptb_recent.remove(twin)  # psychtoolbox already reported this press
+                elif self._ptb_seen and ev not in self._waited:
+                    self._waited.add(ev)  # give psychtoolbox one more poll to report it
+                    self._carried.append(ev)
+                else:
+                    self._waited.discard(ev)
+                    events.append(ev)
         events.extend(self._poll_mouse())
         events.sort(key=lambda e: e.t)
         return events
@@ -463,21 +534,33 @@ class PsychoPyDisplay:
             except Exception:
                 pass
 
-    def _make_keyboard(self, backend: str) -> Any:
-        try:
-            from psychopy.hardware import keyboard
+    def _make_keyboard(self, backend: str) -> tuple[Any, str | None]:
+        """(psychopy Keyboard or None, backend name). The window's key handlers are always installed."""
+        if backend in ("", "auto", None):
+            backend = "ptb" if _has_ptb() else "pyglet"
+        if backend not in ("ptb", "pyglet"):
+            raise ValueError(f"keyboard_backend must be 'auto', 'ptb' or 'pyglet', got {backend!r}")
+        keyboard = None
+        if backend == "ptb":
+            try:
+                from psychopy.hardware import keyboard as pkeyboard
 
-            kb = keyboard.Keyboard(backend=backend or None)
-            kb.clearEvents()
-            return kb
-        except Exception:  # a machine without a usable keyboard device: no key events
-            return None
+                keyboard = pkeyboard.Keyboard(backend="ptb")
+                keyboard.clearEvents()
+            except Exception:  # no usable HID device: the window's events only
+                keyboard = None
+        handle = getattr(self.window, "winHandle", None)
+        if handle is not None and hasattr(handle, "push_handlers"):
+            from pyglet.window import key as pkey
 
-    @property
-    def keyboard_backend(self) -> str | None:
-        if self._keyboard is None:
-            return None
-        return getattr(getattr(self._keyboard, "device", self._keyboard), "_backend", None)
+            def on_key_press(symbol: int, modifiers: int) -> None:
+                self._pending.append(KeyEvent(_pyglet_key(pkey.symbol_string(symbol)), self.clock.now(), "press"))
+
+            def on_key_release(symbol: int, modifiers: int) -> None:
+                self._pending.append(KeyEvent(_pyglet_key(pkey.symbol_string(symbol)), self.clock.now(), "release"))
+
+            handle.push_handlers(on_key_press=on_key_press, on_key_release=on_key_release)
+        return keyboard, ("ptb" if keyboard is not None else "pyglet")
 
     @property
     def measured_hz(self) -> float | None:
