@@ -64,7 +64,9 @@ def _timed(fn, min_time):
         elapsed = time.perf_counter() - t0
         if elapsed >= min_time:
             return k / elapsed
-        k = max(k * 2, int(k * min_time / max(elapsed, 1e-6) * 1.2))
+        # grow at most 8x a round: a cost that varies from call to call (a cache
+        # refilled every few calls) must not be extrapolated from one cheap call
+        k = min(8 * k, max(2 * k, int(k * min_time / max(elapsed, 1e-9) * 1.2)))
 
 
 # ----------------------------------------------------------------------------- cases

@@ -13,7 +13,14 @@ from neurogym_app.core.timing import TimingError
 from neurogym_app.session.catalog import scan_sessions, session_info
 from neurogym_app.session.clock import FakeClock
 from neurogym_app.session.compare import CompareModel
-from neurogym_app.session.inspection import experiment_toml, parse_form, sample_trials, spec_form, task_timing, write_experiment
+from neurogym_app.session.inspection import (
+    experiment_toml,
+    parse_form,
+    sample_trials,
+    spec_form,
+    task_timing,
+    write_experiment,
+)
 from neurogym_app.session.live import (
     TimelineModel,
     TrialTable,
@@ -366,3 +373,27 @@ def test_compare_model_pools_per_kind(agent_session, tmp_path):
     assert model.tasks() == [TASK]
     model.set_enabled(sim.path, False)
     assert list(model.groups()) == ["agent"]
+
+
+def test_continuous_strengths_are_binned_into_quantiles():
+    rng = np.random.default_rng(3)
+    s = rng.uniform(-30, 30, 2000)
+    rows = [{"correct": 1, "signed_strength": float(v), "gt": 1 if v > 0 else 2, "choice": 1 if v > 0 else 2, "rt_ms": 300.0} for v in s]
+    table = TrialTable.from_rows(rows)
+    curve = table.psychometric()
+    assert 2 <= curve.x.size <= 15
+    assert np.all(np.diff(curve.x) > 0)
+    assert curve.n.sum() == 2000
+    assert curve.y[0] == 0.0 and curve.y[-1] == 1.0
+    assert table.chronometric().n.sum() == 2000
+
+
+def test_refits_start_from_the_last_fit():
+    rows = _rows([1] * 40, strength=[(-1) ** i * (i % 5) * 5.0 for i in range(40)], gt=[1 if (-1) ** i * (i % 5) > 0 else 2 for i in range(40)], choice=[1 if (-1) ** i * (i % 5) > 0 else 2 for i in range(40)])
+    table = TrialTable.from_rows(rows)
+    first = table.psychometric()
+    table.append(rows[1])
+    second = table.psychometric()
+    fresh = TrialTable.from_rows(rows + [rows[1]]).psychometric()
+    np.testing.assert_allclose(second.fit_y, fresh.fit_y, atol=1e-6)
+    assert first.fit_y is not None

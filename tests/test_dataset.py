@@ -12,6 +12,7 @@ import copy
 import gymnasium as gym
 import numpy as np
 import pytest
+from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks draw in an X window)
 
 import neurogym_app as ngym
 from neurogym_app.core import registry
@@ -19,8 +20,6 @@ from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.dataset import BatchLayout, Dataset, batch_method, sample_steps
 from neurogym_app.core.rng import make_rng
 from neurogym_app.core.trial_env import TrialEnv
-
-from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks draw in an X window)
 
 ALL_IDS = sorted(i for i, e in registry.entries().items() if e.available)
 PSYCHOPY_IDS = {i for i, e in registry.entries().items() if e.group == "psychopy"}

@@ -88,6 +88,10 @@ def test_both_backends_draw_the_same_scene(display, qapp):
     )
     q = render_to_image(scene, SIZE, GEO)
     p = display.capture(scene)
+    import os
+    if os.environ.get("NGYM_DEBUG_SHOTS"):
+        from PIL import Image as PI
+        PI.fromarray(np.concatenate([q, p], axis=1)).save(os.environ["NGYM_DEBUG_SHOTS"])
     diff = np.abs(_downsample(q) - _downsample(p))
     assert diff.mean() < 3.0, diff.mean()
     assert np.percentile(diff, 99) < 40, np.percentile(diff, 99)

@@ -201,7 +201,11 @@ class Agent:
                 f"({spec.input_size} inputs, {spec.output_size} {spec.action} outputs)"
             )
 
-    def policy(self, greedy: bool = True, seed: int | None = None) -> NetPolicy:
+    def policy(self, greedy: bool = True, seed: int | None = None, threads: int | None = 1) -> NetPolicy:
+        """A step-by-step policy. ``threads``: torch threads to use (one step of a
+        small recurrent net is fastest on one thread; None leaves torch's setting)."""
+        if threads:
+            require_torch().set_num_threads(int(threads))
         self.net.eval()
         return NetPolicy(self, greedy=greedy, seed=seed)
 
@@ -301,6 +305,7 @@ def evaluate(
     n_envs: int = 25,
     greedy: bool = True,
     task_id: str | None = None,
+    threads: int | None = None,
 ) -> dict[str, Any]:
     """Closed-loop accuracy of ``agent`` on ``trials`` held-out trials.
 
@@ -312,6 +317,8 @@ def evaluate(
     variable (``by_condition``), the timing and the seeds.
     """
     torch = require_torch()
+    if threads:
+        torch.set_num_threads(int(threads))
     timing = agent.default_play_timing() if timing is None else timing
     envs = [agent.make_env(timing=timing, task_id=task_id) for _ in range(n_envs)]
     task = envs[0].unwrapped

@@ -21,7 +21,7 @@ from typing import Any
 
 from neurogym_app.agents._deps import require_torch
 
-__all__ = ["KINDS", "ModelSpec", "build_model", "PolicyNet"]
+__all__ = ["KINDS", "ModelSpec", "build_model", "PolicyNet"]  # noqa: F822 (PolicyNet is built lazily)
 
 #: recurrent cell types
 KINDS = ("rnn", "gru", "lstm")

@@ -40,8 +40,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,13 +50,14 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.agents.agent import AgentStep
-from neurogym_app.core.trial_env import TrialEnv, TrialWrapper
+from neurogym_app.core.trial_env import TrialEnv
 from neurogym_app.errors import UserError
 from neurogym_app.input.events import KeyEvent
 from neurogym_app.input.responses import Mapped
 from neurogym_app.session.jsonutil import plain
 from neurogym_app.session.recorder import SessionRecorder
 from neurogym_app.session.trial_log import TrialLog, summarise, to_record
+from neurogym_app.session.verify import MatchedTrials, env_from_manifest
 
 __all__ = [
     "RecordResult",
@@ -132,81 +132,6 @@ def _plain_action(action: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- matching
-class MatchedTrials(TrialWrapper):
-    """A TrialWrapper that makes the task run the given trials, in order.
-
-    Every ``new_trial`` (the one ``reset`` starts and those the task starts
-    itself after a trial ends) takes the next recorded variables; once they
-    run out, trials are drawn as usual.
-    """
-
-    def __init__(self, env: gym.Env, trials: Sequence[Mapping[str, Any]]) -> None:
-        super().__init__(env)
-        self.queue: deque[dict[str, Any]] = deque(dict(t) for t in trials)
-        self.n_forced = 0
-
-    def new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        if self.queue:
-            kwargs = {**self.queue.popleft(), **kwargs}
-            self.n_forced += 1
-        return self.env.new_trial(**kwargs)
-
-
-def _accepts(factory: Any, name: str) -> bool:
-    import inspect
-
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return True
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
-def env_from_manifest(manifest: Mapping[str, Any]) -> gym.Env:
-    """The task a session ran, rebuilt exactly from its manifest (id, parameters, timing, dt).
-
-    Raises :class:`PlayerError` (one line) if the manifest does not say or the
-    task cannot be built with those settings.
-    """
-    from neurogym_app.core import registry
-
-    task = manifest.get("task") or {}
-    if not isinstance(task, Mapping) or not task.get("id"):
-        raise PlayerError("the session manifest names no task")
-    task_id = str(task["id"])
-    params = dict(task.get("parameters") or {})
-    factory = registry.load(task_id)
-    preset = task.get("timing_preset")
-    if "timing" not in params and _accepts(factory, "timing"):
-        if preset in (None, "default"):
-            pass
-        elif preset in (getattr(factory, "timing_presets", None) or {}):
-            params["timing"] = preset
-        elif isinstance(task.get("timing"), Mapping) and task["timing"]:
-            params["timing"] = _timing_from_json(task["timing"])
-    if "dt" not in params and task.get("dt") is not None and _accepts(factory, "dt"):
-        dt = float(task["dt"])
-        params["dt"] = int(dt) if dt.is_integer() else dt
-    try:
-        env = registry.make(task_id, **params)
-    except UserError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise PlayerError(f"{task_id}: cannot rebuild the task of this session: {' '.join(str(exc).split())}") from None
-    return env
-
-
-def _timing_from_json(timing: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for period, spec in timing.items():
-        if isinstance(spec, list) and spec and isinstance(spec[0], str):
-            spec = (spec[0], tuple(spec[1]) if isinstance(spec[1], list) else spec[1])
-        elif isinstance(spec, list):
-            spec = tuple(spec)
-        out[period] = spec
-    return out
-
-
 def matched_trials(session: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """``(manifest, [trial variables...])`` of a recorded session, in trial order."""
     from neurogym_app.session.reader import open_session

@@ -279,8 +279,9 @@ def train_rl(
     model.learn(total_timesteps=steps, callback=_progress_callback(steps, stream if progress else None))
     train_seconds = time.perf_counter() - t0
 
-    import neurogym_app
     import stable_baselines3
+
+    import neurogym_app
 
     spec = {
         "format": AGENT_FORMAT,

@@ -467,7 +467,8 @@ def plot_learning_curve(curve: list[Mapping[str, Any]], path: Path, title: str =
     ax2.set_xlabel("training step")
     ax2.set_ylabel("held-out accuracy")
     ax2.set_title("closed-loop accuracy")
-    ax2.legend(loc="lower right", fontsize=8, title="timing", title_fontsize=8)
+    if ax2.get_legend_handles_labels()[0]:
+        ax2.legend(loc="lower right", fontsize=8, title="timing", title_fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.savefig(path)

@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         files = export_session(args.session, args.format, args.out)
     except OSError as exc:
-        raise UserError(f"cannot write the export: {exc.strerror or exc}") from None
+        where = f" to {exc.filename}" if getattr(exc, "filename", None) else ""
+        raise UserError(f"cannot write the export{where}: {exc.strerror or exc}") from None
     for f in files:
         print(f)
     return 0

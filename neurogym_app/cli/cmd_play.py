@@ -96,6 +96,35 @@ def _experiment_file(task: str, args: argparse.Namespace) -> int:
     return int(runner(args) or 0)
 
 
+MIN_TIME_SCALE, MAX_TIME_SCALE = 0.01, 100.0
+MAX_BETWEEN_TRIALS_MS = 600_000  # feedback and ITI: 10 minutes at most
+
+
+def _check_session_numbers(args: argparse.Namespace, scfg: Any) -> None:
+    """Seeds, time scale and between-trial times the session can run with (one line each).
+
+    A negative seed used to end in a numpy traceback, an infinite time scale or
+    a huge ITI in a session that never ends.
+    """
+    import math
+
+    where = f" (in {args.config})" if args.config else ""
+    seed = args.seed if args.seed is not None else scfg.seed
+    if seed is not None and seed < 0:
+        flag = "--seed" if args.seed is not None else f"session.seed{where}"
+        raise UserError(f"{flag} must be a non-negative integer, got {seed}")
+    scale = args.time_scale if args.time_scale is not None else scfg.time_scale
+    if not (math.isfinite(scale) and MIN_TIME_SCALE <= scale <= MAX_TIME_SCALE):
+        flag = "--time-scale" if args.time_scale is not None else f"session.time_scale{where}"
+        raise UserError(
+            f"{flag} must be between {MIN_TIME_SCALE:g} and {MAX_TIME_SCALE:g} (2 = half speed), got {scale:g}"
+        )
+    for name in ("feedback_ms", "iti_ms"):
+        value = getattr(scfg, name)
+        if value > MAX_BETWEEN_TRIALS_MS:
+            raise UserError(f"session.{name}{where} must be at most {MAX_BETWEEN_TRIALS_MS} ms (10 min), got {value}")
+
+
 # --------------------------------------------------------------------------- display
 def _has_screen() -> bool:
     if not sys.platform.startswith("linux"):
@@ -188,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--session must be at least 1, got {args.session}")
     if args.time_scale is not None and not args.time_scale > 0:
         raise UserError(f"--time-scale must be > 0, got {args.time_scale}")
+    _check_session_numbers(args, scfg)
     if not 0.0 <= args.lapse <= 1.0:
         raise UserError(f"--lapse must be within 0-1, got {args.lapse}")
     if args.realtime and not args.auto:

@@ -206,6 +206,93 @@ def _accepted_parameters(factory: Callable[..., Any]) -> tuple[list[str], bool]:
     return [n for n in names if n != "self"], has_var_kw
 
 
+def _split_union(annotation: str) -> list[str]:
+    """``"list[float] | None"`` -> ``["list[float]", "None"]`` (only top-level ``|``)."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(annotation):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(annotation[start:i].strip())
+            start = i + 1
+    parts.append(annotation[start:].strip())
+    return parts
+
+
+_SEQUENCES = ("list[", "tuple[", "Sequence[")
+
+
+def _accepts(kind: str, value: Any) -> tuple[bool | None, str]:
+    """(does ``value`` fit annotation ``kind``? None if the annotation is not understood, description)."""
+    import numbers
+
+    import numpy as np
+
+    is_bool = isinstance(value, (bool, np.bool_))
+    if kind == "None":
+        return value is None, ""
+    if kind == "float":
+        return isinstance(value, numbers.Real) and not is_bool, "a number"
+    if kind == "int":
+        return isinstance(value, numbers.Integral) and not is_bool, "an integer"
+    if kind == "bool":
+        return is_bool, "true or false"
+    if kind == "str":
+        return isinstance(value, str), "text"
+    if kind.startswith(("dict[", "Mapping[")) or kind in ("dict", "Mapping"):
+        from collections.abc import Mapping
+
+        return isinstance(value, Mapping), "a table (dict)"
+    if kind == "np.ndarray":
+        return isinstance(value, np.ndarray), "an array"
+    if kind.startswith(_SEQUENCES):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
+            return False, "a list"
+        inner = kind[kind.index("[") + 1 : -1].replace(", ...", "").strip()
+        if inner in ("float", "int") and all(
+            _accepts(inner, v)[0] for v in (value.tolist() if isinstance(value, np.ndarray) else value)
+        ):
+            return True, ""
+        if inner in ("float", "int"):
+            return False, "a list of numbers" if inner == "float" else "a list of integers"
+        return True, "a list"
+    return None, ""
+
+
+def _check_parameter_types(task_id: str, factory: Callable[..., Any], params: dict[str, Any]) -> None:
+    """A one-line ``TaskParameterError`` for a value of the wrong type (``dim_ring = 2.5``, ``cohs = "abc"``).
+
+    Uses the constructor's annotations; parameters annotated with anything
+    else than plain numbers, text, flags, tables and lists of numbers are left to the task.
+    """
+    try:
+        sig = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return
+    for name, value in params.items():
+        p = sig.parameters.get(name)
+        if p is None or p.annotation is inspect.Parameter.empty:
+            continue
+        annotation = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", "")
+        wanted = []
+        ok = False
+        for kind in _split_union(annotation):
+            fits, what = _accepts(kind, value)
+            if fits is None:  # not understood: trust the task
+                ok = True
+                break
+            if fits:
+                ok = True
+                break
+            if what:
+                wanted.append(what)
+        if not ok and wanted:
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise TaskParameterError(f"{task_id}: parameter {name!r} must be {' or '.join(wanted)}, got {shown}")
+
+
 def make(id: str, **kwargs: Any) -> gym.Env:
     """Build task ``id`` with no wrappers added (NeuroGym's ``ngym.make``).
 
@@ -224,6 +311,7 @@ def make(id: str, **kwargs: Any) -> gym.Env:
             raise TaskParameterError(
                 f"{entry.id} has no parameter {unknown[0]!r}; {hint}valid parameters: {', '.join(accepted) or 'none'}"
             )
+    _check_parameter_types(entry.id, factory, params)
     env = factory(**params)
     try:
         gym_spec = gym.spec(entry.id) if entry.id in gym.registry else None

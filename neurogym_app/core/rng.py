@@ -65,3 +65,100 @@ def make_rng(seed: int | None = None) -> TaskRandom:
 def derive_seed(rng: np.random.Generator) -> int:
     """A fresh integer seed drawn from ``rng`` (one draw, always)."""
     return int(rng.integers(_SEED_BOUND))
+
+
+# --------------------------------------------------------------------------- many trial seeds at once
+# TrialEnv draws a seed per trial and runs the trial on ``make_rng(seed)``.
+# Building a PCG64 from an int hashes the seed through numpy's SeedSequence
+# (~15 us, most of a short trial's cost). ``SeedStates`` draws the next trial
+# seeds as a block (the same numbers as one ``derive_seed`` at a time), hashes
+# them all with numpy array arithmetic (SeedSequence's algorithm, with pool size
+# 4, as numpy does for an int entropy), and ``reseed`` puts a state into an
+# existing generator: the generator is then exactly ``make_rng(seed)``.
+_M32 = 0xFFFFFFFF
+_M128 = (1 << 128) - 1
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's 128-bit LCG multiplier
+
+
+def _hash_consts(init: int, mult: int, n: int) -> list[tuple[int, int]]:
+    """(xor constant, multiplier) of SeedSequence's successive hashmix calls."""
+    out, h = [], init
+    for _ in range(n):
+        nxt = (h * mult) & _M32
+        out.append((h, nxt))
+        h = nxt
+    return out
+
+
+_MIX_CONSTS = _hash_consts(0x43B0D7E5, 0x931E8875, 4 + 12)  # mix_entropy: 4 words in, then 12 cross mixes
+_OUT_CONSTS = _hash_consts(0x8B51F9DD, 0x58F38DED, 8)  # generate_state(4, uint64): 8 uint32 words
+
+
+def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
+    """``(state, inc)`` of ``np.random.PCG64(int(s))`` for each seed ``0 <= s < 2**64``."""
+    seeds = np.asarray(seeds, dtype=np.uint64)
+    m = np.uint64(_M32)
+    s16 = np.uint64(16)
+    consts = iter(_MIX_CONSTS)
+
+    def hashmix(v: np.ndarray) -> np.ndarray:
+        x, mult = next(consts)
+        v = ((v ^ np.uint64(x)) * np.uint64(mult)) & m
+        return v ^ (v >> s16)
+
+    zero = np.zeros_like(seeds)
+    pool = [hashmix(seeds & m), hashmix(seeds >> np.uint64(32)), hashmix(zero), hashmix(zero)]
+    mix_l, mix_r = np.uint64(0xCA01F9DD), np.uint64(0x4973F715)
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                r = (mix_l * pool[dst] - mix_r * hashmix(pool[src])) & m
+                pool[dst] = r ^ (r >> s16)
+    words = []
+    for i, (x, mult) in enumerate(_OUT_CONSTS):
+        v = ((pool[i % 4] ^ np.uint64(x)) * np.uint64(mult)) & m
+        words.append((v ^ (v >> s16)).tolist())
+    out = []
+    for w0, w1, w2, w3, w4, w5, w6, w7 in zip(*words):
+        initstate = ((w0 | (w1 << 32)) << 64) | w2 | (w3 << 32)
+        inc = (((((w4 | (w5 << 32)) << 64) | w6 | (w7 << 32)) << 1) | 1) & _M128
+        out.append(((((inc + initstate) & _M128) * _PCG_MULT + inc) & _M128, inc))
+    return out
+
+
+def reseed(rng: np.random.Generator, state: tuple[int, int]) -> np.random.Generator:
+    """Put ``rng`` (a PCG64 generator) in a state from ``pcg64_states``; returns it."""
+    rng.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": state[0], "inc": state[1]},
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return rng
+
+
+class SeedStates:
+    """The next trial seeds of a master generator, drawn and hashed a block at a time.
+
+    ``next()`` returns ``(seed, state)``: ``seed`` is what ``derive_seed(master)``
+    would return at that point of the master's stream, ``state`` that of
+    ``make_rng(seed)``. Blocks grow from 16 to 256 seeds.
+    """
+
+    def __init__(self, master: np.random.Generator) -> None:
+        self.master = master
+        self.block = 16
+        self.seeds: list[int] = []
+        self.states: list[tuple[int, int]] = []
+        self.i = 0
+
+    def next(self) -> tuple[int, tuple[int, int]]:
+        if self.i >= len(self.seeds):
+            drawn = self.master.integers(_SEED_BOUND, size=self.block)
+            self.seeds = drawn.tolist()
+            self.states = pcg64_states(drawn)
+            self.i = 0
+            self.block = min(256, 2 * self.block)
+        i = self.i
+        self.i = i + 1
+        return self.seeds[i], self.states[i]

@@ -26,7 +26,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core import timing as timing_mod
-from neurogym_app.core.rng import TaskRandom, derive_seed, make_rng
+from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
 from neurogym_app.core.spaces import channel_indices
 
 __all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "TaskDefinitionError"]
@@ -527,8 +527,19 @@ class TrialEnv(BaseEnv):
         """
         seed = kwargs.pop(TRIAL_SEED_KEY, None)
         if seed is None:
-            seed = derive_seed(self._master_rng)
-        self.rng = make_rng(int(seed))
+            # Performance: the same seed as derive_seed(self._master_rng) and the
+            # same generator as make_rng(seed), from seeds drawn and hashed in
+            # blocks (rng.SeedStates) and one generator reset to each state.
+            queue = self.__dict__.get("_seed_queue")
+            if queue is None or queue.master is not self._master_rng:
+                queue = self.__dict__["_seed_queue"] = SeedStates(self._master_rng)
+            seed, state = queue.next()
+            trial_rng = self.__dict__.get("_trial_rng")
+            if trial_rng is None:
+                trial_rng = self.__dict__["_trial_rng"] = make_rng(0)
+            self.rng = reseed(trial_rng, state)
+        else:
+            self.rng = make_rng(int(seed))
         self._reset_periods()
         self.t = 0.0
         self.t_ind = 0

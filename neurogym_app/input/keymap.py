@@ -4,7 +4,11 @@ A default map is derived from the action space's names and the task's
 ``metadata["action_labels"]``:
 
 * no key pressed means the fixation action (the action named ``fixation``,
-  else action 0);
+  else action 0); a *turn-based* task (no ``fixation`` action and action 0
+  labelled in ``metadata["action_labels"]``, e.g. Bandit-v0, IBL-v0: every
+  action is a choice; or ``metadata["turn_based"] = True``) has none:
+  ``fixate`` is None, every action gets keys and the runner waits for a
+  key press at each decision;
 * one response action (e.g. ``go``) -> Space;
 * two -> Left arrow / F and Right arrow / J. Labels ``left``/``right`` (or
   ``match``/``non-match``) say which is which; otherwise the first is left;
@@ -46,12 +50,14 @@ __all__ = [
     "action_names",
     "playability",
     "build_keymap",
+    "is_turn_based",
 ]
 
 Mode = Literal["press", "latch", "hold"]
 MODES: tuple[str, ...] = ("press", "latch", "hold")
 MAX_NUMBER_KEYS = 9
 MAX_BOX_SIZE = 2
+MAX_RING_CHOICES = 360  # a click picks the nearest direction: finer than 1 degree cannot be aimed
 
 
 class KeyMapError(UserError, ValueError):
@@ -107,6 +113,11 @@ class KeyMap:
     @property
     def is_box(self) -> bool:
         return self.pointer == "box"
+
+    @property
+    def turn_based(self) -> bool:
+        """True when no action means "no response" (the runner waits for a press at each decision)."""
+        return self.fixate is None and not self.is_box
 
     def binding_for_key(self, key: str) -> ActionBinding | None:
         return self._by_key.get(key)
@@ -172,7 +183,10 @@ class KeyMap:
         hold = {"press": "press to respond", "latch": "press once to respond", "hold": "hold the key to respond"}[
             self.mode
         ]
-        parts.append(f"no key: fixate ({hold})")
+        if self.turn_based:
+            parts.append("one key press per choice (the task waits for it)")
+        else:
+            parts.append(f"no key: fixate ({hold})")
         parts.append("Esc: quit")
         return " | ".join(parts)
 
@@ -224,6 +238,24 @@ def action_names(env: Any) -> dict[int, str]:
     return {i: names.get(i, f"action{i}") for i in range(start, start + n)}
 
 
+def is_turn_based(env: Any) -> bool:
+    """True for a Discrete task with no "no response" action (see the module doc)."""
+    task = _task(env)
+    meta = getattr(task, "metadata", {}) or {}
+    if meta.get("turn_based") is not None:
+        return bool(meta["turn_based"])
+    space = task.action_space
+    if not isinstance(space, _discrete_type()) or "fixation" in (getattr(space, "name", None) or {}):
+        return False
+    labels = meta.get("action_labels") or {}
+    return int(getattr(space, "start", 0)) in {int(k) for k in labels}
+
+
+def _fixation_action(env: Any) -> int | None:
+    """The action sent while no key is down; None for a turn-based task."""
+    return None if is_turn_based(env) else _fixation_index(_task(env).action_space)
+
+
 def _fixation_index(space: Any) -> int:
     names = getattr(space, "name", None) or {}
     value = names.get("fixation")
@@ -248,11 +280,14 @@ def playability(env: Any) -> str | None:
         return str(meta.get("human_playable_reason") or "the task says it is not playable by people")
     space = task.action_space
     if isinstance(space, _discrete_type()):
-        fixate = _fixation_index(space)
+        fixate = _fixation_action(env)
         responses = [i for i in action_names(env) if i != fixate]
         if not responses:
             return "it has no response action"
-        if len(responses) > MAX_NUMBER_KEYS and not _ring_group(space):
+        ring = _ring_group(space)
+        if len(ring) > MAX_RING_CHOICES:
+            return f"its ring of {len(ring)} choices is finer than a click can aim (at most {MAX_RING_CHOICES})"
+        if len(responses) > MAX_NUMBER_KEYS and not ring:
             return f"its {len(responses)} response actions are more than the number keys 1-9 and are not a ring"
         return None
     if isinstance(space, _box_type()):
@@ -283,7 +318,7 @@ _LEFT_LABELS = ("left", "match")
 _RIGHT_LABELS = ("right", "non-match", "nonmatch", "non_match")
 
 
-def _default_bindings(env: Any, fixate: int) -> tuple[list[ActionBinding], str | None]:
+def _default_bindings(env: Any, fixate: int | None) -> tuple[list[ActionBinding], str | None]:
     task = _task(env)
     space = task.action_space
     names = action_names(env)
@@ -299,11 +334,12 @@ def _default_bindings(env: Any, fixate: int) -> tuple[list[ActionBinding], str |
             first, second = second, first
         return [ActionBinding(names[first], first, _LEFT_KEYS), ActionBinding(names[second], second, _RIGHT_KEYS)], None
     bindings = []
+    ring_pos = {a: i for i, a in enumerate(ring)}  # (list.index made large rings quadratic)
     for k, a in enumerate(responses):
         keys = (str(k + 1),) if len(responses) <= MAX_NUMBER_KEYS else ()
         angle = None
-        if a in ring:
-            angle = 2 * math.pi * ring.index(a) / len(ring)
+        if a in ring_pos:
+            angle = 2 * math.pi * ring_pos[a] / len(ring)
         bindings.append(ActionBinding(names[a], a, keys, angle))
     return bindings, ("ring" if ring else None)
 
@@ -358,7 +394,7 @@ def build_keymap(
         high = tuple(float(v) for v in np.ravel(space.high))
         fixate = np.clip(np.zeros(len(low), dtype=np.float32), low, high).astype(np.float32)
         return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high)  # type: ignore[arg-type]
-    fixate = _fixation_index(space)
+    fixate = _fixation_action(env)
     bindings, pointer = _default_bindings(env, fixate)
     if overrides:
         bindings = _apply_overrides(bindings, overrides)

@@ -31,7 +31,7 @@ def _draw(ax: Any, curve: Curve, color: Any, bold: bool, label: str | None, fit:
     x, y = curve.x[ok] + offset, curve.y[ok]
     if x.size == 0:
         return
-    err = np.vstack((np.nan_to_num(y - curve.lo[ok]), np.nan_to_num(curve.hi[ok] - y)))
+    err = np.maximum(np.vstack((np.nan_to_num(y - curve.lo[ok]), np.nan_to_num(curve.hi[ok] - y))), 0.0)
     if bold:
         ax.errorbar(x, y, yerr=err, fmt="o", color=color, ms=5, capsize=2, lw=1.5, label=label, zorder=3)
     else:

@@ -13,11 +13,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 
-import pyqtgraph as pg
 from neurogym_app.plots.steps import stairs
-from neurogym_app.plots.style import OUTCOME_COLORS, bars, configure, period_color, qcolor, series_color, set_bars, style_plot
+from neurogym_app.plots.style import (
+    OUTCOME_COLORS,
+    bars,
+    configure,
+    period_color,
+    qcolor,
+    series_color,
+    set_bars,
+    style_plot,
+)
 from neurogym_app.session.live import Curve, TimelineModel, TrialTable
 
 __all__ = ["AccuracyPlot", "RTHistogramPlot", "CurvePlot", "ConditionPlot", "TimelinePlot"]
@@ -59,17 +68,19 @@ class AccuracyPlot(_Base):
         self.setYRange(0, 1.05, padding=0)
         self.chance = pg.InfiniteLine(0.5, angle=0, pen=_pen((150, 150, 150), 1, style=Qt.PenStyle.DashLine))
         self.addItem(self.chance, ignoreBounds=True)
-        self.blocks = pg.PlotDataItem(pen=_pen((230, 120, 30), 3, alpha=200), connect="pairs")
+        self.blocks = pg.PlotDataItem(pen=_pen((230, 120, 30), 3, alpha=200), connect="finite")
         self.running = pg.PlotDataItem(pen=_pen((31, 119, 180), 2))
-        self.running.setDownsampling(auto=True, method="peak")
-        self.running.setClipToView(True)
         self.addItem(self.blocks)
         self.addItem(self.running)
+        # after addItem (PlotItem.addItem applies the plot's own settings): draw at most ~2 points per pixel
+        self.running.setDownsampling(auto=True, method="peak")
+        self.running.setClipToView(True)
         self.legend = self.getPlotItem().addLegend(offset=(-5, -5), labelTextSize="8pt", brush=(255, 255, 255, 200))
         self.legend.addItem(self.running, f"last {window} trials")
         self.legend.addItem(self.blocks, "per block")
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
         self.getPlotItem().getViewBox().setLimits(yMin=-0.05, yMax=1.1)
+        self._auto_x = False
         self._show_empty(True)
 
     def update_from(self, table: TrialTable) -> None:
@@ -81,14 +92,19 @@ class AccuracyPlot(_Base):
             return
         acc = table.running_accuracy(self.window)
         x = np.arange(1, n + 1, dtype=float)
-        self.running.setData(x, np.nan_to_num(acc, nan=0.5), connect="finite")
+        # antialiased lines through thousands of jagged points cost ~10x more to paint: drop it for long sessions
+        self.running.setData(x, acc, connect="finite", antialias=n < 2000)
         b = table.block_accuracy()
         bx = np.empty(2 * b.blocks.size)
         by = np.empty(2 * b.blocks.size)
         bx[0::2], bx[1::2] = b.start + 0.5, b.end + 0.5
-        by[0::2] = by[1::2] = np.nan_to_num(b.accuracy, nan=0.0)
+        by[0::2] = by[1::2] = b.accuracy
         self.blocks.setData(bx, by)
-        self.setXRange(0.5, max(n, 10) + 0.5, padding=0.02)
+        if n < 10:
+            self.setXRange(0.5, 10.5, padding=0.02)
+        elif not self._auto_x:
+            self.getPlotItem().enableAutoRange(x=True)  # pyqtgraph then follows the data lazily, at paint time
+            self._auto_x = True
         self._show_empty(False)
 
 
@@ -108,22 +124,35 @@ class RTHistogramPlot(_Base):
         self.median_label = pg.TextItem("", color=(214, 39, 40), anchor=(0, 0))
         self.addItem(self.median_label, ignoreBounds=True)
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
+        self._range: tuple[float, float] = (0.0, 0.0)
+        self._hi, self._range_n = 1000.0, 0
         self._show_empty(True, "no responses yet")
 
     def update_from(self, table: TrialTable) -> None:
-        edges, counts = table.rt_histogram(self.bins)
         rt = table.column("rt_ms")
         rt = rt[np.isfinite(rt)]
+        if rt.size:
+            k = rt.size // 2
+            med = float(np.partition(rt, k)[k]) if rt.size % 2 else float(np.mean(np.partition(rt, [k - 1, k])[k - 1 : k + 1]))
+            if rt.size >= self._range_n * 1.05 + 5 or rt.size < self._range_n:
+                # the histogram's range (99.5th percentile) is refreshed after 5 % more responses
+                hi = float(np.percentile(rt, 99.5)) if rt.size > 20 else float(rt.max())
+                self._hi, self._range_n = max(hi * 1.05, 100.0), rt.size
+            edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
+        else:
+            edges, counts = table.rt_histogram(self.bins)
         self.hist.setData(edges, counts)
         if rt.size:
-            med = float(np.median(rt))
             self.median.setValue(med)
             self.median.setVisible(True)
             self.median_label.setText(f"median {med:.0f} ms")
             self.median_label.setPos(med, float(counts.max()) if counts.size else 1.0)
             self.median_label.setVisible(True)
-            self.setYRange(0, max(1.0, float(counts.max()) * 1.15), padding=0)
-            self.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
+            top = max(1.0, float(counts.max()) * 1.15)
+            if (float(edges[-1]), top) != self._range:
+                self._range = (float(edges[-1]), top)
+                self.setYRange(0, top, padding=0)
+                self.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
         else:
             self.median.setVisible(False)
             self.median_label.setVisible(False)
@@ -141,6 +170,21 @@ class _Series:
         self.points = pg.ScatterPlotItem()
         for item in (self.errors, self.fit, self.line, self.points):
             plot.addItem(item)
+        self.style: tuple | None = None  # (color, width, alpha, symbol, size) last applied
+
+    def apply_style(self, color: Sequence[int], width: float, alpha: int, symbol: str, size: float) -> None:
+        """Pens and brushes, set only when they change (setData then passes data alone)."""
+        style = (tuple(color), width, alpha, symbol, size)
+        if style == self.style:
+            return
+        self.style = style
+        self.errors.setData(pen=_pen(color, max(1.0, width * 0.6), alpha))
+        self.points.setSymbol(symbol)
+        self.points.setSize(size)
+        self.points.setBrush(qcolor(color, alpha))
+        self.points.setPen(_pen((255, 255, 255), 0.8, alpha))
+        self.fit.setPen(_pen(color, width, alpha))
+        self.line.setPen(_pen(color, width, alpha))
 
     def items(self) -> list[Any]:
         return [self.errors, self.line, self.fit, self.points]
@@ -162,6 +206,7 @@ class CurvePlot(_Base):
         self.series: dict[str, _Series] = {}
         self.legend = self.getPlotItem().addLegend(offset=(5, 5), labelTextSize="8pt", brush=(255, 255, 255, 200))
         self._legend_names: dict[str, str] = {}
+        self._was_empty = True
         self._show_empty(True, "no data")
 
     def set_curve(
@@ -188,21 +233,24 @@ class CurvePlot(_Base):
         top = np.nan_to_num(hi - y)
         bottom = np.nan_to_num(y - lo)
         beam = 0.0
-        if x.size > 1:
-            beam = float(np.min(np.diff(np.unique(x)))) * 0.25 if np.unique(x).size > 1 else 0.0
-        s.errors.setData(x=x, y=y, top=top, bottom=bottom, beam=beam, pen=_pen(color, max(1.0, width * 0.6), alpha))
-        s.points.setData(x=x, y=y, symbol=symbol, size=size, brush=qcolor(color, alpha), pen=_pen((255, 255, 255), 0.8, alpha))
+        ux = np.unique(x)
+        if ux.size > 1:
+            beam = float(np.min(np.diff(ux))) * 0.25
+        s.apply_style(color, width, alpha, symbol, size)
+        s.errors.setData(x=x, y=y, top=top, bottom=bottom, beam=beam)
+        s.points.setData(x=x, y=y)
         has_fit = show_fit and curve.fit_x is not None and curve.fit_y is not None
         if has_fit:
-            s.fit.setData(curve.fit_x, curve.fit_y, pen=_pen(color, width, alpha))
-        else:
+            s.fit.setData(curve.fit_x, curve.fit_y)
+        elif s.fit.xData is not None and len(s.fit.xData):
             s.fit.setData([], [])
         if connect and not has_fit:
-            s.line.setData(x, y, pen=_pen(color, width, alpha))
-        else:
+            s.line.setData(x, y)
+        elif s.line.xData is not None and len(s.line.xData):
             s.line.setData([], [])
         for item in s.items():
-            item.setVisible(True)
+            if not item.isVisible():
+                item.setVisible(True)
         name = legend if legend is not None else key
         if self._legend_names.get(key) != name:
             if key in self._legend_names:
@@ -226,9 +274,11 @@ class CurvePlot(_Base):
 
     def _refresh_empty(self) -> None:
         empty = not any(s.points.isVisible() and len(s.points.data) for s in self.series.values())
-        self._show_empty(empty)
-        if not empty:
-            self.getPlotItem().enableAutoRange(x=True, y=self.ylim is None)
+        if empty != self._was_empty:
+            self._was_empty = empty
+            self._show_empty(empty)
+            if not empty:  # follow the data from now on (pyqtgraph updates the range lazily, at paint time)
+                self.getPlotItem().enableAutoRange(x=True, y=self.ylim is None)
 
     def clear_curves(self) -> None:
         self.keep([])

@@ -12,10 +12,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 
-import pyqtgraph as pg
-from neurogym_app.plots.style import bars, configure, fit_axis_width, period_color, qcolor, series_color, set_bars, style_plot
+from neurogym_app.plots.style import (
+    bars,
+    configure,
+    fit_axis_width,
+    period_color,
+    qcolor,
+    series_color,
+    set_bars,
+    style_plot,
+)
 
 __all__ = ["stairs", "StepPlot", "PeriodRasterPlot", "ObservationPlot", "ActionPlot", "RewardPlot", "HeatmapPlot", "ProbsPlot"]
 

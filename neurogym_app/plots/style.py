@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PyQt6.QtGui import QColor, QFont  # noqa: F401  (binds pyqtgraph to PyQt6)
-
 import pyqtgraph as pg
+from PyQt6.QtGui import QColor, QFont  # noqa: F401  (binds pyqtgraph to PyQt6)
 
 __all__ = [
     "KIND_COLORS",
@@ -104,6 +103,8 @@ def style_plot(plot: Any, title: str = "", xlabel: str = "", ylabel: str = "") -
         ax = item.getAxis(name)
         ax.setTextPen(pg.mkPen((60, 60, 60)))
         ax.setPen(pg.mkPen((120, 120, 120)))
+        # no SI prefixes: they re-render the axis label (setHtml) on every range change
+        ax.enableAutoSIPrefix(False)
 
 
 def bars() -> Any:

@@ -35,7 +35,15 @@ from neurogym_app.core import registry
 from neurogym_app.core.timing import TimingError
 from neurogym_app.plots.steps import ActionPlot, ObservationPlot, PeriodRasterPlot, RewardPlot
 from neurogym_app.plots.style import sync_axis_widths
-from neurogym_app.session.inspection import FORMS, SampledTrials, parse_form, sample_trials, spec_form, task_timing, write_experiment
+from neurogym_app.session.inspection import (
+    FORMS,
+    SampledTrials,
+    parse_form,
+    sample_trials,
+    spec_form,
+    task_timing,
+    write_experiment,
+)
 
 __all__ = ["TimingEditor", "PeriodInspector"]
 

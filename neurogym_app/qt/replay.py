@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
@@ -56,6 +55,7 @@ class ReplayController(QObject):
         self.timer.setInterval(TIMER_MS)
         self.timer.timeout.connect(self._on_timeout)
         self._last = 0.0
+        self._announced = False  # what playing_changed last said
 
     def attach(self, cursor: ReplayCursor | None) -> None:
         self.pause()
@@ -70,14 +70,15 @@ class ReplayController(QObject):
         self.cursor.playing = True
         self._last = time.perf_counter()
         self.timer.start()
+        self._announced = True
         self.playing_changed.emit(True)
 
     def pause(self) -> None:
         if self.cursor is not None:
             self.cursor.playing = False
-        was = self.timer.isActive()
         self.timer.stop()
-        if was:
+        if self._announced:
+            self._announced = False
             self.playing_changed.emit(False)
 
     def toggle(self) -> None:

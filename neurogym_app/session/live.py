@@ -85,11 +85,14 @@ def moving_accuracy(correct: np.ndarray, window: int) -> np.ndarray:
         return (s[idx] - s[lo]) / (n[idx] - n[lo])
 
 
-def fit_logistic(x: np.ndarray, k: np.ndarray, n: np.ndarray, iterations: int = 50) -> tuple[float, float] | None:
+def fit_logistic(
+    x: np.ndarray, k: np.ndarray, n: np.ndarray, iterations: int = 50, start: tuple[float, float] | None = None
+) -> tuple[float, float] | None:
     """Maximum-likelihood ``(bias, slope)`` of ``p = 1 / (1 + exp(-(bias + slope * x)))``.
 
     Binomial counts ``k`` of ``n`` at each ``x``; a small ridge keeps the fit
     finite when the data separate perfectly. None when there is nothing to fit.
+    ``start`` (a previous fit) lets a refit after one more trial converge in a step or two.
     """
     x = np.asarray(x, dtype=float)
     k = np.asarray(k, dtype=float)
@@ -100,22 +103,29 @@ def fit_logistic(x: np.ndarray, k: np.ndarray, n: np.ndarray, iterations: int = 
         return None
     scale = float(np.max(np.abs(x))) or 1.0
     xs = x / scale
-    X = np.stack([np.ones_like(xs), xs], axis=1)
-    beta = np.zeros(2)
-    ridge = np.diag([1e-4, 1e-2])
+    b0, b1 = (float(start[0]), float(start[1]) * scale) if start is not None else (0.0, 0.0)
+    r0, r1 = 1e-4, 1e-2  # ridge on bias and slope
     for _ in range(iterations):
-        eta = np.clip(X @ beta, -30, 30)
+        # Newton step on a 2x2 system, written out (np.linalg.solve costs more than the maths here)
+        eta = np.clip(b0 + b1 * xs, -30, 30)
         p = 1.0 / (1.0 + np.exp(-eta))
         w = n * p * (1 - p)
-        grad = X.T @ (k - n * p) - ridge @ beta
-        hess = (X * w[:, None]).T @ X + ridge
-        try:
-            delta = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
+        resid = k - n * p
+        g0 = float(resid.sum()) - r0 * b0
+        g1 = float((resid * xs).sum()) - r1 * b1
+        h00 = float(w.sum()) + r0
+        h01 = float((w * xs).sum())
+        h11 = float((w * xs * xs).sum()) + r1
+        det = h00 * h11 - h01 * h01
+        if not det > 0:
             return None
-        beta = beta + delta
-        if np.max(np.abs(delta)) < 1e-8:
+        d0 = (h11 * g0 - h01 * g1) / det
+        d1 = (h00 * g1 - h01 * g0) / det
+        b0 += d0
+        b1 += d1
+        if abs(d0) < 1e-7 and abs(d1) < 1e-7:
             break
+    beta = (b0, b1)
     return float(beta[0]), float(beta[1] / scale)
 
 
@@ -256,6 +266,12 @@ class TrialTable:
         self._block = np.zeros(self._cap, dtype=np.int64)
         self._outcome = np.full(self._cap, -1, dtype=np.int8)
         self._cond = np.zeros(self._cap, dtype=np.int32)
+        # running sums of the finite `correct` values and of their count (index i: the first i trials),
+        # kept on append so moving and per-block accuracy need no cumsum over the whole session
+        self._cs = np.zeros(self._cap + 1)
+        self._cn = np.zeros(self._cap + 1)
+        self._block_starts: list[int] = []
+        self._fit: tuple[float, float] | None = None
         self.conditions: list[str] = []
         self._cond_index: dict[str, int] = {}
         self._listeners: list[Callable[[TrialTable], None]] = []
@@ -267,6 +283,42 @@ class TrialTable:
         rows = list(rows)
         table = cls(capacity=len(rows) + 16, **kwargs)
         table.extend(rows, notify=False)
+        return table
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: Mapping[str, Sequence[Any]],
+        labels: Sequence[str],
+        **kwargs: Any,
+    ) -> TrialTable:
+        """A table from whole columns at once (``correct``, ``rt_ms``, ``strength``, ``unsigned``,
+        ``choice``, ``gt``, ``reward`` as numbers or None, ``block`` ints, ``outcome`` names) and each
+        trial's condition label: the fast path for reading a recorded session."""
+        n = len(labels)
+        table = cls(capacity=n + 16, **kwargs)
+        for name in cls._FLOAT_COLS:
+            values = columns.get(name)
+            if values is not None:
+                try:  # plain numbers and None (JSON null): one numpy conversion
+                    table._cols[name][:n] = np.array(values, dtype=float)
+                except (TypeError, ValueError):  # lists (Box actions), text: one by one
+                    table._cols[name][:n] = np.array([_num(v) for v in values], dtype=float)
+        blocks = np.asarray([int(b) if isinstance(b, (int, np.integer)) else 1 for b in columns.get("block", [1] * n)], dtype=np.int64)
+        table._block[:n] = blocks
+        table._outcome[:n] = [_OUTCOME_CODE.get(str(o), -1) for o in columns.get("outcome", [None] * n)]
+        index: dict[str, int] = {}
+        codes = [index.setdefault(lab, len(index)) for lab in labels]  # first-seen order, as append gives
+        table.conditions = list(index)
+        table._cond_index = index
+        table._cond[:n] = codes
+        table._n = n
+        c = table._cols["correct"][:n]
+        ok = np.isfinite(c)
+        table._cs[1 : n + 1] = np.cumsum(np.where(ok, c, 0.0))
+        table._cn[1 : n + 1] = np.cumsum(ok)
+        table._block_starts = [0, *(np.flatnonzero(np.diff(blocks)) + 1).tolist()] if n else []
+        table.version += 1
         return table
 
     def __len__(self) -> int:
@@ -285,11 +337,19 @@ class TrialTable:
             new = np.full(cap, fill, dtype=dtype)
             new[: self._n] = old[: self._n]
             setattr(self, attr, new)
+        for attr in ("_cs", "_cn"):
+            old = getattr(self, attr)
+            new = np.zeros(cap + 1)
+            new[: self._n + 1] = old[: self._n + 1]
+            setattr(self, attr, new)
         self._cap = cap
 
     def _put(self, i: int, row: Mapping[str, Any]) -> None:
         cols = self._cols
-        cols["correct"][i] = _num(row.get("correct"))
+        c = cols["correct"][i] = _num(row.get("correct"))
+        ok = c == c  # finite (not NaN)
+        self._cs[i + 1] = self._cs[i] + (c if ok else 0.0)
+        self._cn[i + 1] = self._cn[i] + ok
         cols["rt_ms"][i] = _num(row.get("rt_ms"))
         cols["choice"][i] = _num(row.get("choice"))
         cols["gt"][i] = _num(row.get("gt"))
@@ -298,6 +358,8 @@ class TrialTable:
         cols["unsigned"][i] = _num(row_value(row, self.strength_var)) if self.strength_var else math.nan
         block = row.get("block")
         self._block[i] = int(block) if isinstance(block, (int, np.integer)) or (isinstance(block, str) and block.isdigit()) else 1
+        if i == 0 or self._block[i] != self._block[i - 1]:
+            self._block_starts.append(i)
         self._outcome[i] = _OUTCOME_CODE.get(str(row.get("outcome")), -1)
         label = condition_label(row, self.condition_vars)
         code = self._cond_index.get(label)
@@ -327,6 +389,8 @@ class TrialTable:
 
     def clear(self) -> None:
         self._n = 0
+        self._block_starts = []
+        self._fit = None
         self.conditions = []
         self._cond_index = {}
         self.version += 1
@@ -377,28 +441,29 @@ class TrialTable:
         return float(np.mean(c[ok])) if np.any(ok) else math.nan
 
     def running_accuracy(self, window: int = 20) -> np.ndarray:
-        return moving_accuracy(self.column("correct"), window)
+        """Accuracy over the last ``window`` trials at every trial (NaN outcomes skipped)."""
+        n = self._n
+        idx = np.arange(1, n + 1)
+        lo = np.maximum(idx - max(1, int(window)), 0)
+        cs, cn = self._cs, self._cn
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (cs[idx] - cs[lo]) / (cn[idx] - cn[lo])
 
     def block_accuracy(self) -> BlockAccuracy:
-        b = self.column("block")
-        c = self.column("correct")
-        if b.size == 0:
+        """Accuracy of each block (a run of trials with the same block number)."""
+        n = self._n
+        if n == 0:
             z = np.zeros(0, dtype=int)
             return BlockAccuracy(z, np.zeros(0), z, z, z)
-        # blocks as runs of equal block numbers, in trial order
-        change = np.flatnonzero(np.diff(b)) + 1
-        start = np.concatenate(([0], change))
-        end = np.concatenate((change, [b.size]))
-        ok = np.isfinite(c)
-        s = np.concatenate(([0.0], np.cumsum(np.where(ok, c, 0.0))))
-        n = np.concatenate(([0], np.cumsum(ok)))
-        counts = n[end] - n[start]
+        start = np.asarray(self._block_starts, dtype=int)
+        end = np.append(start[1:], n)
+        counts = self._cn[end] - self._cn[start]
         with np.errstate(invalid="ignore", divide="ignore"):
-            acc = (s[end] - s[start]) / counts
-        return BlockAccuracy(b[start].copy(), acc, counts, start, end)
+            acc = (self._cs[end] - self._cs[start]) / counts
+        return BlockAccuracy(self._block[start].copy(), acc, counts.astype(int), start, end)
 
-    def rt_histogram(self, bins: int | np.ndarray = 30, range_ms: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(edges, counts)`` of the finite reaction times (ms)."""
+    def rt_histogram(self, bins: int = 30, range_ms: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(edges, counts)`` of the finite reaction times (ms) in ``bins`` equal bins over ``range_ms``."""
         rt = self.column("rt_ms")
         rt = rt[np.isfinite(rt)]
         if rt.size == 0:
@@ -406,19 +471,26 @@ class TrialTable:
         if range_ms is None:
             hi = float(np.percentile(rt, 99.5)) if rt.size > 20 else float(rt.max())
             range_ms = (0.0, max(hi * 1.05, 100.0))
-        counts, edges = np.histogram(rt, bins=bins, range=range_ms)
-        return edges, counts.astype(float)
+        lo, hi = float(range_ms[0]), float(range_ms[1])
+        bins = int(bins)
+        inside = rt[(rt >= lo) & (rt <= hi)]
+        idx = np.minimum(((inside - lo) * (bins / (hi - lo))).astype(np.int64), bins - 1)
+        counts = np.bincount(idx, minlength=bins).astype(float)
+        return np.linspace(lo, hi, bins + 1), counts
 
-    def _levels(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Strength level of every trial, and the distinct levels (binned if too many)."""
-        levels = np.unique(np.round(x, 9))
+    @staticmethod
+    def _levels(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(levels, index)``: the distinct strengths (quantile bins if too many) and each trial's level."""
+        levels, idx = np.unique(np.round(x, 9), return_inverse=True)
         if levels.size <= MAX_LEVELS:
-            return np.round(x, 9), levels
+            return levels, idx.reshape(-1)
         edges = np.unique(np.quantile(x, np.linspace(0, 1, MAX_LEVELS + 1)))
         idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
-        centres = np.array([np.mean(x[idx == j]) if np.any(idx == j) else np.nan for j in range(edges.size - 1)])
-        keep = np.isfinite(centres)
-        return centres[idx], centres[keep]
+        n = np.bincount(idx, minlength=edges.size - 1)
+        sums = np.bincount(idx, weights=x, minlength=edges.size - 1)
+        keep = n > 0
+        remap = np.cumsum(keep) - 1
+        return sums[keep] / n[keep], remap[idx]
 
     def positive_action(self) -> float | None:
         """The response that positive signed strengths call for (the most common gt of those trials)."""
@@ -455,9 +527,7 @@ class TrialTable:
     def _binomial_curve(self, x: np.ndarray, y: np.ndarray, xlabel: str, ylabel: str, fit: bool) -> Curve:
         if x.size == 0:
             return _empty_curve(xlabel=xlabel, ylabel=ylabel)
-        lv, levels = self._levels(x)
-        idx = np.searchsorted(levels, lv)
-        idx = np.clip(idx, 0, levels.size - 1)
+        levels, idx = self._levels(x)
         n = np.bincount(idx, minlength=levels.size).astype(float)
         k = np.bincount(idx, weights=y, minlength=levels.size)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -465,7 +535,8 @@ class TrialTable:
         lo, hi = wilson_interval(k, n)
         curve = Curve(levels, p, lo, hi, n.astype(int), label=self.label, xlabel=xlabel, ylabel=ylabel)
         if fit and levels.size >= 2:
-            params = fit_logistic(levels, k, n)
+            params = fit_logistic(levels, k, n, start=self._fit)
+            self._fit = params
             if params is not None:
                 fx = np.linspace(float(levels.min()), float(levels.max()), 101)
                 curve.fit_x, curve.fit_y = fx, logistic(fx, *params)
@@ -486,8 +557,7 @@ class TrialTable:
         if not np.any(mask):
             return _empty_curve(xlabel=xlabel, ylabel="RT (ms)")
         x, r = s[mask], rt[mask]
-        lv, levels = self._levels(x)
-        idx = np.clip(np.searchsorted(levels, lv), 0, levels.size - 1)
+        levels, idx = self._levels(x)
         n = np.bincount(idx, minlength=levels.size).astype(float)
         total = np.bincount(idx, weights=r, minlength=levels.size)
         sq = np.bincount(idx, weights=r * r, minlength=levels.size)
@@ -546,6 +616,12 @@ class TrialTable:
                 remap[j] = code
             out._cond[start : start + n] = remap[t._cond[:n]] if n else []
             out._n += n
+        c = out._cols["correct"][: out._n]
+        ok = np.isfinite(c)
+        out._cs[1 : out._n + 1] = np.cumsum(np.where(ok, c, 0.0))
+        out._cn[1 : out._n + 1] = np.cumsum(ok)
+        b = out._block[: out._n]
+        out._block_starts = [0, *(np.flatnonzero(np.diff(b)) + 1).tolist()] if out._n else []
         out.version += 1
         return out
 

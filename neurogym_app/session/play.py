@@ -77,11 +77,52 @@ def make_task(task_id: str, timing: str = "human", params: dict[str, Any] | None
     if "timing" not in kwargs and timing == "human" and "human" in presets:
         kwargs["timing"] = "human"
     try:
-        return registry.make(task_id, **kwargs)
+        env = registry.make(task_id, **kwargs)
     except (ValueError, TypeError) as exc:
         if isinstance(exc, registry.TaskParameterError):
             raise
         raise registry.TaskParameterError(f"{task_id}: {' '.join(str(exc).split())}") from exc
+    check_playable_timing(task_id, env)
+    return env
+
+
+MAX_PERIOD_MS = 600_000.0  # 10 minutes: longer is a typo (or seconds given as ms)
+MAX_TRIAL_STEPS = 1_000_000  # the trial's arrays are allocated whole
+
+
+def check_playable_timing(task_id: str, env: Any) -> None:
+    """Reject timings a session cannot run: an absurdly long period, a trial with no step, too many steps.
+
+    Without this, ``fixation = 1e12`` allocates the trial's arrays until memory
+    runs out, and all-zero periods give a trial with no step to play.
+    """
+    from neurogym_app.core.timing import spec_bounds
+
+    task = getattr(env, "unwrapped", env)
+    timing = getattr(task, "timing", None) or {}
+    dt = float(getattr(task, "dt", 0) or 0)
+    total, known = 0.0, True
+    for period, spec in timing.items():
+        bounds = spec_bounds(spec)
+        if bounds is None:  # a callable: its range is unknown
+            known = False
+            continue
+        longest = bounds[1]
+        if longest > MAX_PERIOD_MS:
+            raise registry.TaskParameterError(
+                f"{task_id}: period {period!r} may last {longest:g} ms; a period can last at most "
+                f"{MAX_PERIOD_MS:g} ms (10 min) -- durations are in ms"
+            )
+        total += longest
+    if timing and known and total <= 0:
+        raise registry.TaskParameterError(
+            f"{task_id}: every period lasts 0 ms, so a trial has no step; give at least one period a duration"
+        )
+    if dt > 0 and total / dt > MAX_TRIAL_STEPS:
+        raise registry.TaskParameterError(
+            f"{task_id}: with dt = {dt:g} ms a trial may take {total / dt:.3g} steps (at most {MAX_TRIAL_STEPS:g}); "
+            f"use a dt of at least {total / MAX_TRIAL_STEPS:.3g} ms"
+        )
 
 
 def csv_layout(env: Any) -> tuple[list[str], list[str]]:

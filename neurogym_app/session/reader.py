@@ -57,7 +57,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if not folder.exists():
         raise SessionFormatError(f"no such session folder: {folder}")
     if not folder.is_dir():
-        raise SessionFormatError(f"{folder} is not a session folder")
+        raise SessionFormatError(
+            f"{folder} is a file, not a neurogym-app session folder (give the run folder holding {schema.MANIFEST_NAME})"
+        )
     mpath = folder / schema.MANIFEST_NAME
     if not mpath.is_file():
         raise SessionFormatError(f"{folder} is not a neurogym-app session folder (no {schema.MANIFEST_NAME})")

@@ -18,6 +18,14 @@ Whoever owns the frame loop (a QTimer, a PsychoPy loop, a test) calls
 
 A trial's reaction time is the response event's time minus the onset of the
 first frame of the period named by the task's ``metadata["rt_from"]``.
+
+Turn-based tasks (``keymap.turn_based``: no "no response" action, e.g.
+Bandit-v0, IBL-v0) are not stepped on the clock: each step waits for a
+response press and is taken at the press's time. A plain Gymnasium env
+without trials (e.g. ContextSwitch-v0) is played one step per trial.
+``trial_plan(n)`` may give the variables of trial ``n`` (``new_trial(**vars)``);
+``markers`` (a :class:`~neurogym_app.session.markers.MarkerSink`) is sent an
+event at each onset (trial, period, feedback) and each response press.
 At the end of a trial the runner hands the trial to the recorder (one
 transaction) before anything else happens; a write error stops the session.
 """
@@ -35,6 +43,7 @@ import numpy as np
 from neurogym_app.input.events import InputEvent, KeyEvent
 from neurogym_app.input.keymap import KeyMap
 from neurogym_app.input.responses import Mapped, ResponseTracker, map_event
+from neurogym_app.session.markers import Marker, send_marker
 from neurogym_app.session.trial_log import TrialLog, summarise, to_record
 
 __all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource", "InputSource"]
@@ -131,6 +140,9 @@ class Runner:
             ``on_frame(runner, frame)`` is told about every presented frame.
         block: block number written with each trial.
         on_trial: called with the trials.csv row after each trial is saved.
+        trial_plan: ``trial_plan(n)`` -> keyword arguments of ``new_trial`` for
+            trial ``n`` of this runner (None: the task's own draw).
+        markers: a MarkerSink told about onsets and responses (None: none).
     """
 
     def __init__(
@@ -148,6 +160,8 @@ class Runner:
         sources: Sequence[Any] = (),
         block: int = 1,
         on_trial: Callable[[dict[str, Any]], None] | None = None,
+        trial_plan: Callable[[int], Any] | None = None,
+        markers: Any = None,
     ) -> None:
         if not time_scale > 0:
             raise ValueError(f"time_scale must be > 0, got {time_scale}")
@@ -166,6 +180,10 @@ class Runner:
         self.sources = list(sources)
         self.block = block
         self.on_trial = on_trial
+        self.trial_plan = trial_plan
+        self.markers = markers
+        self.turn_based = bool(getattr(keymap, "turn_based", False))
+        self.stepwise = not callable(getattr(self.task, "new_trial", None))  # plain env: one step per trial
         meta = getattr(self.task, "metadata", {}) or {}
         self.rt_from: str | None = meta.get("rt_from")
         self.step_s = float(self.task.dt) * self.time_scale / 1000.0
@@ -187,6 +205,7 @@ class Runner:
         self._last_outcome: tuple[str, float] | None = None
         self._stop_requested = False
         self._stop_status = "aborted"
+        self._marked_phase = ""
 
     # ------------------------------------------------------------------ public
     @property
@@ -250,8 +269,16 @@ class Runner:
 
     def _start_trial(self, t0: float) -> None:
         task = self.task
-        trial_vars = dict(task.trial or {})
-        periods = {p: (int(task.start_ind[p]), int(task.end_ind[p])) for p in task.periods}
+        planned = self.trial_plan(self.n_done) if self.trial_plan is not None else None
+        if planned is not None:
+            new_trial = getattr(self.env, "new_trial", None) or task.new_trial
+            new_trial(**dict(planned))
+            if getattr(task, "tmax", 0) > 0:
+                self._next_ob = task.ob[0]
+            elif callable(getattr(task, "_first_observation", None)):
+                self._next_ob = task._first_observation()
+        trial_vars = dict(getattr(task, "trial", None) or {})
+        periods = {p: (int(task.start_ind[p]), int(task.end_ind[p])) for p in getattr(task, "periods", ())}
         gt_plan = np.array(task.gt, copy=True) if getattr(task, "tmax", 0) > 0 else np.zeros((0,))
         self.trial = TrialLog(
             index=self.n_done,
@@ -295,6 +322,8 @@ class Runner:
             if isinstance(ev, KeyEvent) and ev.key == "escape" and ev.kind == "press":
                 self.stop("aborted")
             m = map_event(self.keymap, ev)
+            if self.markers is not None and m.is_response and getattr(ev, "kind", "press") == "press":
+                self._mark("response", float(ev.t), {"action": m.name, "phase": self.phase})
             self._seq += 1
             bisect.insort(self._pending, (float(ev.t), self._seq, m))
 
@@ -321,9 +350,14 @@ class Runner:
             if self.phase == "trial":
                 log = self.trial
                 assert log is not None
-                boundary = log.step_start(log.step + 1)
-                if boundary > now + EPS:
-                    return
+                if self.turn_based:
+                    boundary = self._turn_boundary(log, now)
+                    if boundary is None:
+                        return
+                else:
+                    boundary = log.step_start(log.step + 1)
+                    if boundary > now + EPS:
+                        return
                 self._step(log, boundary)
             elif self.phase in ("feedback", "iti"):
                 if self._phase_end > now + EPS:
@@ -336,6 +370,15 @@ class Runner:
                     self._start_trial(end)
             else:
                 return
+
+    def _turn_boundary(self, log: TrialLog, now: float) -> float | None:
+        """Turn-based step: just after the first response press of the trial up to ``now`` (None: keep waiting)."""
+        for t, _, m in self._pending:
+            if t > now + EPS:
+                return None
+            if t >= log.t0 - EPS and m.is_response and getattr(m.event, "kind", "press") == "press":
+                return float(np.nextafter(t, np.inf))
+        return None
 
     def _step(self, log: TrialLog, boundary: float) -> None:
         k = log.step
@@ -353,9 +396,13 @@ class Runner:
         log.gts.append(info.get("gt"))
         log.causes.append(cause)
         log.step = k + 1
-        if info.get("new_trial") or terminated or truncated:
+        if self.stepwise and info.get("gt") is not None and "performance" not in info:
+            info["performance"] = float(np.all(np.asarray(action) == np.asarray(info["gt"])))
+        if info.get("new_trial") or terminated or truncated or self.stepwise:
             log.end = boundary
             log.performance = float(info.get("performance", getattr(self.task, "performance", 0)) or 0)
+            if self.stepwise and not len(log.gt_plan) and all(g is not None for g in log.gts):
+                log.gt_plan = np.asarray(log.gts)
             if (terminated or truncated) and not info.get("new_trial"):
                 ob, _ = self.env.reset()
             self._next_ob = ob
@@ -406,6 +453,10 @@ class Runner:
             return self.scenes.message(self.flow.start_text or self.keymap.describe())
         return self.scenes.blank()
 
+    def _mark(self, kind: str, t: float, data: dict[str, Any]) -> None:
+        trial = self.trial.index if self.trial is not None and self.phase == "trial" else None
+        send_marker(self.markers, Marker(kind, t, block=self.block, trial=trial, data=data))
+
     def _note_frame(self, onset: float) -> FrameInfo:
         interval = None if self._last_onset is None else onset - self._last_onset
         dropped = interval is not None and interval > DROP_FACTOR * self.frame_period
@@ -416,8 +467,19 @@ class Runner:
             self.stats.dropped += dropped
         trial_index = step = None
         if self.phase == "trial" and self.trial is not None:
-            self.trial.note_frame(onset, interval, dropped)
-            trial_index, step = self.trial.index, self.trial.step
+            log = self.trial
+            known = len(log.period_onsets), bool(log.frame_onsets)
+            log.note_frame(onset, interval, dropped)
+            trial_index, step = log.index, log.step
+            if self.markers is not None:
+                if not known[1]:
+                    self._mark("onset", onset, {"what": "trial"})
+                for name in list(log.period_onsets)[known[0]:]:
+                    self._mark("onset", onset, {"what": name})
+        elif self.markers is not None and self.phase != self._marked_phase and self.phase == "feedback":
+            outcome = (self._last_outcome or ("", 0.0))[0]
+            self._mark("onset", onset, {"what": "feedback", "outcome": outcome})
+        self._marked_phase = self.phase
         return FrameInfo(onset, self.phase, trial_index, step, interval, dropped)
 
 

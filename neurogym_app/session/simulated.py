@@ -18,6 +18,18 @@ Strategies:
 ``lapse``
     The oracle, except that on a fraction ``lapse`` of trials it responds at
     random.
+``psychometric``
+    An observer with a threshold: on each trial it is correct with
+    probability ``guess + (1 - guess - lapse) / (1 + exp(-(x - threshold) / width))``
+    where ``x`` is the magnitude of the trial variable ``variable`` (default:
+    the task's ``metadata["strength_var"]``, e.g. ``coh``; a task attribute
+    of that name when the trial has none) and ``guess`` defaults to
+    1 / number of response actions (0 for a single go response). Correct:
+    the oracle's response; wrong: another response (or a miss / false
+    alarm). Without such a variable it is the oracle with ``lapse``.
+
+On a turn-based task (``keymap.turn_based``) every trial gets a response
+(the task waits for it): with no target in the ground truth it picks at random.
 
 Everything random comes from one seeded ``numpy`` generator.
 """
@@ -37,7 +49,7 @@ from neurogym_app.session.trial_log import first_response_target
 
 __all__ = ["STRATEGIES", "RTDistribution", "SimulatedParticipant"]
 
-STRATEGIES = ("oracle", "random", "lapse")
+STRATEGIES = ("oracle", "random", "lapse", "psychometric")
 KEY_DOWN_S = 0.08  # how long a simulated key stays down
 WINDOW_FILL = 0.9  # responses land within the first 90 % of the target window
 
@@ -82,7 +94,16 @@ class SimulatedParticipant:
         seed: int | None = None,
         rt: RTDistribution | None = None,
         lapse: float = 0.1,
+        threshold: float = 10.0,
+        width: float = 3.0,
+        variable: str | None = None,
+        guess: float | None = None,
     ) -> None:
+        if not width > 0:
+            raise ValueError(f"psychometric width must be > 0, got {width}")
+        if guess is not None and not 0.0 <= guess <= 1.0:
+            raise ValueError(f"guess rate must be within 0-1, got {guess}")
+        self.threshold, self.width, self.variable, self.guess = float(threshold), float(width), variable, guess
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown simulated strategy {strategy!r}; use one of: {', '.join(STRATEGIES)}")
         if not 0.0 <= lapse <= 1.0:
@@ -102,7 +123,12 @@ class SimulatedParticipant:
             "strategy": self.strategy,
             "seed": self.seed,
             "rt_ms": {"mean": self.rt.mean_ms, "sd": self.rt.sd_ms, "min": self.rt.min_ms, "distribution": "lognormal"},
-            **({"lapse": self.lapse} if self.strategy == "lapse" else {}),
+            **({"lapse": self.lapse} if self.strategy in ("lapse", "psychometric") else {}),
+            **(
+                {"threshold": self.threshold, "width": self.width, "variable": self.variable, "guess": self.guess}
+                if self.strategy == "psychometric"
+                else {}
+            ),
         }
 
     # ------------------------------------------------------------ source API
@@ -126,7 +152,9 @@ class SimulatedParticipant:
         plan.scheduled = True
         window_end = log.step_start(plan.end_step)
         room = max(0.0, (window_end - frame.onset) * WINDOW_FILL)
-        delay = min(self.rt.draw(self.rng) / 1000.0, room)
+        delay = self.rt.draw(self.rng) / 1000.0
+        if not getattr(self.keymap, "turn_based", False):  # a turn-based task waits for the press
+            delay = min(delay, room)
         self._send(plan.action, frame.onset + delay)
 
     # --------------------------------------------------------------- planning
@@ -141,11 +169,45 @@ class SimulatedParticipant:
         else:
             action = None
             first, end = log.periods.get(rt_from, (start, max(start + 1, len(log.gt_plan))))
+        if self.strategy == "psychometric" and not self.keymap.is_box:
+            p = self.p_correct(runner, log)
+            if self.rng.random() >= p:
+                action = self._wrong_action(action)
+                if target is None:
+                    first, end = log.periods.get(rt_from, (first, end))
+        if action is None and getattr(self.keymap, "turn_based", False):
+            respond_randomly = True
         if respond_randomly:
             action = self._random_action()
             if target is None:
                 first, end = log.periods.get(rt_from, (first, end))
         return _Plan(trial=log.index, action=action, first_step=first, end_step=max(end, first + 1))
+
+    def p_correct(self, runner: Any, log: Any) -> float:
+        """P(correct) of the psychometric observer on this trial (1 - lapse without a strength variable)."""
+        task = getattr(runner, "task", None)
+        name = self.variable or (getattr(task, "metadata", {}) or {}).get("strength_var")
+        value = log.vars.get(name) if name else None
+        if value is None and name and task is not None:
+            value = getattr(task, name, None)
+        try:
+            x = abs(float(value))
+        except (TypeError, ValueError):
+            return 1.0 - self.lapse
+        guess = self.guess
+        if guess is None:
+            n = len(self.keymap.response_actions)
+            guess = 1.0 / n if n > 1 else 0.0
+        z = (x - self.threshold) / self.width
+        logistic = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return guess + (1.0 - guess - self.lapse) * logistic
+
+    def _wrong_action(self, correct: Any) -> Any:
+        """A response other than ``correct`` (None: withhold, when the only response is the correct one)."""
+        others = [a for a in self.keymap.response_actions if correct is None or a != correct]
+        if not others:
+            return None
+        return others[int(self.rng.integers(len(others)))]
 
     def _random_action(self) -> Any:
         km = self.keymap

@@ -25,10 +25,18 @@ def ring_bump(angles: np.ndarray, direction: float, gain: float = 0.5, offset: f
 def merge_rewards(defaults: Mapping[str, float], rewards: Mapping[str, float] | None) -> dict[str, float]:
     """Default rewards updated by the caller's, rejecting unknown outcome names."""
     merged = dict(defaults)
+    if rewards is not None and not isinstance(rewards, Mapping):
+        raise ValueError(
+            f"rewards must be a table of outcome -> number (e.g. {{correct = 1.0}}), got {rewards!r}; "
+            f"this task's rewards are: {', '.join(merged)}"
+        )
     if rewards:
         unknown = [k for k in rewards if k not in merged]
         if unknown:
             raise ValueError(f"unknown reward {unknown[0]!r}; this task's rewards are: {', '.join(merged)}")
+        for k, v in rewards.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+                raise ValueError(f"reward {k!r} must be a finite number, got {v!r}")
         merged.update({k: float(v) for k, v in rewards.items()})
     return merged
 

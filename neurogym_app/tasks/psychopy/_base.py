@@ -17,6 +17,7 @@ and set ``DISPLAY=:99`` (24-bit depth).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,12 +48,12 @@ def shared_window(size: tuple[int, int]) -> Any:
     win = _WINDOWS.get(size)
     if win is not None and not getattr(win, "_closed", False):
         return win
-    visual = psychopy_visual()
-    if os.name == "posix" and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
         raise RuntimeError(
             "PsychoPy tasks render in an X window: no DISPLAY is set (headless: `Xvfb :99 -screen 0 1280x1024x24 &` "
             "then DISPLAY=:99)"
         )
+    visual = psychopy_visual()
     win = visual.Window(
         size=list(size), winType="pyglet", units="norm", color=[-1, -1, -1], colorSpace="rgb",
         allowGUI=False, checkTiming=False, waitBlanking=False,
