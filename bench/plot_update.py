@@ -89,6 +89,7 @@ def plot_update(n_trials: int = 10_000, repeats: int = 50) -> dict[str, Any]:
         return t1 - t0, t2 - t1, t3 - t2, t3 - t0
 
     cpu: list[float] = []
+    render_cpu: list[float] = []
 
     for _ in range(3):  # warm-up (first setData allocates)
         update()
@@ -105,10 +106,11 @@ def plot_update(n_trials: int = 10_000, repeats: int = 50) -> dict[str, Any]:
         parts["rt_histogram"].append(r)
         parts["psychometric"].append(p)
         parts["update"].append(t_append + total)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         for w in (acc, rt, psy):
             w.grab()
         parts["render"].append(time.perf_counter() - t0)
+        render_cpu.append(time.thread_time() - c0)
 
     # the scrolling timeline: 12 trials of 35 steps, 3 channels
     timeline = TimelineModel()
@@ -155,6 +157,7 @@ def plot_update(n_trials: int = 10_000, repeats: int = 50) -> dict[str, Any]:
         "update_cpu_ms": _stats(cpu),
         "parts_ms": {k: _stats(v) for k, v in parts.items() if k not in ("update", "render")},
         "render_ms": _stats(parts["render"]),
+        "render_cpu_ms": _stats(render_cpu),
         "timeline_update_ms": _stats(t_timeline),
         "compare_refresh_ms": _stats(t_compare),
         "items_reused": acc.running is acc.running and len(acc.running.getData()[0]) == n_trials + repeats,

@@ -16,6 +16,9 @@ Then, each in a fresh state:
 * ``compare_add_ms``: adding the session to the Compare view, plots included;
 * ``seek_ms``: jumping to a trial in the middle and drawing it.
 
+``cpu_ms`` gives the same in this thread's CPU time (not inflated when other
+processes hold the cores; SQLite's reads run in this thread too).
+
     .venv/bin/python bench/session_open.py [--steps 1000000] [--path RUN_FOLDER] [--keep]
 
 ``session_open(n_steps, path)`` is the case function for ``bench/run.py``.
@@ -66,6 +69,21 @@ def _count_steps(path: Path) -> tuple[int, int, int]:
     return int(n_trials), int(n_steps), int(size)
 
 
+class _Timer:
+    """Wall and thread-CPU time of a block, in ms (CPU time is not inflated by other processes)."""
+
+    def __init__(self, out: dict[str, Any], name: str) -> None:
+        self.out, self.name = out, name
+
+    def __enter__(self) -> _Timer:
+        self.t0, self.c0 = time.perf_counter(), time.thread_time()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.out[f"{self.name}_ms"] = round((time.perf_counter() - self.t0) * 1000, 1)
+        self.out.setdefault("cpu_ms", {})[self.name] = round((time.thread_time() - self.c0) * 1000, 1)
+
+
 def session_open(n_steps: int = 1_000_000, path: str | Path | None = None, keep: bool = False) -> dict[str, Any]:
     from PyQt6.QtWidgets import QApplication
 
@@ -96,17 +114,14 @@ def session_open(n_steps: int = 1_000_000, path: str | Path | None = None, keep:
     if t_make is not None:
         out["make_s"] = round(t_make, 1)
 
-    t0 = time.perf_counter()
-    info = session_info(path)
-    out["list_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    with _Timer(out, "list"):
+        info = session_info(path)
     assert info.n_trials == n_trials
 
-    t0 = time.perf_counter()
-    reader = open_session(path)
-    out["reader_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-    t0 = time.perf_counter()
-    table = load_table(reader)
-    out["summary_table_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    with _Timer(out, "reader"):
+        reader = open_session(path)
+    with _Timer(out, "summary_table"):
+        table = load_table(reader)
     reader.close()
     assert len(table) == n_trials
 
@@ -114,25 +129,21 @@ def session_open(n_steps: int = 1_000_000, path: str | Path | None = None, keep:
     view.resize(1300, 850)
     view.show()
     app.processEvents()
-    t0 = time.perf_counter()
-    ok = view.open_session(path)
-    out["replay_open_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-    t0 = time.perf_counter()
-    app.processEvents()  # the first paint of the scene and the plots
-    out["replay_first_paint_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    with _Timer(out, "replay_open"):
+        ok = view.open_session(path)
+    with _Timer(out, "replay_first_paint"):
+        app.processEvents()  # the first paint of the scene and the plots
     assert ok and view.model.n_trials == n_trials
-    t0 = time.perf_counter()
-    view.seek(n_trials // 2, 50)
-    app.processEvents()
-    out["seek_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    with _Timer(out, "seek"):
+        view.seek(n_trials // 2, 50)
+        app.processEvents()
 
     compare = CompareView()
     compare.resize(1200, 700)
     compare.show()
-    t0 = time.perf_counter()
-    compare.add_sessions([str(path)])
-    app.processEvents()
-    out["compare_add_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    with _Timer(out, "compare_add"):
+        compare.add_sessions([str(path)])
+        app.processEvents()
     view.model.close()
     if tmp is not None and not keep:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -65,7 +65,8 @@ fi
 "$py" -m pip install --quiet \
     numpy scipy pandas pillow "pyglet==1.5.27" psutil packaging six json-tricks pyyaml \
     i18next python-bidi arabic-reshaper freetype-py requests pyserial psychtoolbox
-"$py" -m pip install --quiet --no-deps psychopy
+# the version the tests run against (its numpy-texture and keyboard APIs have changed before)
+"$py" -m pip install --quiet --no-deps "psychopy==2026.2.5"
 
 # Import check under a private HOME (psychopy writes ~/.psychopy3); needs no display.
 HOME="$(mktemp -d)" "$py" -c "import psychopy; print('psychopy', psychopy.__version__, 'installed into $venv')"

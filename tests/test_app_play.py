@@ -169,3 +169,18 @@ def test_plot_update_with_many_trials_keeps_items(view):
     assert len(x) == 10_000
     bx, by = view.accuracy.blocks.getData()
     assert len(bx) == 20  # ten blocks, two points each
+
+
+def test_real_clock_session_runs_on_the_timer(view, qtbot):
+    """On the real clock the controller's QTimer ticks one frame per refresh (a short, sped-up session)."""
+    opts = PlayOptions(TASK, n_trials=1, seed=3, player="oracle", time_scale=0.25, feedback=False, iti_ms=0, record=False)
+    view.virtual.setChecked(False)
+    with qtbot.waitSignal(view.session_finished, timeout=20_000) as sig:
+        view.start(opts)
+        assert not view.controller.virtual and view.controller.timer.isActive()
+    assert sig.args[0] == "completed"
+    session = view.controller.session
+    st = session.runner.stats
+    assert st.frames > 10
+    assert session.runner.rows[0]["outcome"] == "correct"
+    assert session.runner.rows[0]["rt_ms"] > 0

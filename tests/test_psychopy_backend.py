@@ -88,10 +88,6 @@ def test_both_backends_draw_the_same_scene(display, qapp):
     )
     q = render_to_image(scene, SIZE, GEO)
     p = display.capture(scene)
-    import os
-    if os.environ.get("NGYM_DEBUG_SHOTS"):
-        from PIL import Image as PI
-        PI.fromarray(np.concatenate([q, p], axis=1)).save(os.environ["NGYM_DEBUG_SHOTS"])
     diff = np.abs(_downsample(q) - _downsample(p))
     assert diff.mean() < 3.0, diff.mean()
     assert np.percentile(diff, 99) < 40, np.percentile(diff, 99)
@@ -237,3 +233,22 @@ def test_agent_view_of_a_pixel_task_shows_the_frame():
     scene = make_view(env, "natural", GEO).scene(StepState(ob=task.ob[step]))
     (image,) = [i for i in scene.items if isinstance(i, Image)]
     assert np.array_equal(image.data, task.ob[step])
+
+
+def test_windows_of_pixel_tasks_and_the_display_do_not_disturb_each_other(display, qapp):
+    """pyglet hands every window's resize to PsychoPy, which sets the current GL context's viewport."""
+    from neurogym_app.stimuli.backends.qpainter import render_to_image
+
+    env = ngym.make("psychopy.RandomDotMotion-v0")
+    env.reset(seed=5)
+    task = env.unwrapped
+    trial = dict(task.trial)
+    first = task.ob.copy()
+    scene = Scene((Ring(values=(1.0, 0.5, 0.0, 0.8)), Dot(-7, 4, size=1, color=(0, 200, 0)), Bar(-5, -3, value=0.5)), background=BG)
+    for _ in range(3):
+        display.present(scene)
+        display.poll()
+    diff = np.abs(_downsample(render_to_image(scene, SIZE, GEO)) - _downsample(display.capture(scene)))
+    assert diff.mean() < 3.0
+    task.new_trial(**trial)
+    assert np.array_equal(task.ob, first)

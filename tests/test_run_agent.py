@@ -228,3 +228,49 @@ def test_verify_reports_tampered_trial_variables(human_like_session, tmp_path, c
 def test_verify_rejects_a_folder_that_is_not_a_session(tmp_path, capsys):
     assert main(["verify", str(tmp_path)]) == 2
     assert "not a neurogym-app session" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- compare and demo
+def test_metrics_bootstrap_intervals_are_seeded_and_contain_the_estimate(human_like_session):
+    from neurogym_app.session.metrics import load_sessions, summarise_table
+
+    (entry,) = load_sessions([human_like_session])
+    a = summarise_table(entry.table, n_boot=300, seed=1)
+    b = summarise_table(entry.table, n_boot=300, seed=1)
+    assert a == b
+    acc = a["accuracy"]
+    assert acc["n"] == 12 and acc["lo"] <= acc["value"] <= acc["hi"]
+    psy = a["psychometric"]
+    assert psy["xlabel"] == "signed strength" and all(lo <= y <= hi for y, lo, hi in zip(psy["y"], psy["lo"], psy["hi"]))
+    assert sum(v["n"] for v in a["by_condition"].values()) == 12
+
+
+def test_compare_writes_html_and_png_reports(human_like_session, tmp_path, capsys):
+    result = record_policy(PDM, lambda ob: 1 if ob[0] == 0 else 0, trials=10, out=tmp_path / "runs", seed=2,
+                           timing="human", player_id="always-right")
+    html_path = tmp_path / "report.html"
+    assert main(["compare", str(human_like_session), str(result.path), "--out", str(html_path), "--boot", "200"]) == 0
+    text = html_path.read_text(encoding="utf-8")
+    assert "Accuracy per condition" in text and "data:image/png;base64," in text
+    assert "always-right" in text and "sim-lapse" in text
+    png = tmp_path / "report.png"
+    assert main(["compare", str(human_like_session), str(result.path), "--out", str(png), "--boot", "200"]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    capsys.readouterr()
+    assert main(["compare", str(result.path), "--json", "--boot", "50"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data[0]["kind"] == "agent" and data[0]["n_trials"] == 10
+    assert main(["compare", str(result.path), "--out", str(tmp_path / "report.txt")]) == 2
+
+
+@pytest.mark.torch
+def test_demo_headless_writes_frames(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    code = main(["demo", "GoNogo-v0", "--headless", "--frames", str(frames), "--trials", "2", "--time-scale", "1",
+                 "--size", "800x400"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "played 2 trial(s)" in out
+    pngs = sorted(frames.glob("frame_*.png"))
+    assert len(pngs) >= 10  # one per step, plus feedback and pauses
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs[:3])

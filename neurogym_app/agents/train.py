@@ -84,6 +84,7 @@ class TrainSettings:
     keep_checkpoints: int = 5
     target_accuracy: float | None = None  # record when the held-out accuracy first reaches it
     stop_at_target: bool = False  # and stop training there
+    target_patience: int = 1  # consecutive evaluations at or above the target that count as reaching it
     threads: int | None = 1
     deterministic: bool = False
     plot: bool = True
@@ -252,6 +253,7 @@ def train(
     loss_n = 0
     train_seconds = 0.0
     seconds_to_target: float | None = None
+    streak = 0
     last_acc: dict[str, float] = {}
     wall0 = time.perf_counter()
     step = 0
@@ -292,7 +294,8 @@ def train(
                     last_acc[timing] = res["accuracy"]
                 net.train()
                 reached = cfg.target_accuracy is not None and all(last_acc.get(t, 0) >= cfg.target_accuracy for t in check_timings)
-                if reached and seconds_to_target is None:
+                streak = streak + 1 if reached else 0
+                if streak >= max(1, cfg.target_patience) and seconds_to_target is None:
                     seconds_to_target = train_seconds
                 if on_eval is not None:
                     on_eval(row)

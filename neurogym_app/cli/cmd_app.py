@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 
-from neurogym_app.cli.display_check import require_display
+from neurogym_app.cli.display_check import has_display, require_display
 
 DEFAULT_TASK = "PerceptualDecisionMaking-v0"
 
@@ -22,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from neurogym_app.core import registry
 
     registry.spec(args.task)  # an unknown id is a one-line error before any window opens
+    if args.screenshot and not has_display():
+        # A screenshot needs no screen: render offscreen.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     code = require_display()
     if code is not None:
         return code

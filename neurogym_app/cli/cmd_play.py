@@ -40,7 +40,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=("qt", "psychopy", "null"), help="display backend (default qt; null draws nothing)")
     p.add_argument("--view", choices=("agent", "natural"), help="what to draw: the agent's inputs or natural stimuli")
     p.add_argument("--timing", choices=("human", "default"), help="the task's human timing (default) or its network timing")
-    p.add_argument("--auto", choices=("oracle", "random", "lapse"), help="a simulated participant plays instead of you")
+    p.add_argument("--auto", choices=("oracle", "random", "lapse", "psychometric"), help="a simulated participant plays instead of you")
     p.add_argument("--lapse", type=float, default=0.1, metavar="P", help="lapse rate of --auto lapse (default 0.1)")
     p.add_argument("--realtime", action="store_true", help="with --auto: run at wall-clock speed (default: virtual time)")
     p.add_argument("--headless", action="store_true", help="render offscreen (no window)")
@@ -49,6 +49,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--input-mode", choices=("press", "latch", "hold"), help="how long a response lasts (default: task's, press)")
     p.add_argument("--out", metavar="SESSIONS_ROOT", help="sessions root folder (default: sessions/)")
     p.add_argument("--config", metavar="FILE", help="TOML config (sections session, display, keys, env)")
+    p.add_argument("--resume", metavar="SESSION_FOLDER", help="experiment files: continue an interrupted session in a new folder")
     p.set_defaults(func=run)
     return p
 
@@ -93,7 +94,9 @@ def _experiment_file(task: str, args: argparse.Namespace) -> int:
     runner = getattr(experiment, "play_experiment", None)
     if runner is None:
         raise UserError(f"{task}: this version cannot play experiment files yet")
-    return int(runner(args) or 0)
+    from neurogym_app.cli.experiment_hooks import ExperimentHooks
+
+    return int(runner(args, ExperimentHooks()) or 0)
 
 
 MIN_TIME_SCALE, MAX_TIME_SCALE = 0.01, 100.0
@@ -201,6 +204,8 @@ def _display_info(display: Any, backend: str, headless: bool) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     if args.task.lower().endswith(".toml"):
         return _experiment_file(args.task, args)
+    if args.resume is not None:
+        raise UserError("--resume is for experiment files (.toml)")
     from neurogym_app.core import registry
     from neurogym_app.input.keymap import NotHumanPlayable, build_keymap, playability
     from neurogym_app.session.clock import FakeClock, MonotonicClock

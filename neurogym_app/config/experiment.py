@@ -573,7 +573,9 @@ def experiment_from_dict(data: dict[str, Any], *, source: str = "experiment", ba
             inner = (err.get("ctx") or {}).get("error")
             if isinstance(inner, _BlockTaskError):
                 raise ConfigError(f"{source}: blocks[{inner.index}].task: {inner}", source=source) from None
-        raise from_validation_error(exc, ExperimentConfig, source=source, file_data=data) from None
+        err = from_validation_error(exc, ExperimentConfig, source=source, file_data=data)
+        message = re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", str(err))
+        raise ConfigError(message, source=source, errors=[re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", e) for e in err.errors]) from None
     return _finish(cfg, source, base or Path("."))
 
 

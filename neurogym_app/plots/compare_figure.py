@@ -26,7 +26,10 @@ def _rgb(kind: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
     return (r / 255, g / 255, b / 255, alpha)
 
 
-def _draw(ax: Any, curve: Curve, color: Any, bold: bool, label: str | None, fit: bool = True, offset: float = 0.0) -> None:
+def _draw(
+    ax: Any, curve: Curve, color: Any, bold: bool, label: str | None, fit: bool = True, offset: float = 0.0, line: bool = True
+) -> None:
+    """Points with 95 % intervals (bold) or small points; the fit if any, else a line through them if ``line``."""
     ok = np.isfinite(curve.y)
     x, y = curve.x[ok] + offset, curve.y[ok]
     if x.size == 0:
@@ -38,8 +41,9 @@ def _draw(ax: Any, curve: Curve, color: Any, bold: bool, label: str | None, fit:
         ax.plot(x, y, "o", color=color, ms=3, label=label, zorder=2)
     if fit and curve.fit_x is not None and curve.fit_y is not None:
         ax.plot(curve.fit_x, curve.fit_y, "-", color=color, lw=2.0 if bold else 0.8, zorder=3 if bold else 1)
-    elif bold or not fit:
-        ax.plot(x, y, "-", color=color, lw=1.6 if bold else 0.7, zorder=3 if bold else 1)
+    elif line:
+        order = np.argsort(x)
+        ax.plot(x[order], y[order], "-", color=color, lw=1.6 if bold else 0.7, zorder=3 if bold else 1)
 
 
 def compare_figure(model: CompareModel, title: str | None = None) -> Any:
@@ -59,14 +63,14 @@ def compare_figure(model: CompareModel, title: str | None = None) -> Any:
         for e in members:
             labels, curve = e.table.condition_accuracy()
             x = np.array([index.get(lab, np.nan) for lab in labels], dtype=float)
-            _draw(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind, 0.35), False, None, fit=False, offset=offset)
+            _draw(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind, 0.35), False, None, fit=False, offset=offset, line=False)
             _draw(ax_p, e.table.psychometric(), _rgb(kind, 0.35), False, None)
             _draw(ax_r, e.table.chronometric(), _rgb(kind, 0.35), False, None, fit=False)
         pooled = model.pooled(kind)
         name = f"{kind} (n={len(members)})"
         labels, curve = pooled.condition_accuracy()
         x = np.array([index.get(lab, np.nan) for lab in labels], dtype=float)
-        _draw(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind), True, name, fit=False, offset=offset)
+        _draw(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind), True, name, fit=False, offset=offset, line=False)
         _draw(ax_p, pooled.psychometric(), _rgb(kind), True, name)
         _draw(ax_r, pooled.chronometric(), _rgb(kind), True, name, fit=False)
     ax_c.set_xticks(range(len(conditions)))

@@ -155,7 +155,7 @@ class ObservationPlot(StepPlot):
         super().__init__(title, "", parent=parent)
         self.mode = "traces"
         self.traces: list[pg.PlotDataItem] = []
-        self.image = pg.ImageItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setVisible(False)
         self.addItem(self.image)
         self.image.setColorMap(pg.colormap.get("viridis"))
@@ -236,11 +236,15 @@ class ActionPlot(StepPlot):
         super().__init__(title, "", parent=parent)
         self.gt = pg.PlotDataItem(pen=_pen((44, 160, 44), 2.5), name="gt")
         self.action = pg.PlotDataItem(pen=_pen((31, 119, 180), 1.8, style=Qt.PenStyle.DashLine), name="action")
+        self.keys = pg.ScatterPlotItem(symbol="t", size=10, brush=qcolor((60, 60, 60)), pen=None)
         self.addItem(self.gt)
         self.addItem(self.action)
-        self.legend = self.getPlotItem().addLegend(offset=(5, 1), labelTextSize="8pt", colCount=2, brush=(255, 255, 255, 200))
+        self.addItem(self.keys)
+        self.legend = self.getPlotItem().addLegend(offset=(5, 1), labelTextSize="8pt", colCount=3, brush=(255, 255, 255, 200))
         self.legend.setVisible(False)
         self._has_action_legend = False
+        self._key_y = 1.0
+        self._keys_in_legend = False
 
     def update_steps(
         self,
@@ -276,10 +280,19 @@ class ActionPlot(StepPlot):
             fit_axis_width(self, [t for _, t in ticks], minimum=AXIS_WIDTH)
         else:
             self.getPlotItem().getAxis("left").setTicks(None)
+        self._key_y = max(levels) + 0.3
         lo, hi = min(levels) - 0.5, max(levels) + (1.0 if self._has_action_legend else 0.5)
         self.set_y_span(lo, hi)
         self.setYRange(lo, hi, padding=0)
         self.setXRange(t0, t0 + max(n, 1) * dt, padding=0.01)
+
+
+    def set_presses(self, times_ms: Sequence[float]) -> None:
+        """Mark key presses (ms from the trial start) along the top of the plot."""
+        self.keys.setData(list(times_ms), [self._key_y] * len(times_ms))
+        if len(times_ms) and not self._keys_in_legend:
+            self.legend.addItem(self.keys, "key press")
+            self._keys_in_legend = True
 
 
 class RewardPlot(StepPlot):
@@ -313,7 +326,7 @@ class HeatmapPlot(StepPlot):
 
     def __init__(self, title: str = "Hidden activity", ylabel: str = "unit", parent: Any = None) -> None:
         super().__init__(title, ylabel, parent=parent)
-        self.image = pg.ImageItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("CET-D1A") if "CET-D1A" in pg.colormap.listMaps() else pg.colormap.get("viridis"))
         self.addItem(self.image)
         self.getPlotItem().getViewBox().invertY(True)

@@ -66,7 +66,8 @@ def configure() -> None:
     if _configured:
         return
     _configured = True
-    pg.setConfigOptions(antialias=True, background="w", foreground=(40, 40, 40), imageAxisOrder="row-major")
+    # image axis order is set per ImageItem (axisOrder="row-major"), not globally: other code may rely on the default
+    pg.setConfigOptions(antialias=True, background="w", foreground=(40, 40, 40))
 
 
 def qcolor(rgb: Sequence[int], alpha: int = 255) -> QColor:

@@ -58,7 +58,7 @@ class TimingEditor(QTableWidget):
     """
 
     changed = pyqtSignal()
-    COLS = ("period", "distribution", "parameters (ms)", "sampled (ms)")
+    COLS = ("period", "distribution", "ms", "sampled ms")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(self.COLS), parent)
@@ -76,33 +76,54 @@ class TimingEditor(QTableWidget):
         self._loading = False
 
     def set_timing(self, timing: dict[str, Any]) -> None:
+        """Show ``timing`` (rows are reused when the periods are the same, so no widget is recreated)."""
         self._loading = True
         try:
             self._specs = dict(timing)
-            self._periods = list(timing)
+            periods = list(timing)
+            if periods != self._periods:
+                self._build_rows(periods)
             self.errors = {}
-            self.setRowCount(len(self._periods))
-            for row, period in enumerate(self._periods):
+            for row, period in enumerate(periods):
                 dist, text = spec_form(timing[period])
-                name = QTableWidgetItem(period)
-                name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                self.setItem(row, 0, name)
-                combo = QComboBox()
+                combo: QComboBox = self.cellWidget(row, 1)  # type: ignore[assignment]
+                edit: QLineEdit = self.cellWidget(row, 2)  # type: ignore[assignment]
+                combo.clear()
                 combo.addItems(list(FORMS) if dist != "fixed" else ["fixed"])
                 combo.setCurrentText(dist)
                 combo.setEnabled(dist != "fixed")
-                combo.currentTextChanged.connect(lambda _t, r=row: self._edited(r))
-                self.setCellWidget(row, 1, combo)
-                edit = QLineEdit(text)
+                edit.setText(text)
                 edit.setEnabled(dist != "fixed")
                 edit.setPlaceholderText(self._hint(dist))
-                edit.textChanged.connect(lambda _t, r=row: self._edited(r))
-                self.setCellWidget(row, 2, edit)
-                sampled = QTableWidgetItem("")
-                sampled.setFlags(sampled.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                self.setItem(row, 3, sampled)
+                edit.setStyleSheet("")
+                edit.setToolTip("")
+                self.item(row, 3).setText("")
         finally:
             self._loading = False
+
+    def _build_rows(self, periods: list[str]) -> None:
+        for row in range(self.rowCount()):
+            for col in (1, 2):
+                old = self.cellWidget(row, col)
+                if old is not None:
+                    self.removeCellWidget(row, col)
+                    old.hide()
+                    old.deleteLater()
+        self._periods = periods
+        self.setRowCount(len(periods))
+        for row, period in enumerate(periods):
+            name = QTableWidgetItem(period)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.setItem(row, 0, name)
+            combo = QComboBox()
+            combo.currentTextChanged.connect(lambda _t, r=row: self._edited(r))
+            self.setCellWidget(row, 1, combo)
+            edit = QLineEdit()
+            edit.textChanged.connect(lambda _t, r=row: self._edited(r))
+            self.setCellWidget(row, 2, edit)
+            sampled = QTableWidgetItem("")
+            sampled.setFlags(sampled.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.setItem(row, 3, sampled)
 
     @staticmethod
     def _hint(dist: str) -> str:

@@ -44,7 +44,8 @@ from neurogym_app.session.play_setup import PLAYERS, PlayOptions, PlaySession, s
 
 __all__ = ["PlayController", "PlayView"]
 
-REDRAW_MS = 50
+REDRAW_MS = 50  # plot redraws at most this often (a simulated player on a virtual clock)
+REDRAW_HUMAN_MS = 100  # while a person plays: fewer repaints competing with the stimulus frames
 VIRTUAL_BUDGET_S = 0.012  # wall time spent ticking virtual frames per timer event
 VIRTUAL_MAX_FRAMES = 600
 
@@ -337,11 +338,28 @@ class PlayView(QWidget):
             iti_ms=500.0,
         )
 
+    def show_options(self, opts: PlayOptions) -> None:
+        """Fill the form from ``opts`` (so what is shown is what runs)."""
+        self.task_combo.setCurrentText(opts.task_id)
+        self.participant.setText(opts.participant)
+        self.session_no.setValue(int(opts.session))
+        self.trials.setValue(int(opts.n_trials))
+        self.player.setCurrentText(opts.player)
+        if isinstance(opts.timing, str):
+            self.timing.setCurrentText(opts.timing)
+        self.time_scale.setValue(float(opts.time_scale))
+        self.view_kind.setCurrentText(opts.view)
+        self.seed.setText("" if opts.seed is None else str(opts.seed))
+        self.record.setChecked(bool(opts.record))
+        self.feedback.setChecked(bool(opts.feedback))
+
     # ------------------------------------------------------------ running
     def start(self, options: PlayOptions | None = None, *, autorun: bool = True) -> PlaySession | None:
         """Start playing (the form's options unless ``options`` is given)."""
         try:
             opts = options or self.options()
+            if options is not None:
+                self.show_options(options)
             virtual = self.virtual.isChecked() and opts.player != "human"
             session = self.controller.start(opts, self.sessions_root, virtual=virtual, autorun=autorun)
         except Exception as exc:  # bad options, unknown task, not playable, disk errors: one line
@@ -364,6 +382,7 @@ class PlayView(QWidget):
         has_strength = session.table.strength_var is not None or callable(getattr(session.env.unwrapped, "signed_strength", None))
         self.psychometric._show_empty(True, "collecting trials..." if has_strength else "this task has no stimulus strength")
         self._drawn = (-1, -1)
+        self.redraw_timer.setInterval(REDRAW_HUMAN_MS if session.options.player == "human" else REDRAW_MS)
         self.redraw_timer.start()
         self.refresh_plots(force=True)
 

@@ -328,6 +328,15 @@ class ReplayView(QWidget):
         self.obs_plot.set_periods(periods)
         self.action_plot.update_steps(trial.series("gt"), trial.dt, action=trial.series("action"), names=names)
         self.action_plot.set_periods(periods)
+        t0 = trial.step_time(0)
+        presses = []
+        for e in trial.events:
+            if (e.data or {}).get("kind") == "press":
+                if t0 is not None:  # the key's own time, relative to the trial's first step
+                    presses.append((e.t - t0) * 1000.0 / max(model.time_scale, 1e-9))
+                elif e.data.get("step") is not None:
+                    presses.append((e.data["step"] + 0.5) * trial.dt)
+        self.action_plot.set_presses(presses)
         self.reward_plot.update_steps(trial.series("reward"), trial.dt)
         self.reward_plot.set_periods(periods)
         hidden, probs = trial.hidden, trial.probs

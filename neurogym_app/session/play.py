@@ -128,7 +128,7 @@ def check_playable_timing(task_id: str, env: Any) -> None:
 def csv_layout(env: Any) -> tuple[list[str], list[str]]:
     """Task-variable and period columns of trials.csv, from the env's current (first) trial."""
     task = getattr(env, "unwrapped", env)
-    task_vars = list((task.trial or {}).keys())
+    task_vars = list((getattr(task, "trial", None) or {}).keys())  # plain envs (no trials) have none
     if "trial_seed" in task_vars:  # keep the seed last among the task variables
         task_vars.remove("trial_seed")
         task_vars.append("trial_seed")

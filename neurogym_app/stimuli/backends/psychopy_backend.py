@@ -66,6 +66,21 @@ class _PerfCounterClock:
         return time.perf_counter()
 
 
+def _own_gl_state(win: Any) -> None:
+    """Make ``win``'s GL context current with its own viewport and projection.
+
+    pyglet dispatches resize events of every window of the process, and
+    PsychoPy's resize handler sets the viewport and projection of whatever
+    context is current: another window (e.g. a pixel task's hidden one) can
+    leave its 100x100 viewport in ours.
+    """
+    win._setCurrent()  # noqa: SLF001 (PsychoPy's own context switch)
+    w, h = (int(v) for v in win.frameBufferSize)
+    win.viewport = win.scissor = [0, 0, w, h]
+    win.scissorTest = True
+    win.resetEyeTransform(clearDepth=False)
+
+
 def _has_ptb() -> bool:
     try:
         import psychtoolbox  # noqa: F401
@@ -261,6 +276,7 @@ class PsychoPyDisplay:
     def draw(self, scene: Scene) -> None:
         """Draw ``scene`` into the back buffer (no flip)."""
         win = self.window
+        _own_gl_state(win)
         win.color = _rgb255(scene.background)
         win.colorSpace = "rgb255"
         win.clearBuffer()

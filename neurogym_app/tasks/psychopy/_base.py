@@ -66,6 +66,16 @@ def shared_window(size: tuple[int, int]) -> Any:
     return win
 
 
+def _own_gl_state(win: Any) -> None:
+    """Draw into ``win`` with its own viewport and projection (another window's
+    resize handler may have set them in the current GL context)."""
+    win._setCurrent()  # noqa: SLF001 (PsychoPy's own context switch)
+    w, h = (int(v) for v in win.frameBufferSize)
+    win.viewport = win.scissor = [0, 0, w, h]
+    win.scissorTest = True
+    win.resetEyeTransform(clearDepth=False)
+
+
 class PsychopyTask(TrialEnv):
     """A TrialEnv whose observation is the picture PsychoPy draws.
 
@@ -98,6 +108,7 @@ class PsychopyTask(TrialEnv):
     def render_frame(self, stims: Iterable[Any]) -> np.ndarray:
         """Draw ``stims`` on the background and read the frame (back buffer, no flip)."""
         win = self.win
+        _own_gl_state(win)
         win.colorSpace = "rgb"
         win.color = self.win_color
         win.clearBuffer()

@@ -1,0 +1,156 @@
+"""An agent as a player of the play runtime (the tick runner), for teaching demos.
+
+:class:`AgentSource` is an input source of :class:`~neurogym_app.session.runner.Runner`:
+at the first frame of every task step it gives the step's observation to the
+agent's policy and presses the key of the chosen action (a pointer press for
+ring or Box tasks), so the runner applies it at that step exactly as it
+applies a person's key. It keeps the agent's recent hidden activity and
+action probabilities for a view to draw (``history``, ``latest``).
+
+With ``time_scale`` > 1 the runner slows the task down in wall time; the agent
+still acts once per step, so what it does is the same as in a recorded run.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
+
+__all__ = ["DemoStep", "AgentSource", "find_agent_for_task"]
+
+KEY_DOWN_FRACTION = 0.4  # a press is released after this fraction of a step (at most 80 ms)
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """What the agent saw and did at one step."""
+
+    trial: int
+    step: int
+    period: str | None
+    ob: np.ndarray
+    action: Any
+    label: str
+    probs: np.ndarray | None
+    hidden: np.ndarray | None
+    gt: Any
+
+
+class AgentSource:
+    """Runner input source driven by an agent policy (see module doc)."""
+
+    kind = "agent"
+
+    def __init__(self, policy: Any, keymap: Any, history: int = 60) -> None:
+        self.policy = policy
+        self.keymap = keymap
+        self.history: deque[DemoStep] = deque(maxlen=history)
+        self.latest: DemoStep | None = None
+        self.version = 0
+        self._queue: list[tuple[float, int, InputEvent]] = []
+        self._n = 0
+        self._acted: tuple[int, int] | None = None
+        if hasattr(policy, "reset"):
+            policy.reset()
+
+    # ------------------------------------------------------------ source API
+    def poll(self, now: float) -> list[InputEvent]:
+        out = []
+        while self._queue and self._queue[0][0] <= now:
+            out.append(heapq.heappop(self._queue)[2])
+        return out
+
+    def on_frame(self, runner: Any, frame: Any) -> None:
+        if frame.phase != "trial" or frame.trial is None or frame.step is None:
+            return
+        key = (frame.trial, frame.step)
+        if key == self._acted:
+            return
+        log = runner.current_trial
+        if log is None or frame.step >= len(log.obs):
+            return
+        self._acted = key
+        k = frame.step
+        out = self.policy.act(log.obs[k])
+        hidden = (out.hidden or {}).get("hidden") if hasattr(out, "hidden") else None
+        gt = log.gt_plan[k] if k < len(log.gt_plan) else None
+        step = DemoStep(
+            trial=frame.trial,
+            step=k,
+            period=log.period_of(k),
+            ob=np.asarray(log.obs[k], dtype=float).reshape(-1),
+            action=out.action,
+            label=self.keymap.label(out.action),
+            probs=None if out.probs is None else np.asarray(out.probs, dtype=float),
+            hidden=None if hidden is None else np.asarray(hidden, dtype=float).reshape(-1),
+            gt=None if gt is None else (gt.item() if isinstance(gt, np.generic) else gt),
+        )
+        self.history.append(step)
+        self.latest = step
+        self.version += 1
+        self._respond(out.action, frame.onset, runner.step_s)
+
+    # ------------------------------------------------------------- responses
+    def _respond(self, action: Any, t: float, step_s: float) -> None:
+        km = self.keymap
+        if np.array_equal(np.asarray(action), np.asarray(km.fixate)):
+            return
+        up = t + min(0.08, KEY_DOWN_FRACTION * step_s)
+        if km.is_box:
+            xy = np.ravel(np.asarray(action, dtype=float)).tolist() + [0.0]
+            self._push(PointerEvent(xy[0], xy[1], t, "press"))
+            self._push(PointerEvent(xy[0], xy[1], up, "release"))
+            return
+        keys = km.keys_for(int(action))
+        if keys:
+            self._push(KeyEvent(keys[0], t, "press"))
+            self._push(KeyEvent(keys[0], up, "release"))
+            return
+        binding = km.binding_for_action(int(action))
+        if binding is not None and binding.angle is not None:
+            x, y = math.cos(binding.angle), math.sin(binding.angle)
+            self._push(PointerEvent(x, y, t, "press"))
+            self._push(PointerEvent(x, y, up, "release"))
+
+    def _push(self, event: InputEvent) -> None:
+        self._n += 1
+        heapq.heappush(self._queue, (event.t, self._n, event))
+
+    # ------------------------------------------------------------- for views
+    def hidden_matrix(self) -> np.ndarray | None:
+        """``(units, steps)`` hidden activity of the recent steps (None if the agent reports none)."""
+        cols = [s.hidden for s in self.history if s.hidden is not None]
+        if not cols:
+            return None
+        return np.stack(cols, axis=1)
+
+
+def find_agent_for_task(task_id: str, roots: tuple[str | Path, ...] = ()) -> Path | None:
+    """An agent folder trained on ``task_id``: shipped ones (``assets/agents``) first, then ``sessions/agents``."""
+    import json
+
+    from neurogym_app.agents.agent import SPEC_NAME, _package_assets
+
+    search = [*(Path(r) for r in roots), _package_assets() / "agents", Path("assets/agents"), Path("sessions/agents")]
+    for root in search:
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            spec_path = folder / SPEC_NAME
+            if not spec_path.is_file():
+                continue
+            try:
+                spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (spec.get("task") or {}).get("id") == task_id:
+                return folder
+    return None

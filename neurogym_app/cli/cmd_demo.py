@@ -1,0 +1,104 @@
+"""`neurogym-app demo TASK [--agent AGENT] [--time-scale X]`: watch an agent play, slowed down.
+
+The agent plays TASK in the play runtime (the same runner, stimuli and
+feedback people get), pressing the key of each action it chooses; beside the
+stimulus its hidden activity and action probabilities are drawn step by step.
+``--time-scale 3`` makes every step last three times longer. Without
+``--agent`` a shipped agent for TASK (assets/agents) is used.
+``--headless --frames DIR`` renders offscreen on a virtual clock and writes a
+PNG per step (and per feedback/pause) into DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from neurogym_app.errors import UserError
+
+
+class DemoError(UserError):
+    """A demo that cannot run as asked."""
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "demo",
+        help="watch an agent play a task slowed down, with its hidden activity and action probabilities",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("task", metavar="TASK", help="task id, e.g. PerceptualDecisionMaking-v0")
+    p.add_argument("--agent", metavar="AGENT", help="agent folder or name (default: a shipped agent for TASK)")
+    p.add_argument("--time-scale", type=float, default=3.0, metavar="X", help="slow-down factor of each step (default 3)")
+    p.add_argument("--trials", type=int, default=5, metavar="N", help="number of trials (default 5)")
+    p.add_argument("--timing", choices=("default", "human"), help="timing preset (default: the agent's; mixed -> human)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="env seed (default 0)")
+    p.add_argument("--view", choices=("natural", "agent"), default="natural", help="stimulus view (default natural)")
+    p.add_argument("--headless", action="store_true", help="render offscreen on a virtual clock (no window)")
+    p.add_argument("--frames", metavar="DIR", help="write PNG frames (one per step and per pause) into DIR")
+    p.add_argument("--every-frame", action="store_true", help="with --frames: save every display frame")
+    p.add_argument("--size", default="1280x600", metavar="WxH", help="window size (default 1280x600)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.demo import AgentSource, find_agent_for_task
+    from neurogym_app.core import registry
+
+    task_id = registry.spec(args.task).id
+    if not args.time_scale > 0:
+        raise DemoError(f"--time-scale must be > 0, got {args.time_scale}")
+    if args.trials < 1:
+        raise DemoError(f"--trials must be at least 1, got {args.trials}")
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        raise DemoError(f"--size must look like 1280x600, got {args.size!r}") from None
+    if args.agent:
+        agent = load_agent(args.agent)
+    else:
+        folder = find_agent_for_task(task_id)
+        if folder is None:
+            raise DemoError(f"no agent trained on {task_id} found; train one: neurogym-app train {task_id}, then --agent")
+        agent = load_agent(folder)
+    if args.headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
+        raise DemoError("no display found; run with --headless --frames DIR to write the frames as PNG files")
+
+    from neurogym_app.input.keymap import build_keymap
+    from neurogym_app.qt.agent_demo import AgentDemoDisplay, FrameSaver
+    from neurogym_app.session.clock import FakeClock, MonotonicClock
+    from neurogym_app.session.loop import run_frames
+    from neurogym_app.session.runner import FlowSettings, Runner
+    from neurogym_app.session.scenes import StimulusScenes
+
+    timing = args.timing or agent.default_play_timing()
+    env = agent.make_env(timing=timing, task_id=task_id)
+    keymap = build_keymap(env)
+    source = AgentSource(agent.policy(), keymap)
+    clock = FakeClock() if args.headless else MonotonicClock()
+    n_actions = getattr(env.action_space, "n", None)
+    title = f"{agent.name} on {task_id} ({timing} timing, x{args.time_scale:g} slower)"
+    display = AgentDemoDisplay(clock, source, keymap, title=title, size=(width, height), offscreen=args.headless, n_actions=n_actions)
+    saver = FrameSaver(display, args.frames, every_frame=args.every_frame)
+    scenes = StimulusScenes(env, keymap, args.view, title=task_id)
+    runner = Runner(
+        env, keymap, display, scenes=scenes, recorder=None, n_trials=args.trials, seed=args.seed,
+        time_scale=args.time_scale, flow=FlowSettings(feedback=True, feedback_ms=600, iti_ms=400), sources=[source, saver],
+    )
+    pump = None if args.headless else display._process
+    try:
+        run_frames(runner, clock, pump=pump)
+    finally:
+        display.close()
+    rows = runner.rows
+    correct = sum(int(r.get("correct") or 0) for r in rows)
+    print(f"{agent.name} played {len(rows)} trial(s) of {task_id}: {correct} correct")
+    if args.frames:
+        print(f"{len(saver.saved)} frame(s) written to {args.frames}")
+    return 0

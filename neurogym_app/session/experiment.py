@@ -1,0 +1,1443 @@
+"""Run an experiment file: screens, practice, blocks, staircases, recording, resume (pure: no Qt).
+
+``run_experiment(...)`` plays a validated :class:`ExperimentConfig` on a
+display; ``play_experiment(args, hooks)`` is what ``neurogym-app play
+EXPERIMENT.toml`` calls (the CLI hands in the display, the event pump and
+the participant dialog through ``hooks``).
+
+The flow: welcome -> for each block in the (fixed / randomized /
+counterbalanced) order: the task's instructions and an example the first
+time the task comes up, its practice block with feedback and a practice
+summary, then the block; a break screen with progress and accuracy
+between blocks; the end screen with a summary (and, for the experimenter,
+the measured refresh rate and dropped frames, also printed on stdout).
+Escape anywhere asks for confirmation; quitting keeps every committed trial.
+
+Recording: one experiment folder ``<out>/<experiment>/<participant>_<session>_<timestamp>/``
+with ``experiment.json`` (format ``neurogym-app-experiment``: design, order,
+seeds, participant, plan, display, status, ``resumed_from``), a copy of the
+experiment file, a combined ``trials.csv`` (every task's rows) and one
+ordinary session record per task (``<task id>/<participant>_<session>_<timestamp>/``,
+readable by every session tool), in which each block is recorded with its
+number (practice: block 0) and the columns ``experiment``, ``exp_block_position`` (its index in the run), ``exp_block_name``,
+``exp_practice``, ``exp_trial_in_block``, ``exp_trial`` (the trial's position
+in the whole experiment), ``exp_condition`` and, for an adaptive task,
+``adaptive_*`` (the procedure's state after the trial).
+
+Seeds: ``root = f(experiment seed, participant id, session)``; every trial's
+``trial_seed``, the condition order of every block, the randomized block
+order and the simulated participant derive from ``root``, so a person's
+sequence is reproducible and ``--resume`` continues it exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import os
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from neurogym_app.config.errors import ConfigError
+from neurogym_app.config.experiment import ExperimentConfig, TaskConfig, design_hash, load_experiment
+from neurogym_app.errors import UserError
+from neurogym_app.input.events import KeyEvent
+from neurogym_app.input.keymap import KeyMap, build_keymap
+from neurogym_app.input.keynames import display_name, normalise_key
+from neurogym_app.session import schema
+from neurogym_app.session.adaptive import STATE_COLUMNS, make_procedure
+from neurogym_app.session.flow import (
+    BlockSummary,
+    ParticipantInfo,
+    Screen,
+    ScreenScenes,
+    balanced_latin_square,
+    validate_participant,
+)
+from neurogym_app.session.ids import safe_component
+from neurogym_app.session.markers import Marker, describe_sink, send_marker
+from neurogym_app.session.play import _task_manifest, csv_layout, make_task
+from neurogym_app.session.recorder import (
+    RecordingError,
+    SessionRecorder,
+    csv_line,
+    format_cell,
+    fsync_dir,
+    now_iso,
+    write_json_atomic,
+)
+from neurogym_app.session.runner import DROP_FACTOR, FlowSettings, Runner
+from neurogym_app.session.simulated import RTDistribution, SimulatedParticipant
+from neurogym_app.session.trial_log import first_response_target
+
+__all__ = [
+    "EXPERIMENT_FORMAT",
+    "EXPERIMENT_MANIFEST",
+    "EXTRA_COLUMNS",
+    "BlockPlan",
+    "Design",
+    "ExperimentResult",
+    "ExperimentRun",
+    "LoadedExperiment",
+    "ResumeState",
+    "build_design",
+    "load_resume",
+    "play_experiment",
+    "run_experiment",
+]
+
+EXPERIMENT_FORMAT = "neurogym-app-experiment"
+EXPERIMENT_FORMAT_VERSION = 1
+EXPERIMENT_MANIFEST = "experiment.json"
+EXPERIMENT_COPY = "experiment.toml"
+EXTRA_COLUMNS = (
+    "experiment",
+    "exp_block_position",
+    "exp_block_name",
+    "exp_practice",
+    "exp_trial_in_block",
+    "exp_trial",
+    "exp_condition",
+)
+
+# seed streams
+_TRIAL, _ORDER, _CONDITIONS, _RESET, _PARTICIPANT = 1, 2, 3, 4, 5
+SEED_BITS = 63
+
+
+def _key(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+
+
+def mix_seed(*keys: int) -> int:
+    """An independent 63-bit seed from integer keys (numpy SeedSequence)."""
+    state = np.random.SeedSequence([int(k) for k in keys]).generate_state(2, dtype=np.uint32)
+    return int((int(state[0]) << 31) ^ int(state[1])) % (2**SEED_BITS)
+
+
+def root_seed(base: int, participant: str, session: int) -> int:
+    """The seed of one participant's session: every random choice of the run derives from it."""
+    return mix_seed(base, _key(participant), session)
+
+
+# --------------------------------------------------------------------------- design
+@dataclass
+class TaskSetup:
+    """A task of the experiment, built: env, key map, its trial variables and columns."""
+
+    key: str
+    cfg: TaskConfig
+    env: Any
+    keymap: KeyMap
+    task_vars: list[str]
+    periods: list[str]
+    procedure_cfg: Any = None
+
+    @property
+    def task_id(self) -> str:
+        return self.cfg.id
+
+    @property
+    def title(self) -> str:
+        return self.cfg.title or self.cfg.id
+
+    @property
+    def columns(self) -> list[str]:
+        extra = list(EXTRA_COLUMNS) + (list(STATE_COLUMNS) + ["adaptive_intensity"] if self.cfg.adaptive else [])
+        names = list(self.task_vars) + [c for c in extra if c not in self.task_vars]
+        return schema.csv_columns(names, self.periods)
+
+
+@dataclass
+class BlockPlan:
+    """One block of the run: its place, task, trial count and trial list."""
+
+    position: int  # index in the run's block sequence (practice blocks included)
+    number: int  # trials.csv block: 0 for practice, 1..N for the main blocks
+    task: str
+    name: str
+    practice: bool
+    n_trials: int
+    conditions: list[dict[str, Any]] | None
+    order: str
+    feedback: bool
+    exp_start: int  # exp_trial of its first trial
+    unit: int  # index of its [[blocks]] entry (-1: practice)
+    sequence: list[int] = field(default_factory=list)  # condition index of each trial
+
+    def trial_seed(self, root: int, j: int) -> int:
+        return mix_seed(root, _TRIAL, self.position, j)
+
+    def trial_vars(self, root: int, j: int) -> tuple[dict[str, Any], int | None]:
+        """The new_trial variables of trial ``j`` and its condition index."""
+        cond: int | None = None
+        out: dict[str, Any] = {}
+        if self.conditions:
+            cond = self.sequence[j]
+            out.update(self.conditions[cond])
+        out["trial_seed"] = self.trial_seed(root, j)
+        return out, cond
+
+
+@dataclass
+class Design:
+    """An experiment made concrete for one participant and session."""
+
+    cfg: ExperimentConfig
+    source: str
+    participant: ParticipantInfo
+    base_seed: int
+    root: int
+    order: list[int]  # [[blocks]] entries in run order
+    counterbalance_row: int | None
+    tasks: dict[str, TaskSetup]
+    plan: list[BlockPlan]
+
+    @property
+    def n_main_blocks(self) -> int:
+        return sum(1 for b in self.plan if not b.practice)
+
+    @property
+    def n_trials(self) -> int:
+        return sum(b.n_trials for b in self.plan)
+
+    @property
+    def n_main_trials(self) -> int:
+        return sum(b.n_trials for b in self.plan if not b.practice)
+
+
+def _factorial(factors: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    names = list(factors)
+    return [dict(zip(names, combo)) for combo in itertools.product(*(factors[n] for n in names))]
+
+
+def _trial_list(*lists: Any) -> tuple[list[dict[str, Any]] | None, str | None, str | None]:
+    """The first of ``lists`` that gives conditions: (conditions, order, where-name)."""
+    for lst in lists:
+        if lst is None:
+            continue
+        if lst.conditions is not None:
+            return [dict(c) for c in lst.conditions], lst.order, "conditions"
+        if lst.factors is not None:
+            return _factorial(lst.factors), lst.order, "factors"
+    return None, None, None
+
+
+def _sequence(n_conditions: int, n_trials: int, order: str, seed: int) -> list[int]:
+    rng = np.random.default_rng(seed)
+    seq: list[int] = []
+    while len(seq) < n_trials:
+        idx = list(range(n_conditions))
+        if order == "shuffle":
+            rng.shuffle(idx)
+        seq.extend(idx)
+    return seq[:n_trials]
+
+
+def _err(source: str, where: str, message: Any) -> ConfigError:
+    text = " ".join(str(message).split())
+    return ConfigError(f"{source}: {where}: {text}", source=source)
+
+
+def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup:
+    from neurogym_app.core import registry
+
+    where = f"tasks.{key}"
+    try:
+        spec = registry.spec(tcfg.id)
+    except Exception as exc:
+        raise _err(source, f"{where}.id", exc) from None
+    kwargs = tcfg.make_kwargs()
+    try:
+        if isinstance(tcfg.timing, dict):
+            env = registry.make(spec.id, **kwargs)
+        else:
+            env = make_task(spec.id, tcfg.timing, kwargs)
+    except Exception as exc:
+        field_name = "timing" if "timing" in str(exc).lower() else "params"
+        raise _err(source, f"{where}.{field_name}", exc) from None
+    try:
+        keymap = build_keymap(env, tcfg.keys or None, tcfg.input_mode)
+    except UserError as exc:
+        raise _err(source, f"{where}.keys", exc) from None
+    env.reset(seed=seed)
+    task_vars, periods = csv_layout(env)
+    task = env.unwrapped
+    has_trials = callable(getattr(task, "new_trial", None))
+    drawn = set(task_vars)
+    for lst_where, lst in ((where, tcfg), (f"{where}.practice", tcfg.practice)):
+        conditions, _, kind = _trial_list(lst)
+        if not conditions:
+            continue
+        if not has_trials:
+            raise _err(source, f"{lst_where}.{kind}", f"{tcfg.id} has no trials, so it takes no trial list")
+        for i, cond in enumerate(conditions):
+            try:
+                trial = env.new_trial(**dict(cond))
+            except Exception as exc:
+                raise _err(source, f"{lst_where}.{kind}[{i}]", f"{tcfg.id} rejects {cond}: {exc}") from None
+            unknown = [n for n in cond if n not in drawn or n not in trial]
+            if unknown:
+                raise _err(
+                    source,
+                    f"{lst_where}.{kind}[{i}]",
+                    f"unknown trial variable {unknown[0]!r} ({tcfg.id} draws: {', '.join(sorted(drawn - {'trial_seed'})) or 'none'})",
+                )
+    adaptive = tcfg.adaptive
+    if adaptive is not None:
+        if adaptive.variable is not None:
+            if not has_trials:
+                raise _err(source, f"{where}.adaptive.variable", f"{tcfg.id} has no trials to set {adaptive.variable!r} in")
+            value = adaptive.start if adaptive.method == "staircase" else adaptive.intensity_min
+            try:
+                trial = env.new_trial(**{adaptive.variable: value})
+            except Exception as exc:
+                raise _err(source, f"{where}.adaptive.variable", f"{tcfg.id} rejects {adaptive.variable}={value!r}: {exc}") from None
+            if adaptive.variable not in drawn or adaptive.variable not in trial:
+                raise _err(
+                    source,
+                    f"{where}.adaptive.variable",
+                    f"unknown trial variable {adaptive.variable!r} ({tcfg.id} draws: {', '.join(sorted(drawn - {'trial_seed'}))})",
+                )
+        elif not hasattr(task, str(adaptive.parameter)):
+            raise _err(source, f"{where}.adaptive.parameter", f"{tcfg.id} has no attribute {adaptive.parameter!r}")
+        if adaptive.method == "quest":
+            try:
+                make_procedure(adaptive)
+            except UserError as exc:
+                raise _err(source, f"{where}.adaptive", exc) from None
+    env.reset(seed=seed)
+    return TaskSetup(key, tcfg, env, keymap, task_vars, periods, adaptive)
+
+
+def block_order(cfg: ExperimentConfig, root: int, number: int) -> tuple[list[int], int | None]:
+    """The [[blocks]] entries in run order, and the Latin-square row used (counterbalanced)."""
+    n = len(cfg.blocks)
+    if cfg.block_order == "fixed" or n == 1:
+        return list(range(n)), None
+    if cfg.block_order == "randomized":
+        return [int(i) for i in np.random.default_rng(mix_seed(root, _ORDER)).permutation(n)], None
+    square = balanced_latin_square(n)
+    row = (int(number) - 1) % len(square)
+    return list(square[row]), row
+
+
+def make_plan(cfg: ExperimentConfig, root: int, order: Sequence[int]) -> list[BlockPlan]:
+    plan: list[BlockPlan] = []
+    seen: set[str] = set()
+    number = exp = 0
+    for unit in order:
+        entry = cfg.blocks[unit]
+        tcfg = cfg.tasks[entry.task]
+        for r in range(entry.repeat):
+            if entry.task not in seen:
+                seen.add(entry.task)
+                if tcfg.practice.trials:
+                    conds, order_name, _ = _trial_list(tcfg.practice, tcfg)
+                    b = BlockPlan(len(plan), 0, entry.task, f"{entry.task} practice", True, tcfg.practice.trials, conds,
+                                  order_name or tcfg.order or "shuffle", tcfg.practice.feedback, exp, -1)
+                    plan.append(b)
+                    exp += b.n_trials
+            number += 1
+            conds, order_name, _ = _trial_list(entry, tcfg)
+            explicit = entry.trials is not None or "trials" in tcfg.model_fields_set
+            n_trials = cfg.task_trials(entry) if (explicit or not conds) else len(conds)
+            feedback = tcfg.feedback if entry.feedback is None else entry.feedback
+            name = entry.name or entry.task
+            if entry.repeat > 1:
+                name = f"{name} {r + 1}/{entry.repeat}"
+            b = BlockPlan(len(plan), number, entry.task, name, False, n_trials, conds,
+                          order_name or tcfg.order or "shuffle", feedback, exp, unit)
+            plan.append(b)
+            exp += n_trials
+    for b in plan:
+        if b.conditions:
+            b.sequence = _sequence(len(b.conditions), b.n_trials, b.order, mix_seed(root, _CONDITIONS, b.position))
+    return plan
+
+
+def build_design(
+    cfg: ExperimentConfig,
+    participant: ParticipantInfo,
+    *,
+    source: str = "experiment",
+    base_seed: int | None = None,
+) -> Design:
+    """Build every task (errors: one-line ConfigError naming the file and field) and the run's plan."""
+    base = int(base_seed if base_seed is not None else cfg.seed if cfg.seed is not None else _key(cfg.name))
+    root = root_seed(base, participant.id, participant.session)
+    tasks = {}
+    for i, (key, tcfg) in enumerate(cfg.tasks.items()):
+        tasks[key] = _build_task(key, tcfg, source, mix_seed(root, _RESET, 1000 + i))
+    order, row = block_order(cfg, root, participant.number)
+    plan = make_plan(cfg, root, order)
+    return Design(cfg, source, participant, base, root, order, row, tasks, plan)
+
+
+# --------------------------------------------------------------------------- resume
+@dataclass
+class ResumeState:
+    """What an interrupted run (and the runs it resumed) committed."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    done: dict[int, int]  # block position -> trials committed (contiguous from 0)
+    rows: list[dict[str, Any]]  # every committed row, in exp_trial order
+    sessions: dict[str, str]  # task key -> sub-session folder of the latest run that recorded it
+
+    def next_position(self, plan: Sequence[BlockPlan]) -> int:
+        for b in plan:
+            if self.done.get(b.position, 0) < b.n_trials:
+                return b.position
+        return len(plan)
+
+
+class ResumeError(UserError):
+    """A session folder that cannot be resumed."""
+
+
+def read_experiment_manifest(folder: Path) -> dict[str, Any]:
+    import json
+
+    path = folder / EXPERIMENT_MANIFEST
+    if not folder.is_dir():
+        raise ResumeError(f"no such session folder: {folder}")
+    if not path.is_file():
+        raise ResumeError(f"{folder} is not an experiment session folder (no {EXPERIMENT_MANIFEST})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResumeError(f"{path} is damaged ({' '.join(str(exc).split())[:80]})") from None
+    if not isinstance(data, dict) or data.get("format") != EXPERIMENT_FORMAT:
+        raise ResumeError(f"{path} is not a neurogym-app experiment manifest")
+    if int(data.get("format_version") or 0) > EXPERIMENT_FORMAT_VERSION:
+        raise ResumeError(f"{path} was written by a newer neurogym-app; upgrade to resume it")
+    return data
+
+
+def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
+    """Every committed trial of ``folder`` and of the runs it resumed (``resumed_from`` chain)."""
+    from neurogym_app.session.reader import SessionFormatError, open_session
+
+    start = Path(folder)
+    manifest = read_experiment_manifest(start)
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    seen: set[Path] = set()
+    current: Path | None = start
+    data = manifest
+    while current is not None:
+        key = current.resolve()
+        if key in seen:
+            raise ResumeError(f"{current}: resumed_from loops back to itself")
+        seen.add(key)
+        chain.append((current, data))
+        prev = data.get("resumed_from")
+        if not prev:
+            break
+        prev_path = Path(prev)
+        if not prev_path.is_absolute():
+            prev_path = (current / prev_path).resolve()
+        current = prev_path
+        data = read_experiment_manifest(current)
+    rows: list[dict[str, Any]] = []
+    sessions: dict[str, str] = {}
+    for run_folder, data in reversed(chain):
+        for task_key, rel in (data.get("sessions") or {}).items():
+            sub = run_folder / rel
+            sessions[task_key] = str(sub)
+            if not sub.exists():
+                continue
+            try:
+                with open_session(sub) as reader:
+                    rows.extend(reader.rows())
+            except SessionFormatError as exc:
+                if "no tables" in str(exc) or "no steps.sqlite" in str(exc) or "has no" in str(exc):
+                    continue  # killed while creating: nothing committed there
+                raise ResumeError(str(exc)) from None
+    seen_trials: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        exp_trial = row.get("exp_trial")
+        if exp_trial is None:
+            continue
+        if int(exp_trial) in seen_trials:
+            raise ResumeError(f"{start}: trial {exp_trial} of the experiment was recorded twice")
+        seen_trials[int(exp_trial)] = row
+    ordered = [seen_trials[k] for k in sorted(seen_trials)]
+    done: dict[int, int] = {}
+    by_block: dict[int, list[int]] = {}
+    for row in ordered:
+        pos = int(row["exp_block_position"]) if row.get("exp_block_position") is not None else -1
+        by_block.setdefault(pos, []).append(int(row["exp_trial_in_block"]))
+    for pos, js in by_block.items():
+        if sorted(js) != list(range(len(js))):
+            raise ResumeError(f"{start}: block {pos} has trials {sorted(js)}: a gap, so it cannot be continued")
+        done[pos] = len(js)
+    return ResumeState(start, manifest, done, ordered, sessions)
+
+
+# --------------------------------------------------------------------------- recording
+class ExperimentFolder:
+    """The experiment's run folder: experiment.json, the combined trials.csv, a copy of the file."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any], columns: list[str]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.columns = columns
+
+    @classmethod
+    def create(cls, root: Path, design: Design, manifest: dict[str, Any], columns: list[str]) -> ExperimentFolder:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        base = Path(root) / safe_component(design.cfg.name)
+        stem = f"{design.participant.id}_{design.participant.session}_{stamp}"
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            for n in range(10_000):
+                path = base / (stem if n == 0 else f"{stem}-{n}")
+                try:
+                    path.mkdir()
+                    break
+                except FileExistsError:
+                    continue
+            else:  # pragma: no cover
+                raise RecordingError(f"cannot create a run folder in {base}")
+            write_json_atomic(path / EXPERIMENT_MANIFEST, manifest)
+            source = Path(design.source)
+            if source.is_file():
+                shutil.copyfile(source, path / EXPERIMENT_COPY)
+            with open(path / schema.CSV_NAME, "w", encoding="utf-8", newline="") as f:
+                f.write(csv_line(columns))
+                f.flush()
+                os.fsync(f.fileno())
+            fsync_dir(path)
+        except OSError as exc:
+            raise RecordingError(f"cannot create the experiment folder under {base}: {exc.strerror or exc}") from exc
+        return cls(path, manifest, columns)
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        line = csv_line([format_cell(row.get(c)) for c in self.columns])
+        try:
+            with open(self.path / schema.CSV_NAME, "a", encoding="utf-8", newline="") as f:
+                f.write(line)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise RecordingError(f"cannot append to {self.path / schema.CSV_NAME}: {exc.strerror or exc}") from exc
+
+    def update(self, **fields: Any) -> None:
+        from neurogym_app.session.jsonutil import plain
+
+        self.manifest.update(plain(fields))
+        try:
+            write_json_atomic(self.path / EXPERIMENT_MANIFEST, self.manifest)
+        except OSError as exc:
+            raise RecordingError(f"cannot update {self.path / EXPERIMENT_MANIFEST}: {exc.strerror or exc}") from exc
+
+
+class _TaskRecorder:
+    """A task's session recorder seen by the runners: numbers trials, adds the experiment columns."""
+
+    def __init__(self, run: ExperimentRun, setup: TaskSetup, inner: SessionRecorder) -> None:
+        self.run = run
+        self.setup = setup
+        self.inner = inner
+        self.frames = 0
+        self.dropped = 0
+
+    @property
+    def path(self) -> Path:
+        return self.inner.path
+
+    def write_trial(self, record: schema.TrialRecord) -> dict[str, Any]:
+        run = self.run
+        block = run.current_block
+        assert block is not None
+        j = run.block_trial_index
+        extra = dict(run.pending_extra)
+        correct = bool(record.summary.get("correct"))
+        proc = run.procedures.get(block.task)
+        if proc is not None and not block.practice:
+            proc.update(extra.get("adaptive_intensity"), correct)
+            extra.update(proc.state())
+        record.index = self.inner.n_trials
+        record.summary.update(
+            {
+                "experiment": run.design.cfg.name,
+                "exp_block_name": block.name,
+                "exp_practice": int(block.practice),
+                "exp_trial_in_block": j,
+                "exp_trial": block.exp_start + j,
+                "exp_block_position": block.position,
+                **extra,
+            }
+        )
+        row = self.inner.write_trial(record)
+        run.folder.append(row)
+        run.note_trial(row)
+        return row
+
+
+# --------------------------------------------------------------------------- stages
+class _Gate:
+    """The display a block's runner sees: frames go through the experiment, input comes from it."""
+
+    def __init__(self, run: ExperimentRun) -> None:
+        self.run = run
+        self.refresh_hz = run.refresh_hz
+        self.backend = getattr(run.display, "backend", "?")
+        self.queue: list[Any] = []
+
+    def present(self, scene: Any) -> float:
+        return self.run.present(scene)
+
+    def poll(self) -> list[Any]:
+        out, self.queue = self.queue, []
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+class _ScreenStage:
+    def __init__(self, run: ExperimentRun, screen: Screen) -> None:
+        self.run = run
+        self.screen = screen
+        self.onset: float | None = None
+        self.result: str | None = None
+        self.events: list[Any] = []
+
+    def feed(self, events: list[Any]) -> None:
+        self.events.extend(events)
+
+    def pause(self, now: float) -> None:
+        self.onset = None
+        self.events = []
+
+    def tick(self, now: float) -> bool:
+        if self.onset is not None:
+            for ev in self.events:
+                if isinstance(ev, KeyEvent) and ev.kind == "press" and ev.key in self.screen.keys:
+                    if ev.t >= self.onset + self.screen.min_s - 1e-9:
+                        self.result = self.screen.keys[ev.key]
+                        return False
+            self.events = []
+            auto = self.run.auto_screen_s
+            if auto is not None and self.screen.auto and now - self.onset >= max(auto, self.screen.min_s):
+                self.result = next(iter(self.screen.keys.values()))
+                return False
+        onset = self.run.present(self.screen.scene)
+        if self.onset is None:
+            self.onset = onset
+            self.run.mark("onset", onset, {"what": f"screen:{self.screen.name}"})
+        return True
+
+
+class _BlankStage:
+    def __init__(self, run: ExperimentRun, seconds: float) -> None:
+        self.run = run
+        self.seconds = seconds
+        self.start: float | None = None
+        self.result: str | None = None
+
+    def feed(self, events: list[Any]) -> None:
+        pass
+
+    def pause(self, now: float) -> None:
+        self.start = None
+
+    def tick(self, now: float) -> bool:
+        if self.start is None:
+            self.start = now
+        if now - self.start >= self.seconds - 1e-9:
+            self.result = "done"
+            return False
+        self.run.present(self.run.screens.blank())
+        return True
+
+
+class _BlockStage:
+    """Runs one block as runner segments (a new segment after a paused one: same planned trials)."""
+
+    def __init__(self, run: ExperimentRun, block: BlockPlan, start_j: int) -> None:
+        self.run = run
+        self.block = block
+        self.next_j = start_j  # trial_in_block of the next trial to play
+        self.runner: Runner | None = None
+        self.base = start_j
+        self.result: str | None = None
+        self.gate = _Gate(run)
+        self.ready_until: float | None = None
+
+    def feed(self, events: list[Any]) -> None:
+        self.gate.queue.extend(events)
+
+    def pause(self, now: float) -> None:
+        if self.runner is not None and not self.runner.done:
+            self.runner.stop("aborted")
+            self.runner.tick(now)  # ends at once: the unfinished trial is dropped
+            self._account(self.runner)
+        self.runner = None
+        self.gate.queue = []
+        self.ready_until = None
+
+    def _account(self, runner: Runner) -> None:
+        rec = self.run.recorders.get(self.block.task)
+        if rec is not None:
+            rec.frames += runner.stats.frames
+            rec.dropped += runner.stats.dropped
+
+    def tick(self, now: float) -> bool:
+        run = self.run
+        if self.runner is None:
+            if self.next_j >= self.block.n_trials:
+                self.result = "done"
+                return False
+            if self.ready_until is None:
+                self.ready_until = now + run.design.cfg.flow.ready_ms / 1000.0
+            if now < self.ready_until - 1e-9:
+                run.present(run.screens.blank())
+                return True
+            self.runner = run.make_runner(self, self.block, self.next_j)
+            self.base = self.next_j
+        alive = self.runner.tick(now)
+        if alive:
+            return True
+        runner = self.runner
+        self.runner = None
+        self._account(runner)
+        if runner.status == "error":  # pragma: no cover - tick raised already
+            self.result = "error"
+            return False
+        if self.next_j >= self.block.n_trials:
+            self.result = "done"
+            return False
+        return self.tick(now)
+
+
+# --------------------------------------------------------------------------- the run
+class _TrialSeededParticipant:
+    """A simulated participant reseeded at each trial from (seed, exp_trial): resumable, reproducible."""
+
+    def __init__(self, inner: SimulatedParticipant, seed: int, run: ExperimentRun) -> None:
+        self.inner = inner
+        self.seed = seed
+        self.run = run
+        self._trial: tuple[int, int] | None = None
+
+    def poll(self, now: float) -> list[Any]:
+        return self.inner.poll(now)
+
+    def on_frame(self, runner: Any, frame: Any) -> None:
+        if frame.phase == "trial" and frame.trial is not None:
+            key = (id(runner), frame.trial)
+            if key != self._trial:
+                self._trial = key
+                self.inner.rng = np.random.default_rng([self.seed, self.run.current_exp_trial])
+                self.inner._plan = None
+        self.inner.on_frame(runner, frame)
+
+
+@dataclass
+class ExperimentResult:
+    path: Path
+    status: str
+    rows: list[dict[str, Any]]
+    design: Design
+    sessions: dict[str, Path]
+    measured_refresh_hz: float | None
+    frames: int
+    dropped_frames: int
+
+
+class ExperimentRun:
+    """The whole experiment as one ``tick(now)`` object (drive it with ``run_frames``)."""
+
+    def __init__(
+        self,
+        design: Design,
+        display: Any,
+        *,
+        out: str | os.PathLike[str] = "sessions",
+        auto: str | None = None,
+        resume: ResumeState | None = None,
+        markers: Any = None,
+        geometry: Any = None,
+        background: Any = None,
+        display_info: Mapping[str, Any] | None = None,
+        realtime: bool = True,
+        on_message: Callable[[str], None] | None = None,
+        draw: bool = True,
+    ) -> None:
+        self.design = design
+        self.cfg = design.cfg
+        self.display = display
+        self.refresh_hz = float(getattr(display, "refresh_hz", 0) or 60.0)
+        self.blocks_on_flip = bool(getattr(display, "blocks_on_flip", False))
+        self.auto = auto
+        self.auto_screen_s = self.cfg.simulated.screen_s if auto else None
+        self.resume = resume
+        self.markers = markers
+        self.on_message = on_message or (lambda text: None)
+        self.draw = draw
+        flow = self.cfg.flow
+        self.screens = ScreenScenes(background if background is not None else (128, 128, 128),
+                                    continue_key=normalise_key(flow.continue_key))
+        self.geometry = geometry
+        self.background = background
+        self.status = "running"
+        self.phase = "idle"
+        self.stage: Any = None
+        self.confirm: _ScreenStage | None = None
+        self.current_block: BlockPlan | None = None
+        self.block_trial_index = 0
+        self.pending_extra: dict[str, Any] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.block_rows: dict[int, list[dict[str, Any]]] = {}
+        self.recorders: dict[str, _TaskRecorder] = {}
+        self.procedures = {key: make_procedure(t.procedure_cfg) for key, t in design.tasks.items() if t.procedure_cfg is not None}
+        self.scenes: dict[str, Any] = {}
+        self.frames = 0
+        self.dropped = 0
+        self.intervals: list[float] = []
+        self._last_onset: float | None = None
+        self._script = self._flow()
+        self._aborting = False
+        self.participant_seed = mix_seed(design.root, _PARTICIPANT)
+        self.participant: _TrialSeededParticipant | None = None
+        self.end_info = ""
+        self.exp_trial_done: set[int] = set()
+        if resume is not None:
+            self._replay(resume)
+        columns = self._combined_columns()
+        manifest = self._manifest(display_info, realtime)
+        self.folder = ExperimentFolder.create(Path(out), design, manifest, columns)
+
+    # ------------------------------------------------------------ set-up
+    def _combined_columns(self) -> list[str]:
+        out: list[str] = []
+        for setup in self.design.tasks.values():
+            for c in setup.columns:
+                if c not in out:
+                    out.append(c)
+        return out
+
+    def _manifest(self, display_info: Mapping[str, Any] | None, realtime: bool) -> dict[str, Any]:
+        from neurogym_app import __version__
+
+        d = self.design
+        source = Path(d.source)
+        digest = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else None
+        return {
+            "format": EXPERIMENT_FORMAT,
+            "format_version": EXPERIMENT_FORMAT_VERSION,
+            "app": {"name": "neurogym-app", "version": __version__},
+            "experiment": {
+                "name": d.cfg.name,
+                "title": d.cfg.title,
+                "version": d.cfg.version,
+                "file": str(source.resolve()) if source.is_file() else d.source,
+                "sha256": digest,
+                "design_hash": design_hash(d.cfg),
+                "config": d.cfg.model_dump(mode="json"),
+            },
+            "participant": d.participant.to_dict(),
+            "player": {"kind": "simulated" if self.auto else "human", "id": d.participant.id, "strategy": self.auto},
+            "session": d.participant.session,
+            "seeds": {"base": d.base_seed, "root": d.root, "participant": mix_seed(d.root, _PARTICIPANT) if self.auto else None},
+            "block_order": {
+                "mode": d.cfg.block_order,
+                "entries": d.order,
+                "latin_square_row": d.counterbalance_row,
+                "participant_number": d.participant.number,
+            },
+            "plan": [
+                {"position": b.position, "block": b.number, "task": b.task, "task_id": d.tasks[b.task].task_id, "name": b.name,
+                 "practice": b.practice, "n_trials": b.n_trials, "exp_start": b.exp_start,
+                 "conditions": b.sequence if b.conditions else None}
+                for b in d.plan
+            ],
+            "n_trials_planned": d.n_trials,
+            "display": dict(display_info or {"backend": getattr(self.display, "backend", "?"), "refresh_hz": self.refresh_hz}),
+            "clock": {"kind": "monotonic" if realtime else "virtual"},
+            "markers": describe_sink(self.markers),
+            "resumed_from": str(self.resume.folder.resolve()) if self.resume else None,
+            "resume_point": None,
+            "sessions": {},
+            "start_time": now_iso(),
+            "end_time": None,
+            "status": "running",
+            "n_trials": 0,
+        }
+
+    def _replay(self, resume: ResumeState) -> None:
+        """Restore the adaptive procedures and block accounting from the committed trials."""
+        for row in resume.rows:
+            self.exp_trial_done.add(int(row["exp_trial"]))
+            pos = int(row.get("exp_block_position", -1))
+            self.block_rows.setdefault(pos, []).append(row)
+            block = self.design.plan[pos] if 0 <= pos < len(self.design.plan) else None
+            if block is None or block.practice:
+                continue
+            proc = self.procedures.get(block.task)
+            if proc is not None:
+                intensity = row.get("adaptive_intensity")
+                proc.update(None if intensity in (None, "") else float(intensity), bool(row.get("correct")))
+
+    def _scenes_for(self, setup: TaskSetup, practice: bool) -> Any:
+        if not self.draw:
+            return None
+        key = (setup.key, practice)
+        if key not in self.scenes:
+            from neurogym_app.session.scenes import StimulusScenes
+
+            inner = StimulusScenes(setup.env, setup.keymap, setup.cfg.view, geometry=self.geometry,
+                                   background=self.background, title=setup.title)
+            self.scenes[key] = _PracticeScenes(inner, setup.keymap, self) if practice else inner
+        return self.scenes[key]
+
+    def _recorder_for(self, setup: TaskSetup) -> _TaskRecorder:
+        rec = self.recorders.get(setup.key)
+        if rec is not None:
+            return rec
+        d = self.design
+        env = setup.env
+        opts = SimpleNamespace(task_params=dict(setup.cfg.params), timing=setup.cfg.timing_preset, time_scale=setup.cfg.time_scale)
+        prev = self.resume.sessions.get(setup.key) if self.resume else None
+        manifest = {
+            "player": dict(self.folder.manifest["player"]),
+            "task": _task_manifest(setup.task_id, env, opts),  # type: ignore[arg-type]
+            "seeds": {"env": None, "experiment_root": d.root, "participant": self.folder.manifest["seeds"]["participant"]},
+            "key_map": setup.keymap.to_dict(),
+            "view": setup.cfg.view,
+            "display": dict(self.folder.manifest["display"]),
+            "flow": {"feedback_ms": self.cfg.flow.feedback_ms, "iti_ms": self.cfg.flow.iti_ms},
+            "n_trials_planned": sum(b.n_trials for b in d.plan if b.task == setup.key),
+            "clock": dict(self.folder.manifest["clock"]),
+            "experiment": {"name": d.cfg.name, "folder": "../..", "task_key": setup.key, "adaptive": self.procedures[setup.key].describe() if setup.key in self.procedures else None},
+            "participant_info": d.participant.to_dict(),
+            "resumed_from": prev,
+        }
+        inner = SessionRecorder.create(self.folder.path, task_id=setup.task_id, participant=d.participant.id,
+                                       session=d.participant.session, manifest=manifest,
+                                       task_vars=[c for c in setup.task_vars] + [c for c in EXTRA_COLUMNS] +
+                                       ([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else []),
+                                       periods=setup.periods)
+        rec = _TaskRecorder(self, setup, inner)
+        self.recorders[setup.key] = rec
+        sessions = dict(self.folder.manifest.get("sessions") or {})
+        sessions[setup.key] = str(inner.path.relative_to(self.folder.path))
+        self.folder.update(sessions=sessions)
+        return rec
+
+    def make_runner(self, stage: _BlockStage, block: BlockPlan, start_j: int) -> Runner:
+        setup = self.design.tasks[block.task]
+        rec = self._recorder_for(setup)
+        flow = self.cfg.flow
+        feedback_ms = flow.practice_feedback_ms if block.practice else flow.feedback_ms
+        sources: list[Any] = []
+        if self.auto:
+            if self.participant is None or self.participant.inner.keymap is not setup.keymap:
+                sim = self.cfg.simulated
+                inner = SimulatedParticipant(
+                    setup.keymap, self.auto, seed=self.participant_seed,
+                    rt=RTDistribution(mean_ms=sim.rt_mean_ms, sd_ms=sim.rt_sd_ms, min_ms=150.0),
+                    lapse=sim.lapse, threshold=sim.threshold, width=sim.width, variable=sim.variable, guess=sim.guess,
+                )
+                self.participant = _TrialSeededParticipant(inner, self.participant_seed, self)
+            sources.append(self.participant)
+
+        def plan(n: int) -> dict[str, Any]:
+            j = start_j + n
+            stage.next_j = j
+            self.block_trial_index = j
+            self.current_exp_trial = block.exp_start + j
+            vars_, cond = block.trial_vars(self.design.root, j)
+            extra: dict[str, Any] = {"exp_condition": cond}
+            proc = self.procedures.get(block.task)
+            if proc is not None and not block.practice:
+                x = proc.next_intensity()
+                extra["adaptive_intensity"] = x
+                target = setup.cfg.adaptive
+                if target.variable is not None:
+                    vars_[target.variable] = x
+                else:
+                    setattr(setup.env.unwrapped, str(target.parameter), x)
+            self.pending_extra = extra
+            return vars_
+
+        def on_trial(row: dict[str, Any]) -> None:
+            stage.next_j = self.block_trial_index + 1
+
+        runner = Runner(
+            setup.env, setup.keymap, stage.gate,
+            scenes=self._scenes_for(setup, block.practice),
+            recorder=rec,
+            n_trials=block.n_trials - start_j,
+            seed=mix_seed(self.design.root, _RESET, block.position, start_j),
+            time_scale=setup.cfg.time_scale,
+            flow=FlowSettings(feedback=block.feedback, feedback_ms=feedback_ms, iti_ms=flow.iti_ms),
+            sources=sources,
+            block=block.number,
+            on_trial=on_trial,
+            trial_plan=plan,
+            markers=self.markers,
+        )
+        return runner
+
+    # ------------------------------------------------------------ frames
+    current_exp_trial = 0
+
+    def present(self, scene: Any) -> float:
+        if not self.draw and not isinstance(scene, dict):
+            scene = {"kind": "screen"}
+        onset = float(self.display.present(scene))
+        if self._last_onset is not None:
+            interval = onset - self._last_onset
+            self.intervals.append(interval)
+            if len(self.intervals) > 20_000:
+                del self.intervals[:10_000]
+            if interval > DROP_FACTOR / self.refresh_hz:
+                self.dropped += 1
+        self._last_onset = onset
+        self.frames += 1
+        return onset
+
+    def measured_refresh_hz(self) -> float | None:
+        if not self.intervals:
+            return None
+        med = float(np.median(self.intervals))
+        return 1.0 / med if med > 0 else None
+
+    def mark(self, kind: str, t: float, data: Mapping[str, Any] | None = None) -> None:
+        if self.markers is not None:
+            block = self.current_block.number if self.current_block is not None else None
+            send_marker(self.markers, Marker(kind, t, block=block, data=dict(data or {})))
+
+    def note_trial(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        self.exp_trial_done.add(int(row["exp_trial"]))
+        block = self.current_block
+        if block is not None:
+            self.block_rows.setdefault(block.position, []).append(row)
+        self.folder.manifest["n_trials"] = len(self.rows)
+        rt = row.get("rt_ms")
+        rt_text = f", rt {rt:.0f} ms" if isinstance(rt, (int, float)) else ""
+        label = "practice" if block is not None and block.practice else f"block {block.number if block else '?'}"
+        total = block.n_trials if block else "?"
+        self.on_message(f"{label} trial {int(row['exp_trial_in_block']) + 1}/{total}: {row.get('outcome')}{rt_text}")
+
+    # ------------------------------------------------------------ the flow
+    def _flow(self) -> Any:
+        d = self.design
+        cfg = self.cfg
+        s = self.screens
+        start = self.resume.next_position(d.plan) if self.resume else 0
+        if self.resume is not None:
+            if start >= len(d.plan):
+                self.end_info = "nothing left to run"
+            else:
+                b = d.plan[start]
+                main_index = sum(1 for x in d.plan[: start + 1] if not x.practice)
+                yield _ScreenStage(self, s.resume(max(main_index, 1), d.n_main_blocks, self.resume.done.get(b.position, 0), b.n_trials))
+        else:
+            yield _ScreenStage(self, s.welcome(cfg.title or cfg.name, cfg.welcome))
+        introduced: set[str] = set()
+        task_order = list(dict.fromkeys(b.task for b in d.plan))
+        for b in d.plan[start:]:
+            setup = d.tasks[b.task]
+            done_j = self.resume.done.get(b.position, 0) if self.resume else 0
+            if b.practice and self.resume is not None:
+                started_main = any(self.resume.done.get(x.position, 0) for x in d.plan if x.task == b.task and not x.practice)
+                if started_main or done_j >= b.n_trials:
+                    continue
+            if b.task not in introduced:
+                introduced.add(b.task)
+                practice_n = b.n_trials if b.practice else 0
+                yield _ScreenStage(self, s.instructions(setup.title, setup.cfg.instructions, setup.keymap.describe(),
+                                                        index=task_order.index(b.task) + 1, total=len(task_order), practice=practice_n))
+                example = self._example(setup)
+                if example is not None:
+                    yield _ScreenStage(self, example)
+            self.current_block = b
+            self.mark("block_start", self._last_onset or 0.0, {"name": b.name, "task": b.task, "practice": b.practice})
+            self.on_message(f"{'practice' if b.practice else f'block {b.number}/{d.n_main_blocks}'}: {setup.task_id} ({b.n_trials - done_j} trials)")
+            yield _BlockStage(self, b, done_j)
+            self.mark("block_end", self._last_onset or 0.0, {"name": b.name})
+            summary = self._summary(b.name, self.block_rows.get(b.position, []))
+            if b.practice:
+                outcomes = [r.get("outcome") or "" for r in self.block_rows.get(b.position, [])]
+                nxt = next((x for x in d.plan[b.position + 1 :] if x.task == b.task), None)
+                yield _ScreenStage(self, s.practice_done(summary, outcomes, bool(nxt and nxt.feedback)))
+            elif b.number < d.n_main_blocks:
+                done_trials = sum(len(v) for k, v in self.block_rows.items() if k >= 0 and not d.plan[k].practice)
+                yield _ScreenStage(self, s.break_screen(b.number, d.n_main_blocks, done_trials, d.n_main_trials, summary,
+                                                        cfg.flow.break_text, cfg.flow.show_accuracy, cfg.flow.break_min_s))
+            self.current_block = None
+        self.status = "completed"
+
+    def _example(self, setup: TaskSetup) -> Screen | None:
+        if not self.draw or not callable(getattr(setup.env.unwrapped, "new_trial", None)):
+            return None
+        from neurogym_app.stimuli.views import representative_step
+
+        task = setup.env.unwrapped
+        km = setup.keymap
+        env = setup.env
+        chosen = None
+        for seed in range(12):
+            env.reset(seed=seed)
+            if not getattr(task, "n_steps", 0):
+                return None
+            rt_from = (task.metadata or {}).get("rt_from")
+            start = int(task.start_ind[rt_from]) if rt_from in getattr(task, "start_ind", {}) else 0
+            target = first_response_target(np.asarray(task.gt), km.fixate, start)
+            chosen = target
+            if target is not None:
+                break
+        step = representative_step(task)
+        scenes = self._scenes_for(setup, False)
+        stim = scenes.step(ob=np.asarray(task.ob[step]), trial=dict(task.trial or {}), period=task.period_at(step),
+                           t_ms=step * float(task.dt), frame_s=0.0)
+        answer = keys = None
+        if chosen is not None:
+            answer = km.label(chosen[0])
+            keys = " or ".join(display_name(k) for k in km.keys_for(int(chosen[0]))) if not km.is_box else None
+        return self.screens.example(stim, answer, keys)
+
+    def _summary(self, label: str, rows: Sequence[Mapping[str, Any]]) -> BlockSummary:
+        n = len(rows)
+        correct = sum(int(r.get("correct") or 0) for r in rows)
+        rts = [float(r["rt_ms"]) for r in rows if isinstance(r.get("rt_ms"), (int, float)) and math.isfinite(float(r["rt_ms"]))]
+        return BlockSummary(label, n, correct, float(np.median(rts)) if rts else None)
+
+    def task_summaries(self) -> list[BlockSummary]:
+        out = []
+        for key, setup in self.design.tasks.items():
+            rows = [r for pos, rs in self.block_rows.items() if 0 <= pos < len(self.design.plan)
+                    and self.design.plan[pos].task == key and not self.design.plan[pos].practice for r in rs]
+            s = self._summary(setup.title, rows)
+            proc = self.procedures.get(key)
+            if proc is not None:
+                est = proc.state().get("adaptive_estimate")
+                if est is not None:
+                    s = BlockSummary(s.label, s.n_trials, s.n_correct, s.rt_median_ms, f"{proc.cfg.target} threshold ~ {est:.3g}")
+            out.append(s)
+        return out
+
+    def experimenter_line(self) -> str:
+        hz = self.measured_refresh_hz()
+        hz_text = f"{hz:.1f} Hz measured" if hz else "refresh not measured"
+        return (f"display: {hz_text} (nominal {self.refresh_hz:.0f} Hz), {self.dropped} dropped frame(s) of {self.frames}; "
+                f"saved in {self.folder.path}")
+
+    # ------------------------------------------------------------ ticking
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    def _next_stage(self) -> None:
+        if self._aborting:
+            self.stage = None
+        else:
+            try:
+                self.stage = next(self._script)
+            except StopIteration:
+                self.stage = None
+        if self.stage is None and self.phase != "end":
+            self.phase = "end"
+            self.mark("experiment_end", self._last_onset or 0.0, {"status": self.status})
+            if self.status == "running":
+                self.status = "completed"
+            self.stage = _ScreenStage(self, self.screens.end(self.cfg.flow.end_text, self.task_summaries(),
+                                                              self.experimenter_line(), aborted=self.status == "aborted"))
+        elif self.stage is None:
+            self.phase = "done"
+
+    def tick(self, now: float) -> bool:
+        if self.phase == "done":
+            return False
+        if self.phase == "idle":
+            self.phase = "running"
+            self.mark("experiment_start", now, {"name": self.cfg.name})
+            self._next_stage()
+        events = list(self.display.poll() or [])
+        escape = any(isinstance(e, KeyEvent) and e.key == "escape" and e.kind == "press" for e in events)
+        events = [e for e in events if not (isinstance(e, KeyEvent) and e.key == "escape")]
+        if escape and self.confirm is None and self.phase == "running":
+            self.stage.pause(now)
+            self.confirm = _ScreenStage(self, self.screens.confirm_abort())
+            self.mark("onset", now, {"what": "confirm_abort"})
+            events = []
+        target = self.confirm or self.stage
+        target.feed(events)
+        for _ in range(1000):
+            if self.confirm is not None:
+                if self.confirm.tick(now):
+                    return True
+                result, self.confirm = self.confirm.result, None
+                if result == "quit":
+                    self.mark("abort", now, {})
+                    self.status = "aborted"
+                    self._aborting = True
+                    self.stage = None
+                    self._next_stage()
+                continue
+            if self.stage is None:
+                self._next_stage()
+                if self.stage is None:
+                    return False
+            if self.stage.tick(now):
+                return True
+            if self.phase == "end" and self.stage.result is not None:
+                self.phase = "done"
+                return False
+            self._next_stage()
+            if self.phase == "done":
+                return False
+        raise RuntimeError("experiment flow made no frame in 1000 steps")  # pragma: no cover
+
+    # ------------------------------------------------------------ closing
+    def close(self, status: str | None = None) -> None:
+        status = status or (self.status if self.status != "running" else "interrupted")
+        display = dict(self.folder.manifest.get("display") or {})
+        display.update(measured_refresh_hz=self.measured_refresh_hz(), frames=self.frames, dropped_frames=self.dropped)
+        errors = []
+        for rec in self.recorders.values():
+            try:
+                d = dict(display, frames=rec.frames, dropped_frames=rec.dropped)
+                rec.inner.close(status, display=d)
+            except RecordingError as exc:
+                errors.append(str(exc))
+        self.folder.update(end_time=now_iso(), status=status, n_trials=len(self.rows), display=display,
+                           markers=describe_sink(self.markers), **({"errors": errors} if errors else {}))
+        close = getattr(self.markers, "close", None)
+        if callable(close):
+            close()
+
+    def result(self) -> ExperimentResult:
+        return ExperimentResult(self.folder.path, self.folder.manifest.get("status", self.status), list(self.rows), self.design,
+                                {k: r.path for k, r in self.recorders.items()}, self.measured_refresh_hz(), self.frames, self.dropped)
+
+
+class _PracticeScenes:
+    """Practice feedback: the outcome and, after a mistake, what the answer was."""
+
+    def __init__(self, inner: Any, keymap: KeyMap, run: ExperimentRun) -> None:
+        self.inner = inner
+        self.keymap = keymap
+        self.run = run
+        self.background = inner.background
+
+    def step(self, **state: Any) -> Any:
+        return self.inner.step(**state)
+
+    def feedback(self, outcome: str, reward: float | None = None) -> Any:
+        from neurogym_app.stimuli.scene import Text
+
+        scene = self.inner.feedback(outcome, reward)
+        row = self.run.rows[-1] if self.run.rows else {}
+        if outcome != "correct" and row:
+            gt = row.get("gt")
+            if gt is None or gt == self.keymap.fixate:
+                hint = "The right answer was: no key"
+            else:
+                keys = " or ".join(display_name(k) for k in self.keymap.keys_for(int(gt))) if not self.keymap.is_box else ""
+                hint = f"The right answer was: {row.get('gt_label')}" + (f" ({keys})" if keys else "")
+            k = 1.0 if scene.units == "deg" else 36.0
+            scene = scene.with_items(Text(hint, 0.0, -2.2 * k, size=0.55 * k, color=(235, 235, 235)))
+        return scene
+
+    def blank(self) -> Any:
+        return self.inner.blank()
+
+    def message(self, text: str) -> Any:
+        return self.inner.message(text)
+
+
+# --------------------------------------------------------------------------- entry points
+def run_experiment(
+    experiment: str | os.PathLike[str] | ExperimentConfig | LoadedExperiment,
+    display: Any,
+    clock: Any,
+    *,
+    participant: ParticipantInfo | None = None,
+    out: str | os.PathLike[str] = "sessions",
+    auto: str | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    markers: Any = None,
+    base_seed: int | None = None,
+    geometry: Any = None,
+    background: Any = None,
+    display_info: Mapping[str, Any] | None = None,
+    realtime: bool | None = None,
+    pump: Callable[[], Any] | None = None,
+    max_frames: int | None = None,
+    on_message: Callable[[str], None] | None = None,
+    on_start: Callable[[ExperimentRun], None] | None = None,
+    draw: bool | None = None,
+) -> ExperimentResult:
+    """Run an experiment file on ``display`` (see the module doc); returns where it was saved."""
+    from neurogym_app.session.loop import run_frames
+
+    cfg, source = _load(experiment)
+    state = None
+    if resume is not None:
+        state = load_resume(resume)
+        m = state.manifest
+        if m.get("experiment", {}).get("design_hash") != design_hash(cfg):
+            raise ResumeError(
+                f"{source} is not the experiment that {resume} ran (its design changed); resume with "
+                f"{Path(resume) / EXPERIMENT_COPY}"
+            )
+        p = m.get("participant") or {}
+        participant = ParticipantInfo(str(p.get("id")), int(p.get("session") or 1), int(p.get("number") or 1), dict(p.get("fields") or {}))
+        base_seed = int(m.get("seeds", {}).get("base"))
+    if participant is None:
+        participant = validate_participant("anon", 1)
+    design = build_design(cfg, participant, source=source, base_seed=base_seed)
+    if state is not None:
+        expected = state.manifest.get("block_order", {}).get("entries")
+        if expected is not None and list(expected) != design.order:
+            raise ResumeError(f"{resume}: block order {expected} differs from the recomputed {design.order}")
+    if draw is None:
+        draw = getattr(display, "backend", "") != "null"
+    run = ExperimentRun(design, display, out=out, auto=auto, resume=state, markers=markers, geometry=geometry,
+                        background=background, display_info=display_info,
+                        realtime=bool(realtime if realtime is not None else not auto), on_message=on_message, draw=draw)
+    if state is not None:
+        run.folder.update(resume_point={"position": state.next_position(design.plan),
+                                        "trials_before": len(state.rows)})
+    if on_start is not None:
+        on_start(run)
+    status = "error"
+    try:
+        run_frames(run, clock, max_frames=max_frames, pump=pump)
+        status = run.status if run.status != "running" else "stopped"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        run.close(status)
+    return run.result()
+
+
+def play_experiment(args: Any, hooks: Any = None) -> int:
+    """``neurogym-app play EXPERIMENT.toml``: the CLI's arguments; ``hooks`` give display and dialog.
+
+    ``hooks`` (from the CLI): ``load_config(path)``, ``make_display(cfg, *, auto, headless, backend,
+    fullscreen, clock) -> (display, display_info, geometry, pump)`` and ``ask_participant(fields,
+    title) -> (id, session, values) | None``. Without hooks only ``--auto`` runs with nothing drawn.
+    """
+    from neurogym_app.session.clock import FakeClock, MonotonicClock
+
+    path = args.task
+    try:
+        cfg = load_experiment(path)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    for flag, name in (("trials", "--trials"), ("timing", "--timing"), ("view", "--view"), ("input_mode", "--input-mode")):
+        if getattr(args, flag, None) is not None:
+            raise UserError(f"{name} does not apply to an experiment file: set it per task in {path}")
+    auto = getattr(args, "auto", None)
+    if getattr(args, "realtime", False) and not auto:
+        raise UserError("--realtime is for simulated players (--auto); people always play in real time")
+    resume = getattr(args, "resume", None)
+    participant = None
+    if resume is None:
+        if getattr(args, "participant", None) is not None or auto:
+            pid = args.participant if args.participant is not None else f"sim-{auto}"
+            participant = validate_participant(pid, args.session or 1)
+        else:
+            if hooks is None or getattr(hooks, "ask_participant", None) is None:
+                raise UserError("give --participant ID (no participant dialog is available here)")
+            answer = hooks.ask_participant(cfg.participant_fields, cfg.title or cfg.name, session=args.session or 1)
+            if answer is None:
+                print("cancelled: nothing was recorded", flush=True)
+                return 1
+            participant = answer
+    elif getattr(args, "participant", None) is not None or getattr(args, "session", None) is not None:
+        raise UserError("--resume continues the recorded participant and session: leave out --participant/--session")
+    realtime = bool(getattr(args, "realtime", False) or not auto)
+    clock = MonotonicClock() if realtime else FakeClock()
+    display_cfg = hooks.load_config(getattr(args, "config", None)) if hooks is not None else None
+    if hooks is not None:
+        display, info, geometry, pump = hooks.make_display(
+            display_cfg, auto=bool(auto), headless=bool(getattr(args, "headless", False)),
+            backend=getattr(args, "backend", None), fullscreen=bool(getattr(args, "fullscreen", False)), clock=clock,
+        )
+        background = display_cfg.display.background if display_cfg is not None else None
+    else:
+        if not auto:
+            raise UserError("people need a screen: run from the neurogym-app command line")
+        from neurogym_app.session.null_display import NullDisplay
+
+        display, info, geometry, pump, background = NullDisplay(clock), None, None, None, None
+    out = Path(getattr(args, "out", None) or (display_cfg.session.out if display_cfg is not None else "sessions"))
+    markers = None
+    if cfg.markers.lsl:
+        from neurogym_app.session.markers import LSLSink
+
+        try:
+            markers = LSLSink(clock, name=cfg.markers.stream_name, source_id=cfg.markers.source_id or f"neurogym-app-{cfg.name}",
+                              as_json=cfg.markers.as_json)
+        except ImportError as exc:
+            raise UserError(str(exc)) from None
+
+    def started(run: ExperimentRun) -> None:
+        print(f"recording to {run.folder.path}", flush=True)
+        if run.resume is not None:
+            print(f"resuming {run.resume.folder}: {len(run.resume.rows)} trial(s) were recorded", flush=True)
+        d = run.design
+        order = ", ".join(b.name for b in d.plan)
+        print(f"participant {d.participant.id} (number {d.participant.number}), session {d.participant.session}; "
+              f"block order ({cfg.block_order}): {order}", flush=True)
+
+    if resume is not None and getattr(args, "seed", None) is not None:
+        raise UserError("--resume keeps the recorded seeds: leave out --seed")
+    try:
+        result = run_experiment(
+            LoadedExperiment(cfg, path), display, clock, participant=participant, out=out, auto=auto, resume=resume,
+            markers=markers, base_seed=getattr(args, "seed", None), geometry=geometry, background=background,
+            display_info=info, realtime=realtime, pump=pump if realtime else None,
+            on_message=lambda text: print(text, flush=True), on_start=started,
+        )
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        try:
+            display.close()
+        except Exception:  # closing a window must not hide the session's own error
+            pass
+    n = len(result.rows)
+    correct = sum(int(r.get("correct") or 0) for r in result.rows)
+    pct = 100.0 * correct / n if n else 0.0
+    hz = f"{result.measured_refresh_hz:.1f} Hz" if result.measured_refresh_hz else "not measured"
+    print(f"display: refresh {hz}, {result.dropped_frames} dropped frame(s) of {result.frames}", flush=True)
+    how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
+    print(f"{how}: {n} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
+    return 0
+
+
+@dataclass
+class LoadedExperiment:
+    """An experiment file already loaded: its config and the file it came from (messages, the copy)."""
+
+    cfg: ExperimentConfig
+    source: str
+
+
+def _load(experiment: Any) -> tuple[ExperimentConfig, str]:
+    if isinstance(experiment, LoadedExperiment):
+        return experiment.cfg, experiment.source
+    if isinstance(experiment, ExperimentConfig):
+        return experiment, experiment.name or "experiment"
+    source = os.fspath(experiment)
+    return load_experiment(source), source
+
