@@ -309,7 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", default=None, help="comma-separated task ids for the per-task cases")
     parser.add_argument("--no-reference", action="store_true", help="measure neurogym_app only")
     parser.add_argument("--out", default=str(RESULTS), help="where to write the JSON results")
+    parser.add_argument("--show", metavar="JSON", help="print the table of an earlier results file and exit")
     args = parser.parse_args(argv)
+    if args.show:
+        earlier = json.loads(Path(args.show).read_text())
+        m = earlier["machine"]
+        print(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}, load average "
+              f"{m['loadavg_start'][0]:.1f} -> {m['loadavg_end'][0]:.1f}")
+        print(format_table(earlier))
+        return 0
 
     repeats = args.repeats or (3 if args.quick else 5)
     scale = 0.4 if args.quick else 1.0

@@ -10,3 +10,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _home = tempfile.mkdtemp(prefix="ngym-test-home-")
 os.environ["HOME"] = _home
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Tests marked `psychopy` (or naming a `psychopy.` task) get a private Xvfb.
+pytest_plugins = ["_xvfb"]

@@ -105,12 +105,15 @@ def test_bad_arguments():
 
 # --------------------------------------------------------------------------- fresh arrays, windows, seeds
 @pytest.mark.parametrize(("task_id", "vectorized"), [p for t in ("PerceptualDecisionMaking-v0", "ContextDecisionMaking-v0") for p in _both_modes(t)])
-def test_every_call_returns_fresh_arrays(task_id, vectorized):
-    ds = ngym.Dataset(task_id, batch_size=4, seq_len=30, seed=0, vectorized=vectorized)
+@pytest.mark.parametrize("batch_size", [1, 4])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_every_call_returns_fresh_arrays(task_id, vectorized, batch_size, batch_first):
+    ds = ngym.Dataset(task_id, batch_size=batch_size, seq_len=30, seed=0, vectorized=vectorized, batch_first=batch_first)
     first_in, first_t = ds()
     kept_in, kept_t = first_in.copy(), first_t.copy()
-    for _ in range(60):  # enough calls to refill and shift the row buffers
+    for _ in range(300):  # enough calls to refill and shift the row buffers
         inputs, targets = ds()
+        assert inputs.base is None and targets.base is None  # owned, not views of the dataset's buffers
         assert not np.shares_memory(inputs, first_in) and not np.shares_memory(targets, first_t)
     np.testing.assert_array_equal(first_in, kept_in)
     np.testing.assert_array_equal(first_t, kept_t)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from neurogym_app.config import ConfigError
-from neurogym_app.config.experiment import StaircaseConfig, experiment_from_dict, load_experiment
+from neurogym_app.config.experiment import StaircaseConfig, load_experiment
 from neurogym_app.input.events import KeyEvent
 from neurogym_app.session.adaptive import Staircase
 from neurogym_app.session.clock import FakeClock
@@ -285,7 +285,8 @@ def test_staircase_rules():
 
 
 def test_quest_on_a_trial_variable(tmp_path):
-    pytest.importorskip("questplus")
+    import questplus  # noqa: F401 - the `adaptive` extra, installed by the Makefile
+
     path = small(tmp_path, """
 seed = 3
 [tasks.rdm]
@@ -341,3 +342,62 @@ easier = "lower"
         runner_mod.Runner._start_trial = original
     assert [r["adaptive_intensity"] for r in res.rows] == pytest.approx(seen)
     assert seen[0] == 0.5 and seen[-1] > 0.5  # the oracle is always right: harder = more noise (lower is easier)
+
+
+# ------------------------------------------------------------------ escape -> confirm
+class ScriptedDisplay(NullDisplay):
+    """A null display whose poll() follows a script: escape after N trials, then an answer on the confirm screen."""
+
+    def __init__(self, clock, escape_after: int, answer: str):
+        super().__init__(clock)
+        self.escape_after, self.answer = escape_after, answer
+        self.run = None
+        self.sent_escape = False
+        self.sent_answer = False
+
+    def poll(self):
+        run = self.run
+        now = self.clock.now()
+        if run is None:
+            return []
+        if not self.sent_escape and len(run.rows) >= self.escape_after and run.current_block is not None:
+            stage = run.stage
+            if getattr(stage, "runner", None) is not None and stage.runner.current_trial is not None:
+                self.sent_escape = True
+                return [KeyEvent("escape", now)]
+        if run.confirm is not None and run.confirm.onset is not None and not self.sent_answer and now - run.confirm.onset > 1.0:
+            self.sent_answer = True
+            return [KeyEvent(self.answer, now)]
+        return []
+
+
+GNG = """
+[tasks.gng]
+id = "GoNogo-v0"
+trials = 8
+conditions = [{ground_truth = 1}, {ground_truth = 0}]
+"""
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_escape_asks_and_keeps_every_committed_trial(tmp_path, answer):
+    path = small(tmp_path, GNG)
+    clock = FakeClock()
+    display = ScriptedDisplay(clock, escape_after=3, answer=answer)
+    sink = RecordingSink()
+    res = run_experiment(path, display, clock, participant=validate_participant("E1"), out=tmp_path / "o", auto="oracle",
+                         markers=sink, on_start=lambda run: setattr(display, "run", run))
+    m = json.loads((res.path / "experiment.json").read_text())
+    with open_session(res.sessions["gng"]) as reader:
+        recorded = reader.rows()
+    if answer == "y":
+        assert res.status == "aborted" and m["status"] == "aborted" and "abort" in sink.labels()
+        assert len(res.rows) == len(recorded) == 3  # the interrupted 4th trial is dropped, the 3 committed ones kept
+        assert json.loads((Path(res.sessions["gng"]) / "manifest.json").read_text())["status"] == "aborted"
+        state = load_resume(res.path)  # an aborted session can be resumed too
+        assert state.done == {0: 3}
+    else:
+        assert res.status == "completed" and len(res.rows) == 8
+        assert [r["exp_trial_in_block"] for r in recorded] == list(range(8))  # the interrupted trial re-run once
+        assert [r["trial_seed"] for r in recorded] == [r["trial_seed"] for r in res.rows]
+    assert "onset:confirm_abort" in sink.labels() and "onset:screen:confirm_abort" in sink.labels()

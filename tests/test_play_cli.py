@@ -152,7 +152,7 @@ def _no_display_env():
     "args, words",
     [
         (["play", "GoNogo-v0"], "no display found"),
-        (["play", "experiment.toml"], "experiment files (.toml) are not supported yet"),
+        (["play", "experiment.toml"], "experiment.toml: config file not found"),
         (["play", "GoNogo-v0", "--headless", "--auto", "oracle", "--participant", "../x"], "participant id"),
         (["play", "GoNog-v0", "--headless"], "did you mean 'GoNogo-v0'"),
         (["play", "GoNogo-v0", "--realtime"], "--realtime is for simulated players"),
@@ -220,7 +220,6 @@ def test_export_csv_and_bids_from_cli(tmp_path):
 
 def test_human_path_through_the_qt_display(tmp_path):
     """Keys injected into the real Qt display (offscreen) reach the runner; scenes come from the real views."""
-    pytest.importorskip("PyQt6")
     from neurogym_app.input.events import KeyEvent
     from neurogym_app.input.keymap import build_keymap
     from neurogym_app.qt.canvas import QtDisplay

@@ -257,7 +257,6 @@ def train(
     last_acc: dict[str, float] = {}
     wall0 = time.perf_counter()
     step = 0
-    (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
     try:
         for step in range(1, cfg.steps + 1):
             t0 = time.perf_counter()

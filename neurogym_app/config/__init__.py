@@ -9,6 +9,8 @@ from typing import Any
 
 from neurogym_app.config.config import ENV_NESTED_DELIMITER, ENV_PREFIX, Config, load_toml
 from neurogym_app.config.errors import ConfigError
+from neurogym_app.config.experiment import ExperimentConfig as ExperimentConfig
+from neurogym_app.config.experiment import load_experiment as load_experiment
 from neurogym_app.config.sections import (
     AgentConfig,
     AgentInferenceConfig,

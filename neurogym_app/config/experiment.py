@@ -329,7 +329,7 @@ class TaskConfig(_TrialList):
     keys: KeyMap = Field(default_factory=dict)
     input_mode: Literal["press", "latch", "hold"] | None = None
     view: Literal["natural", "agent"] = "natural"
-    time_scale: PositiveFloat = 1.0
+    time_scale: PositiveFloat = Field(1.0, ge=0.01, le=100.0)  # inf used to give a session that never ends
     trials: PositiveInt = 20
     feedback: bool = False
     instructions: str = ""
@@ -384,13 +384,14 @@ class BlockConfig(_TrialList):
 class ExperimentFlowConfig(_Model):
     """Timing and texts between trials and blocks."""
 
-    feedback_ms: NonNegativeInt = 500
-    practice_feedback_ms: NonNegativeInt = 1000
-    iti_ms: NonNegativeInt = 500
-    ready_ms: NonNegativeInt = 1000
+    # at most 10 minutes each (a typo such as 1e12 used to give a session that never ends)
+    feedback_ms: NonNegativeInt = Field(500, le=600_000)
+    practice_feedback_ms: NonNegativeInt = Field(1000, le=600_000)
+    iti_ms: NonNegativeInt = Field(500, le=600_000)
+    ready_ms: NonNegativeInt = Field(1000, le=600_000)
     break_min_s: NonNegativeFloat = 0.0
     break_text: str = "Take a short break."
-    end_text: str = "Thank you! This is the end of the experiment."
+    end_text: str = "This is the end of the experiment. Please let the experimenter know."
     continue_key: str = "space"
     show_accuracy: bool = True
 
@@ -434,7 +435,7 @@ class ExperimentConfig(_Model):
     name: str = ""
     title: str = ""
     version: str = ""
-    seed: int | None = None
+    seed: NonNegativeInt | None = None  # a negative seed used to end in a numpy traceback
     block_order: Literal["fixed", "randomized", "counterbalanced"] = "fixed"
     welcome: str = ""
     participant_fields: list[ParticipantField] = Field(default_factory=list)

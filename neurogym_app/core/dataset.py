@@ -284,9 +284,10 @@ class _Buffer:
                 self.fill[row] = f + k
         start = self.pos
         self.pos = end = start + n
+        # always copies (ascontiguousarray would hand out a view when batch_size is 1)
         if batch_first:
             return self.ob[:, start:end].copy(), self.gt[:, start:end].copy()
-        return np.ascontiguousarray(self.ob[:, start:end].swapaxes(0, 1)), np.ascontiguousarray(self.gt[:, start:end].swapaxes(0, 1))
+        return self.ob[:, start:end].swapaxes(0, 1).copy(), self.gt[:, start:end].swapaxes(0, 1).copy()
 
 
 class _VectorRow(_Row):

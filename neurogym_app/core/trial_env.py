@@ -550,6 +550,12 @@ class TrialEnv(BaseEnv):
         elif not isinstance(trial, dict):
             trial = dict(trial)
         trial[TRIAL_SEED_KEY] = int(seed)
+        if self._periods and self.tmax <= 0:
+            # every period drew 0 ms: stepping would index empty arrays (an IndexError deep in the task)
+            raise timing_mod.TimingError(
+                f"{type(self).__name__}: every period of the trial lasts 0 ms ({', '.join(self._periods)}); "
+                f"a trial needs at least one step of dt = {self.dt:g} ms -- give a period a positive duration"
+            )
         self.trial = trial
         self.num_tr += 1
         return trial

@@ -64,7 +64,7 @@ from neurogym_app.session.flow import (
 )
 from neurogym_app.session.ids import safe_component
 from neurogym_app.session.markers import Marker, describe_sink, send_marker
-from neurogym_app.session.play import _task_manifest, csv_layout, make_task
+from neurogym_app.session.play import _task_manifest, check_playable_timing, csv_layout, make_task
 from neurogym_app.session.recorder import (
     RecordingError,
     SessionRecorder,
@@ -259,6 +259,7 @@ def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup
     try:
         if isinstance(tcfg.timing, dict):
             env = registry.make(spec.id, **kwargs)
+            check_playable_timing(spec.id, env)  # absurd or all-zero periods: one line, not a MemoryError
         else:
             env = make_task(spec.id, tcfg.timing, kwargs)
     except Exception as exc:
@@ -1134,8 +1135,8 @@ class ExperimentRun:
     def experimenter_line(self) -> str:
         hz = self.measured_refresh_hz()
         hz_text = f"{hz:.1f} Hz measured" if hz else "refresh not measured"
-        return (f"display: {hz_text} (nominal {self.refresh_hz:.0f} Hz), {self.dropped} dropped frame(s) of {self.frames}; "
-                f"saved in {self.folder.path}")
+        return (f"For the experimenter - display: {hz_text} (nominal {self.refresh_hz:.0f} Hz), "
+                f"{self.dropped} dropped frame(s) of {self.frames}\nsaved in {self.folder.path}")
 
     # ------------------------------------------------------------ ticking
     @property
@@ -1342,7 +1343,8 @@ def play_experiment(args: Any, hooks: Any = None) -> int:
         cfg = load_experiment(path)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    for flag, name in (("trials", "--trials"), ("timing", "--timing"), ("view", "--view"), ("input_mode", "--input-mode")):
+    for flag, name in (("trials", "--trials"), ("timing", "--timing"), ("view", "--view"), ("input_mode", "--input-mode"),
+                       ("time_scale", "--time-scale")):
         if getattr(args, flag, None) is not None:
             raise UserError(f"{name} does not apply to an experiment file: set it per task in {path}")
     auto = getattr(args, "auto", None)

@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 MAX_FIELD_CHARS = 200
+PROGRESS_Y = 3.95  # deg: the break screen's row of block squares, between its text lines
+PROGRESS_ROOM = 1.5
 WRAP_CHARS = 72
 
 
@@ -310,7 +312,7 @@ class ScreenScenes:
             marks = "   ".join(("+" if o == "correct" else "-") for o in outcomes)
             blocks.append((marks, 0.7, self.DIM, True))
         if acc is not None and acc < 0.6:
-            blocks.append(("Remember the controls above; answer as accurately as you can.", 0.5, self.ACCENT, False))
+            blocks.append(("Check the keys again if you are unsure; answer as accurately as you can.", 0.5, self.ACCENT, False))
         after = "You will see feedback after each trial." if main_feedback else "From now on there is no feedback after each trial."
         blocks.append((f"The main part starts now. {after}", 0.55, None, False))
         return Screen("practice_done", self._page("Practice finished", blocks, self._continue("start")), {self.key: "continue"})
@@ -321,8 +323,7 @@ class ScreenScenes:
             "Break",
             [
                 (f"Block {done} of {total} done", 0.65, None, True),
-                ("", 0.6, None, False),
-                ("", 0.6, None, False),
+                ("", PROGRESS_ROOM, None, False),  # room for the progress squares
                 (f"Trials so far: {trials_done} of {trials_total}", 0.55, None, False),
                 (
                     f"Accuracy in the last block: {_pct(last.accuracy)}" if (last and show_accuracy) else "",
@@ -341,7 +342,7 @@ class ScreenScenes:
         for i in range(n):
             filled = i < done
             color = (110, 200, 120) if filled else (200, 200, 200)
-            items.append(Dot((x0 + i * gap) * self.k, 3.1 * self.k, size=gap * 0.6 * self.k, color=color, shape="square", fill=filled, line_width=0.06 * self.k))
+            items.append(Dot((x0 + i * gap) * self.k, PROGRESS_Y * self.k, size=gap * 0.6 * self.k, color=color, shape="square", fill=filled, line_width=0.06 * self.k))
         return Screen("break", page.with_items(*items), {self.key: "continue"}, min_s=max(0.3, min_s))
 
     def confirm_abort(self) -> Screen:
@@ -373,7 +374,7 @@ class ScreenScenes:
         if lines:
             blocks.append(("\n".join(lines), 0.5, None, False))
         items = self._page("Thank you!" if not aborted else "Session stopped", blocks, self._continue("close"), top=6.5)
-        info = Text(experimenter, 0.0, -7.3 * self.k, size=0.38 * self.k, color=self.DIM)
+        info = Text(experimenter, 0.0, -7.0 * self.k, size=0.38 * self.k, color=self.DIM)
         return Screen("end", items.with_items(info), {self.key: "close", "return": "close"})
 
     def blank(self) -> Scene:

@@ -110,13 +110,13 @@ def check_playable_timing(task_id: str, env: Any) -> None:
         longest = bounds[1]
         if longest > MAX_PERIOD_MS:
             raise registry.TaskParameterError(
-                f"{task_id}: period {period!r} may last {longest:g} ms; a period can last at most "
+                f"{task_id}: timing of period {period!r} may last {longest:g} ms; a period can last at most "
                 f"{MAX_PERIOD_MS:g} ms (10 min) -- durations are in ms"
             )
         total += longest
     if timing and known and total <= 0:
         raise registry.TaskParameterError(
-            f"{task_id}: every period lasts 0 ms, so a trial has no step; give at least one period a duration"
+            f"{task_id}: timing gives every period 0 ms, so a trial has no step; give at least one period a duration"
         )
     if dt > 0 and total / dt > MAX_TRIAL_STEPS:
         raise registry.TaskParameterError(

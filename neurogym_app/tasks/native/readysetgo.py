@@ -95,7 +95,8 @@ class ReadySetGo(TrialEnv):
         self.add_period(["fixation", "ready"])
         self.add_period("measure", duration=trial["measure"], after="fixation")
         self.add_period("set", after="measure")
-        self.add_period("production", duration=2 * trial["production"], after="set")
+        # at least one step, so the go target exists even when the measure drew 0 ms
+        self.add_period("production", duration=max(2 * trial["production"], self.dt), after="set")
         self.add_ob(1, where="fixation")
         self.set_ob(0, "production", where="fixation")
         self.add_ob(1, "ready", where="ready")

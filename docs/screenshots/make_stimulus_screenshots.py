@@ -1,7 +1,7 @@
 """Regenerate the screenshots in this folder (one trial per task, agent and natural view).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
-    DISPLAY=:99 .venv/bin/python docs/screenshots/make_screenshots.py --psychopy   # also the PsychoPy pictures (Xvfb)
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_stimulus_screenshots.py
+    DISPLAY=:99 .venv/bin/python docs/screenshots/make_stimulus_screenshots.py --psychopy   # also the PsychoPy pictures (Xvfb)
 
 Each ``<Task>_<view>.png`` is a contact sheet: the middle frame of every period
 of one trial (human timing, fixed trial variables), then the feedback frame,
