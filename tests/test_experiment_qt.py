@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 
 from neurogym_app.config.experiment import ParticipantField, load_experiment  # noqa: E402
 from neurogym_app.qt.participant_dialog import ParticipantDialog  # noqa: E402

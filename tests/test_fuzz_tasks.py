@@ -38,10 +38,10 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import pytest
+from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks draw in an X window)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks draw in an X window)
 from neurogym_app.core import registry
 from neurogym_app.core.trial_env import TrialEnv
 
