@@ -34,6 +34,7 @@ CORPUS = HERE / "bad_inputs"
 REPO = HERE.parent
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
 PLAY = ["--auto", "oracle", "--headless", "--backend", "null", "--trials", "2", "--out", "{OUT}"]
+XPLAY = ["--auto", "oracle", "--headless", "--backend", "null", "--out", "{OUT}"]
 HAS_EXPERIMENT = importlib.util.find_spec("neurogym_app.session.experiment") is not None
 TIMEOUT_S = 60
 
@@ -147,7 +148,7 @@ def _run_case(case: dict, out: Path, good: Path, scratch: Path) -> Outcome:
         apply_damage(spec, session, tmp, seed=i)
     args: list[str] = []
     for a in case["args"]:
-        for item in PLAY if a == "PLAY" else [a]:
+        for item in {"PLAY": PLAY, "XPLAY": XPLAY}.get(a, [a]):
             args.append(
                 item.replace("{IN}", str(CORPUS)).replace("{OUT}", str(out)).replace("{SESSION}", str(session))
                 .replace("{TMP}", str(tmp))

@@ -93,18 +93,26 @@ def _check_version(where: Path, version: Any) -> None:
 
 def _connect(db: Path) -> sqlite3.Connection:
     try:
-        head = db.open("rb").read(100)
+        with db.open("rb") as f:
+            head = f.read(100)
     except OSError as exc:
         raise SessionFormatError(f"{db}: cannot read: {exc.strerror or exc}") from None
     if not head:
         raise SessionFormatError(f"{db} is empty (damaged session)")
     if len(head) < 100 or not head.startswith(SQLITE_HEADER):
         raise SessionFormatError(f"{db} is not a SQLite database (damaged or foreign file)")
-    uri = f"{db.resolve().as_uri()}?mode=ro"
+    # A closed run has no -wal file: read its main file as immutable, so that reading
+    # creates no -wal/-shm files in the session folder. A running or killed run has
+    # its -wal (committed trials not yet checkpointed): read it with mode=ro.
+    wal = db.with_name(db.name + "-wal")
+    uri = f"{db.resolve().as_uri()}?{'mode=ro' if wal.exists() else 'immutable=1'}"
     try:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            # malformed: a writable connection would not help, and might try to "recover" it
+            raise SessionFormatError(f"{db} is damaged ({' '.join(str(exc).split())})") from None
         try:
             conn = sqlite3.connect(db, check_same_thread=False)  # e.g. WAL files that need recovery
         except sqlite3.Error as exc:
