@@ -5,6 +5,8 @@
     .venv/bin/python bench/run.py --cases dataset,import --repeats 7
     .venv/bin/python bench/run.py --tasks PerceptualDecisionMaking-v0,GoNogo-v0
     .venv/bin/python bench/run.py --no-reference  # neurogym_app only
+    .venv/bin/python bench/run.py --cases app     # the app-only cases (frame work ... memory)
+    .venv/bin/python bench/run.py --cases train   # one case; the other cases of results.json are kept
 
 Each side-by-side case runs in two long-lived worker processes, one per library
 (``bench/_worker.py`` under ``.venv`` and under ``bench/.reference-venv``, made
@@ -13,7 +15,12 @@ alternate between the two sides, so a busy machine slows both alike. Every
 result is the median over repeats with its spread (IQR, the 25-75 % range);
 the ratio is neurogym_app's median over upstream's (for times, upstream's over
 ours: both read as "times faster"). The table is printed and written to
-``bench/results.json``.
+``bench/results.json``; with ``--cases`` the cases not run are kept from the
+earlier file (each case records when it ran; ``--no-merge`` drops them).
+
+The app-only cases (frame_work, rt_error, plot_update, session_open, train,
+memory) run the standalone scripts in ``bench/`` (``train``: ``train_time.py``) in fresh interpreters
+(offscreen Qt) and need no reference venv.
 
 Adding a case: ``register(Case(...))`` with either ``worker_case`` (a function
 of the same name in ``bench/_worker.py``, measured for both libraries) or
@@ -75,6 +82,8 @@ class Case:
     min_time: float = 0.3
     summary: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None
     tags: list[str] = field(default_factory=list)
+    #: at most this many repeats (long app-only cases: training, a 1-hour session)
+    max_repeats: int | None = None
 
 
 CASES: dict[str, Case] = {}
@@ -151,12 +160,177 @@ register(Case(
     summary=lambda rows: {"app_s": rows[0]["app"]["median"], "ratio": rows[0].get("ratio")} if rows else {},
 ))
 
+# ----------------------------------------------------------------------------- app-only cases
+# Each runs one of the standalone bench scripts in a fresh interpreter
+# (offscreen Qt, and isolation: a Qt application, torch threads, a 1-hour
+# session's memory do not leak into the next case) and reads its JSON.
+# ``run`` returns {"value": headline, ...details}; the details of every repeat
+# are kept in the row and summarised (median over repeats).
+
+def _script(name: str, *args: str, timeout: float = 1800.0) -> dict[str, Any]:
+    """Run ``bench/<name> args`` with ``.venv``'s Python (offscreen Qt) and return its JSON output."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONWARNINGS="ignore", PYTHONDONTWRITEBYTECODE="1")
+    done = subprocess.run([str(APP_PYTHON), str(HERE / name), *args], capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=timeout)
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"bench/{name} exited {done.returncode}: {' | '.join(tail)}") from None
+
+
+def _from_details(*keys: str) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
+    """Summary: the median over repeats of each detail ``key`` (one row per app-only case)."""
+
+    def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for row in rows:
+            for key in keys:
+                values = [d[key] for d in row.get("details", []) if d.get(key) is not None]
+                if values:
+                    out[key] = statistics.median(values)
+        return out
+
+    return summary
+
+
+def _frame_work(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    frames = max(120, int(600 * min_time))  # 600 frames (10 s at 60 Hz) per task and view; --quick 240
+    out = _script("frame_work.py", "--frames", str(frames))
+    cases = out["cases"]
+    return {
+        "value": out["worst_p99_ms"],
+        "p99_ms": out["worst_p99_ms"],
+        "p50_ms": max(c["total_ms"]["p50"] for c in cases),
+        "cpu_p99_ms": out["worst_cpu_p99_ms"],
+        "cpu_p50_ms": max(c["cpu_ms"]["p50"] for c in cases),
+        "frames": frames,
+        "n_cases": len(cases),
+    }
+
+
+def _rt_error(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("rt_error.py", "--trials", "200", "--realtime-trials", str(max(4, int(8 * min_time))))
+    real = out.get("realtime", {})
+    return {
+        "value": out["max_abs_error_ms"],
+        "max_abs_error_ms": out["max_abs_error_ms"],
+        "virtual_max_ms": out["virtual"]["max_abs_error_ms"],
+        "realtime_max_ms": real.get("max_abs_error_ms"),
+        "realtime_mean_ms": real.get("mean_abs_error_ms"),
+        "dt_rounded_max_ms": out["virtual"]["dt_rounded_max_abs_error_ms"],
+    }
+
+
+def _plot_update(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("plot_update.py", "--trials", str(params["trials"]), "--repeats", str(max(20, int(50 * min_time))))
+    return {
+        "value": out["update_ms"]["p50"],
+        "p50_ms": out["update_ms"]["p50"],
+        "p95_ms": out["update_ms"]["p95"],
+        "cpu_p50_ms": out["update_cpu_ms"]["p50"],
+        "render_p50_ms": out["render_ms"]["p50"],
+    }
+
+
+def _session_open(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("session_open.py", "--steps", str(params["steps"]))
+    return {
+        "value": out["replay_open_ms"],
+        "replay_open_ms": out["replay_open_ms"],
+        "replay_open_cpu_ms": out["cpu_ms"]["replay_open"],
+        "n_steps": out["n_steps"],
+        "list_ms": out["list_ms"],
+        "seek_ms": out["seek_ms"],
+        "compare_add_ms": out["compare_add_ms"],
+    }
+
+
+def _train(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("train_time.py", timeout=3600.0)
+    seconds = out["seconds_to_target"]
+    if seconds is None:
+        raise RuntimeError(f"80 % not reached in {out['recipe']} (final accuracy {out['runs'][0]['final_accuracy_default']})")
+    run = out["runs"][0]
+    return {"value": seconds, "seconds_to_target": seconds, "steps_to_target": run["steps_to_target"],
+            "wall_s_incl_evaluation": run["wall_seconds_incl_evaluation"], "final_accuracy": run["final_accuracy_default"]}
+
+
+def _memory(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("memory.py", "--hours", str(params["hours"]), timeout=3600.0)
+    return {
+        "value": out["peak_rss_mb"],
+        "peak_rss_mb": out["peak_rss_mb"],
+        "peak_heap_mb": out["peak_heap_mb"],
+        "rss_growth_mb": out["rss_growth_mb"],
+        "heap_growth_mb": out["heap_growth_mb"],
+        "heap_growth_bytes_per_trial": out["heap_growth_bytes_per_trial"],
+        "trials": out["trials"],
+        "task_hours": out["task_hours"],
+        "wall_s": out["wall_s"],
+        "samples": out["samples"],
+    }
+
+
+register(Case(
+    name="frame_work",
+    description="per-frame CPU work of human play at 60 Hz (scene + QPainter draw, 1024x768; worst of 5 tasks x 2 views)",
+    unit="ms", higher_is_better=False, run=_frame_work, min_time=1.0, max_repeats=3,
+    label=lambda params: "frame p99 (wall)",
+    summary=_from_details("p50_ms", "p99_ms", "cpu_p50_ms", "cpu_p99_ms"), tags=["app"],
+))
+register(Case(
+    name="rt_error",
+    description="RT error for synthetic key events (max |rt_ms - true RT|; 200 virtual-clock + 8 real-time trials)",
+    unit="ms", higher_is_better=False, run=_rt_error, min_time=1.0, max_repeats=3,
+    label=lambda params: "max abs RT error",
+    summary=_from_details("max_abs_error_ms", "virtual_max_ms", "realtime_max_ms", "dt_rounded_max_ms"), tags=["app"],
+))
+register(Case(
+    name="plot_update",
+    description="Play view plot update after a trial, 10 000 trials in the table (append + accuracy + RT histogram + psychometric)",
+    unit="ms", higher_is_better=False, run=_plot_update, min_time=1.0, max_repeats=3,
+    variants=lambda ctx: [{"trials": 10_000}], label=lambda params: f"update p50, {params['trials']} trials",
+    summary=_from_details("p50_ms", "p95_ms", "cpu_p50_ms", "render_p50_ms"), tags=["app"],
+))
+register(Case(
+    name="session_open",
+    description="open a 1 000 000-step recorded session in the Replay view (checks, trial list, first trial, scene, plots)",
+    unit="ms", higher_is_better=False, run=_session_open, min_time=1.0, max_repeats=1,
+    variants=lambda ctx: [{"steps": 1_000_000}], label=lambda params: f"replay open, {params['steps']} steps",
+    summary=_from_details("replay_open_ms", "replay_open_cpu_ms", "n_steps", "compare_add_ms"), tags=["app"],
+))
+register(Case(
+    name="train",
+    description="RNN (GRU 32) training time to 80 % correct on PerceptualDecisionMaking (held-out, closed loop; bench/train_time.py)",
+    unit="s", higher_is_better=False, run=_train, min_time=1.0, max_repeats=1,
+    label=lambda params: "seconds to 80 %",
+    summary=_from_details("seconds_to_target", "steps_to_target", "final_accuracy"), tags=["app"],
+))
+register(Case(
+    name="memory",
+    description="1-hour simulated session (virtual clock, null display, recorder): peak RSS; growth first -> last quarter",
+    unit="MB", higher_is_better=False, run=_memory, min_time=1.0, max_repeats=1,
+    variants=lambda ctx: [{"hours": 1.0}], label=lambda params: f"peak RSS, {params['hours']:g} h session",
+    summary=_from_details("peak_rss_mb", "peak_heap_mb", "rss_growth_mb", "heap_growth_mb", "heap_growth_bytes_per_trial", "trials"),
+    tags=["app"],
+))
+
+#: the app-only cases (``--cases app`` selects them all)
+APP_CASES = [name for name, case in CASES.items() if "app" in case.tags]
+
 #: targets checked at the end: (case, summary key, comparison, value, what it says)
 TARGETS = [
     ("step", "median_ratio", ">=", 2.0, "env steps/s >= 2x upstream (median over the common tasks)"),
     ("dataset", "min_ratio", ">=", 10.0, "Dataset batches/s >= 10x upstream (each task)"),
     ("import", "app_s", "<", 0.3, "import < 0.3 s"),
     ("import", "ratio", ">=", 3.0, "import >= 3x faster than upstream"),
+    ("frame_work", "p99_ms", "<", 4.0, "frame work p99 < 4 ms at 60 Hz [ms, wall]"),
+    ("frame_work", "cpu_p99_ms", "<", 4.0, "frame work p99 < 4 ms at 60 Hz [ms, thread CPU: not inflated by other processes]"),
+    ("rt_error", "max_abs_error_ms", "<", 1.0, "RT error < 1 ms [ms, max over synthetic key events]"),
+    ("plot_update", "p50_ms", "<", 5.0, "plot update with 10 000 trials < 5 ms [ms, p50]"),
+    ("session_open", "replay_open_ms", "<", 1000.0, "open a 1 000 000-step session < 1 s [ms]"),
+    ("train", "seconds_to_target", "<", 60.0, "RNN training to 80 % on PerceptualDecisionMaking < 60 s [s]"),
+    ("memory", "rss_growth_mb", "<", 5.0, "memory flat over a 1-hour simulated session: RSS growth first -> last quarter < 5 MB [MB]"),
 ]
 
 
@@ -211,8 +385,11 @@ def _stats(values: list[float]) -> dict[str, Any]:
 
 def _measure(case: Case, params: dict[str, Any], sides: dict[str, Worker | Path], repeats: int, min_time: float) -> dict[str, Any]:
     values: dict[str, list[float]] = {side: [] for side in sides}
+    details: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
     order = list(sides)
+    if case.max_repeats is not None:
+        repeats = min(repeats, case.max_repeats)
     for r in range(repeats):
         for side in order if r % 2 == 0 else order[::-1]:  # alternate who goes first
             if side in errors:
@@ -220,7 +397,11 @@ def _measure(case: Case, params: dict[str, Any], sides: dict[str, Worker | Path]
             target = sides[side]
             try:
                 if case.run is not None:
-                    values[side].append(float(case.run(params, min_time)))
+                    got = case.run(params, min_time)
+                    if isinstance(got, dict):  # {"value": headline, ...details}
+                        details.append(got)
+                        got = got["value"]
+                    values[side].append(float(got))
                 elif case.name == "import":
                     module = "neurogym_app" if side == "app" else "neurogym"
                     values[side].append(_import_time(target, module))  # type: ignore[arg-type]
@@ -235,6 +416,8 @@ def _measure(case: Case, params: dict[str, Any], sides: dict[str, Worker | Path]
     row: dict[str, Any] = {"label": case.label(params), "params": params}
     for side in sides:
         row[side] = _stats(values[side])
+    if details:
+        row["details"] = details
     if errors:
         row["errors"] = errors
     app, ref = row.get("app", {}).get("median"), row.get("ref", {}).get("median")
@@ -248,7 +431,11 @@ def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit == "s":
-        return f"{value * 1000:.0f} ms"
+        return f"{value:.1f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+    if unit in ("ms", "MB"):
+        if 0 < value < 0.001:
+            return f"<0.001 {unit}"
+        return f"{value:.3g} {unit}" if value < 1000 else f"{value:.0f} {unit}"
     if value >= 1000:
         return f"{value / 1000:.1f}k"
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
@@ -266,6 +453,9 @@ def format_table(results: dict[str, Any]) -> str:
         case = CASES[name]
         lines.append("")
         lines.append(f"## {name}: {case.description} [{case.unit}; median ± IQR/2]")
+        run = block.get("run")
+        if run:
+            lines.append(f"(run {run.get('date', '?')}, {run.get('repeats', '?')} repeats, load average {_load(run.get('loadavg_start'))} -> {_load(run.get('loadavg_end'))})")
         lines.append(f"| {'case':44s} | {'neurogym_app':>16s} | {'upstream':>16s} | {'ratio':>7s} |")
         lines.append(f"|{'-' * 46}|{'-' * 18}|{'-' * 18}|{'-' * 9}|")
         for row in block["rows"]:
@@ -279,8 +469,16 @@ def format_table(results: dict[str, Any]) -> str:
         lines.append("## targets")
         for t in results["targets"]:
             value = "-" if t["value"] is None else f"{t['value']:.3g}"
-            lines.append(f"- [{'x' if t['met'] else ' '}] {t['what']}: {value}")
+            lines.append(f"- [{'x' if t['met'] else ' '}] {t['what']}: {value} (target {t['bound']})")
     return "\n".join(lines)
+
+
+def _load(avg: Any) -> str:
+    return f"{avg[0]:.1f}" if avg else "?"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def _machine() -> dict[str, Any]:
@@ -305,11 +503,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 repeats, shorter timings")
     parser.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 5, quick 3)")
-    parser.add_argument("--cases", default=None, help=f"comma-separated cases (default all: {', '.join(CASES)})")
+    parser.add_argument("--cases", default=None,
+                        help=f"comma-separated cases (default all: {', '.join(CASES)}; 'app' = the app-only ones)")
     parser.add_argument("--tasks", default=None, help="comma-separated task ids for the per-task cases")
     parser.add_argument("--no-reference", action="store_true", help="measure neurogym_app only")
     parser.add_argument("--out", default=str(RESULTS), help="where to write the JSON results")
     parser.add_argument("--show", metavar="JSON", help="print the table of an earlier results file and exit")
+    parser.add_argument("--no-merge", action="store_true",
+                        help="with --cases: write only the cases run (default: keep the other cases of the earlier --out file)")
     args = parser.parse_args(argv)
     if args.show:
         earlier = json.loads(Path(args.show).read_text())
@@ -322,14 +523,27 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (3 if args.quick else 5)
     scale = 0.4 if args.quick else 1.0
     names = [n.strip() for n in args.cases.split(",")] if args.cases else list(CASES)
+    names = list(dict.fromkeys(x for n in names for x in (APP_CASES if n == "app" else [n]) if x))
     unknown = [n for n in names if n not in CASES]
     if unknown:
         parser.error(f"unknown case {unknown[0]!r}; cases: {', '.join(CASES)}")
 
-    reference = not args.no_reference
+    # the reference venv is needed only by the side-by-side cases
+    reference = not args.no_reference and any(CASES[n].run is None for n in names)
     if reference and not REF_PYTHON.exists():
-        print("bench: creating bench/.reference-venv with upstream neurogym (bench/setup_reference) ...", flush=True)
-        subprocess.run([str(HERE / "setup_reference")], check=True)
+        print("bench: bench/.reference-venv is missing; creating it with upstream neurogym (bench/setup_reference;"
+              " needs PyPI, installs torch==2.13.0 then neurogym, a few minutes) ...", flush=True)
+        try:
+            subprocess.run([str(HERE / "setup_reference")], check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"bench: could not create bench/.reference-venv ({exc}).\n"
+                  "  Create it by hand:      bench/setup_reference   (PYTHON=python3.11 bench/setup_reference to pick the interpreter)\n"
+                  "  or measure ours only:   .venv/bin/python bench/run.py --no-reference", file=sys.stderr)
+            return 2
+        if not REF_PYTHON.exists():
+            print("bench: bench/setup_reference finished but bench/.reference-venv/bin/python is missing;"
+                  " run it by hand or use --no-reference", file=sys.stderr)
+            return 2
 
     workers: dict[str, Worker] = {"app": Worker(APP_PYTHON, "neurogym_app")}
     if reference:
@@ -353,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
             if not reference and case.run is None and case.name != "import" and case.worker_case is None:
                 continue
             rows = []
+            block_run = {"date": _now(), "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+                         "repeats": min(repeats, case.max_repeats or repeats), "reference": reference}
             for params in case.variants(ctx):
                 if name == "import":
                     sides: dict[str, Any] = {"app": APP_PYTHON, **({"ref": REF_PYTHON} if reference else {})}
@@ -366,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name:10s} {row['label']:42s} {_cell(row.get('app'), case.unit):>16s} "
                       f"{_cell(row.get('ref'), case.unit):>16s} {ratio}" + (f" errors: {row['errors']}" if row.get("errors") else ""),
                       flush=True)
-            block: dict[str, Any] = {"description": case.description, "unit": case.unit, "rows": rows}
+            block_run["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+            block: dict[str, Any] = {"description": case.description, "unit": case.unit, "rows": rows, "run": block_run}
             if case.summary is not None and rows:
                 block["summary"] = case.summary(rows)
             results["cases"][name] = block
@@ -375,6 +592,26 @@ def main(argv: list[str] | None = None) -> int:
             w.close()
 
     results["machine"]["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    out = Path(args.out)
+    if args.cases and not args.no_merge and out.exists():
+        # keep the cases not run now from the earlier file (each block says when it ran)
+        try:
+            earlier = json.loads(out.read_text())
+        except (OSError, json.JSONDecodeError):
+            earlier = {}
+        merged: dict[str, Any] = {}
+        for name in CASES:
+            if name in results["cases"]:
+                merged[name] = results["cases"][name]
+            elif name in earlier.get("cases", {}):
+                block = earlier["cases"][name]
+                m = earlier.get("machine", {})
+                block.setdefault("run", {"date": m.get("date"), "loadavg_start": m.get("loadavg_start"),
+                                         "loadavg_end": m.get("loadavg_end"), "repeats": earlier.get("repeats")})
+                merged[name] = block
+        results["cases"] = merged
+        results["libraries"] = {**earlier.get("libraries", {}), **results["libraries"]}
+        results["merged_from"] = str(out)
     checks = []
     for case_name, key, op, bound, what in TARGETS:
         value = results["cases"].get(case_name, {}).get("summary", {}).get(key)
@@ -385,7 +622,6 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = checks
 
     print(format_table(results))
-    out = Path(args.out)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(json.dumps(results, indent=1, default=str) + "\n")
     tmp.replace(out)

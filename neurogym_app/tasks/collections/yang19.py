@@ -150,6 +150,48 @@ class _Yang19Task(TrialEnv):
             for mod in _MODALITIES:
                 self.add_randn(0, self.sigma, periods, where=f"stimulus_mod{mod}")
 
+    # ------------------------------------------------ batch_trials helpers
+    def _bump_table(self) -> np.ndarray:
+        """``exp(-d^2/2)`` of ``gaussian_bump``: row ``k`` for a stimulus at ring direction ``k``.
+
+        The same float operations as ``gaussian_bump``, so ``0.8 * s * table[k]``
+        is bit for bit ``gaussian_bump(theta, theta[k], s)``.
+        """
+        table = self.__dict__.get("_bump_cache")
+        if table is None or table.shape[0] != self.theta.size:
+            d = _circular_distance(self.theta[None, :], self.theta[:, None]) / (np.pi / 8)
+            table = self.__dict__["_bump_cache"] = np.exp(-(d**2) / 2)
+        return table
+
+    def _batch_ring(self, ob: np.ndarray, lay: Any, period: str, values: np.ndarray, modality: np.ndarray | int) -> None:
+        """Add per-trial ring vectors ``values`` (float32, ``(n, dim_ring)``) on ``modality``'s ring during ``period``.
+
+        The grid is zero there (periods of one trial never overlap), so the sum is the value.
+        """
+        cols = lay.span(period)
+        if cols.stop <= cols.start:
+            return
+        shown = lay.mask(period, cols)[..., None]
+        n_ring = self.dim_ring
+        if isinstance(modality, (int, np.integer)):
+            lo = 1 + (int(modality) - 1) * n_ring
+            ob[:, cols, lo : lo + n_ring] += shown * values[:, None, :]
+        else:
+            both = np.zeros((lay.n, 2, n_ring), dtype=np.float32)
+            both[np.arange(lay.n), np.asarray(modality) - 1] = values
+            ob[:, cols, 1:] += shown * both.reshape(lay.n, 1, 2 * n_ring)
+
+    def _batch_noise(self, ob: np.ndarray, lay: Any, rng: np.random.Generator, periods: list[str]) -> None:
+        """Noise on both rings during ``periods`` (as ``_add_noise``)."""
+        if self.sigma <= 0:
+            return
+        cols = lay.span(periods)
+        if cols.stop <= cols.start:
+            return
+        shown = lay.mask(periods, cols)[..., None]
+        block = ob[:, cols, 1:]
+        block += (shown * (self.sigma * rng.standard_normal(block.shape))).astype(np.float32)
+
     # -------------------------------------------------------------- judging
     def _step(self, action):
         """Respond in "decision" (correct if it is the gt); before it, fixate."""
@@ -365,6 +407,77 @@ class _DMFamily(_Yang19Task):
         coh = float(trial[f"coh_mod{mod}"])
         # rounded so that equal conditions compare equal (0.5 + 0.64/2 is 0.8200000000000001)
         return round(0.5 + coh / 2, 12), round(0.5 - coh / 2, 12)
+
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout
+
+        n_ring = self.dim_ring
+        stim1 = rng.integers(n_ring, size=n)
+        stim2 = (stim1 + self._offsets[rng.integers(self._offsets.size, size=n)]) % n_ring
+        table = self._bump_table()
+        trials: dict[str, Any] = {"stim1_index": stim1, "stim2_index": stim2}
+        n_coh = self.cohs.size
+        strengths = {}
+        evidence = np.zeros(n)
+        for mod, weight in zip(_MODALITIES, self.w_mod):
+            if mod not in self._mods:
+                continue
+            if self.delaycomparison:  # two different cohs (choice without replacement)
+                first = rng.integers(n_coh, size=n)
+                second = rng.integers(n_coh - 1, size=n)
+                second += second >= first
+                s1, s2 = self.cohs[first], self.cohs[second]
+                trials[f"coh1_mod{mod}"], trials[f"coh2_mod{mod}"] = s1, s2
+            else:
+                k = rng.integers(n_coh, size=n)
+                j = rng.integers(2, size=n)  # choice([-1.0, 1.0])
+                s1_tab, s2_tab = self._strength_tables()
+                trials[f"coh_mod{mod}"] = self.cohs[k] * np.array([-1.0, 1.0])[j]
+                s1, s2 = s1_tab[k, j], s2_tab[k, j]
+                trials[f"coh1_mod{mod}"], trials[f"coh2_mod{mod}"] = s1, s2
+            strengths[mod] = (s1, s2)
+            evidence += weight * (s1 - s2)
+        tie_break = rng.random(n)
+        tie = np.abs(evidence) < 1e-9
+        target = np.where(tie, np.where(tie_break < 0.5, 1, 2), np.where(evidence > 0, 1, 2))
+        ground_truth = np.where(target == 1, stim1, stim2)
+
+        lay = BatchLayout(self, rng, n)
+        if self.delaycomparison:
+            lay.add(["fixation", "stim1", "delay", "stim2", "decision"])
+            stim_periods = ["stim1", "stim2"]
+        else:
+            lay.add(["fixation", "stimulus", "decision"])
+            stim_periods = ["stimulus"]
+        ob, gt = lay.build(self.observation_space.shape)
+        decision = lay.mask("decision")
+        ob[..., 0] = ~decision
+        for mod, (s1, s2) in strengths.items():
+            bump1 = (0.8 * s1)[:, None] * table[stim1]
+            bump2 = (0.8 * s2)[:, None] * table[stim2]
+            if self.delaycomparison:
+                self._batch_ring(ob, lay, "stim1", bump1.astype(np.float32), mod)
+                self._batch_ring(ob, lay, "stim2", bump2.astype(np.float32), mod)
+            else:  # both added to one float32 ring, in this order, as add_ob does
+                both = (bump1.astype(np.float32) + bump2).astype(np.float32)
+                self._batch_ring(ob, lay, "stimulus", both, mod)
+        self._batch_noise(ob, lay, rng, stim_periods)
+        gt[...] = decision * (1 + ground_truth[:, None])
+        trials.update(
+            theta1=self.theta[stim1], theta2=self.theta[stim2], target=target, ground_truth=ground_truth,
+            strength=np.round(np.abs(np.where(tie, 0.0, evidence)), 12), durations=lay.durations_ms(),
+        )
+        return (*lay.finish(ob, gt), trials)
+
+    def _strength_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Strengths ``0.5 +- coh/2`` (rounded as ``_strengths``) by coh index and sign (-1, +1)."""
+        cached = self.__dict__.get("_strength_cache")
+        if cached is None or cached[0] is not self.cohs:
+            s1 = np.array([[round(0.5 + float(c) * sign / 2, 12) for sign in (-1.0, 1.0)] for c in self.cohs])
+            s2 = np.array([[round(0.5 - float(c) * sign / 2, 12) for sign in (-1.0, 1.0)] for c in self.cohs])
+            cached = self.__dict__["_strength_cache"] = (self.cohs, s1, s2)
+        return cached[1], cached[2]
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         stim1 = int(self.rng.choice(self.choices))
@@ -586,6 +699,41 @@ class _DelayedMatch(_Yang19Task):
         if self.matchto == "category":
             return category_of(sample, self.dim_ring) == category_of(test, self.dim_ring)
         return sample == test
+
+    def batch_trials(self, rng: np.random.Generator, n: int):
+        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
+        from neurogym_app.core.dataset import BatchLayout
+
+        n_ring, half = self.dim_ring, self.half_ring
+        match = rng.integers(2, size=n) == 0  # choice(["match", "non-match"])
+        modality = np.array(_MODALITIES)[rng.integers(2, size=n)]
+        sample = self.sample_choices[rng.integers(self.sample_choices.size, size=n)]
+        trials: dict[str, Any] = {}
+        if self.matchto == "category":
+            rank = rng.integers(half - 1, size=n)
+            sample_cat = (sample % n_ring >= half).astype(np.int64)  # category_of (boundaries are never drawn)
+            test_cat = np.where(match, sample_cat, 1 - sample_cat)
+            test = np.stack(self.category_members)[test_cat, rank]
+            trials.update(sample_category=sample_cat, test_category=test_cat)
+        else:
+            test = np.where(match, sample, (sample + half) % n_ring)
+        go_trial = match == self.matchgo
+
+        lay = BatchLayout(self, rng, n)
+        lay.add(["fixation", "sample", "delay", "test", "decision"])
+        ob, gt = lay.build(self.observation_space.shape)
+        decision = lay.mask("decision")
+        ob[..., 0] = ~decision
+        table = self._bump_table()
+        self._batch_ring(ob, lay, "sample", (0.8 * table[sample]).astype(np.float32), modality)
+        self._batch_ring(ob, lay, "test", (0.8 * table[test]).astype(np.float32), modality)
+        self._batch_noise(ob, lay, rng, ["sample", "test"])
+        gt[...] = decision * np.where(go_trial, 1 + test, 0)[:, None]
+        trials.update(
+            ground_truth=np.where(match, "match", "non-match"), modality=modality, sample_index=sample, test_index=test,
+            sample_theta=self.theta[sample], test_theta=self.theta[test], durations=lay.durations_ms(),
+        )
+        return (*lay.finish(ob, gt), trials)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial: dict[str, Any] = {
