@@ -4,8 +4,9 @@ Runs the Hypothesis property of ``tests/test_fuzz_tasks.py`` (random valid
 parameters -- dt, timing, noise --, seeds and action sequences; observations in
 the space, info well formed, determinism per seed) with the ``fuzz`` profile
 (100 examples per task; ``--examples N`` to change it) and prints, per task and
-in total: examples run, examples whose perturbed timing the constructor refused
-(with its message), steps, trials, failures (with the falsifying example).
+in total: examples run, examples the task refused with a one-line ValueError (a perturbed
+timing it cannot nest, a 0 ms period leaving no step; with its message), steps, trials,
+failures (with the falsifying example).
 
 Usage::
 
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nFAILURE {task_id}:\n{text}")
     total = sum(s.examples[i] for i in ids)
     print(
-        f"\nfuzz: {len(ids)} tasks, {total} examples run ({sum(s.rejected[i] for i in ids)} refused by the constructor), "
+        f"\nfuzz: {len(ids)} tasks, {total} examples run ({sum(s.rejected[i] for i in ids)} refused with a one-line ValueError), "
         f"{sum(s.steps[i] for i in ids)} steps, {sum(s.trials[i] for i in ids)} trials; "
         f"failures: {len(failures)} task(s) ({time.monotonic() - t_all:.0f} s)"
     )

@@ -469,3 +469,39 @@ def test_named_channels_as_slices_write_the_same_observation():
     env.add_ob(lambda part: seen.append(part) or 0.0, "stimulus", where="stim1_mod1")
     env.add_ob(lambda part: seen.append(part) or 0.0, "stimulus", where=[1, 2, 3])
     assert all(not np.shares_memory(part, env.ob) for part in seen)  # callables get copies, as before
+
+
+# --------------------------------------------------------------------------- wrappers
+def _scheduled_env():
+    from neurogym_app.core.wrappers import ScheduleEnvs
+    from neurogym_app.utils.scheduler import RandomSchedule
+
+    return ScheduleEnvs([ngym.make("yang19.dm1-v0"), ngym.make("yang19.dms-v0")], RandomSchedule(2))
+
+
+def test_task_switching_wrappers_build_each_trial_on_its_task():
+    inputs, targets = Dataset(_scheduled_env(), batch_size=1, seq_len=400, seed=3)()
+    ref = _scheduled_env()
+    ref.reset(seed=3)
+    obs, gts, names = [], [], set()
+    while sum(len(o) for o in obs) < 400:
+        if obs:
+            ref.new_trial()
+        task = ref.unwrapped
+        names.add(type(task).__name__)
+        obs.append(task.ob.copy())
+        gts.append(task.gt.copy())
+    assert names == {"dm1", "dms"}
+    np.testing.assert_array_equal(inputs[:, 0], np.concatenate(obs)[:400])
+    np.testing.assert_array_equal(targets[:, 0], np.concatenate(gts)[:400])
+
+
+@pytest.mark.parametrize("wrapper", ["Noise", "PassReward", "PassAction"])
+@pytest.mark.parametrize("vectorized", [None, True, False])
+def test_wrappers_that_change_observations_are_refused(wrapper, vectorized):
+    from neurogym_app.core import wrappers
+
+    env = getattr(wrappers, wrapper)(ngym.make("PerceptualDecisionMaking-v0"))
+    with pytest.raises(ValueError, match=f"wrapped by {wrapper}") as err:
+        Dataset(env, batch_size=2, seq_len=10, seed=0, vectorized=vectorized)
+    assert "\n" not in str(err.value)

@@ -21,6 +21,13 @@ Differences from NeuroGym's Dataset (same arguments, same shapes):
   many trials from a few numpy calls; every other task goes through
   ``new_trial`` with the trial copied straight into the row's buffer.
 
+Wrappers: trial-level wrappers (``TrialWrapper`` subclasses, and the
+task-switching ``ScheduleEnvs``/``MultiEnvs``) act, since trials are drawn
+through the outermost one and read from whichever task built them. Wrappers
+that change observations only in ``step()`` (``changes_observation = True``:
+``Noise``, ``PassReward``, ``PassAction``) would be bypassed by trials built
+from ``ob``/``gt`` arrays, so Dataset refuses them with a one-line error.
+
 How each kind of task is turned into steps:
 
 * a ``TrialEnv`` whose trials have periods (or set ``ob`` themselves): its
@@ -313,12 +320,14 @@ class _TrialRow(_Row):
     def __init__(self, env: gym.Env, first_ob: Any, cache_len: int, *shapes) -> None:
         super().__init__(*shapes)
         self.env = env
-        self.task = env.unwrapped
         self.cache_len = cache_len
         self._fresh = True  # the trial reset() started is the stream's first
 
     def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
-        task = self.task
+        # The task is read again after every trial: a wrapper that switches
+        # tasks (ScheduleEnvs, MultiEnvs) builds each trial on its current one.
+        env = self.env
+        task = env.unwrapped
         top = task._top
         cap = max(need, self.cache_len)
         ob_buf = np.empty((cap, *self.ob_shape), dtype=np.float32)
@@ -331,6 +340,7 @@ class _TrialRow(_Row):
             else:
                 self._fresh = False
                 top.new_trial(**kwargs)
+                task = env.unwrapped
             ob = task.ob
             n = len(ob)
             if n == 0:
@@ -388,6 +398,26 @@ class _StepRow(_Row):
                 ob, _ = env.reset()
             self.ob_now = ob
         return ob_buf, gt_buf
+
+
+def _observation_changers(env: gym.Env) -> list[str]:
+    """Names of the wrappers around ``env`` that change observations in ``step()`` (``changes_observation``)."""
+    names = []
+    layer = env
+    while isinstance(layer, gym.Wrapper):
+        if getattr(type(layer), "changes_observation", False) or layer.__dict__.get("changes_observation", False):
+            names.append(type(layer).__name__)
+        layer = layer.env
+    return names
+
+
+def _bypass_error(names: list[str]) -> ValueError:
+    name = names[0]
+    return ValueError(
+        f"Dataset cannot use an env wrapped by {name}: {name} changes observations only in step(), and Dataset "
+        f"builds its inputs from the task's trials, bypassing it; pass the env without {name} "
+        f"(and apply its effect to the inputs yourself)"
+    )
 
 
 def _has_trial_arrays(task: Any) -> bool:
@@ -475,7 +505,10 @@ class Dataset:
         self.inputs_shape = tuple(lead) + self.ob_shape
         self.target_shape = tuple(lead) + self.action_shape
 
-        method = batch_method(task) if getattr(task, "_top", task) is task else None
+        self._observation_changers = _observation_changers(self.env)
+        if self._observation_changers and vectorized:
+            raise _bypass_error(self._observation_changers)
+        method = batch_method(task) if getattr(task, "_top", task) is task and not self._observation_changers else None
         if vectorized and method is None:
             raise ValueError(f"{type(task).__name__} has no batch_trials of its own (or is wrapped by a TrialWrapper)")
         self._batch_fn = method if vectorized is not False else None
@@ -525,6 +558,8 @@ class Dataset:
             for b, env in enumerate(envs):
                 first_ob, _ = env.reset(seed=self.seed_value + b)
                 kind = _TrialRow if _has_trial_arrays(env.unwrapped) else _StepRow
+                if kind is _TrialRow and self._observation_changers:
+                    raise _bypass_error(self._observation_changers)
                 rows.append(kind(env, first_ob, self.cache_len, *shapes))
             self.envs = envs
         self._rows = rows

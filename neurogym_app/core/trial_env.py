@@ -125,6 +125,31 @@ def _as_slice(indices: list[int]) -> tuple[Any, bool]:
     return slice(first, indices[-1] + 1, step), True
 
 
+#: value types that broadcast alike over one merged slice or its parts
+_SCALARS = frozenset({int, float, bool, np.float32, np.float64, np.int64, np.int32, np.bool_})
+
+
+def _merge_slices(slices: list[slice]) -> list[slice]:
+    """``slices`` with each run of back-to-back ones (``stop`` == next ``start``) joined.
+
+    Only plain, non-negative, non-empty-step slices are joined, so the joined
+    slice selects exactly the rows of its parts, each once: writing a scalar
+    there has the effect of writing it part by part.
+    """
+    out = [slices[0]]
+    for sl in slices[1:]:
+        last = out[-1]
+        if (
+            last.step is None and sl.step is None and type(last.start) is int and type(sl.start) is int
+            and type(last.stop) is int and type(sl.stop) is int
+            and 0 <= last.start <= last.stop == sl.start <= sl.stop
+        ):
+            out[-1] = slice(last.start, sl.stop)
+        else:
+            out.append(sl)
+    return out
+
+
 class BaseEnv(gym.Env):
     """A Gymnasium env with NeuroGym's seeding conveniences (``seed``, ``rng``)."""
 
@@ -289,45 +314,55 @@ class TrialEnv(BaseEnv):
         ``last_period`` is accepted for NeuroGym compatibility; arrays are
         built lazily on first use, so it is not needed.
         """
-        if not isinstance(period, str):
-            names = list(period)
-            if duration is not None and not isinstance(duration, (list, tuple)):
-                raise TaskDefinitionError("add_period with several periods takes a list of durations")
-            durations = list(duration) if duration is not None else [None] * len(names)
-            for i, (name, dur) in enumerate(zip(names, durations)):
-                self.add_period(name, duration=dur, after=after if i == 0 else None, before=before if i == 0 else None)
+        if isinstance(period, str):
+            self._add_one_period(period, duration, before, after)
             return
+        names = list(period)
+        if duration is not None and not isinstance(duration, (list, tuple)):
+            raise TaskDefinitionError("add_period with several periods takes a list of durations")
+        durations = list(duration) if duration is not None else [None] * len(names)
+        # Performance: one call per period (no keyword re-dispatch through add_period)
+        add_one = self._add_one_period
+        for i, (name, dur) in enumerate(zip(names, durations)):
+            if isinstance(name, str):
+                add_one(name, dur, before if i == 0 else None, after if i == 0 else None)
+            else:
+                self.add_period(name, duration=dur, after=after if i == 0 else None, before=before if i == 0 else None)
+
+    def _add_one_period(self, period: str, duration: Any, before: str | None, after: str | float | None) -> None:
         if self._ob_array is not None or self._gt_array is not None:
             raise TaskDefinitionError(
                 f"{type(self).__name__}: period {period!r} added after observations were set; add all periods first"
             )
-        if period in self.start_t:
+        start_t = self.start_t
+        if period in start_t:
             raise TaskDefinitionError(f"{type(self).__name__}: period {period!r} added twice in one trial")
+        dt = self.dt
         if duration is None:
             duration = self.sample_time(period)
         elif not isinstance(duration, timing_mod.Until):
             if duration < 0:
                 raise TaskDefinitionError(f"period {period!r} has a negative duration {duration}")
-            duration = timing_mod.round_to_dt(float(duration), self.dt)
+            duration = timing_mod.round_to_dt(float(duration), dt)
 
         if after is not None:
             start = self.end_t[after] if isinstance(after, str) else float(after)
         elif before is not None:
             if isinstance(duration, timing_mod.Until):
                 raise TaskDefinitionError("an 'until' period cannot be placed before another period")
-            start = self.start_t[before] - duration
+            start = start_t[before] - duration
         elif self._periods:
             start = self.end_t[self._periods[-1]]
         else:
             start = 0.0
         if isinstance(duration, timing_mod.Until):
-            duration = max(0.0, timing_mod.round_to_dt(duration.t, self.dt) - start)
+            duration = max(0.0, timing_mod.round_to_dt(duration.t, dt) - start)
         end = start + duration
         self._periods.append(period)
-        self.start_t[period] = start
+        start_t[period] = start
         self.end_t[period] = end
-        self.start_ind[period] = int(round(start / self.dt))
-        self.end_ind[period] = int(round(end / self.dt))
+        self.start_ind[period] = int(round(start / dt))
+        self.end_ind[period] = int(round(end / dt))
         if end > self.tmax:
             self.tmax = end
 
@@ -396,11 +431,12 @@ class TrialEnv(BaseEnv):
         if period is None:
             return [slice(None)]
         if isinstance(period, str):
-            if period not in self.start_ind:
+            start = self.start_ind.get(period)
+            if start is None:
                 raise TaskDefinitionError(
                     f"{type(self).__name__}: no period {period!r} in this trial (periods: {', '.join(self._periods)})"
                 )
-            return [slice(self.start_ind[period], self.end_ind[period])]
+            return [slice(start, self.end_ind[period])]
         return [s for p in period for s in self._slice(p)]
 
     def _where(self, where: Any, names: Mapping[str, Any] | None) -> Any:
@@ -443,28 +479,51 @@ class TrialEnv(BaseEnv):
         return self.gt[sl]
 
     def _apply_ob(self, value: Any, period: Any, where: Any, add: bool) -> None:
-        ob = self.ob
+        ob = self._ob_array
+        if ob is None:
+            ob = self.ob
         idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
-        for sl in self._slice(period):
-            if callable(value):
+        slices = self._slice(period)
+        if callable(value):
+            for sl in slices:
                 part = ob[sl]
                 if idx is Ellipsis:
                     value_now = value(part)
                 else:  # a copy, as the fancy index a list gave
                     value_now = value(part[..., idx].copy() if was_list else part[..., idx])
-            else:
-                value_now = value
-            if idx is Ellipsis:
-                if add:
-                    ob[sl] += value_now
+                if idx is Ellipsis:
+                    if add:
+                        ob[sl] += value_now
+                    else:
+                        ob[sl] = value_now
                 else:
-                    ob[sl] = value_now
-            else:
+                    block = ob[sl]
+                    if add:
+                        block[..., idx] += value_now
+                    else:
+                        block[..., idx] = value_now
+            return
+        if len(slices) > 1 and type(value) in _SCALARS:
+            slices = _merge_slices(slices)
+        if idx is Ellipsis:
+            for sl in slices:
+                if add:
+                    ob[sl] += value
+                else:
+                    ob[sl] = value
+        elif type(idx) is slice:  # one basic index: the same view as ob[sl][..., idx]
+            for sl in slices:
+                if add:
+                    ob[sl, ..., idx] += value
+                else:
+                    ob[sl, ..., idx] = value
+        else:
+            for sl in slices:
                 block = ob[sl]
                 if add:
-                    block[..., idx] += value_now
+                    block[..., idx] += value
                 else:
-                    block[..., idx] = value_now
+                    block[..., idx] = value
 
     def add_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
         """Add ``value`` to the observation in ``period`` at channel(s) ``where``."""
@@ -476,16 +535,25 @@ class TrialEnv(BaseEnv):
 
     def add_randn(self, mu: float = 0, sigma: float = 1, period: Any = None, where: Any = None) -> None:
         """Add Gaussian noise (mean ``mu``, sd ``sigma``) to part of the observation."""
-        ob = self.ob
+        ob = self._ob_array
+        if ob is None:
+            ob = self.ob
         idx, _ = self._fast_where(where, getattr(self.observation_space, "name", None))
+        standard_normal = self.rng.standard_normal
+        dtype = ob.dtype
         for sl in self._slice(period):
-            block = ob[sl]
-            target = block if idx is Ellipsis else block[..., idx]
-            noise = mu + sigma * self.rng.standard_normal(target.shape)
             if idx is Ellipsis:
-                block += noise.astype(block.dtype, copy=False)
+                block = ob[sl]
+                noise = mu + sigma * standard_normal(block.shape)
+                block += noise.astype(dtype, copy=False)
+            elif type(idx) is slice:
+                target = ob[sl, ..., idx]
+                noise = mu + sigma * standard_normal(target.shape)
+                target += noise.astype(dtype, copy=False)
             else:
-                block[..., idx] += noise.astype(block.dtype, copy=False)
+                block = ob[sl]
+                noise = mu + sigma * standard_normal(block[..., idx].shape)
+                block[..., idx] += noise.astype(dtype, copy=False)
 
     def set_groundtruth(self, value: Any, period: Any = None, where: str | None = None) -> None:
         """Set the correct action during ``period``.
@@ -504,8 +572,13 @@ class TrialEnv(BaseEnv):
             if entry is None or entry[0] is not names:
                 entry = cache[key] = (names, channel_indices(names, where))
             value = entry[1][value]
-        gt = self.gt
-        for sl in self._slice(period):
+        gt = self._gt_array
+        if gt is None:
+            gt = self.gt
+        slices = self._slice(period)
+        if len(slices) > 1 and type(value) in _SCALARS:
+            slices = _merge_slices(slices)
+        for sl in slices:
             gt[sl] = value
 
     @property
