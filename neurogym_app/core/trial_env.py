@@ -129,6 +129,19 @@ def _as_slice(indices: list[int]) -> tuple[Any, bool]:
 _SCALARS = frozenset({int, float, bool, np.float32, np.float64, np.int64, np.int32, np.bool_})
 
 
+_PY_NUMBERS = frozenset({int, float})
+
+
+def _exact_on_zero(value: Any) -> bool:
+    """Whether ``0 + value`` in float32 is ``value`` cast to float32 (a plain, nonzero, moderate number)."""
+    kind = type(value)
+    if kind is float:
+        return 0.0 < abs(value) < 1e30
+    if kind is int:
+        return 0 < abs(value) < 2**24
+    return False
+
+
 def _merge_slices(slices: list[slice]) -> list[slice]:
     """``slices`` with each run of back-to-back ones (``stop`` == next ``start``) joined.
 
@@ -480,8 +493,14 @@ class TrialEnv(BaseEnv):
 
     def _apply_ob(self, value: Any, period: Any, where: Any, add: bool) -> None:
         ob = self._ob_array
+        fresh = False  # ob was just built as zeros here and nothing else has seen it
         if ob is None:
-            ob = self.ob
+            if type(self)._build_ob is _BUILD_OB:
+                self._build_ob()
+                ob = self._ob_array
+                fresh = ob is not None and (ob.dtype == np.float32 or ob.dtype == np.float64)
+            if ob is None:
+                ob = self.ob
         idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
         slices = self._slice(period)
         if callable(value):
@@ -505,18 +524,16 @@ class TrialEnv(BaseEnv):
             return
         if len(slices) > 1 and type(value) in _SCALARS:
             slices = _merge_slices(slices)
-        if idx is Ellipsis:
+        if idx is Ellipsis or type(idx) is slice:
+            # Views written in place (``ob[i] += v`` would also copy the view back onto itself).
+            if add and fresh and len(slices) == 1 and _exact_on_zero(value):
+                add = False  # 0 + value == value in float32: set it (a cheaper operation, the same numbers)
             for sl in slices:
+                view = ob[sl] if idx is Ellipsis else ob[sl, ..., idx]
                 if add:
-                    ob[sl] += value
+                    view += value
                 else:
-                    ob[sl] = value
-        elif type(idx) is slice:  # one basic index: the same view as ob[sl][..., idx]
-            for sl in slices:
-                if add:
-                    ob[sl, ..., idx] += value
-                else:
-                    ob[sl, ..., idx] = value
+                    view[...] = value
         else:
             for sl in slices:
                 block = ob[sl]
@@ -541,14 +558,17 @@ class TrialEnv(BaseEnv):
         idx, _ = self._fast_where(where, getattr(self.observation_space, "name", None))
         standard_normal = self.rng.standard_normal
         dtype = ob.dtype
+        # plain numbers: the same sums and products, computed in place in the noise array
+        in_place = type(mu) in _PY_NUMBERS and type(sigma) in _PY_NUMBERS
         for sl in self._slice(period):
-            if idx is Ellipsis:
-                block = ob[sl]
-                noise = mu + sigma * standard_normal(block.shape)
-                block += noise.astype(dtype, copy=False)
-            elif type(idx) is slice:
-                target = ob[sl, ..., idx]
-                noise = mu + sigma * standard_normal(target.shape)
+            if idx is Ellipsis or type(idx) is slice:
+                target = ob[sl] if idx is Ellipsis else ob[sl, ..., idx]
+                if in_place:
+                    noise = standard_normal(target.shape)
+                    noise *= sigma
+                    noise += mu
+                else:
+                    noise = mu + sigma * standard_normal(target.shape)
                 target += noise.astype(dtype, copy=False)
             else:
                 block = ob[sl]
@@ -714,6 +734,7 @@ class TrialEnv(BaseEnv):
 
 #: NeuroGym's other name for the same class
 PeriodEnv = TrialEnv
+_BUILD_OB = TrialEnv._build_ob
 
 
 class TrialWrapper(gym.Wrapper):
