@@ -266,3 +266,21 @@ def test_human_path_through_the_qt_display(tmp_path):
     assert all(r["outcome"] == "correct" and r["rt_ms"] == pytest.approx(400.0, abs=1e-6) for r in result.rows)
     m = json.loads((result.path / "manifest.json").read_text())
     assert m["player"]["kind"] == "human" and m["key_map"]["mode"] == "press"
+
+
+@pytest.mark.psychopy
+def test_oracle_plays_20_trials_in_a_psychopy_window(tmp_path):
+    """The same run through the PsychoPy backend under Xvfb (real time: flips pace the run)."""
+    out = tmp_path / "P"
+    env = dict(os.environ)  # the `psychopy` marker started Xvfb and set DISPLAY
+    r = cli(
+        "play", "PerceptualDecisionMaking-v0", "--backend", "psychopy", "--auto", "oracle", "--trials", "20",
+        "--out", str(out), env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    folder = run_folder(r.stdout)
+    rows = read_csv(folder if folder.is_absolute() else Path.cwd() / folder)
+    assert len(rows) == 20
+    assert sum(row["correct"] == "1" for row in rows) / 20 > 0.9
+    m = json.loads(((folder if folder.is_absolute() else Path.cwd() / folder) / "manifest.json").read_text())
+    assert m["display"]["backend"] == "psychopy" and m["clock"]["kind"] != "virtual"

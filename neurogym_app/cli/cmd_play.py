@@ -245,7 +245,8 @@ def run(args: argparse.Namespace) -> int:
     backend = _pick(args.backend, scfg.backend)
     if not args.headless and backend != "null" and not _has_screen():
         raise UserError(NO_DISPLAY)
-    realtime = args.realtime or not args.auto
+    # PsychoPy flips pace real time (its onsets are flip times): a virtual clock cannot drive it.
+    realtime = args.realtime or not args.auto or args.backend == "psychopy"
     clock = MonotonicClock() if realtime else FakeClock()
     fullscreen = bool(args.fullscreen or cfg.display.fullscreen) and not args.headless
     display, paced = _make_display(
