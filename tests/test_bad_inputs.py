@@ -14,7 +14,6 @@ each test then checks one case's result.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import random
@@ -35,7 +34,6 @@ REPO = HERE.parent
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
 PLAY = ["--auto", "oracle", "--headless", "--backend", "null", "--trials", "2", "--out", "{OUT}"]
 XPLAY = ["--auto", "oracle", "--headless", "--backend", "null", "--out", "{OUT}"]
-HAS_EXPERIMENT = importlib.util.find_spec("neurogym_app.session.experiment") is not None
 TIMEOUT_S = 60
 
 
@@ -120,7 +118,6 @@ class Outcome:
     stderr: str
     changed: list[str]
     new_runs: list[str]
-    skipped: str | None = None
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +135,6 @@ def recorded(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def _run_case(case: dict, out: Path, good: Path, scratch: Path) -> Outcome:
-    if case.get("requires") == "experiment" and not HAS_EXPERIMENT:
-        return Outcome(case, [], None, "", "", [], [], skipped="experiment files are not supported yet")
     tmp = scratch / case["id"]
     tmp.mkdir(parents=True)
     session = tmp / "session"
@@ -199,8 +194,6 @@ def test_corpus_files_exist():
 @pytest.mark.parametrize("case_id", [c["id"] for c in CASES])
 def test_bad_input_gives_one_clear_line(outcomes, case_id):
     o = outcomes[case_id]
-    if o.skipped:
-        pytest.skip(o.skipped)
     shown = f"args: {o.args}\nexit: {o.returncode}\nstderr:\n{o.stderr}\nstdout:\n{o.stdout[-500:]}"
     assert "Traceback" not in o.stderr, shown
     assert o.returncode == 2, shown
@@ -228,7 +221,7 @@ def test_non_ascii_participant_letters_are_fine(recorded, tmp_path):
 
 def test_summary(outcomes, capsys):
     """The corpus figure: cases run / cases with one clear line."""
-    ran = [o for o in outcomes.values() if not o.skipped]
+    ran = list(outcomes.values())
     clear = [
         o
         for o in ran

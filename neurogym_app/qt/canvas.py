@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import QApplication, QWidget
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
 from neurogym_app.session.clock import Clock, MonotonicClock
+from neurogym_app.stimuli.backends.frame_accounting import FrameAccounting
 from neurogym_app.stimuli.backends.qpainter import ensure_app, qimage_to_array, render_scene
 from neurogym_app.stimuli.scene import Geometry, Scene
 
@@ -170,7 +171,7 @@ class StimulusCanvas(QWidget):
         self._pointer(event, "move")
 
 
-class QtDisplay:
+class QtDisplay(FrameAccounting):
     """The Display protocol on a Qt window (or an offscreen widget).
 
     Args:
@@ -227,10 +228,7 @@ class QtDisplay:
         nominal = float(screen.refreshRate()) if screen is not None else 0.0
         self.nominal_hz = nominal if nominal > 1 else 60.0
         self.refresh_hz: float = float(refresh_hz) if refresh_hz else self.nominal_hz
-        self.frame_intervals: list[float] = []
-        self.dropped_frames = 0
-        self.n_frames = 0
-        self._last_onset: float | None = None
+        self._init_frames()
         self._closed = False
         self._process()
 
@@ -261,14 +259,6 @@ class QtDisplay:
             self._process()
 
     # --------------------------------------------------------------- extras
-    @property
-    def measured_hz(self) -> float | None:
-        """Median rate of ``present`` calls so far (None before two frames)."""
-        if not self.frame_intervals:
-            return None
-        med = float(np.median(self.frame_intervals))
-        return 1.0 / med if med > 0 else None
-
     def capture(self) -> np.ndarray:
         """The current frame as ``(H, W, 3)`` uint8."""
         return self.canvas.grab_array()
@@ -276,17 +266,6 @@ class QtDisplay:
     def inject(self, event: InputEvent) -> None:
         """Queue an event as if it came from the keyboard/pointer (tests, pilots)."""
         self.canvas._push(event)
-
-    def _account(self, onset: float) -> None:
-        self.n_frames += 1
-        if self._last_onset is not None:
-            interval = onset - self._last_onset
-            self.frame_intervals.append(interval)
-            if len(self.frame_intervals) > 100_000:
-                del self.frame_intervals[:50_000]
-            if interval > 1.5 / self.refresh_hz:
-                self.dropped_frames += 1
-        self._last_onset = onset
 
     def _process(self) -> None:
         app = QApplication.instance()

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
+from neurogym_app.stimuli.backends.frame_accounting import FrameAccounting
 from neurogym_app.stimuli.scene import (
     CAPTION_PX,
     Bar,
@@ -146,7 +147,7 @@ class _LRU(OrderedDict):
         return value
 
 
-class PsychoPyDisplay:
+class PsychoPyDisplay(FrameAccounting):
     """The Display protocol on a ``psychopy.visual.Window`` (pyglet backend).
 
     Args:
@@ -226,10 +227,7 @@ class PsychoPyDisplay:
                 nominal = None
         self.nominal_hz = float(nominal) if nominal else None
         self.refresh_hz: float = float(refresh_hz or nominal or 60.0)
-        self.frame_intervals: list[float] = []
-        self.dropped_frames = 0
-        self.n_frames = 0
-        self._last_onset: float | None = None
+        self._init_frames()
         self._scene: Scene | None = None
         self._texts = _LRU(256)
         self._images = _LRU(256)
@@ -577,24 +575,6 @@ class PsychoPyDisplay:
 
             handle.push_handlers(on_key_press=on_key_press, on_key_release=on_key_release)
         return keyboard, ("ptb" if keyboard is not None else "pyglet")
-
-    @property
-    def measured_hz(self) -> float | None:
-        if not self.frame_intervals:
-            return None
-        med = float(np.median(self.frame_intervals))
-        return 1.0 / med if med > 0 else None
-
-    def _account(self, onset: float) -> None:
-        self.n_frames += 1
-        if self._last_onset is not None:
-            interval = onset - self._last_onset
-            self.frame_intervals.append(interval)
-            if len(self.frame_intervals) > 100_000:
-                del self.frame_intervals[:50_000]
-            if interval > 1.5 / self.refresh_hz:
-                self.dropped_frames += 1
-        self._last_onset = onset
 
     def __enter__(self) -> PsychoPyDisplay:
         return self
