@@ -24,6 +24,19 @@ def production_reward(error_ms: float, target_ms: float, margin: float, correct:
     return max((1.0 - error_ms / tolerance) ** 1.5, 0.1) * correct
 
 
+def judge_production(env: TrialEnv, cue_end_period: str, target_ms: float) -> float:
+    """Score a "go" response against ``target_ms`` after ``cue_end_period`` ended.
+
+    Returns the reward, and sets ``env.performance = 1`` inside the tolerance.
+    """
+    produced = env.t - env.end_t[cue_end_period]
+    earned = production_reward(abs(produced - target_ms), target_ms, env.prod_margin, env.rewards["correct"])
+    if earned is None:
+        return env.rewards["fail"]
+    env.performance = 1
+    return earned
+
+
 class ReadySetGo(TrialEnv):
     """Ready-set-go: reproduce the ready-set interval (times ``gain``) after "set".
 
@@ -114,13 +127,7 @@ class ReadySetGo(TrialEnv):
             reward = self.rewards["abort"]
         if self.in_period("production") and action == 1:
             new_trial = True
-            produced = self.t - self.end_t["set"]
-            earned = production_reward(abs(produced - self.trial["production"]), self.trial["production"], self.prod_margin, self.rewards["correct"])
-            if earned is None:
-                reward = self.rewards["fail"]
-            else:
-                reward = earned
-                self.performance = 1
+            reward = judge_production(self, "set", self.trial["production"])
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
 
 
@@ -201,14 +208,7 @@ class MotorTiming(TrialEnv):
             reward = self.rewards["abort"]
         if self.in_period("production") and action == 1:
             new_trial = True
-            produced = self.t - self.end_t["set"]
-            target = self.trial["production"]
-            earned = production_reward(abs(produced - target), target, self.prod_margin, self.rewards["correct"])
-            if earned is None:
-                reward = self.rewards["fail"]
-            else:
-                reward = earned
-                self.performance = 1
+            reward = judge_production(self, "set", self.trial["production"])
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
 
 
@@ -307,14 +307,7 @@ class OneTwoThreeGo(TrialEnv):
         if self.in_period("interval3") or self.in_period("response"):
             if action == 1:
                 new_trial = True
-                produced = self.t - self.end_t["s3"]
-                target = float(self.trial["interval"])
-                earned = production_reward(abs(produced - target), target, self.prod_margin, self.rewards["correct"])
-                if earned is None:
-                    reward = self.rewards["fail"]
-                else:
-                    reward = earned
-                    self.performance = 1
+                reward = judge_production(self, "s3", float(self.trial["interval"]))
         elif action != 0:
             new_trial = self.abort
             reward = self.rewards["abort"]
