@@ -44,6 +44,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 
 from neurogym_app.config.errors import ConfigError
@@ -291,6 +292,14 @@ def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup
                     source,
                     f"{lst_where}.{kind}[{i}]",
                     f"unknown trial variable {unknown[0]!r} ({tcfg.id} draws: {', '.join(sorted(drawn - {'trial_seed'})) or 'none'})",
+                )
+            bad_gt = _ground_truth_outside_actions(task)
+            if bad_gt is not None:
+                raise _err(
+                    source,
+                    f"{lst_where}.{kind}[{i}]",
+                    f"{cond} gives the correct answer {bad_gt}, which is not one of {tcfg.id}'s actions "
+                    f"(0-{task.action_space.n - 1}); check the values of the trial variables",
                 )
     adaptive = tcfg.adaptive
     if adaptive is not None:
@@ -1443,3 +1452,16 @@ def _load(experiment: Any) -> tuple[ExperimentConfig, str]:
     source = os.fspath(experiment)
     return load_experiment(source), source
 
+
+def _ground_truth_outside_actions(task: Any) -> int | None:
+    """An integer ground truth of the current trial that no action can give, else None.
+
+    Tasks whose gt is not an action (a float target, e.g. Reaching1D) are not judged.
+    """
+    space = getattr(task, "action_space", None)
+    gt = getattr(task, "_gt_array", None)
+    if gt is None or not isinstance(space, gym.spaces.Discrete) or not np.issubdtype(gt.dtype, np.integer):
+        return None
+    low, high = int(space.start), int(space.start + space.n)
+    outside = gt[(gt < low) | (gt >= high)]
+    return int(outside[0]) if outside.size else None
