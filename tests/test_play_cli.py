@@ -284,3 +284,13 @@ def test_oracle_plays_20_trials_in_a_psychopy_window(tmp_path):
     assert sum(row["correct"] == "1" for row in rows) / 20 > 0.9
     m = json.loads(((folder if folder.is_absolute() else Path.cwd() / folder) / "manifest.json").read_text())
     assert m["display"]["backend"] == "psychopy" and m["clock"]["kind"] != "virtual"
+
+
+def test_config_for_another_task_is_an_error_not_ignored(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[env]\nname = "GoNogo-v0"\ndt = 50\n')
+    r = cli("play", "PerceptualDecisionMaking-v0", "--config", str(cfg), "--auto", "oracle", "--headless",
+            "--backend", "null", "--trials", "2", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "[env] name is 'GoNogo-v0'" in r.stderr
+    assert not (tmp_path / "o").exists()

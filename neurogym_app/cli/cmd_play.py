@@ -70,8 +70,16 @@ def _pick(flag: Any, default: Any) -> Any:
 
 def _task_params(cfg: Any, task_id: str) -> dict[str, Any]:
     env_cfg = cfg.env
-    if not env_cfg.name or env_cfg.name != task_id:
+    if not env_cfg.name:
         return {}
+    from neurogym_app.core import registry
+
+    if registry.spec(env_cfg.name).id != task_id:
+        # Its parameters and timing are for another task: say so rather than drop them.
+        raise UserError(
+            f"the config's [env] name is {env_cfg.name!r} but the task played is {task_id!r}; "
+            f"play {env_cfg.name!r} or change/remove [env] name in the config"
+        )
     params = dict(env_cfg.kwargs)
     if "dt" in env_cfg.model_fields_set:
         params["dt"] = env_cfg.dt
