@@ -37,6 +37,20 @@ def judge_production(env: TrialEnv, cue_end_period: str, target_ms: float) -> fl
     return earned
 
 
+def produce_after_set(env: TrialEnv, action: Any):
+    """``_step`` of the tasks that produce ``trial["production"]`` ms after "set"."""
+    gt = env.gt_now
+    reward = 0.0
+    new_trial = False
+    if env.in_period("fixation") and action != 0:
+        new_trial = env.abort
+        reward = env.rewards["abort"]
+    if env.in_period("production") and action == 1:
+        new_trial = True
+        reward = judge_production(env, "set", env.trial["production"])
+    return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+
+
 class ReadySetGo(TrialEnv):
     """Ready-set-go: reproduce the ready-set interval (times ``gain``) after "set".
 
@@ -119,16 +133,7 @@ class ReadySetGo(TrialEnv):
         return trial
 
     def _step(self, action):
-        gt = self.gt_now
-        reward = 0.0
-        new_trial = False
-        if self.in_period("fixation") and action != 0:
-            new_trial = self.abort
-            reward = self.rewards["abort"]
-        if self.in_period("production") and action == 1:
-            new_trial = True
-            reward = judge_production(self, "set", self.trial["production"])
-        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+        return produce_after_set(self, action)
 
 
 class MotorTiming(TrialEnv):
@@ -200,16 +205,7 @@ class MotorTiming(TrialEnv):
         return trial
 
     def _step(self, action):
-        gt = self.gt_now
-        reward = 0.0
-        new_trial = False
-        if self.in_period("fixation") and action != 0:
-            new_trial = self.abort
-            reward = self.rewards["abort"]
-        if self.in_period("production") and action == 1:
-            new_trial = True
-            reward = judge_production(self, "set", self.trial["production"])
-        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+        return produce_after_set(self, action)
 
 
 class OneTwoThreeGo(TrialEnv):
