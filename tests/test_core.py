@@ -312,3 +312,100 @@ def test_import_loads_no_gui_or_heavy_packages():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# ----------------------------------------------------------------------------- the per-step period index
+class Overlapping(ngym.TrialEnv):
+    """Periods that overlap and one that a task moves by hand mid-trial (NeuroGym tasks edit start_t)."""
+
+    def __init__(self, dt=100, move_at=None):
+        super().__init__(dt=dt)
+        self.move_at = move_at
+        self.timing = {"a": 300, "b": 300, "c": 200}
+        self.observation_space = ngym.spaces.Box(-np.inf, np.inf, shape=(1,))
+        self.action_space = ngym.spaces.Discrete(2)
+
+    def _new_trial(self, **kwargs):
+        self.add_period(["a", "b"])
+        self.add_period("c", after=100.0)  # overlaps the end of a and the start of b
+        return {}
+
+    def _step(self, action):
+        if self.move_at is not None and self.t_ind == self.move_at:
+            self.start_t["b"] = self.t + self.dt  # b now starts at the next step
+        return OBNOW, 0.0, False, False, {}
+
+
+def _scan_period(env):
+    """current_period by its definition: the first period whose times contain t."""
+    return next((p for p in env.periods if env.start_t[p] <= env.t < env.end_t[p]), None)
+
+
+@pytest.mark.parametrize("dt", [100, 0.1 * 1000, 30, 7.3])
+def test_step_period_matches_the_scan_of_period_times(dt):
+    env = Overlapping(dt=dt)
+    env.reset(seed=0)
+    for _ in range(40):
+        expected = _scan_period(env)
+        _, _, _, _, info = env.step(0)
+        assert info["period"] == expected
+
+
+def test_period_moved_by_the_task_mid_trial_is_seen_by_step():
+    env = Overlapping(dt=100, move_at=0)
+    env.reset(seed=0)
+    seen = []
+    for _ in range(5):
+        expected = _scan_period(env)
+        _, _, _, _, info = env.step(0)
+        seen.append(info["period"])
+        assert info["period"] == expected
+    # c (added after a and b) never wins: a is first until 300 ms, then b starts early at 100 ms
+    assert seen[:3] == ["a", "a", "a"]
+
+
+def test_sole_period_is_ambiguous_only_where_periods_overlap():
+    from neurogym_app.core.trial_env import AMBIGUOUS
+
+    env = Overlapping(dt=100)
+    env.reset(seed=0)
+    answers = []
+    for _ in range(6):
+        answers.append(env.sole_period())
+        env.step(0)
+    assert all(a is AMBIGUOUS for a in answers)  # c overlaps a and b: no step is judged by the index
+    plain = TwoPeriods(dt=100)
+    plain.reset(seed=0)
+    assert plain.sole_period() == "fixation"
+    plain.t_ind, plain.t = 1, 100.0  # fixation is 120 ms rounded to one step of 100 ms
+    assert plain.sole_period() == "decision"
+    plain.t_ind, plain.t = 1, 150.0  # off the step grid: not answered from the index
+    assert plain.sole_period() is AMBIGUOUS
+
+
+def test_period_times_survive_pickle_and_still_reset_the_index():
+    env = TwoPeriods(dt=100)
+    env.reset(seed=3)
+    env.step(0)
+    clone = pickle.loads(pickle.dumps(env))
+    assert dict(clone.start_t) == dict(env.start_t)
+    assert clone._period_index is not None
+    clone.start_t["decision"] = 0.0
+    assert clone._period_index is None
+    assert env._period_index is not None  # the original is untouched
+
+
+def test_block_hashed_trial_seeds_give_numpys_pcg64_states():
+    from neurogym_app.core.rng import SeedStates, derive_seed, pcg64_states
+
+    seeds = np.random.default_rng(5).integers(2**63, size=500, dtype=np.uint64)
+    edge = np.array([0, 1, 2**32 - 1, 2**32, 2**63 - 1, 2**64 - 1], dtype=np.uint64)
+    for seed, (state, inc) in zip(np.concatenate([seeds, edge]).tolist(), pcg64_states(np.concatenate([seeds, edge]))):
+        expected = np.random.PCG64(seed).state["state"]
+        assert (state, inc) == (expected["state"], expected["inc"]), seed
+    # the queue hands out the seeds derive_seed would draw, in order, across block boundaries
+    queue, master = SeedStates(make_rng(11)), make_rng(11)
+    for _ in range(16 + 32 + 64 + 3):
+        seed, state = queue.next()
+        assert seed == derive_seed(master)
+        assert state[0] == np.random.PCG64(seed).state["state"]["state"]

@@ -8,6 +8,8 @@ unchanged while drawing from the modern PCG64 stream.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["TaskRandom", "make_rng", "derive_seed"]
@@ -94,6 +96,45 @@ _MIX_CONSTS = _hash_consts(0x43B0D7E5, 0x931E8875, 4 + 12)  # mix_entropy: 4 wor
 _OUT_CONSTS = _hash_consts(0x8B51F9DD, 0x58F38DED, 8)  # generate_state(4, uint64): 8 uint32 words
 
 
+_MULT_LIMBS = tuple(np.uint64((_PCG_MULT >> (32 * k)) & _M32) for k in range(4))
+
+
+def _add128(a: list[np.ndarray], b: list[np.ndarray]) -> list[np.ndarray]:
+    """``a + b`` mod 2**128, numbers as four 32-bit limbs (least significant first) in uint64 arrays."""
+    m, s32 = np.uint64(_M32), np.uint64(32)
+    out, carry = [], None
+    for x, y in zip(a, b):
+        v = x + y if carry is None else x + y + carry
+        out.append(v & m)
+        carry = v >> s32
+    return out
+
+
+def _mul128(a: list[np.ndarray], b: tuple[np.uint64, ...]) -> list[np.ndarray]:
+    """``a * b`` mod 2**128 in 32-bit limbs; every partial sum stays below 2**64."""
+    m, s32 = np.uint64(_M32), np.uint64(32)
+    columns: list[Any] = [0, 0, 0, 0]
+    for i in range(4):
+        for j in range(4 - i):
+            product = a[i] * b[j]  # < 2**64
+            columns[i + j] = columns[i + j] + (product & m)
+            if i + j + 1 < 4:
+                columns[i + j + 1] = columns[i + j + 1] + (product >> s32)
+    out, carry = [], None
+    for column in columns:
+        v = column if carry is None else column + carry
+        out.append(v & m)
+        carry = v >> s32
+    return out
+
+
+def _to_ints(limbs: list[np.ndarray]) -> list[int]:
+    s32 = np.uint64(32)
+    low = (limbs[0] | (limbs[1] << s32)).tolist()
+    high = (limbs[2] | (limbs[3] << s32)).tolist()
+    return [(h << 64) | lo for h, lo in zip(high, low)]
+
+
 def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
     """``(state, inc)`` of ``np.random.PCG64(int(s))`` for each seed ``0 <= s < 2**64``."""
     seeds = np.asarray(seeds, dtype=np.uint64)
@@ -114,16 +155,22 @@ def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
             if src != dst:
                 r = (mix_l * pool[dst] - mix_r * hashmix(pool[src])) & m
                 pool[dst] = r ^ (r >> s16)
-    words = []
+    w = []
     for i, (x, mult) in enumerate(_OUT_CONSTS):
         v = ((pool[i % 4] ^ np.uint64(x)) * np.uint64(mult)) & m
-        words.append((v ^ (v >> s16)).tolist())
-    out = []
-    for w0, w1, w2, w3, w4, w5, w6, w7 in zip(*words):
-        initstate = ((w0 | (w1 << 32)) << 64) | w2 | (w3 << 32)
-        inc = (((((w4 | (w5 << 32)) << 64) | w6 | (w7 << 32)) << 1) | 1) & _M128
-        out.append(((((inc + initstate) & _M128) * _PCG_MULT + inc) & _M128, inc))
-    return out
+        w.append(v ^ (v >> s16))
+    # PCG64 seeding (numpy's pcg64_set_seed): initstate = words 0-3, inc = (words 4-7 << 1) | 1,
+    # then state = ((initstate + inc) * MULT + inc) mod 2**128 -- done in 32-bit limbs for the whole block.
+    one, s31 = np.uint64(1), np.uint64(31)
+    init = [w[2], w[3], w[0], w[1]]
+    inc = [
+        ((w[6] << one) | one) & m,
+        ((w[7] << one) | (w[6] >> s31)) & m,
+        ((w[4] << one) | (w[7] >> s31)) & m,
+        ((w[5] << one) | (w[4] >> s31)) & m,
+    ]
+    state = _add128(_mul128(_add128(init, inc), _MULT_LIMBS), inc)
+    return list(zip(_to_ints(state), _to_ints(inc)))
 
 
 def reseed(rng: np.random.Generator, state: tuple[int, int]) -> np.random.Generator:
@@ -142,7 +189,7 @@ class SeedStates:
 
     ``next()`` returns ``(seed, state)``: ``seed`` is what ``derive_seed(master)``
     would return at that point of the master's stream, ``state`` that of
-    ``make_rng(seed)``. Blocks grow from 16 to 256 seeds.
+    ``make_rng(seed)``. Blocks grow from 16 to 2048 seeds (numpy work per seed shrinks with the block).
     """
 
     def __init__(self, master: np.random.Generator) -> None:
@@ -158,7 +205,7 @@ class SeedStates:
             self.seeds = drawn.tolist()
             self.states = pcg64_states(drawn)
             self.i = 0
-            self.block = min(256, 2 * self.block)
+            self.block = min(2048, 2 * self.block)
         i = self.i
         self.i = i + 1
         return self.seeds[i], self.states[i]

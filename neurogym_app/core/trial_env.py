@@ -19,6 +19,7 @@ observation. The supervised ``Dataset`` pairs ``ob[t]`` with ``gt[t]`` the same 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -29,7 +30,7 @@ from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
 from neurogym_app.core.spaces import channel_indices
 
-__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "TaskDefinitionError"]
+__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "AMBIGUOUS", "TaskDefinitionError"]
 
 #: metadata keys every task may set; see docs in ``TrialEnv.metadata``
 METADATA_DEFAULTS: dict[str, Any] = {
@@ -73,6 +74,15 @@ class _ObNow:
 
 
 OBNOW = _ObNow()
+
+
+class _Ambiguous:
+    def __repr__(self) -> str:
+        return "AMBIGUOUS"
+
+
+#: ``TrialEnv.sole_period()`` when the step lies in several periods (or the time is off the step grid)
+AMBIGUOUS = _Ambiguous()
 
 
 # Kinds of compiled timing specs (TrialEnv.sample_time)
@@ -163,6 +173,80 @@ def _merge_slices(slices: list[slice]) -> list[slice]:
     return out
 
 
+class _PeriodTimes(dict):
+    """``start_t``/``end_t``: a dict that tells its env when a task edits it.
+
+    ``TrialEnv.step`` reads the current period from a per-trial list built from
+    these times; a task that moves a period (NeuroGym tasks write
+    ``self.start_t[...]`` directly) must make that list be rebuilt.
+    """
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: Any = None) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def _changed(self) -> None:
+        owner = getattr(self, "_owner", None)  # unset while pickle refills the dict
+        if owner is not None:
+            owner._period_index = None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        dict.__setitem__(self, key, value)
+        self._changed()
+
+    def __delitem__(self, key: Any) -> None:
+        dict.__delitem__(self, key)
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        dict.update(self, *args, **kwargs)
+        self._changed()
+
+    def pop(self, *args: Any) -> Any:
+        out = dict.pop(self, *args)
+        self._changed()
+        return out
+
+    def popitem(self) -> Any:
+        out = dict.popitem(self)
+        self._changed()
+        return out
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        out = dict.setdefault(self, key, default)
+        self._changed()
+        return out
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self._changed()
+
+    def __ior__(self, other: Any) -> Any:
+        dict.update(self, other)
+        self._changed()
+        return self
+
+
+def _first_step_at(time: float, dt: float, hint: int | None) -> int:
+    """The smallest integer ``k`` with ``k * dt >= time`` (``hint``: a likely answer)."""
+    k = hint if type(hint) is int else int(math.ceil(time / dt))
+    if k * dt >= time:
+        while (k - 1) * dt >= time:
+            k -= 1
+    else:
+        k += 1
+        while k * dt < time:
+            k += 1
+    return k
+
+
+_set_time = dict.__setitem__
+_Until = timing_mod.Until
+_round_to_dt = timing_mod.round_to_dt
+
+
 class BaseEnv(gym.Env):
     """A Gymnasium env with NeuroGym's seeding conveniences (``seed``, ``rng``)."""
 
@@ -211,6 +295,15 @@ class TrialEnv(BaseEnv):
     """
 
     timing_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    # per-env caches, made on first use (class defaults: a subclass may read them before TrialEnv.__init__ ran)
+    _timing_cache: dict[str, Any] | None = None
+    _where_cache: dict[Any, Any] | None = None
+    _gt_where_cache: dict[Any, Any] | None = None
+    _seed_queue: SeedStates | None = None
+    _trial_rng: TaskRandom | None = None
+    _period_index: list[str | None] | None = None
+    _periods_disjoint = False
 
     def __init__(self, dt: float = 100, num_trials_before_reset: int = 10_000_000, r_tmax: float = 0):
         super().__init__(dt=dt)
@@ -275,9 +368,9 @@ class TrialEnv(BaseEnv):
         spec = timing[period]
         # Performance: a spec is checked once and kept (with dt) until it changes;
         # the draws and results are those of timing.sample_duration.
-        cache = self.__dict__.get("_timing_cache")
+        cache = self._timing_cache
         if cache is None:
-            cache = self.__dict__["_timing_cache"] = {}
+            cache = self._timing_cache = {}
         entry = cache.get(period)
         if entry is None or entry[0] is not spec or entry[1] != self.dt:
             entry = cache[period] = _compile_spec(period, spec, self.dt)
@@ -300,13 +393,57 @@ class TrialEnv(BaseEnv):
     # ----------------------------------------------------------------- periods
     def _reset_periods(self) -> None:
         self._periods: list[str] = []
-        self.start_t: dict[str, float] = {}
-        self.end_t: dict[str, float] = {}
+        self.start_t: dict[str, float] = _PeriodTimes(self)
+        self.end_t: dict[str, float] = _PeriodTimes(self)
         self.start_ind: dict[str, int] = {}
         self.end_ind: dict[str, int] = {}
         self.tmax = 0.0
         self._ob_array: np.ndarray | None = None
         self._gt_array: np.ndarray | None = None
+        self._period_index: list[str | None] | None = None
+
+    def _index_periods(self) -> list[str | None]:
+        """The period of each time step ``k`` of the trial (at time ``k * dt``), first match.
+
+        ``step`` reads the current period here instead of scanning every
+        period's times; the list holds what that scan gives at ``t = k * dt``.
+        """
+        dt = self.dt
+        n = int(round(self.tmax / dt)) if self.tmax > 0 else 0
+        index: list[str | None] = [None] * n
+        start_t, end_t, start_ind, end_ind = self.start_t, self.end_t, self.start_ind, self.end_ind
+        covered = 0
+        # later periods first, so that where periods overlap the first one added wins
+        for name in reversed(self._periods):
+            lo = _first_step_at(start_t[name], dt, start_ind.get(name))
+            hi = _first_step_at(end_t[name], dt, end_ind.get(name))
+            if lo < 0:
+                lo = 0
+            if hi > n:
+                hi = n
+            if hi > lo:
+                index[lo:hi] = [name] * (hi - lo)
+                covered += hi - lo
+        # each step in at most one period: the period of a step is the only one it lies in
+        self._periods_disjoint = covered == n - index.count(None)
+        # start_t/end_t are _PeriodTimes of this env: an edit after this point resets the index
+        if type(start_t) is _PeriodTimes and type(end_t) is _PeriodTimes:
+            self._period_index = index
+        return index
+
+    def sole_period(self) -> str | None | object:
+        """The period of the current step if no other period contains it, else ``AMBIGUOUS``.
+
+        For judges: ``sole_period() == p`` is then ``in_period(p)``, in one lookup.
+        ``None`` means the step lies in no period.
+        """
+        index = self._period_index
+        if index is None:
+            index = self._index_periods()
+        t_ind = self.t_ind
+        if self._periods_disjoint and t_ind < len(index) and self.t == t_ind * self.dt:
+            return index[t_ind]
+        return AMBIGUOUS
 
     @property
     def periods(self) -> list[str]:
@@ -353,27 +490,28 @@ class TrialEnv(BaseEnv):
         dt = self.dt
         if duration is None:
             duration = self.sample_time(period)
-        elif not isinstance(duration, timing_mod.Until):
+        elif type(duration) is not _Until:
             if duration < 0:
                 raise TaskDefinitionError(f"period {period!r} has a negative duration {duration}")
-            duration = timing_mod.round_to_dt(float(duration), dt)
-
+            duration = _round_to_dt(float(duration), dt)
+        end_t = self.end_t
         if after is not None:
-            start = self.end_t[after] if isinstance(after, str) else float(after)
+            start = end_t[after] if isinstance(after, str) else float(after)
         elif before is not None:
-            if isinstance(duration, timing_mod.Until):
+            if type(duration) is _Until:
                 raise TaskDefinitionError("an 'until' period cannot be placed before another period")
             start = start_t[before] - duration
-        elif self._periods:
-            start = self.end_t[self._periods[-1]]
         else:
-            start = 0.0
-        if isinstance(duration, timing_mod.Until):
-            duration = max(0.0, timing_mod.round_to_dt(duration.t, dt) - start)
+            periods = self._periods
+            start = end_t[periods[-1]] if periods else 0.0
+        if type(duration) is _Until:
+            duration = max(0.0, _round_to_dt(duration.t, dt) - start)
         end = start + duration
         self._periods.append(period)
-        start_t[period] = start
-        self.end_t[period] = end
+        # dict.__setitem__: the new trial has no period index to drop yet
+        _set_time(start_t, period, start)
+        _set_time(end_t, period, end)
+        self._period_index = None
         self.start_ind[period] = int(round(start / dt))
         self.end_ind[period] = int(round(end / dt))
         if end > self.tmax:
@@ -441,16 +579,33 @@ class TrialEnv(BaseEnv):
         self._gt_array = np.zeros((self.n_steps, *space.shape), dtype=dtype)
 
     def _slice(self, period: str | Iterable[str] | None) -> list[slice]:
+        if type(period) is str:
+            start = self.start_ind.get(period)
+            if start is None:
+                self._no_period(period)
+            return [slice(start, self.end_ind[period])]
         if period is None:
             return [slice(None)]
         if isinstance(period, str):
+            return self._slice(str(period))
+        return [s for p in period for s in self._slice(p)]
+
+    def _rows(self, period: Any, scalar: bool) -> list[slice]:
+        """``_slice(period)``, with back-to-back parts joined when writing a scalar (the same rows)."""
+        if type(period) is str:
             start = self.start_ind.get(period)
             if start is None:
-                raise TaskDefinitionError(
-                    f"{type(self).__name__}: no period {period!r} in this trial (periods: {', '.join(self._periods)})"
-                )
+                self._no_period(period)
             return [slice(start, self.end_ind[period])]
-        return [s for p in period for s in self._slice(p)]
+        slices = self._slice(period)
+        if scalar and len(slices) > 1:
+            return _merge_slices(slices)
+        return slices
+
+    def _no_period(self, period: str) -> None:
+        raise TaskDefinitionError(
+            f"{type(self).__name__}: no period {period!r} in this trial (periods: {', '.join(self._periods)})"
+        )
 
     def _where(self, where: Any, names: Mapping[str, Any] | None) -> Any:
         if where is None:
@@ -469,9 +624,9 @@ class TrialEnv(BaseEnv):
         if where is None:
             return Ellipsis, False
         if isinstance(where, str):
-            cache = self.__dict__.get("_where_cache")
+            cache = self._where_cache
             if cache is None:
-                cache = self.__dict__["_where_cache"] = {}
+                cache = self._where_cache = {}
             key = (id(names), where)
             entry = cache.get(key)
             if entry is None or entry[0] is not names:
@@ -501,10 +656,12 @@ class TrialEnv(BaseEnv):
                 fresh = ob is not None and (ob.dtype == np.float32 or ob.dtype == np.float64)
             if ob is None:
                 ob = self.ob
-        idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
-        slices = self._slice(period)
+        if where is None:
+            idx, was_list = Ellipsis, False
+        else:
+            idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
         if callable(value):
-            for sl in slices:
+            for sl in self._slice(period):
                 part = ob[sl]
                 if idx is Ellipsis:
                     value_now = value(part)
@@ -522,14 +679,17 @@ class TrialEnv(BaseEnv):
                     else:
                         block[..., idx] = value_now
             return
-        if len(slices) > 1 and type(value) in _SCALARS:
-            slices = _merge_slices(slices)
+        slices = self._rows(period, type(value) in _SCALARS)
         if idx is Ellipsis or type(idx) is slice:
             # Views written in place (``ob[i] += v`` would also copy the view back onto itself).
             if add and fresh and len(slices) == 1 and _exact_on_zero(value):
                 add = False  # 0 + value == value in float32: set it (a cheaper operation, the same numbers)
+            two_d = ob.ndim == 2
             for sl in slices:
-                view = ob[sl] if idx is Ellipsis else ob[sl, ..., idx]
+                if idx is Ellipsis:
+                    view = ob[sl]
+                else:
+                    view = ob[sl, idx] if two_d else ob[sl, ..., idx]
                 if add:
                     view += value
                 else:
@@ -555,18 +715,27 @@ class TrialEnv(BaseEnv):
         ob = self._ob_array
         if ob is None:
             ob = self.ob
-        idx, _ = self._fast_where(where, getattr(self.observation_space, "name", None))
+        if where is None:
+            idx = Ellipsis
+        else:
+            idx, _ = self._fast_where(where, getattr(self.observation_space, "name", None))
         standard_normal = self.rng.standard_normal
         dtype = ob.dtype
+        two_d = ob.ndim == 2
         # plain numbers: the same sums and products, computed in place in the noise array
         in_place = type(mu) in _PY_NUMBERS and type(sigma) in _PY_NUMBERS
-        for sl in self._slice(period):
+        for sl in self._rows(period, False):
             if idx is Ellipsis or type(idx) is slice:
-                target = ob[sl] if idx is Ellipsis else ob[sl, ..., idx]
+                if idx is Ellipsis:
+                    target = ob[sl]
+                else:
+                    target = ob[sl, idx] if two_d else ob[sl, ..., idx]
                 if in_place:
                     noise = standard_normal(target.shape)
-                    noise *= sigma
-                    noise += mu
+                    if sigma != 1:  # x * 1.0 is x
+                        noise *= sigma
+                    if mu != 0:  # x + 0 is x (bar the sign of a zero draw, which the sum into ob drops)
+                        noise += mu
                 else:
                     noise = mu + sigma * standard_normal(target.shape)
                 target += noise.astype(dtype, copy=False)
@@ -584,9 +753,9 @@ class TrialEnv(BaseEnv):
         """
         if where is not None:
             names = getattr(self.action_space, "name", None)
-            cache = self.__dict__.get("_gt_where_cache")
+            cache = self._gt_where_cache
             if cache is None:
-                cache = self.__dict__["_gt_where_cache"] = {}
+                cache = self._gt_where_cache = {}
             key = (id(names), where)
             entry = cache.get(key)
             if entry is None or entry[0] is not names:
@@ -595,10 +764,7 @@ class TrialEnv(BaseEnv):
         gt = self._gt_array
         if gt is None:
             gt = self.gt
-        slices = self._slice(period)
-        if len(slices) > 1 and type(value) in _SCALARS:
-            slices = _merge_slices(slices)
-        for sl in slices:
+        for sl in self._rows(period, type(value) in _SCALARS):
             gt[sl] = value
 
     @property
@@ -618,18 +784,18 @@ class TrialEnv(BaseEnv):
         ``new_trial(**recorded_trial)`` rebuilds a recorded trial exactly: its
         ``trial_seed`` restores the generator the trial drew from.
         """
-        seed = kwargs.pop(TRIAL_SEED_KEY, None)
+        seed = kwargs.pop(TRIAL_SEED_KEY, None) if kwargs else None
         if seed is None:
             # Performance: the same seed as derive_seed(self._master_rng) and the
             # same generator as make_rng(seed), from seeds drawn and hashed in
             # blocks (rng.SeedStates) and one generator reset to each state.
-            queue = self.__dict__.get("_seed_queue")
+            queue = self._seed_queue
             if queue is None or queue.master is not self._master_rng:
-                queue = self.__dict__["_seed_queue"] = SeedStates(self._master_rng)
+                queue = self._seed_queue = SeedStates(self._master_rng)
             seed, state = queue.next()
-            trial_rng = self.__dict__.get("_trial_rng")
+            trial_rng = self._trial_rng
             if trial_rng is None:
-                trial_rng = self.__dict__["_trial_rng"] = make_rng(0)
+                trial_rng = self._trial_rng = make_rng(0)
             self.rng = reseed(trial_rng, state)
         else:
             self.rng = make_rng(int(seed))
@@ -640,10 +806,10 @@ class TrialEnv(BaseEnv):
         trial = self._new_trial(**kwargs)
         if trial is None:
             trial = {}
-        elif not isinstance(trial, dict):
+        elif type(trial) is not dict:
             trial = dict(trial)
         trial[TRIAL_SEED_KEY] = int(seed)
-        if self._periods and self.tmax <= 0:
+        if self.tmax <= 0 and self._periods:
             # every period drew 0 ms: stepping would index empty arrays (an IndexError deep in the task)
             raise timing_mod.TimingError(
                 f"{type(self).__name__}: every period of the trial lasts 0 ms ({', '.join(self._periods)}); "
@@ -682,31 +848,36 @@ class TrialEnv(BaseEnv):
         return np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
 
     def step(self, action: Any):
-        # Performance: current_period is inlined and attributes that nothing
-        # in between can change are read once; the order of effects is unchanged.
+        # Performance: the period comes from the trial's per-step index (the
+        # scan of current_period at t = t_ind * dt), attributes nothing in
+        # between can change are read once; the order of effects is unchanged.
         t = self.t
-        start_t, end_t = self.start_t, self.end_t
-        period = None
-        for name in self._periods:
-            if start_t[name] <= t < end_t[name]:
-                period = name
-                break
+        t_ind = self.t_ind
+        index = self._period_index
+        if index is None:
+            index = self._index_periods()
+        if t_ind < len(index) and t == t_ind * self.dt:
+            period = index[t_ind]
+        else:
+            period = self.current_period
         trial_index = self.num_tr - 1
         result = self._step(action)
-        if len(result) == 4:  # old gym API: ob, reward, done, info
+        if len(result) == 5:
+            ob, reward, terminated, truncated, info = result
+        else:  # old gym API: ob, reward, done, info
             ob, reward, terminated, info = result
             truncated = False
-        else:
-            ob, reward, terminated, truncated, info = result
         judged_ob = self._ob_array  # the trial's array, before a new trial replaces it
         if info is None:
             info = {}
-        new_trial = info.get("new_trial", False)
-        if "new_trial" not in info:
-            info["new_trial"] = False
+        if "new_trial" in info:
+            new_trial = info["new_trial"]
+        else:
+            info["new_trial"] = new_trial = False
         tmax = self.tmax
         if tmax > 0 and "gt" not in info:
-            info["gt"] = self.gt[self.t_ind]
+            gt = self._gt_array
+            info["gt"] = (self.gt if gt is None else gt)[self.t_ind]
         info["period"] = period
         info["trial_index"] = trial_index
         dt = self.dt
@@ -723,7 +894,7 @@ class TrialEnv(BaseEnv):
             self.t = 0.0
             self.t_ind = 0
             self._top.new_trial()
-        if ob is OBNOW or (judged_ob is not None and isinstance(ob, np.ndarray) and ob.base is judged_ob):
+        if ob is OBNOW or (judged_ob is not None and (type(ob) is np.ndarray or isinstance(ob, np.ndarray)) and ob.base is judged_ob):
             # NeuroGym tasks return ``self.ob_now`` (the observation just judged);
             # the next observation is the one the agent must act on.
             if self.tmax > 0:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from neurogym_app.core.trial_env import OBNOW, TrialEnv
+from neurogym_app.core.trial_env import AMBIGUOUS, OBNOW, TrialEnv
 
 __all__ = ["ring_angles", "ring_bump", "merge_rewards", "input_noise_sd", "judge_fixate_then_choose", "in_any"]
 
@@ -82,17 +82,25 @@ def judge_fixate_then_choose(
     the trial, rewarded ``correct`` if it equals the ground truth.
     """
     gt = env.gt_now
+    if action == 0:  # fixating: nothing to judge (the usual step)
+        return OBNOW, 0.0, False, False, {"new_trial": False, "gt": gt}
     reward = 0.0
     new_trial = False
-    if action != 0:
-        if _in_any(env, fixation_periods):
-            new_trial = bool(env.abort)
-            reward = env.rewards["abort"]
-        elif env.in_period(decision_period):
-            new_trial = True
-            if action == gt:
-                reward = env.rewards["correct"]
-                env.performance = 1
-            elif fail_reward_key is not None:
-                reward = env.rewards.get(fail_reward_key, 0.0)
+    period = env.sole_period() if type(env).in_period is _IN_PERIOD else AMBIGUOUS
+    if period is AMBIGUOUS:
+        in_fixation = _in_any(env, fixation_periods)
+        in_decision = not in_fixation and env.in_period(decision_period)
+    else:  # the one period this step lies in
+        in_fixation = period in fixation_periods
+        in_decision = period == decision_period
+    if in_fixation:
+        new_trial = bool(env.abort)
+        reward = env.rewards["abort"]
+    elif in_decision:
+        new_trial = True
+        if action == gt:
+            reward = env.rewards["correct"]
+            env.performance = 1
+        elif fail_reward_key is not None:
+            reward = env.rewards.get(fail_reward_key, 0.0)
     return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
