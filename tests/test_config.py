@@ -279,6 +279,9 @@ def test_wrong_types_name_the_field(tmp_path: Path) -> None:
         ({"display": {"background": [0, 0, 300]}}, "display.background[2]"),
         ({"keys": {"left": ["f"], "right": ["f"]}}, "key 'f' is bound to both 'left' and 'right'"),
         ({"monitor": {"interval": -1}}, "monitor.interval"),
+        ({"session": {"trials": 0}}, "session.trials: Input should be greater than 0"),
+        ({"session": {"trials": 10**12}},
+         "session.trials: 1000000000000 is too many: use 1 to 1000000 (split long runs into sessions)"),
     ],
 )
 def test_invalid_values_are_config_errors(values: dict, needle: str) -> None:
@@ -289,6 +292,34 @@ def test_invalid_values_are_config_errors(values: dict, needle: str) -> None:
     with pytest.raises(ConfigError) as info_dict:
         Config.model_validate(values)
     assert str(info_dict.value) == str(info.value)
+
+
+def test_limits_are_one_named_constant_each() -> None:
+    from neurogym_app.config.limits import (
+        MAX_SESSION_DT_MS,
+        MAX_TRIALS,
+        check_trial_count,
+        session_dt_error,
+    )
+
+    assert (MAX_TRIALS, MAX_SESSION_DT_MS) == (1_000_000, 1000)
+    assert Config(session={"trials": MAX_TRIALS}).session.trials == MAX_TRIALS
+    assert check_trial_count(1, "--trials") is None and check_trial_count(MAX_TRIALS, "--trials") is None
+    assert check_trial_count(None, "--trials") is None
+    assert check_trial_count(MAX_TRIALS + 1, "--trials") == (
+        "--trials 1000001 is too many: use 1 to 1000000 (split long runs into sessions)"
+    )
+    assert session_dt_error(MAX_SESSION_DT_MS) is None and session_dt_error(0.5) is None
+    assert session_dt_error("fast") is None and session_dt_error(float("nan")) is None  # left to the other checks
+    assert session_dt_error(100000, "dt") == (
+        "dt = 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+        "(dt is in milliseconds, e.g. dt = 100)"
+    )
+
+
+def test_env_dt_is_not_bounded_by_the_config() -> None:
+    """[env] is NeuroGym's section (training, the library): any positive dt; play checks its own bound."""
+    assert Config(env={"name": "GoNogo-v0", "dt": 100000}).env.dt == 100000
 
 
 def test_config_error_is_a_value_error() -> None:

@@ -224,6 +224,28 @@ BAD = [
     ('[tasks.a]\nid = "GoNogo-v0"\nkeys = {jump = "x"}\n', r"tasks\.a\.keys: .*unknown action 'jump'"),
     ('[tasks.a]\nid = "GoNogo-v0"\ntiming = {stimulus = -3}\n', r"tasks\.a\.timing: .*negative"),
     ("tasks = 3\n", r"tasks: "),
+    # limits (neurogym_app/config/limits.py): trial counts and the time step of a played session
+    ('[tasks.a]\nid = "GoNogo-v0"\ntrials = 1000000000000\n',
+     r"tasks\.a\.trials: 1000000000000 is too many: use 1 to 1000000 \(split long runs into sessions\)$"),
+    ('[tasks.a]\nid = "GoNogo-v0"\ntrials = 0\n', r"tasks\.a\.trials: Input should be greater than 0"),
+    ('[tasks.a]\nid = "GoNogo-v0"\n[[blocks]]\ntask = "a"\ntrials = 1000001\n',
+     r"blocks\[0\]\.trials: 1000001 is too many: use 1 to 1000000 \(split long runs into sessions\)$"),
+    ('[tasks.a]\nid = "GoNogo-v0"\n[tasks.a.practice]\ntrials = 1000000000000\n',
+     r"tasks\.a\.practice\.trials: 1000000000000 is too many: use 1 to 1000000"),
+    ('[tasks.a]\nid = "GoNogo-v0"\n[[blocks]]\ntask = "a"\nrepeat = 1000000000000\n',
+     r"blocks\[0\]\.repeat: Input should be less than or equal to 1000000"),
+    ('[tasks.a]\nid = "GoNogo-v0"\ntrials = 1000\n[[blocks]]\ntask = "a"\nrepeat = 5000\n',
+     r"exp\.toml: blocks: the run plans 5000000 trials in all \(blocks x repeat, plus practice\), too many: "
+     r"use 1 to 1000000 \(split long runs into sessions\)$"),
+    ('[tasks.a]\nid = "GoNogo-v0"\ntrials = 600000\n[tasks.b]\nid = "GoNogo-v0"\ntrials = 600000\n',
+     r"exp\.toml: tasks: the run plans 1200000 trials in all"),
+    ('[tasks.a]\nid = "GoNogo-v0"\ndt = 100000\n',
+     r"tasks\.a\.dt: 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+     r"\(dt is in milliseconds, e\.g\. dt = 100\)$"),
+    ('[tasks.a]\nid = "GoNogo-v0"\nparams = {dt = 100000}\n',
+     r"tasks\.a\.params: dt = 100000 ms is too long a time step for a session: use a dt of at most 1000 ms"),
+    ('[tasks.a]\nid = "GoNogo-v0"\ntiming = {fixation = 500}\nparams = {dt = 1000.5}\n',
+     r"tasks\.a\.params: dt = 1000\.5 ms is too long a time step"),
     ("[tasks.a\n", r"exp\.toml:1:\d+: malformed TOML"),
 ]
 
@@ -246,6 +268,52 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path, capsys):
     assert main(["play", str(path), "--auto", "oracle", "--backend", "null", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "trails" in err and str(path) in err
+
+
+def test_limits_are_inclusive(tmp_path):
+    """Exactly MAX_TRIALS planned trials and a 1000 ms time step are fine; one more trial is not."""
+    from neurogym_app.config.limits import MAX_SESSION_DT_MS, MAX_TRIALS
+    from neurogym_app.session.experiment import planned_trials
+
+    cfg = load_experiment(small(tmp_path, f'[tasks.a]\nid = "GoNogo-v0"\ndt = {MAX_SESSION_DT_MS}\ntrials = 1000\n'
+                                          f'[[blocks]]\ntask = "a"\nrepeat = {MAX_TRIALS // 1000}\n'))
+    design = build_design(cfg, validate_participant("P1"))
+    assert planned_trials(cfg) == design.n_trials == MAX_TRIALS
+    assert design.tasks["a"].env.unwrapped.dt == MAX_SESSION_DT_MS
+    cfg = load_experiment(small(tmp_path, '[tasks.a]\nid = "GoNogo-v0"\ntrials = 1000\n[tasks.a.practice]\ntrials = 1\n'
+                                          f'[[blocks]]\ntask = "a"\nrepeat = {MAX_TRIALS // 1000}\n'))
+    with pytest.raises(ConfigError, match=r"the run plans 1000001 trials in all"):
+        build_design(cfg, validate_participant("P1"), source="exp.toml")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('[tasks.a]\nid = "GoNogo-v0"\ntrials = 1000000000000\n',
+         "{path}: tasks.a.trials: 1000000000000 is too many: use 1 to 1000000 (split long runs into sessions)"),
+        ('[tasks.a]\nid = "GoNogo-v0"\ntrials = 1000\n[[blocks]]\ntask = "a"\nrepeat = 5000\n',
+         "{path}: blocks: the run plans 5000000 trials in all (blocks x repeat, plus practice), too many: "
+         "use 1 to 1000000 (split long runs into sessions)"),
+        ('[tasks.a]\nid = "GoNogo-v0"\ndt = 100000\n',
+         "{path}: tasks.a.dt: 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+         "(dt is in milliseconds, e.g. dt = 100)"),
+        ('[tasks.a]\nid = "GoNogo-v0"\nparams = { dt = 100000 }\n',
+         "{path}: tasks.a.params: dt = 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+         "(dt is in milliseconds, e.g. dt = 100)"),
+    ],
+)
+def test_cli_reports_limits_of_an_experiment_file_in_one_line(tmp_path, capsys, text, expected):
+    from neurogym_app.cli.main import main
+
+    path = small(tmp_path, text)
+    out = tmp_path / "out"
+    code = main(["play", str(path), "--auto", "oracle", "--headless", "--backend", "null", "--participant", "P1",
+                 "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err == f"neurogym-app: error: {expected.format(path=path)}\n"
+    assert captured.out == ""
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ participant

@@ -294,3 +294,80 @@ def test_config_for_another_task_is_an_error_not_ignored(tmp_path):
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "[env] name is 'GoNogo-v0'" in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------- limits: trial count and time step
+@pytest.mark.parametrize(
+    "extra, config, expected",
+    [
+        (["--trials", "1000000000000"], None,
+         "--trials 1000000000000 is too many: use 1 to 1000000 (split long runs into sessions)"),
+        (["--trials", "1000001"], None, "--trials 1000001 is too many: use 1 to 1000000 (split long runs into sessions)"),
+        (["--trials", "0"], None, "--trials must be at least 1, got 0 (use 1 to 1000000)"),
+        (["--trials", "-4"], None, "--trials must be at least 1, got -4 (use 1 to 1000000)"),
+        ([], "[session]\ntrials = 1000000000000\n",
+         "{cfg}: session.trials: 1000000000000 is too many: use 1 to 1000000 (split long runs into sessions)"),
+        ([], '[env]\nname = "GoNogo-v0"\ndt = 100000\n',
+         "{cfg}: env.dt: 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+         "(dt is in milliseconds, e.g. dt = 100)"),
+        ([], '[env]\nname = "GoNogo-v0"\ndt = 1000.5\n',
+         "{cfg}: env.dt: 1000.5 ms is too long a time step for a session: use a dt of at most 1000 ms "
+         "(dt is in milliseconds, e.g. dt = 100)"),
+        ([], '[env]\nname = "GoNogo-v0"\nkwargs = { dt = 100000 }\n',
+         "{cfg}: env.kwargs.dt: 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+         "(dt is in milliseconds, e.g. dt = 100)"),
+    ],
+)
+def test_trial_count_and_time_step_limits_are_one_line_errors(tmp_path, extra, config, expected):
+    out = tmp_path / "o"
+    args = ["play", "GoNogo-v0", "--auto", "oracle", "--headless", "--backend", "null", "--out", str(out), *extra]
+    if config is not None:
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(config)
+        args += ["--config", str(cfg)]
+        expected = expected.format(cfg=cfg)
+    r = cli(*args, env=_no_display_env(), cwd=tmp_path)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.stderr == f"neurogym-app: error: {expected}\n"
+    assert r.stdout == ""
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["c.toml"] if config is not None else [])
+
+
+def test_time_step_of_1000_ms_is_still_played(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[env]\nname = "GoNogo-v0"\ndt = 1000\n')
+    r = cli("play", "GoNogo-v0", "--config", str(cfg), "--auto", "oracle", "--headless", "--backend", "null",
+            "--trials", "1", "--seed", "0", "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    folder = run_folder(r.stdout)
+    folder = folder if folder.is_absolute() else tmp_path / folder
+    assert json.loads((folder / "manifest.json").read_text())["task"]["dt"] == 1000.0
+
+
+def test_session_time_step_limit_is_for_sessions_not_the_task_library():
+    import neurogym_app as ngym
+    from neurogym_app.config.limits import MAX_SESSION_DT_MS
+    from neurogym_app.core.registry import TaskParameterError
+    from neurogym_app.session.play import make_task
+
+    assert MAX_SESSION_DT_MS == 1000
+    assert ngym.make("GoNogo-v0", dt=100000).dt == 100000  # the library takes any positive dt
+    with pytest.raises(TaskParameterError) as info:  # a session (CLI, experiment, the app's Play view) does not
+        make_task("GoNogo-v0", "human", {"dt": 100000})
+    assert str(info.value) == (
+        "GoNogo-v0: dt = 100000 ms is too long a time step for a session: use a dt of at most 1000 ms "
+        "(dt is in milliseconds, e.g. dt = 100)"
+    )
+    assert make_task("GoNogo-v0", "human", {"dt": 1000}).dt == 1000
+
+
+def test_app_play_options_bound_the_trial_count():
+    from neurogym_app.config.limits import MAX_TRIALS
+    from neurogym_app.session.play_setup import PlayOptions
+
+    assert PlayOptions("GoNogo-v0", n_trials=MAX_TRIALS).n_trials == MAX_TRIALS
+    with pytest.raises(ValueError, match=r"^n_trials 1000001 is too many: use 1 to 1000000 \(split long runs into sessions\)$"):
+        PlayOptions("GoNogo-v0", n_trials=MAX_TRIALS + 1)
+    with pytest.raises(ValueError, match=r"^n_trials must be at least 1, got 0"):
+        PlayOptions("GoNogo-v0", n_trials=0)

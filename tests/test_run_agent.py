@@ -92,6 +92,25 @@ def test_record_policy_rejects_bad_trials(tmp_path):
         record_policy("GoNogo-v0", lambda ob: 0, trials=0, out=tmp_path)
 
 
+@pytest.mark.parametrize(
+    "trials, expected",
+    [
+        ("1000000000000", "--trials 1000000000000 is too many: use 1 to 1000000 (split long runs into sessions)"),
+        ("1000001", "--trials 1000001 is too many: use 1 to 1000000 (split long runs into sessions)"),
+        ("0", "--trials must be at least 1, got 0 (use 1 to 1000000)"),
+        ("-3", "--trials must be at least 1, got -3 (use 1 to 1000000)"),
+    ],
+)
+def test_run_agent_bounds_the_trial_count_before_loading_anything(tmp_path, capsys, trials, expected):
+    out = tmp_path / "out"
+    code = main(["run-agent", str(tmp_path / "no_agent"), "--trials", trials, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err == f"neurogym-app: error: {expected}\n"
+    assert captured.out == ""
+    assert not out.exists()
+
+
 # --------------------------------------------------------------------------- trained agents
 @pytest.fixture(scope="module")
 def agent_folder(tmp_path_factory) -> Path:

@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 
+from neurogym_app.config.limits import check_trial_count
 from neurogym_app.errors import UserError
 
 
@@ -52,8 +53,9 @@ def run(args: argparse.Namespace) -> int:
     task_id = registry.spec(args.task).id
     if not args.time_scale > 0:
         raise DemoError(f"--time-scale must be > 0, got {args.time_scale}")
-    if args.trials < 1:
-        raise DemoError(f"--trials must be at least 1, got {args.trials}")
+    problem = check_trial_count(args.trials, "--trials")
+    if problem:
+        raise DemoError(problem)
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:

@@ -48,8 +48,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.trials < 1:
-        raise registry.TaskParameterError(f"--trials must be at least 1, got {args.trials}")
+    from neurogym_app.config.limits import check_trial_count
+
+    problem = check_trial_count(args.trials, "--trials")
+    if problem:
+        raise registry.TaskParameterError(problem)
     ids = args.tasks or sorted(registry.entries())
     for task_id in args.tasks or []:
         registry.spec(task_id)  # unknown ids fail before any work

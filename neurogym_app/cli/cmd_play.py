@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from neurogym_app.config.limits import MAX_TRIALS, check_trial_count, session_dt_error
 from neurogym_app.errors import UserError
 
 NO_DISPLAY = (
@@ -35,7 +36,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("task", metavar="TASK", help="task id, e.g. PerceptualDecisionMaking-v0")
     p.add_argument("--participant", metavar="ID", help="participant id (letters, digits, . _ -)")
     p.add_argument("--session", type=int, metavar="N", help="session number (default 1)")
-    p.add_argument("--trials", type=int, metavar="N", help="number of trials (default from the config: 100)")
+    p.add_argument("--trials", type=int, metavar="N", help=f"number of trials, 1 to {MAX_TRIALS} (default from the config: 100)")
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default: fresh, recorded in the manifest)")
     p.add_argument("--backend", choices=("qt", "psychopy", "null"), help="display backend (default qt; null draws nothing)")
     p.add_argument("--view", choices=("agent", "natural"), help="what to draw: the agent's inputs or natural stimuli")
@@ -136,6 +137,26 @@ def _check_session_numbers(args: argparse.Namespace, scfg: Any) -> None:
             raise UserError(f"session.{name}{where} must be at most {MAX_BETWEEN_TRIALS_MS} ms (10 min), got {value}")
 
 
+def _check_session_dt(cfg: Any, args: argparse.Namespace) -> None:
+    """A time step people can play: at most ``MAX_SESSION_DT_MS`` (the task library takes any positive dt).
+
+    ``env.dt = 100000`` (seconds typed as ms) used to run a session whose every step lasted minutes.
+    """
+    env_cfg = cfg.env
+    if not env_cfg.name:
+        return  # [env] without a name is not applied to the task played (see _task_params)
+    if "dt" in env_cfg.model_fields_set:
+        field_name, value = "env.dt", env_cfg.dt
+    elif "dt" in env_cfg.kwargs:
+        field_name, value = "env.kwargs.dt", env_cfg.kwargs["dt"]
+    else:
+        return
+    problem = session_dt_error(value)
+    if problem:
+        where = f"{args.config}: " if args.config else ""
+        raise UserError(f"{where}{field_name}: {problem}")
+
+
 # --------------------------------------------------------------------------- display
 def _has_screen() -> bool:
     if not sys.platform.startswith("linux"):
@@ -224,8 +245,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = _load_config(args.config)
     scfg = cfg.session
     task_id = registry.spec(args.task).id
-    if args.trials is not None and args.trials < 1:
-        raise UserError(f"--trials must be at least 1, got {args.trials}")
+    problem = check_trial_count(args.trials, "--trials")
+    if problem:
+        raise UserError(problem)
+    _check_session_dt(cfg, args)
     if args.session is not None and args.session < 1:
         raise UserError(f"--session must be at least 1, got {args.session}")
     if args.time_scale is not None and not args.time_scale > 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from neurogym_app.config.limits import MAX_TRIALS, check_trial_count
 from neurogym_app.errors import UserError
 
 
@@ -27,7 +28,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("agent", metavar="AGENT", help="agent folder, or a name under sessions/agents/ or assets/agents/")
     p.add_argument("--task", help="task id (default: the agent's task; with --match: the session's)")
-    p.add_argument("--trials", type=int, metavar="N", help="number of trials (default 100; with --match: all of the session's)")
+    p.add_argument("--trials", type=int, metavar="N", help=f"number of trials, 1 to {MAX_TRIALS} (default 100; with --match: all of the session's)")
     p.add_argument("--seed", type=int, metavar="S", help="env seed (default: fresh, recorded in the manifest)")
     p.add_argument("--timing", choices=("default", "human"), help="timing preset (default: what the agent trained on; mixed -> human)")
     p.add_argument("--match", metavar="SESSION", help="play exactly the trials of this recorded session")
@@ -43,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from neurogym_app.agents.agent import load_agent
     from neurogym_app.agents.player import matched_trials, run_agent
 
-    if args.trials is not None and args.trials < 1:
-        raise RunAgentError(f"--trials must be at least 1, got {args.trials}")
+    problem = check_trial_count(args.trials, "--trials")
+    if problem:
+        raise RunAgentError(problem)
     if args.match and args.timing:
         raise RunAgentError("--timing cannot be combined with --match (the matched session's timing is used)")
     agent = load_agent(args.agent)

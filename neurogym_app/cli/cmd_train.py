@@ -16,6 +16,7 @@ import argparse
 import sys
 from typing import Any
 
+from neurogym_app.config.limits import check_trial_count
 from neurogym_app.errors import UserError
 
 ALGOS = ("supervised", "ppo", "a2c", "recurrentppo")
@@ -89,8 +90,12 @@ def run(args: argparse.Namespace) -> int:
     if not task:
         raise TrainArgumentError("give a TASK (or set env.name in --config)")
     registry.spec(task)  # unknown ids fail before any work
-    for name in ("hidden", "steps", "batch_size", "seq_len", "eval_trials", "final_trials"):
+    for name in ("hidden", "steps", "batch_size", "seq_len"):
         _positive(name.replace("_", "-"), getattr(args, name))
+    for name in ("eval_trials", "final_trials"):
+        problem = check_trial_count(getattr(args, name), "--" + name.replace("_", "-"))
+        if problem:
+            raise TrainArgumentError(problem)
     if args.target is not None and not 0 < args.target <= 1:
         raise TrainArgumentError(f"--target is an accuracy in (0, 1], got {args.target}")
     env_kwargs: dict[str, Any] = {}

@@ -31,9 +31,10 @@ Layout (every section but ``[tasks.*]`` is optional)::
     id = "PerceptualDecisionMaking-v0"
     params = { cohs = [51.2] }        # constructor keyword arguments
     timing = "human"                  # human | default | {period = ms or [dist, args]}
+    dt = 20                           # time step in ms (default: the task's; at most 1000)
     keys = { left = "f", right = "j" }
     view = "natural"                  # natural | agent
-    trials = 40                       # default trials per block
+    trials = 40                       # default trials per block (1 to 1000000, the whole plan too)
     instructions = "..."              # or instructions_file = "rdm.txt" (assets/instructions/)
     conditions = [{coh = 25.6}, ...]  # explicit trial list (new_trial variables), or
     factors = { ground_truth = [1, 2], coh = [6.4, 25.6] }   # a full factorial list, or
@@ -91,6 +92,7 @@ from pydantic import (
 
 from neurogym_app.config.config import load_toml
 from neurogym_app.config.errors import ConfigError, from_validation_error
+from neurogym_app.config.limits import MAX_TRIALS, PracticeTrialCount, TrialCount, session_dt_error
 from neurogym_app.config.sections import KeyMap, PositiveNumber, _lists_not_tuples, check_timing_spec
 
 __all__ = [
@@ -313,7 +315,7 @@ class _TrialList(_Model):
 class PracticeConfig(_TrialList):
     """Practice trials before the task's first block (recorded as block 0, with feedback)."""
 
-    trials: NonNegativeInt = 0
+    trials: PracticeTrialCount = 0
     feedback: bool = True
     text: str = ""
 
@@ -330,7 +332,7 @@ class TaskConfig(_TrialList):
     input_mode: Literal["press", "latch", "hold"] | None = None
     view: Literal["natural", "agent"] = "natural"
     time_scale: PositiveFloat = Field(1.0, ge=0.01, le=100.0)  # inf used to give a session that never ends
-    trials: PositiveInt = 20
+    trials: TrialCount = 20
     feedback: bool = False
     instructions: str = ""
     instructions_file: str | None = None
@@ -347,6 +349,22 @@ class TaskConfig(_TrialList):
                 check_timing_spec(period, spec)
                 out[period] = spec
             return out
+        return value
+
+    @field_validator("dt", mode="after")
+    @classmethod
+    def _session_dt(cls, value: Any) -> Any:
+        problem = session_dt_error(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("params", mode="after")
+    @classmethod
+    def _session_params_dt(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problem = session_dt_error(value.get("dt"), "dt")
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -376,8 +394,8 @@ class BlockConfig(_TrialList):
 
     task: str
     name: str = ""
-    trials: PositiveInt | None = None
-    repeat: PositiveInt = 1
+    trials: TrialCount | None = None
+    repeat: PositiveInt = Field(1, le=MAX_TRIALS)  # each block has a trial at least
     feedback: bool | None = None
 
 

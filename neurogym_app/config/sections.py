@@ -29,6 +29,8 @@ from pydantic import (
     field_validator,
 )
 
+from neurogym_app.config.limits import TrialCount
+
 __all__ = [
     "AgentConfig",
     "AgentInferenceConfig",
@@ -353,7 +355,7 @@ class SessionConfig(SectionBase):
             ``"natural"`` draws the stimulus.
         backend: Display backend, ``"qt"`` or ``"psychopy"``.
         time_scale: Multiplies every period duration (> 0).
-        trials: Number of trials.
+        trials: Number of trials (1 to ``limits.MAX_TRIALS``).
         seed: Random seed (None: fresh entropy, recorded in the session).
         feedback: Whether to show feedback after each trial.
         feedback_ms: How long feedback stays on screen.
@@ -367,7 +369,7 @@ class SessionConfig(SectionBase):
     view: Literal["agent", "natural"] = "natural"
     backend: Annotated[Literal["qt", "psychopy"], BeforeValidator(_lower)] = "qt"
     time_scale: PositiveFloat = 1.0
-    trials: PositiveInt = 100
+    trials: TrialCount = 100
     seed: int | None = None
     feedback: bool = True
     feedback_ms: NonNegativeInt = 500

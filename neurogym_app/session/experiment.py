@@ -48,7 +48,8 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.config.errors import ConfigError
-from neurogym_app.config.experiment import ExperimentConfig, TaskConfig, design_hash, load_experiment
+from neurogym_app.config.experiment import BlockConfig, ExperimentConfig, TaskConfig, design_hash, load_experiment
+from neurogym_app.config.limits import MAX_TRIALS
 from neurogym_app.errors import UserError
 from neurogym_app.input.events import KeyEvent
 from neurogym_app.input.keymap import KeyMap, build_keymap
@@ -340,6 +341,28 @@ def block_order(cfg: ExperimentConfig, root: int, number: int) -> tuple[list[int
     return list(square[row]), row
 
 
+def _entry_trials(cfg: ExperimentConfig, entry: BlockConfig, conds: list[dict[str, Any]] | None) -> int:
+    """Trials of one block of ``entry``: its (or its task's) ``trials`` if given, else one pass through its list."""
+    explicit = entry.trials is not None or "trials" in cfg.tasks[entry.task].model_fields_set
+    return cfg.task_trials(entry) if (explicit or not conds) else len(conds)
+
+
+def planned_trials(cfg: ExperimentConfig) -> int:
+    """Trials of the whole run (every block entry times its repeat, plus each task's practice once).
+
+    The block order does not change it, so it is known before any task is built.
+    """
+    total = 0
+    practised: set[str] = set()
+    for entry in cfg.blocks:
+        tcfg = cfg.tasks[entry.task]
+        if entry.task not in practised:
+            practised.add(entry.task)
+            total += tcfg.practice.trials
+        total += entry.repeat * _entry_trials(cfg, entry, _trial_list(entry, tcfg)[0])
+    return total
+
+
 def make_plan(cfg: ExperimentConfig, root: int, order: Sequence[int]) -> list[BlockPlan]:
     plan: list[BlockPlan] = []
     seen: set[str] = set()
@@ -358,8 +381,7 @@ def make_plan(cfg: ExperimentConfig, root: int, order: Sequence[int]) -> list[Bl
                     exp += b.n_trials
             number += 1
             conds, order_name, _ = _trial_list(entry, tcfg)
-            explicit = entry.trials is not None or "trials" in tcfg.model_fields_set
-            n_trials = cfg.task_trials(entry) if (explicit or not conds) else len(conds)
+            n_trials = _entry_trials(cfg, entry, conds)
             feedback = tcfg.feedback if entry.feedback is None else entry.feedback
             name = entry.name or entry.task
             if entry.repeat > 1:
@@ -382,6 +404,15 @@ def build_design(
     base_seed: int | None = None,
 ) -> Design:
     """Build every task (errors: one-line ConfigError naming the file and field) and the run's plan."""
+    total = planned_trials(cfg)
+    if total > MAX_TRIALS:  # each field is within bounds, but repeats and blocks add up
+        where = "blocks" if "blocks" in cfg.model_fields_set else "tasks"
+        raise _err(
+            source,
+            where,
+            f"the run plans {total} trials in all (blocks x repeat, plus practice), too many: "
+            f"use 1 to {MAX_TRIALS} (split long runs into sessions)",
+        )
     base = int(base_seed if base_seed is not None else cfg.seed if cfg.seed is not None else _key(cfg.name))
     root = root_seed(base, participant.id, participant.session)
     tasks = {}

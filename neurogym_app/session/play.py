@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from neurogym_app.config.limits import session_dt_error
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
 from neurogym_app.session.jsonutil import plain
@@ -91,16 +92,22 @@ MAX_TRIAL_STEPS = 1_000_000  # the trial's arrays are allocated whole
 
 
 def check_playable_timing(task_id: str, env: Any) -> None:
-    """Reject timings a session cannot run: an absurdly long period, a trial with no step, too many steps.
+    """Reject timings a session cannot run: an absurdly long period, a trial with no step, too many steps,
+    a time step above ``limits.MAX_SESSION_DT_MS``.
 
     Without this, ``fixation = 1e12`` allocates the trial's arrays until memory
-    runs out, and all-zero periods give a trial with no step to play.
+    runs out, and all-zero periods give a trial with no step to play. The
+    callers name the config field of a too-long dt first; this is the backstop
+    for every env a person plays (the app's Play view too).
     """
     from neurogym_app.core.timing import spec_bounds
 
     task = getattr(env, "unwrapped", env)
     timing = getattr(task, "timing", None) or {}
     dt = float(getattr(task, "dt", 0) or 0)
+    problem = session_dt_error(dt, "dt")
+    if problem:
+        raise registry.TaskParameterError(f"{task_id}: {problem}")
     total, known = 0.0, True
     for period, spec in timing.items():
         bounds = spec_bounds(spec)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from neurogym_app.config.limits import check_trial_count
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
 from neurogym_app.session.live import TimelineModel, TrialTable
@@ -64,8 +65,9 @@ class PlayOptions:
     def __post_init__(self) -> None:
         if self.player not in PLAYERS:
             raise ValueError(f"unknown player {self.player!r}; use one of: {', '.join(PLAYERS)}")
-        if self.n_trials < 1:
-            raise ValueError(f"n_trials must be at least 1, got {self.n_trials}")
+        problem = check_trial_count(self.n_trials, "n_trials")
+        if problem:
+            raise ValueError(problem)
 
     @property
     def kind(self) -> str:
