@@ -468,6 +468,9 @@ class TrialEnv(BaseEnv):
             self._add_one_period(period, duration, before, after)
             return
         names = list(period)
+        if duration is None and before is None and after is None:
+            if self._add_sequence(names):
+                return
         if duration is not None and not isinstance(duration, (list, tuple)):
             raise TaskDefinitionError("add_period with several periods takes a list of durations")
         durations = list(duration) if duration is not None else [None] * len(names)
@@ -478,6 +481,42 @@ class TrialEnv(BaseEnv):
                 add_one(name, dur, before if i == 0 else None, after if i == 0 else None)
             else:
                 self.add_period(name, duration=dur, after=after if i == 0 else None, before=before if i == 0 else None)
+
+    def _add_sequence(self, names: list[Any]) -> bool:
+        """Periods ``names`` one after another with their timing's durations; False if not all are names.
+
+        The effect of ``_add_one_period(name, None, None, None)`` for each name,
+        in one loop (the usual ``add_period([...])`` of every trial).
+        """
+        for name in names:
+            if type(name) is not str:
+                return False
+        if self._ob_array is not None or self._gt_array is not None:
+            self._add_one_period(names[0], None, None, None)  # raises the error of adding after observations
+        start_t, end_t, periods = self.start_t, self.end_t, self._periods
+        start_ind, end_ind = self.start_ind, self.end_ind
+        dt = self.dt
+        sample_time = self.sample_time
+        start = end_t[periods[-1]] if periods else 0.0
+        tmax = self.tmax
+        self._period_index = None
+        for name in names:
+            if name in start_t:
+                raise TaskDefinitionError(f"{type(self).__name__}: period {name!r} added twice in one trial")
+            duration = sample_time(name)
+            if type(duration) is _Until:
+                duration = max(0.0, _round_to_dt(duration.t, dt) - start)
+            end = start + duration
+            periods.append(name)
+            _set_time(start_t, name, start)
+            _set_time(end_t, name, end)
+            start_ind[name] = round(start / dt)
+            end_ind[name] = round(end / dt)
+            if end > tmax:
+                tmax = end
+            start = end
+        self.tmax = tmax
+        return True
 
     def _add_one_period(self, period: str, duration: Any, before: str | None, after: str | float | None) -> None:
         if self._ob_array is not None or self._gt_array is not None:
@@ -512,8 +551,8 @@ class TrialEnv(BaseEnv):
         _set_time(start_t, period, start)
         _set_time(end_t, period, end)
         self._period_index = None
-        self.start_ind[period] = int(round(start / dt))
-        self.end_ind[period] = int(round(end / dt))
+        self.start_ind[period] = round(start / dt)  # round() of a float is an int
+        self.end_ind[period] = round(end / dt)
         if end > self.tmax:
             self.tmax = end
 
@@ -627,11 +666,10 @@ class TrialEnv(BaseEnv):
             cache = self._where_cache
             if cache is None:
                 cache = self._where_cache = {}
-            key = (id(names), where)
-            entry = cache.get(key)
-            if entry is None or entry[0] is not names:
+            entry = cache.get(where)
+            if entry is None or entry[0] is not names:  # one names mapping per space: keyed by name alone
                 indices = channel_indices(names, where)
-                entry = cache[key] = (names, *_as_slice(indices))
+                entry = cache[where] = (names, *_as_slice(indices))
             return entry[1], entry[2]
         if type(where) is list:
             return _as_slice(where)
@@ -660,7 +698,16 @@ class TrialEnv(BaseEnv):
             idx, was_list = Ellipsis, False
         else:
             idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
-        if callable(value):
+        kind = type(value)
+        if kind in _SCALARS or kind is np.ndarray:
+            if type(period) is str:
+                start = self.start_ind.get(period)
+                if start is None:
+                    self._no_period(period)
+                slices = [slice(start, self.end_ind[period])]
+            else:
+                slices = self._rows(period, kind is not np.ndarray)
+        elif callable(value):
             for sl in self._slice(period):
                 part = ob[sl]
                 if idx is Ellipsis:
@@ -679,7 +726,8 @@ class TrialEnv(BaseEnv):
                     else:
                         block[..., idx] = value_now
             return
-        slices = self._rows(period, type(value) in _SCALARS)
+        else:
+            slices = self._rows(period, False)
         if idx is Ellipsis or type(idx) is slice:
             # Views written in place (``ob[i] += v`` would also copy the view back onto itself).
             if add and fresh and len(slices) == 1 and _exact_on_zero(value):
