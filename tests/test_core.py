@@ -409,3 +409,46 @@ def test_block_hashed_trial_seeds_give_numpys_pcg64_states():
         seed, state = queue.next()
         assert seed == derive_seed(master)
         assert state[0] == np.random.PCG64(seed).state["state"]["state"]
+
+
+class Sequenced(ngym.TrialEnv):
+    """Adds its periods as one list or one by one (the same trial either way)."""
+
+    def __init__(self, one_by_one, dt=30):
+        super().__init__(dt=dt)
+        self.one_by_one = one_by_one
+        self.timing = timing.normalise_timing({
+            "fixation": ("uniform", (100, 400)),
+            "cue": ("choice", [40, 70, 130]),
+            "wait": ("truncated_exponential", (200, 50, 600)),
+            "go": ("until", 2000),
+            "tail": 0,
+        })
+        self.observation_space = ngym.spaces.Box(-np.inf, np.inf, shape=(1,))
+        self.action_space = ngym.spaces.Discrete(2)
+
+    def _new_trial(self, **kwargs):
+        names = ["fixation", "cue", "wait", "go", "tail"]
+        if self.one_by_one:
+            for name in names:
+                self.add_period(name)
+        else:
+            self.add_period(names)
+        return {}
+
+    def _step(self, action):
+        return OBNOW, 0.0, False, False, {}
+
+
+def test_adding_a_list_of_periods_equals_adding_them_one_by_one():
+    listed, single = Sequenced(False), Sequenced(True)
+    listed.reset(seed=9)
+    single.reset(seed=9)
+    for _ in range(50):
+        for attr in ("start_t", "end_t", "start_ind", "end_ind"):
+            assert dict(getattr(listed, attr)) == dict(getattr(single, attr))
+        assert listed.tmax == single.tmax and listed.periods == single.periods
+        listed.new_trial()
+        single.new_trial()
+    with pytest.raises(TaskDefinitionError, match="added twice"):
+        listed.add_period(["go"])
