@@ -74,57 +74,89 @@ class DawTwoStep(TrialEnv):
         return super().reset(seed=seed, options=options)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        u_trans1, u_trans2, u_switch, u_high, u_low = (float(u) for u in self.rng.random(5))
+        # Performance: the five uniforms as Python floats in one call; trial
+        # variables are converted and checked only when some are given.
+        u_trans1, u_trans2, u_switch, u_high, u_low = self.rng.random(5).tolist()
         transition = [1 if u_trans1 < self.p1 else 2, 2 if u_trans2 < self.p2 else 1]
         if u_switch < self.p_switch:
             self.state1_high_reward = not self.state1_high_reward
-        trial: dict[str, Any] = {"transition": transition, "hi_state": 0 if self.state1_high_reward else 1}
-        given_reward = kwargs.pop("reward", None)
-        kwargs.pop("ground_truth", None)  # derived from hi_state
-        trial.update(kwargs)
-        trial["transition"] = [int(s) for s in trial["transition"]]
-        hi_state = int(trial["hi_state"])
-        if hi_state not in (0, 1) or any(s not in (1, 2) for s in trial["transition"]):
-            raise ValueError("hi_state must be 0 or 1 and transition must map actions 1, 2 to states 1 or 2")
-        trial["hi_state"] = hi_state
-        self.state1_high_reward = hi_state == 0  # a fixed hi_state also sets the block
+        hi_state = 0 if self.state1_high_reward else 1
+        trial: dict[str, Any] = {"transition": transition, "hi_state": hi_state}
+        given_reward = None
+        if kwargs:
+            given_reward = kwargs.pop("reward", None)
+            kwargs.pop("ground_truth", None)  # derived from hi_state
+            trial.update(kwargs)
+            trial["transition"] = [int(s) for s in trial["transition"]]
+            hi_state = int(trial["hi_state"])
+            if hi_state not in (0, 1) or any(s not in (1, 2) for s in trial["transition"]):
+                raise ValueError("hi_state must be 0 or 1 and transition must map actions 1, 2 to states 1 or 2")
+            trial["hi_state"] = hi_state
+            self.state1_high_reward = hi_state == 0  # a fixed hi_state also sets the block
         if given_reward is None:
             reward = [0.0, 0.0]
-            reward[hi_state] = float(u_high < self.high_reward_p) * self.rewards["correct"]
-            reward[1 - hi_state] = float(u_low < self.low_reward_p) * self.rewards["correct"]
+            correct = self.rewards["correct"]
+            reward[hi_state] = float(u_high < self.high_reward_p) * correct
+            reward[1 - hi_state] = float(u_low < self.low_reward_p) * correct
         else:
             reward = [float(r) for r in given_reward]
         trial["reward"] = reward
         # The first choice that commonly leads to the rich state (p1, p2 >= 0.5).
-        trial["ground_truth"] = hi_state + 1
+        trial["ground_truth"] = ground_truth = hi_state + 1
 
         self._chosen = False
         self.add_period(["stage1", "stage2"])
-        self.add_ob(1, "stage1", where="fixation")
-        reached = trial["transition"][trial["ground_truth"] - 1]
-        self.add_ob(1, "stage2", where=f"state{reached}")
-        self.set_groundtruth(trial["ground_truth"], "stage1")
+        reached = trial["transition"][ground_truth - 1]
+        if self.end_ind["stage1"] == 1 and self.n_steps == 2:
+            # Performance: one step per stage (the default timing), so the arrays
+            # the calls below build are [fixation, reached state] and [ground truth, 0].
+            self.ob = _ONE_STEP_OB[reached].copy()
+            self.gt = np.array([ground_truth, 0], dtype=np.int64)
+        else:
+            self.add_ob(1, "stage1", where="fixation")
+            self.add_ob(1, "stage2", where=_STATE_CHANNEL[reached])
+            self.set_groundtruth(ground_truth, "stage1")
         return trial
 
     def _step(self, action):
+        # Performance: the cheap tests first; the stages never overlap (stage 2
+        # follows stage 1), so the outcomes are those of testing stage 1 first.
         action = int(action)
         gt = self.gt_now
-        trial = self.trial
         reward = 0.0
         new_trial = False
-        if self.in_period("stage1"):
-            if not self._chosen and action != 0:
+        if not self._chosen and self.in_period("stage1"):
+            if action != 0:
                 self._chosen = True
+                trial = self.trial
                 state = trial["transition"][action - 1]
                 reward = float(trial["reward"][state - 1])
                 self.performance = int(action == trial["ground_truth"])
                 # From the next step on the agent sees the state its choice reached.
-                later = self.ob[self.t_ind + 1 :]
-                later[:] = 0
-                later[:, state] = 1
-            elif not self._chosen and self.t_ind + 1 >= self.end_ind["stage1"]:
+                self.ob[self.t_ind + 1 :] = _STATE_ROW[state]
+            elif self.t_ind + 1 >= self.end_ind["stage1"]:
                 reward = self.rewards["abort"]  # no choice in stage 1
                 new_trial = True
-        elif self.in_period("stage2") and action != 0:
+        elif action != 0 and self.in_period("stage2"):
             reward = self.rewards["abort"]
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+
+
+#: observation channel of each second-stage state
+_STATE_CHANNEL = {1: "state1", 2: "state2"}
+
+
+def _one_hot_row(channel: int) -> np.ndarray:
+    row = np.zeros(3, dtype=np.float32)
+    row[channel] = 1
+    row.flags.writeable = False
+    return row
+
+
+#: the observation once a second-stage state is reached: only that state's input on
+_STATE_ROW = {1: _one_hot_row(1), 2: _one_hot_row(2)}
+
+#: a trial's observation when each stage lasts one step, by the state the ground truth reaches
+_ONE_STEP_OB = {state: np.stack([_one_hot_row(0), _STATE_ROW[state]]) for state in (1, 2)}
+for _ob in _ONE_STEP_OB.values():
+    _ob.flags.writeable = False

@@ -19,12 +19,29 @@ def circular_dist(angle: float | np.ndarray) -> float | np.ndarray:
     return np.abs(np.mod(angle + np.pi, 2 * np.pi) - np.pi)
 
 
+# Performance: for a Python float, ``x % y`` is ``np.mod(x, y)`` bit for bit
+# (both take fmod, then add ``y`` when the signs differ, and give +0.0 for 0),
+# so the per-step angle arithmetic runs on floats instead of numpy scalars.
+_TWO_PI = 2 * np.pi
+
+#: most reaching states whose ring inputs an env keeps (the state is a random walk)
+_COS_CACHE_SIZE = 4096
+
+
+def _circular_dist(angle: float) -> float:
+    """``float(circular_dist(angle))`` for a float ``angle``, in plain Python."""
+    return abs((angle + np.pi) % _TWO_PI - np.pi)
+
+
 class _Reaching1DBase(TrialEnv):
     """Shared mechanics: a reaching state turned by left/right steps, judged against a float target."""
 
     default_timing = {"fixation": 500, "reach": 500}
     #: a person turns 0.05 rad per step, so reaching any target (up to pi away) takes ~6.3 s at dt=100
     timing_presets = {"human": {"fixation": 500, "reach": 7000}}
+
+    _cos_cache: dict[float, np.ndarray] | None = None
+    _cos_theta: np.ndarray | None = None
 
     def _setup(self, dt: float, rewards: dict[str, float] | None, timing: dict[str, Any] | str | None) -> None:
         self.rewards = merge_rewards({"correct": 1.0, "fail": -0.1}, rewards)
@@ -34,39 +51,60 @@ class _Reaching1DBase(TrialEnv):
         self.abort = False
         self.state = np.pi
         self.dec_per_dur = 1
+        self._trial_steps = 0
 
     def _self_input(self, state: float) -> np.ndarray:
         raise NotImplementedError
 
+    def _state_tuning(self, state: float) -> np.ndarray:
+        """``np.cos(self.theta - state)`` (read-only; remembered per state, as the state revisits values)."""
+        cache = self._cos_cache
+        if cache is None or self._cos_theta is not self.theta:
+            cache = self._cos_cache = {}
+            self._cos_theta = self.theta
+        row = cache.get(state)
+        if row is None:
+            row = np.cos(self.theta - state)
+            row.flags.writeable = False
+            if len(cache) >= _COS_CACHE_SIZE:
+                cache.clear()
+            cache[state] = row
+        return row
+
     def _draw_target(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        self.state = float(np.pi)
+        self.state = np.pi
         trial = {"ground_truth": float(self.rng.uniform(0, 2 * np.pi))}
-        trial.update(kwargs)
-        trial["ground_truth"] = float(trial["ground_truth"])
+        if kwargs:
+            trial.update(kwargs)
+            trial["ground_truth"] = float(trial["ground_truth"])
         self.add_period(["fixation", "reach"])
         # The target is an angle, not an action index: a float ground truth
         # (NeuroGym stores it in an integer array, truncating e.g. 3.7 to 3).
-        self.gt = np.zeros(self.n_steps, dtype=np.float64)
+        self._trial_steps = n_steps = self.n_steps  # fixed from here on: the arrays exist
+        self.gt = np.zeros(n_steps, dtype=np.float64)
         self.set_groundtruth(np.pi, "fixation")
         self.set_groundtruth(trial["ground_truth"], "reach")
         self.dec_per_dur = max(1, self.end_ind["reach"] - self.start_ind["reach"])
         return trial
 
     def _step(self, action):
+        state = self.state
         if action == 1:
-            self.state += STEP
+            state += STEP
         elif action == 2:
-            self.state -= STEP
-        self.state = float(np.mod(self.state, 2 * np.pi))
+            state -= STEP
+        self.state = state = float(state % _TWO_PI)
         gt = float(self.gt_now)
         if self.in_period("reach"):
-            reward = max(self.rewards["correct"] - float(circular_dist(self.state - gt)), self.rewards["fail"])
-            span = self.rewards["correct"] - self.rewards["fail"]
-            self.performance += (reward - self.rewards["fail"]) / span / self.dec_per_dur
+            rewards = self.rewards
+            correct, fail = rewards["correct"], rewards["fail"]
+            reward = max(correct - _circular_dist(state - gt), fail)
+            span = correct - fail
+            self.performance += (reward - fail) / span / self.dec_per_dur
         else:
             reward = 0.0
         nxt = self.t_ind + 1
-        if nxt < self.n_steps:  # the next observation shows where the reach is now
+        if nxt < self._trial_steps:  # the next observation shows where the reach is now
             self._show_state(nxt)
         return OBNOW, reward, False, False, {"new_trial": False, "gt": gt}
 
@@ -128,11 +166,11 @@ class Reaching1D(_Reaching1DBase):
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = self._draw_target(kwargs)
         self.add_ob(np.cos(self.theta - trial["ground_truth"]), "reach", where="target")
-        self.set_ob(np.cos(self.theta - self.state), where="self")
+        self.set_ob(self._state_tuning(self.state), where="self")
         return trial
 
     def _show_state(self, t_ind: int) -> None:
-        self.ob[t_ind, self.dim_ring :] = np.cos(self.theta - self.state)
+        self.ob[t_ind, self.dim_ring :] = self._state_tuning(self.state)
 
 
 class Reaching1DWithSelfDistraction(_Reaching1DBase):
@@ -181,10 +219,13 @@ class Reaching1DWithSelfDistraction(_Reaching1DBase):
         trial = self._draw_target(kwargs)
         self._target_input = self.target_gain * np.cos(self.theta - trial["ground_truth"])
         self.add_ob(self._target_input, "reach")
-        self.add_ob(np.cos(self.theta - self.state))
+        self.add_ob(self._state_tuning(self.state))
         return trial
 
     def _show_state(self, t_ind: int) -> None:
-        in_reach = self.start_ind["reach"] <= t_ind < self.end_ind["reach"]
-        target = self._target_input if in_reach else 0.0
-        self.ob[t_ind] = target + np.cos(self.theta - self.state)
+        tuning = self._state_tuning(self.state)
+        if self.start_ind["reach"] <= t_ind < self.end_ind["reach"]:
+            self.ob[t_ind] = self._target_input + tuning
+        else:
+            # 0.0 + tuning is tuning: a cosine of a float is never -0.0
+            self.ob[t_ind] = tuning
