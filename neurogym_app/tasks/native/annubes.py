@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -203,16 +205,22 @@ class AnnubesEnv(TrialEnv):
 
     # ----------------------------------------------------------------- trials
     def _options(self) -> list[tuple[tuple[str, ...], float]]:
-        """Stimuli allowed now (given ``max_sequential``) with their probabilities."""
+        """Stimuli allowed now (given ``max_sequential``) with their probabilities (those > 0)."""
+        max_sequential, counts, catch_prob = self.max_sequential, self.sequential_count, self.catch_prob
+        keep = 1.0 - catch_prob
         options = []
         for stim, prob in self.session.items():
-            limits = [self.max_sequential[m] for m in stim]
-            if all(lim is None or self.sequential_count[m] < lim for m, lim in zip(stim, limits)):
-                options.append((stim, (1.0 - self.catch_prob) * prob))
-        catch_limit = self.max_sequential[CATCH_KEYWORD]
-        if self.catch_prob > 0.0 and (catch_limit is None or self.sequential_count[CATCH_KEYWORD] < catch_limit):
-            options.append(((), self.catch_prob))
-        options = [(s, p) for s, p in options if p > 0]
+            for m in stim:
+                limit = max_sequential[m]
+                if limit is not None and not counts[m] < limit:
+                    break  # this stimulus has been shown max_sequential times in a row
+            else:
+                p = keep * prob
+                if p > 0:
+                    options.append((stim, p))
+        catch_limit = max_sequential[CATCH_KEYWORD]
+        if catch_prob > 0.0 and (catch_limit is None or counts[CATCH_KEYWORD] < catch_limit):
+            options.append(((), catch_prob))
         if not options:  # every option is blocked: fall back to the unconstrained ones
             options = [(s, (1.0 - self.catch_prob) * p) for s, p in self.session.items() if p > 0]
             if self.catch_prob > 0:
@@ -221,22 +229,33 @@ class AnnubesEnv(TrialEnv):
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         # Every random draw first, always the same ones in the same order.
-        u_stimulus = float(self.rng.random())
-        drawn = {m: float(self.rng.choice(self.intensities[m])) for m in sorted(self.modalities)}
+        rng = self.rng
+        integers = rng.integers
+        u_stimulus = float(rng.random())
+        modalities = sorted(self.modalities)
+        intensities = self.intensities
+        drawn = {}
+        for m in modalities:  # rng.choice(values): the same single integers(0, len) draw
+            values = intensities[m]
+            drawn[m] = float(values[int(integers(0, len(values)))])
         options = self._options()
         total = sum(p for _, p in options)
-        cumulative = np.cumsum([p / total for _, p in options])
-        index = min(int(np.searchsorted(cumulative, u_stimulus, side="right")), len(options) - 1)
+        # np.cumsum and np.searchsorted(side="right") in Python: the same running
+        # sums, and the count of cumulative values <= u (they never decrease)
+        cumulative = list(accumulate([p / total for _, p in options]))
+        index = min(bisect_right(cumulative, u_stimulus), len(options) - 1)
         stim_types = options[index][0]
 
-        kwargs.pop("catch", None)  # derived from stim_types
-        recorded_count = kwargs.pop("sequential_count", None)
+        recorded_count = None
         trial: dict[str, Any] = {"stim_types": stim_types, "stim_values": None}
-        trial.update(kwargs)
+        if kwargs:
+            kwargs.pop("catch", None)  # derived from stim_types
+            recorded_count = kwargs.pop("sequential_count", None)
+            trial.update(kwargs)
         stim_types = tuple(sorted(trial["stim_types"] or ()))
-        unknown = [m for m in stim_types if m not in self.modalities]
-        if unknown:
-            raise ValueError(f"stim_types: unknown modality {unknown[0]!r}; modalities: {sorted(self.modalities)}")
+        if not self.modalities.issuperset(stim_types):
+            unknown = [m for m in stim_types if m not in self.modalities]
+            raise ValueError(f"stim_types: unknown modality {unknown[0]!r}; modalities: {modalities}")
         trial["stim_types"] = stim_types
         catch = not stim_types
         trial["catch"] = catch
@@ -246,23 +265,44 @@ class AnnubesEnv(TrialEnv):
             trial["stim_values"] = {str(m): float(v) for m, v in dict(trial["stim_values"]).items()}
 
         # Sequence counts after this trial (a catch trial breaks every run).
-        for key in self.sequential_count:
+        counts = self.sequential_count
+        for key in counts:
             if key == CATCH_KEYWORD:
-                self.sequential_count[key] = self.sequential_count[key] + 1 if catch else 0
+                counts[key] = counts[key] + 1 if catch else 0
             else:
-                self.sequential_count[key] = self.sequential_count[key] + 1 if key in stim_types else 0
+                counts[key] = counts[key] + 1 if key in stim_types else 0
         if recorded_count is not None:
             self.sequential_count = {k: int(recorded_count.get(k, 0)) for k in self.sequential_count}
         trial["sequential_count"] = dict(self.sequential_count)
 
         self.add_period(["fixation", "stimulus", "iti"])
-        self.add_ob(self.fix_intensity, "fixation", where="fixation")
-        self.add_ob(1, "stimulus", where="start")
-        for modality in sorted(self.modalities):
-            if modality in stim_types:
-                self.add_ob(trial["stim_values"][modality], "stimulus", where=modality)
-                self.add_randn(0, self.noise_factor, "stimulus", where=modality)
-        self.set_groundtruth(0 if catch else 1, "stimulus")
+        # Performance: the observation written directly, with the operations
+        # (and order) of add_ob(fix_intensity, "fixation", where="fixation"),
+        # add_ob(1, "stimulus", where="start"), each shown modality's
+        # add_ob(value)/add_randn and set_groundtruth; every block starts at zero.
+        ob = self.ob
+        start, end = self.start_ind, self.end_ind
+        if self.fix_intensity:  # adding 0 (or -0.0) to the zero observation changes nothing
+            ob[start["fixation"] : end["fixation"], 0] += self.fix_intensity
+        s, e = start["stimulus"], end["stimulus"]
+        ob[s:e, 1] = 1
+        if not catch:
+            names = self.observation_space.name
+            values = trial["stim_values"]
+            standard_normal, noise_factor, dtype = rng.standard_normal, self.noise_factor, ob.dtype
+            for modality in modalities:
+                if modality in stim_types:
+                    channel = names[modality]
+                    value = values[modality]
+                    if value:  # 0 + value in float32 is value as float32; adding 0 changes nothing
+                        ob[s:e, channel] = value
+                    target = ob[s:e, channel : channel + 1]
+                    # add_randn(0, noise_factor): noise in float64, added as float32 (adding
+                    # the zero mean only turns -0.0 into +0.0, which no sum here can see)
+                    noise = standard_normal(target.shape)
+                    noise *= noise_factor
+                    target += noise.astype(dtype, copy=False)
+        self.gt[s:e] = 0 if catch else 1
         # Withholding through a catch trial is correct unless a response comes.
         self.performance = 1 if catch else 0
         return trial
@@ -270,10 +310,12 @@ class AnnubesEnv(TrialEnv):
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
-        if self.in_period("fixation") or self.in_period("iti"):
+        # in_period(...) read from the same dicts, in the same order
+        t, start_t, end_t = self.t, self.start_t, self.end_t
+        if start_t["fixation"] <= t < end_t["fixation"] or start_t["iti"] <= t < end_t["iti"]:
             if action != 0:
                 reward = self.rewards["abort"]
-        elif self.in_period("stimulus"):
+        elif start_t["stimulus"] <= t < end_t["stimulus"]:
             if action == gt:
                 reward = self.rewards["correct"]
                 if gt != 0:

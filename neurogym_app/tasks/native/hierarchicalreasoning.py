@@ -114,21 +114,25 @@ class HierarchicalReasoning(TrialEnv):
         return super().reset(seed=seed, options=options)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        next_block_size = int(self.rng.integers(10, 21))
+        rng = self.rng
+        next_block_size = int(rng.integers(10, 21))
         interval = float(self.sample_time("delay"))
-        stimulus = int(self.rng.choice(self.choices))
-        u_tie = float(self.rng.random())
+        choices = self.choices
+        stimulus = int(choices[int(rng.integers(0, len(choices)))])  # rng.choice(choices): the same single draw
+        u_tie = float(rng.random())
         if self.block_size is None:  # the rule alternates from block to block
             self.rule = 1 - self.rule
             self.block_size = next_block_size
             self.trial_in_block = 0
         trial: dict[str, Any] = {"interval": interval, "rule": self.rule, "stimulus": stimulus}
-        for derived in ("long_interval", "pro_choice", "ground_truth"):
-            kwargs.pop(derived, None)
-        trial.update(kwargs)
-        trial["interval"] = float(trial["interval"])
-        trial["rule"], trial["stimulus"] = int(trial["rule"]), int(trial["stimulus"])
-        if trial["rule"] not in (0, 1) or trial["stimulus"] not in (0, 1):
+        if kwargs:
+            for derived in ("long_interval", "pro_choice", "ground_truth"):
+                kwargs.pop(derived, None)
+            trial.update(kwargs)
+            trial["interval"] = float(trial["interval"])
+            trial["rule"], trial["stimulus"] = int(trial["rule"]), int(trial["stimulus"])
+        rule, stimulus = trial["rule"], trial["stimulus"]
+        if rule not in (0, 1) or stimulus not in (0, 1):
             raise ValueError("rule and stimulus must each be 0 or 1")
 
         self.add_period(["fixation", "rule_target", "fixation2", "flash1"])
@@ -141,20 +145,28 @@ class HierarchicalReasoning(TrialEnv):
             long_interval = u_tie < 0.5
         else:
             long_interval = shown > self.mid_delay
-        pro_choice = int(long_interval) == trial["rule"]
-        choice = trial["stimulus"] if pro_choice else 1 - trial["stimulus"]
+        pro_choice = int(long_interval) == rule
+        choice = stimulus if pro_choice else 1 - stimulus
         trial["long_interval"] = bool(long_interval)
         trial["pro_choice"] = bool(pro_choice)
         trial["ground_truth"] = int(choice)  # 0/1: the choice target (action 3 + ground_truth)
 
-        self.add_ob(1, where="fixation")
-        self.set_ob(0, "decision", where="fixation")
-        self.add_ob(1, "rule_target", where="rule")
-        stimulus_channel = [self.observation_space.name["stimulus"][trial["stimulus"]]]
-        self.add_ob(1, "flash1", where=stimulus_channel)
-        self.add_ob(1, "flash2", where=stimulus_channel)
-        self.set_groundtruth(trial["rule"], "rule_target", where="rule")
-        self.set_groundtruth(choice, "decision", where="choice")
+        # Performance: the observation and ground truth written directly, with
+        # the values of add_ob(1, where="fixation"), set_ob(0, "decision", ...),
+        # add_ob(1, "rule_target", where="rule"), add_ob(1, flash, where=[stimulus
+        # channel]) and set_groundtruth(rule / choice, where="rule" / "choice").
+        ob = self.ob
+        start, end = self.start_ind, self.end_ind
+        decision = slice(start["decision"], end["decision"])
+        ob[:, 0] = 1
+        ob[decision, 0] = 0
+        ob[start["rule_target"] : end["rule_target"], 1:3] = 1
+        channel = 3 + stimulus  # observation_space.name["stimulus"][stimulus]
+        ob[start["flash1"] : end["flash1"], channel] = 1
+        ob[start["flash2"] : end["flash2"], channel] = 1
+        gt = self.gt
+        gt[start["rule_target"] : end["rule_target"]] = 1 + rule  # action_space.name["rule"][rule]
+        gt[decision] = 3 + choice  # action_space.name["choice"][choice]
 
         self.chose_correct_rule = False
         self.trial_in_block += 1
@@ -166,18 +178,19 @@ class HierarchicalReasoning(TrialEnv):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if self.in_period("decision"):
-            if action != 0:
+        if action != 0:  # fixating is never judged: skip the period look-ups
+            # in_period("decision"), in_period("rule_target") read from the same dicts
+            t, start_t, end_t = self.t, self.start_t, self.end_t
+            if start_t["decision"] <= t < end_t["decision"]:
                 new_trial = True
                 if action == gt and self.chose_correct_rule:
                     reward = self.rewards["correct"]
                     self.performance = 1
                 else:
                     reward = self.rewards["fail"]
-        elif self.in_period("rule_target"):
-            if action != 0:
+            elif start_t["rule_target"] <= t < end_t["rule_target"]:
                 self.chose_correct_rule = bool(action == gt)
-        elif action != 0:
-            new_trial = self.abort
-            reward = self.rewards["abort"]
+            else:
+                new_trial = self.abort
+                reward = self.rewards["abort"]
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}

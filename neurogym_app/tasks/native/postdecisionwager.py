@@ -88,6 +88,8 @@ class PostDecisionWager(TrialEnv):
         self.timing = self.resolve_timing(self.default_timing, timing)
         self.abort = False
         self.sure_action = dim_ring + 1
+        self._choice_actions = list(range(1, dim_ring + 1))  # set_groundtruth(gt, where="choice") sets action gt + 1
+        self._evidence_rows: dict[tuple[int, float], np.ndarray] = {}
         self.observation_space = spaces.Box(
             -np.inf,
             np.inf,
@@ -104,54 +106,94 @@ class PostDecisionWager(TrialEnv):
         """Coherence signed by direction: positive toward choice 0 (action 1, "right")."""
         return float(trial["coh"]) * (1.0 if int(trial["ground_truth"]) == 0 else -1.0)
 
+    def _evidence_row(self, gt: int, coh: float) -> np.ndarray:
+        """The stimulus bump as ``add_ob`` leaves it in a zero float32 row (cached per direction and coherence).
+
+        Performance: written with one slice assignment instead of ``add_ob``;
+        the stimulus block is zero before, so the bits are those of ``add_ob``.
+        """
+        cache = self._evidence_rows
+        key = (gt, coh)
+        row = cache.get(key)
+        if row is None:
+            row = np.zeros(self.dim_ring, dtype=self.observation_space.dtype)
+            row += ring_bump(self.theta, self.theta[gt], gain=coh / 200)
+            if len(cache) >= 256:  # coherences passed to new_trial can be anything: keep the cache small
+                cache.clear()
+            cache[key] = row
+        return row
+
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        # Performance: ``rng.choice(seq)`` is one ``integers(0, len(seq))`` draw
+        # returning ``seq[k]``; the draws are made directly, in the same order.
+        integers = self.rng.integers
+        wagers, choices, cohs = self.wagers, self.choices, self.cohs
         trial = {
-            "wager": bool(self.rng.choice(self.wagers)),
-            "ground_truth": int(self.rng.choice(self.choices)),
-            "coh": float(self.rng.choice(self.cohs)),
+            "wager": bool(wagers[int(integers(0, len(wagers)))]),
+            "ground_truth": int(choices[int(integers(0, len(choices)))]),
+            "coh": float(cohs[int(integers(0, len(cohs)))]),
         }
-        trial.update(kwargs)
-        trial["wager"] = bool(trial["wager"])
+        if kwargs:
+            trial.update(kwargs)
+            trial["wager"] = bool(trial["wager"])
         gt = int(trial["ground_truth"])
         if not 0 <= gt < self.dim_ring:
             raise ValueError(f"ground_truth must be in 0..{self.dim_ring - 1}, got {gt!r}")
+        wager = trial["wager"]
         self.add_period(["fixation", "stimulus", "delay"])
+        end_t = self.end_t
         # drawn on every trial (wager or not), so later draws never depend on the wager
-        pre_sure = min(self.sample_time("pre_sure"), self.end_t["delay"] - self.end_t["stimulus"])
-        if trial["wager"]:
+        pre_sure = min(self.sample_time("pre_sure"), end_t["delay"] - end_t["stimulus"])
+        if wager:
             self.add_period("pre_sure", duration=pre_sure, after="stimulus")
         self.add_period("decision", after="delay")
 
-        self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
-        evidence = ring_bump(self.theta, self.theta[gt], gain=float(trial["coh"]) / 200)
-        self.add_ob(evidence, "stimulus", where="stimulus")
-        self.add_randn(0, self.sigma, "stimulus", where="stimulus")
-        if trial["wager"]:
-            self.add_ob(1, ["delay", "decision"], where="sure")
-            self.set_ob(0, "pre_sure", where="sure")
-        self.set_groundtruth(gt, "decision", where="choice")
+        # Performance: the observation written directly, with the values (and
+        # order) of add_ob(1, [fixation, stimulus, delay], where="fixation"),
+        # add_ob(evidence, "stimulus", where="stimulus"), add_randn and the sure
+        # input's add_ob/set_ob: each block is zero before it is written.
+        ob = self.ob
+        start, end = self.start_ind, self.end_ind
+        ob[start["fixation"] : end["delay"], 0] = 1  # three back-to-back periods
+        stimulus = slice(1, 1 + self.dim_ring)
+        s, e = start["stimulus"], end["stimulus"]
+        ob[s:e, stimulus] = self._evidence_row(gt, float(trial["coh"]))
+        # add_randn(0, sigma): sigma * N(0, 1) in float64, added as float32 (adding
+        # the zero mean only turns -0.0 into +0.0, which no sum here can see)
+        target = ob[s:e, stimulus]
+        noise = self.rng.standard_normal(target.shape)
+        noise *= self.sigma
+        target += noise.astype(ob.dtype, copy=False)
+        if wager:
+            sure = self.dim_ring + 1
+            ob[start["delay"] : end["delay"], sure] = 1
+            ob[start["decision"] : end["decision"], sure] = 1
+            ob[start["pre_sure"] : end["pre_sure"], sure] = 0
+        self.gt[start["decision"] : end["decision"]] = self._choice_actions[gt]
         return trial
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if self.in_period("fixation"):
-            if action != 0:
+        if action != 0:  # fixating is never judged: skip the period look-ups
+            # in_period("fixation"), in_period("decision") read from the same dicts
+            t, start_t, end_t = self.t, self.start_t, self.end_t
+            if start_t["fixation"] <= t < end_t["fixation"]:
                 new_trial = self.abort
                 reward = self.rewards["abort"]
-        elif self.in_period("decision") and action != 0:
-            new_trial = True
-            if action == self.sure_action:
-                if self.trial["wager"]:
-                    reward = self.rewards["sure"]
-                    span = self.rewards["correct"] - self.rewards["fail"]
-                    self.performance = (reward - self.rewards["fail"]) / span if span else 0.0
+            elif start_t["decision"] <= t < end_t["decision"]:
+                new_trial = True
+                if action == self.sure_action:
+                    if self.trial["wager"]:
+                        reward = self.rewards["sure"]
+                        span = self.rewards["correct"] - self.rewards["fail"]
+                        self.performance = (reward - self.rewards["fail"]) / span if span else 0.0
+                    else:
+                        reward = self.rewards["abort"]
+                elif action == gt:  # gt is the action that reports the correct direction
+                    reward = self.rewards["correct"]
+                    self.performance = 1
                 else:
-                    reward = self.rewards["abort"]
-            elif action == gt:  # gt is the action that reports the correct direction
-                reward = self.rewards["correct"]
-                self.performance = 1
-            else:
-                reward = self.rewards["fail"]
+                    reward = self.rewards["fail"]
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}

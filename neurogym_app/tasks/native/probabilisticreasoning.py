@@ -93,6 +93,8 @@ class ProbabilisticReasoning(TrialEnv):
             -np.inf, np.inf, shape=(1 + self.n_shape * self.n_loc,), dtype=np.float32, name=names
         )
         self.action_space = spaces.Discrete(3, name={"fixation": 0, "choice": [1, 2]})
+        self._stimuli = [f"stimulus{i}" for i in range(self.n_loc)]
+        self._pre_decision_periods = ("fixation", *self._stimuli, "delay")
 
     @staticmethod
     def signed_strength(trial: dict[str, Any]) -> float:
@@ -100,33 +102,50 @@ class ProbabilisticReasoning(TrialEnv):
         return float(trial["log_odd"])
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        locs = self.rng.choice(self.n_loc, size=self.n_loc, replace=False)
-        shapes = self.rng.choice(self.n_shape, size=self.n_loc, replace=True)
-        u = float(self.rng.random())
-        trial: dict[str, Any] = {"locs": [int(v) for v in locs], "shapes": [int(v) for v in shapes]}
-        for derived in ("log_odd", "ground_truth"):
-            kwargs.pop(derived, None)
-        trial.update(kwargs)
-        locs = [int(v) for v in trial["locs"]]
-        shapes = [int(v) for v in trial["shapes"]]
-        if sorted(locs) != list(range(self.n_loc)) or len(shapes) != self.n_loc:
-            raise ValueError(f"locs must be a permutation of 0..{self.n_loc - 1} and shapes have {self.n_loc} entries")
-        if not all(0 <= s < self.n_shape for s in shapes):
-            raise ValueError(f"shapes must be in 0..{self.n_shape - 1}, got {shapes!r}")
-        trial["locs"], trial["shapes"] = locs, shapes
-        log_odd = float(sum(self.shape_weight[s] for s in shapes))
+        n_loc, n_shape = self.n_loc, self.n_shape
+        rng = self.rng
+        locs = rng.choice(n_loc, size=n_loc, replace=False).tolist()
+        # rng.choice(n_shape, size=n_loc, replace=True) is exactly this draw (numpy's
+        # Generator.choice makes it for an int population without p), without choice's overhead
+        shapes = rng.integers(0, n_shape, size=n_loc, dtype=np.int64).tolist()
+        u = float(rng.random())
+        trial: dict[str, Any] = {"locs": locs, "shapes": shapes}
+        if kwargs:
+            for derived in ("log_odd", "ground_truth"):
+                kwargs.pop(derived, None)
+            trial.update(kwargs)
+            locs = [int(v) for v in trial["locs"]]
+            shapes = [int(v) for v in trial["shapes"]]
+            if sorted(locs) != list(range(n_loc)) or len(shapes) != n_loc:
+                raise ValueError(f"locs must be a permutation of 0..{n_loc - 1} and shapes have {n_loc} entries")
+            if not all(0 <= s < n_shape for s in shapes):
+                raise ValueError(f"shapes must be in 0..{n_shape - 1}, got {shapes!r}")
+            trial["locs"], trial["shapes"] = locs, shapes
+        weight = self.shape_weight
+        log_odd = float(sum([weight[s] for s in shapes]))
         p = 1.0 / (10 ** (-log_odd) + 1.0)
         trial["log_odd"] = log_odd
         trial["ground_truth"] = int(u < p)
 
-        stimuli = [f"stimulus{i}" for i in range(self.n_loc)]
+        stimuli = self._stimuli
         self.add_period(["fixation", *stimuli, "delay", "decision"])
-        self.add_ob(1, where="fixation")
-        self.set_ob(0, "decision", where="fixation")
+        # Performance: the observation written directly, with the values of
+        # add_ob(1, where="fixation"), set_ob(0, "decision", where="fixation") and
+        # add_ob(shapes[shape], stimuli[i:], where=f"loc{loc}"): the stimulus
+        # periods are back to back, so stimuli[i:] is one block of rows, and each
+        # location's block is zero before its one-hot row (no -0.0) is written.
+        ob = self.ob
+        start, end = self.start_ind, self.end_ind
+        ob[:, 0] = 1
+        decision = slice(start["decision"], end["decision"])
+        ob[decision, 0] = 0
+        last = end[stimuli[-1]]
+        one_hot = self.shapes
         for i, (loc, shape) in enumerate(zip(locs, shapes)):
-            self.add_ob(self.shapes[shape], stimuli[i:], where=f"loc{loc}")
-        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
-        self._pre_decision = ("fixation", *stimuli, "delay")
+            first = 1 + loc * n_shape
+            ob[start[stimuli[i]] : last, first : first + n_shape] = one_hot[shape]
+        self.gt[decision] = trial["ground_truth"] + 1  # set_groundtruth(gt, where="choice"): actions 1, 2
+        self._pre_decision = self._pre_decision_periods
         return trial
 
     def _step(self, action):
