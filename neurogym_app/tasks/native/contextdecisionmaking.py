@@ -109,33 +109,67 @@ class ContextDecisionMaking(TrialEnv):
         return (*lay.finish(ob, gt), trials)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        rng = self.rng
+        choices, contexts, cohs = self.choices, self.contexts, self.cohs
+        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
         trial = {
-            "ground_truth": int(self.rng.choice(self.choices)),
-            "other_choice": int(self.rng.choice(self.choices)),
-            "context": int(self.rng.choice(self.contexts)),
-            "coh_1": float(self.rng.choice(self.cohs)),
-            "coh_2": float(self.rng.choice(self.cohs)),
+            "ground_truth": int(choices[rng.integers(0, len(choices))]),
+            "other_choice": int(choices[rng.integers(0, len(choices))]),
+            "context": int(contexts[rng.integers(0, len(contexts))]),
+            "coh_1": float(cohs[rng.integers(0, len(cohs))]),
+            "coh_2": float(cohs[rng.integers(0, len(cohs))]),
         }
         kwargs.pop("coh_relevant", None)  # derived below
-        trial.update(kwargs)
+        if kwargs:
+            trial.update(kwargs)
         relevant, irrelevant = int(trial["ground_truth"]), int(trial["other_choice"])
-        choice_mod1, choice_mod2 = (relevant, irrelevant) if int(trial["context"]) == 0 else (irrelevant, relevant)
-        trial["coh_relevant"] = trial["coh_1"] if int(trial["context"]) == 0 else trial["coh_2"]
+        context0 = int(trial["context"]) == 0
+        choice_mod1, choice_mod2 = (relevant, irrelevant) if context0 else (irrelevant, relevant)
+        trial["coh_relevant"] = trial["coh_1"] if context0 else trial["coh_2"]
 
-        self.add_period(["fixation", "stimulus", "delay", "decision"])
-        fixation_periods = ["fixation", "stimulus", "delay"] if self.go_cue else ["fixation"]
-        self.add_ob(1, fixation_periods, where="fixation")
+        self.add_period(("fixation", "stimulus", "delay", "decision"))
+        # Performance: the arrays are written directly, with the values of
+        #   add_ob(1, fixation periods, where="fixation")
+        #   add_ob(mod1, "stimulus", where=[1..n]); add_ob(mod2, "stimulus", where=[n+1..2n])
+        #   add_randn(0, sigma, "stimulus", where=[1..2n]); set_ob(0, "decision")
+        #   add_ob(1, where="context1" or "context2"); set_groundtruth(relevant, "decision")
+        # The periods follow one another from 0, so the fixation input spans rows 0 .. end of
+        # its last period; nothing but the context input (added after) is on in "decision".
+        start, end = self.start_ind, self.end_ind
+        ob = self.ob
         n = self.dim_ring
-        mod1 = ring_bump(self.theta, self.theta[choice_mod1 - 1], gain=trial["coh_1"] / 200)
-        mod2 = ring_bump(self.theta, self.theta[choice_mod2 - 1], gain=trial["coh_2"] / 200)
-        self.add_ob(mod1, "stimulus", where=list(range(1, 1 + n)))
-        self.add_ob(mod2, "stimulus", where=list(range(1 + n, 1 + 2 * n)))
-        self.add_randn(0, self.sigma, "stimulus", where=list(range(1, 1 + 2 * n)))
-        self.set_ob(0, "decision")
+        ob[: end["delay" if self.go_cue else "fixation"], 0] = 1
+        stimulus = self._stimulus(choice_mod1, trial["coh_1"], choice_mod2, trial["coh_2"])
+        block = ob[start["stimulus"] : end["stimulus"], 1 : 1 + 2 * n]
+        noise = rng.standard_normal(block.shape)
+        noise *= self.sigma
+        # the inputs and the noise each cast to float32, then added in float32, as add_ob then
+        # add_randn do (add_randn's "0 +" on the noise only turns -0.0 into +0.0, which
+        # changes no sum with these inputs)
+        block[...] = stimulus
+        block += noise.astype(np.float32)
         if self.use_expl_context:
-            self.add_ob(1, where="context1" if int(trial["context"]) == 0 else "context2")
-        self.set_groundtruth(relevant, "decision")
+            ob[:, 1 + 2 * n if context0 else 2 + 2 * n] = 1
+        self.gt[start["decision"] : end["decision"]] = relevant
         return trial
+
+    def _stimulus(self, choice_mod1: int, coh_1: Any, choice_mod2: int, coh_2: Any) -> np.ndarray:
+        """Both modalities' ``ring_bump`` inputs, one after the other (float32); cached per condition."""
+        theta = self.theta
+        cache = self.__dict__.get("_stimulus_cache")
+        if cache is None or cache[0] is not theta:
+            cache = self._stimulus_cache = (theta, {})
+        table = cache[1]
+        key = (choice_mod1, coh_1, choice_mod2, coh_2)
+        plain = type(coh_1) is float and type(coh_2) is float and coh_1 == coh_1 and coh_2 == coh_2
+        stimulus = table.get(key) if plain else None
+        if stimulus is None:
+            mod1 = ring_bump(theta, theta[choice_mod1 - 1], gain=coh_1 / 200)
+            mod2 = ring_bump(theta, theta[choice_mod2 - 1], gain=coh_2 / 200)
+            stimulus = np.concatenate((mod1, mod2)).astype(np.float32)  # as written into the observation
+            if plain and len(table) < 256:
+                table[key] = stimulus
+        return stimulus
 
     def _step(self, action):
         return judge_fixate_then_choose(self, action)

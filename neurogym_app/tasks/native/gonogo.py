@@ -56,34 +56,43 @@ class GoNogo(TrialEnv):
         return (*lay.finish(ob, gt), {"ground_truth": go, "durations": lay.durations_ms()})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = {"ground_truth": int(self.rng.choice(self.choices))}
-        trial.update(kwargs)
+        choices = self.choices
+        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
+        trial = {"ground_truth": int(choices[self.rng.integers(0, len(choices))])}
+        if kwargs:
+            trial.update(kwargs)
         go = int(trial["ground_truth"])
-        self.add_period(["fixation", "stimulus", "delay", "decision"])
-        self.add_ob(1, where="fixation")
-        self.add_ob(1, "stimulus", where="go" if go else "nogo")
-        self.set_ob(0, "decision")
+        self.add_period(("fixation", "stimulus", "delay", "decision"))
+        # Performance: the arrays are written directly, with the values of
+        #   add_ob(1, where="fixation"); add_ob(1, "stimulus", where="go" or "nogo")
+        #   set_ob(0, "decision"); set_groundtruth(go, "decision")
+        # ("decision" is the last period, after the stimulus: only the fixation input is on before it).
+        start, end = self.start_ind, self.end_ind
+        decision = start["decision"]
+        ob = self.ob
+        ob[:decision, 0] = 1
+        ob[start["stimulus"] : end["stimulus"], 2 if go else 1] = 1
         # Withholding is the default outcome: a no-go trial that ends untouched
         # is correct, a go trial that ends untouched is a miss.
         self.r_tmax = self.rewards["miss"] * go
         self.performance = 1 - go
-        self.set_groundtruth(go, "decision")
+        self.gt[decision : end["decision"]] = go
         return trial
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if self.in_period("fixation"):
-            if action != 0:
+        if action != 0:  # performance: fixating (the usual step) needs no period lookup
+            if self.in_period("fixation"):
                 new_trial = self.abort
                 reward = self.rewards["abort"]
-        elif self.in_period("decision") and action != 0:
-            new_trial = True
-            if gt != 0:
-                reward = self.rewards["correct"]
-                self.performance = 1
-            else:
-                reward = self.rewards["fail"]
-                self.performance = 0
+            elif self.in_period("decision"):
+                new_trial = True
+                if gt != 0:
+                    reward = self.rewards["correct"]
+                    self.performance = 1
+                else:
+                    reward = self.rewards["fail"]
+                    self.performance = 0
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}

@@ -82,23 +82,30 @@ class IntervalDiscrimination(TrialEnv):
         }
         kwargs.pop("ground_truth", None)  # derived from the durations
         kwargs.pop("duration_diff", None)
-        trial.update(kwargs)
-        self.add_period("fixation")
-        self.add_period("stim1", duration=float(trial["duration1"]))
-        self.add_period("delay1")
-        self.add_period("stim2", duration=float(trial["duration2"]))
-        self.add_period(["delay2", "decision"])
+        if kwargs:
+            trial.update(kwargs)
+        self.add_period(
+            ("fixation", "stim1", "delay1", "stim2", "delay2", "decision"),
+            duration=[None, float(trial["duration1"]), None, float(trial["duration2"]), None, None],
+        )
         # The durations actually shown (rounded to dt) decide.
-        trial["duration1"] = float(self.end_t["stim1"] - self.start_t["stim1"])
-        trial["duration2"] = float(self.end_t["stim2"] - self.start_t["stim2"])
+        start_t, end_t = self.start_t, self.end_t
+        trial["duration1"] = float(end_t["stim1"] - start_t["stim1"])
+        trial["duration2"] = float(end_t["stim2"] - start_t["stim2"])
         trial["ground_truth"] = 1 if trial["duration1"] > trial["duration2"] else 2
         trial["duration_diff"] = abs(trial["duration1"] - trial["duration2"])
 
-        self.add_ob(1, where="fixation")
-        self.add_ob(1, "stim1", where="stim1")
-        self.add_ob(1, "stim2", where="stim2")
-        self.set_ob(0, "decision")
-        self.set_groundtruth(trial["ground_truth"], "decision")
+        # Performance: the arrays are written directly, with the values of
+        #   add_ob(1, where="fixation"); add_ob(1, "stim1", where="stim1"); add_ob(1, "stim2", where="stim2")
+        #   set_ob(0, "decision"); set_groundtruth(ground_truth, "decision")
+        # ("decision" is the last period: the fixation input is on before it, the stimuli are not in it).
+        start, end = self.start_ind, self.end_ind
+        decision = start["decision"]
+        ob = self.ob
+        ob[:decision, 0] = 1
+        ob[start["stim1"] : end["stim1"], 1] = 1
+        ob[start["stim2"] : end["stim2"], 2] = 1
+        self.gt[decision : end["decision"]] = trial["ground_truth"]
         return trial
 
     def _step(self, action):

@@ -42,10 +42,11 @@ def produce_after_set(env: TrialEnv, action: Any):
     gt = env.gt_now
     reward = 0.0
     new_trial = False
-    if env.in_period("fixation") and action != 0:
+    # performance: the action is tested before the period (fixating needs no lookup)
+    if action != 0 and env.in_period("fixation"):
         new_trial = env.abort
         reward = env.rewards["abort"]
-    if env.in_period("production") and action == 1:
+    if action == 1 and env.in_period("production"):
         new_trial = True
         reward = judge_production(env, "set", env.trial["production"])
     return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
@@ -119,17 +120,27 @@ class ReadySetGo(TrialEnv):
         kwargs.pop("production", None)  # derived from measure and gain
         trial.update(kwargs)
         trial["production"] = trial["measure"] * trial["gain"]
-        self.add_period(["fixation", "ready"])
-        self.add_period("measure", duration=trial["measure"], after="fixation")
-        self.add_period("set", after="measure")
-        # at least one step, so the go target exists even when the measure drew 0 ms
-        self.add_period("production", duration=max(2 * trial["production"], self.dt), after="set")
-        self.add_ob(1, where="fixation")
-        self.set_ob(0, "production", where="fixation")
-        self.add_ob(1, "ready", where="ready")
-        self.add_ob(1, "set", where="set")
-        target = self.view_groundtruth("production")
-        target[min(int(round(trial["production"] / self.dt)), len(target) - 1)] = 1
+        dt = self.dt
+        self.add_period(("fixation", "ready"))
+        # "measure" starts with "ready"; "set" and "production" follow it. At least one
+        # step of production, so the go target exists even when the measure drew 0 ms.
+        self.add_period(
+            ("measure", "set", "production"),
+            duration=[trial["measure"], None, max(2 * trial["production"], dt)],
+            after="fixation",
+        )
+        # Performance: the arrays are written directly, with the values of
+        #   add_ob(1, where="fixation"); set_ob(0, "production", where="fixation")
+        #   add_ob(1, "ready", where="ready"); add_ob(1, "set", where="set")
+        start, end = self.start_ind, self.end_ind
+        production = slice(start["production"], end["production"])
+        ob = self.ob
+        ob[:, 0] = 1
+        ob[production, 0] = 0
+        ob[start["ready"] : end["ready"], 1] = 1
+        ob[start["set"] : end["set"], 2] = 1
+        target = self.gt[production]
+        target[min(int(round(trial["production"] / dt)), len(target) - 1)] = 1
         return trial
 
     def _step(self, action):
@@ -187,20 +198,27 @@ class MotorTiming(TrialEnv):
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = {"production_ind": int(self.rng.choice(self.production_ind))}
+        inds = self.production_ind
+        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
+        trial = {"production_ind": int(inds[self.rng.integers(0, len(inds))])}
         kwargs.pop("production", None)  # derived from production_ind
         trial.update(kwargs)
         ind = int(trial["production_ind"])
         if ind not in (0, 1):
             raise ValueError(f"production_ind must be 0 (800 ms) or 1 (1500 ms), got {ind!r}")
         trial["production"] = float(self.intervals[ind])
-        self.add_period(["fixation", "cue", "set"])
-        self.add_period("production", duration=2 * trial["production"], after="set")
-        cue = "cue_short" if ind == 0 else "cue_long"
-        self.add_ob(1, ["fixation", "cue", "set"], where="fixation")
-        self.add_ob(1, ["cue", "set"], where=cue)
-        self.add_ob(1, "set", where="set")
-        target = self.view_groundtruth("production")
+        self.add_period(("fixation", "cue", "set", "production"), duration=[None, None, None, 2 * trial["production"]])
+        # Performance: the arrays are written directly, with the values of
+        #   add_ob(1, ["fixation", "cue", "set"], where="fixation")
+        #   add_ob(1, ["cue", "set"], where=cue); add_ob(1, "set", where="set")
+        # (the periods follow one another from 0: fixation, cue, set, production).
+        start, end = self.start_ind, self.end_ind
+        set_end = end["set"]
+        ob = self.ob
+        ob[:set_end, 0] = 1
+        ob[start["cue"] : set_end, 1 if ind == 0 else 2] = 1
+        ob[start["set"] : set_end, 3] = 1
+        target = self.gt[start["production"] : end["production"]]
         target[min(int(round(trial["production"] / self.dt)), len(target) - 1)] = 1
         return trial
 
@@ -282,29 +300,36 @@ class OneTwoThreeGo(TrialEnv):
         interval = float(trial["interval"])
         if interval <= 0:
             raise ValueError(f"interval must be a positive number of ms, got {interval!r}")
-        self.add_period(["fixation", "target", "s1"])
-        self.add_period("interval1", duration=interval, after="s1")
-        self.add_period("s2", after="interval1")
-        self.add_period("interval2", duration=interval, after="s2")
-        self.add_period("s3", after="interval2")
-        self.add_period("interval3", duration=interval, after="s3")
-        self.add_period("response", after="interval3")
-        self.add_ob(1, where="fixation")
-        self.add_ob(1, ["s1", "s2", "s3"], where="stimulus")
-        self.add_ob(1, where="target")
-        self.set_ob(0, "fixation", where="target")
-        self.set_groundtruth(1, "response")
+        # one after the other: each interval lasts ``interval``
+        self.add_period(
+            ("fixation", "target", "s1", "interval1", "s2", "interval2", "s3", "interval3", "response"),
+            duration=[None, None, None, interval, None, interval, None, interval, None],
+        )
+        # Performance: the arrays are written directly, with the values of
+        #   add_ob(1, where="fixation"); add_ob(1, ["s1", "s2", "s3"], where="stimulus")
+        #   add_ob(1, where="target"); set_ob(0, "fixation", where="target"); set_groundtruth(1, "response")
+        # ("fixation" is the first period: the target input is on from its end).
+        start, end = self.start_ind, self.end_ind
+        ob = self.ob
+        ob[:, 0] = 1
+        ob[start["s1"] : end["s1"], 1] = 1
+        ob[start["s2"] : end["s2"], 1] = 1
+        ob[start["s3"] : end["s3"], 1] = 1
+        ob[end["fixation"] :, 2] = 1
+        self.gt[start["response"] : end["response"]] = 1
         return trial
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if self.in_period("interval3") or self.in_period("response"):
-            if action == 1:
-                new_trial = True
-                reward = judge_production(self, "s3", float(self.trial["interval"]))
-        elif action != 0:
-            new_trial = self.abort
-            reward = self.rewards["abort"]
+        # performance: fixating (action 0, the usual step) needs no period lookup
+        if action != 0:
+            if self.in_period("interval3") or self.in_period("response"):
+                if action == 1:
+                    new_trial = True
+                    reward = judge_production(self, "s3", float(self.trial["interval"]))
+            else:
+                new_trial = self.abort
+                reward = self.rewards["abort"]
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
