@@ -414,9 +414,10 @@ def test_block_hashed_trial_seeds_give_numpys_pcg64_states():
 class Sequenced(ngym.TrialEnv):
     """Adds its periods as one list or one by one (the same trial either way)."""
 
-    def __init__(self, one_by_one, dt=30):
+    def __init__(self, one_by_one, dt=30, durations=None):
         super().__init__(dt=dt)
         self.one_by_one = one_by_one
+        self.durations = durations or [None] * 5
         self.timing = timing.normalise_timing({
             "fixation": ("uniform", (100, 400)),
             "cue": ("choice", [40, 70, 130]),
@@ -430,18 +431,19 @@ class Sequenced(ngym.TrialEnv):
     def _new_trial(self, **kwargs):
         names = ["fixation", "cue", "wait", "go", "tail"]
         if self.one_by_one:
-            for name in names:
-                self.add_period(name)
+            for name, duration in zip(names, self.durations):
+                self.add_period(name, duration=duration)
         else:
-            self.add_period(names)
+            self.add_period(names, duration=self.durations)
         return {}
 
     def _step(self, action):
         return OBNOW, 0.0, False, False, {}
 
 
-def test_adding_a_list_of_periods_equals_adding_them_one_by_one():
-    listed, single = Sequenced(False), Sequenced(True)
+@pytest.mark.parametrize("durations", [None, [None, 70, 44.9, timing.Until(1500), 0], [10, None, None, None, 31]])
+def test_adding_a_list_of_periods_equals_adding_them_one_by_one(durations):
+    listed, single = Sequenced(False, durations=durations), Sequenced(True, durations=durations)
     listed.reset(seed=9)
     single.reset(seed=9)
     for _ in range(50):

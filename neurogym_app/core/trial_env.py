@@ -474,12 +474,11 @@ class TrialEnv(BaseEnv):
             self._add_one_period(period, duration, before, after)
             return
         names = list(period)
-        if duration is None and before is None and after is None:
-            if self._add_sequence(names):
-                return
         if duration is not None and not isinstance(duration, (list, tuple)):
             raise TaskDefinitionError("add_period with several periods takes a list of durations")
         durations = list(duration) if duration is not None else [None] * len(names)
+        if before is None and after is None and self._add_sequence(names, durations):
+            return
         # Performance: one call per period (no keyword re-dispatch through add_period)
         add_one = self._add_one_period
         for i, (name, dur) in enumerate(zip(names, durations)):
@@ -488,11 +487,12 @@ class TrialEnv(BaseEnv):
             else:
                 self.add_period(name, duration=dur, after=after if i == 0 else None, before=before if i == 0 else None)
 
-    def _add_sequence(self, names: list[Any]) -> bool:
-        """Periods ``names`` one after another with their timing's durations; False if not all are names.
+    def _add_sequence(self, names: list[Any], durations: list[Any]) -> bool:
+        """Periods ``names`` one after another; False (nothing done) unless all are names.
 
-        The effect of ``_add_one_period(name, None, None, None)`` for each name,
-        in one loop (the usual ``add_period([...])`` of every trial).
+        The effect of ``_add_one_period(name, duration, None, None)`` for each
+        name, in one loop (the usual ``add_period([...])`` of every trial); a
+        duration of None is drawn from the timing.
         """
         for name in names:
             if type(name) is not str:
@@ -506,10 +506,15 @@ class TrialEnv(BaseEnv):
         start = end_t[periods[-1]] if periods else 0.0
         tmax = self.tmax
         self._period_index = None
-        for name in names:
+        for name, duration in zip(names, durations):
             if name in start_t:
                 raise TaskDefinitionError(f"{type(self).__name__}: period {name!r} added twice in one trial")
-            duration = sample_time(name)
+            if duration is None:
+                duration = sample_time(name)
+            elif type(duration) is not _Until:
+                if duration < 0:
+                    raise TaskDefinitionError(f"period {name!r} has a negative duration {duration}")
+                duration = _round_to_dt(float(duration), dt)
             if type(duration) is _Until:
                 duration = max(0.0, _round_to_dt(duration.t, dt) - start)
             end = start + duration
