@@ -189,10 +189,6 @@ class _PeriodTimes(dict):
 
     __slots__ = ("_owner",)
 
-    def __init__(self, owner: Any = None) -> None:
-        super().__init__()
-        self._owner = owner
-
     def _changed(self) -> None:
         owner = getattr(self, "_owner", None)  # unset while pickle refills the dict
         if owner is not None:
@@ -233,6 +229,12 @@ class _PeriodTimes(dict):
         dict.update(self, other)
         self._changed()
         return self
+
+
+def _period_times(owner: Any) -> _PeriodTimes:
+    times = _PeriodTimes()
+    times._owner = owner
+    return times
 
 
 def _first_step_at(time: float, dt: float, hint: int | None) -> int:
@@ -310,6 +312,8 @@ class TrialEnv(BaseEnv):
     _trial_rng: TaskRandom | None = None
     _period_index: list[str | None] | None = None
     _periods_disjoint = False
+    _ob_layout: tuple[Any, tuple[int, ...], Any] | None = None
+    _gt_layout: tuple[Any, tuple[int, ...], Any] | None = None
 
     def __init__(self, dt: float = 100, num_trials_before_reset: int = 10_000_000, r_tmax: float = 0):
         super().__init__(dt=dt)
@@ -399,8 +403,8 @@ class TrialEnv(BaseEnv):
     # ----------------------------------------------------------------- periods
     def _reset_periods(self) -> None:
         self._periods: list[str] = []
-        self.start_t: dict[str, float] = _PeriodTimes(self)
-        self.end_t: dict[str, float] = _PeriodTimes(self)
+        self.start_t: dict[str, float] = _period_times(self)
+        self.end_t: dict[str, float] = _period_times(self)
         self.start_ind: dict[str, int] = {}
         self.end_ind: dict[str, int] = {}
         self.tmax = 0.0
@@ -619,14 +623,20 @@ class TrialEnv(BaseEnv):
 
     def _build_ob(self) -> None:
         space = self.observation_space
-        self._ob_array = np.zeros((self.n_steps, *space.shape), dtype=space.dtype)
+        layout = self._ob_layout
+        if layout is None or layout[0] is not space:  # (space, row shape, dtype), read once per space
+            layout = self._ob_layout = (space, tuple(space.shape), space.dtype)
+        self._ob_array = np.zeros((int(round(self.tmax / self.dt)), *layout[1]), dtype=layout[2])
 
     def _build_gt(self) -> None:
         space = self.action_space
-        dtype = space.dtype if space.dtype is not None else np.int64
-        if isinstance(space, gym.spaces.Discrete):
-            dtype = np.int64
-        self._gt_array = np.zeros((self.n_steps, *space.shape), dtype=dtype)
+        layout = self._gt_layout
+        if layout is None or layout[0] is not space:
+            dtype = space.dtype if space.dtype is not None else np.int64
+            if isinstance(space, gym.spaces.Discrete):
+                dtype = np.int64
+            layout = self._gt_layout = (space, tuple(space.shape), dtype)
+        self._gt_array = np.zeros((int(round(self.tmax / self.dt)), *layout[1]), dtype=layout[2])
 
     def _slice(self, period: str | Iterable[str] | None) -> list[slice]:
         if type(period) is str:
