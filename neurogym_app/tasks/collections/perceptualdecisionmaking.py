@@ -61,12 +61,14 @@ class roitman02(PerceptualDecisionMaking):  # noqa: N801 - NeuroGym's collection
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = super()._new_trial(**kwargs)
         # the decision period opens one step after stimulus onset and keeps its end
-        start = self.start_ind["stimulus"] + 1
-        if start < self.end_ind["decision"]:
-            self.start_ind["decision"] = start
+        start_ind = self.start_ind
+        start = start_ind["stimulus"] + 1
+        end = self.end_ind["decision"]
+        if start < end:
+            start_ind["decision"] = start
             self.start_t["decision"] = self.start_t["stimulus"] + self.dt
-        choice = self.gt[self.end_ind["decision"] - 1]
-        self.gt[self.start_ind["decision"] : self.end_ind["decision"]] = choice
+        gt = self.gt
+        gt[start_ind["decision"] : end] = gt[end - 1]  # the choice, from the decision period's last step on
         return trial
 
     def _step(self, action):
@@ -122,7 +124,7 @@ class ibl20(PerceptualDecisionMaking):  # noqa: N801 - NeuroGym's collection nam
         u = float(self.rng.random())
         kwargs.pop("p", None)  # derived from the block
         block = int(kwargs.pop("block", scheduled))
-        if block not in range(len(self.block_p)):
+        if not 0 <= block < len(self.block_p):
             raise ValueError(f"block must be 0 or 1, got {block!r}")
         p = self.block_p[block]
         kwargs.setdefault("ground_truth", 0 if u < p[0] else 1)

@@ -83,6 +83,63 @@ def gaussian_bump(angles: np.ndarray, direction: float, strength: float = 1.0) -
     return 0.8 * float(strength) * np.exp(-(d**2) / 2)
 
 
+def _pick(rng: np.random.Generator, seq: Any) -> Any:
+    """``rng.choice(seq)`` for a non-empty 1-D array or tuple, without building an array.
+
+    Performance: ``choice`` of one element is one ``integers(0, len)`` draw
+    (see ``TaskRandom.choice``); this makes that draw and returns the element.
+    """
+    return seq[rng.integers(0, len(seq))]
+
+
+def _choose_two(rng: np.random.Generator, m: int) -> tuple[int, int]:
+    """``rng.choice(m, 2, replace=False)``: the same draws and the same pair.
+
+    Performance: numpy's ``choice`` (~10 us) samples without replacement by
+    Floyd's algorithm (a value in ``[0, m-2]``, then one in ``[0, m-1]``,
+    replaced by ``m-1`` if it repeats the first) and shuffles the pair (one
+    draw in ``[0, 1]``; 0 swaps it); each bounded draw is ``integers``'s.
+    """
+    if m < 2:  # numpy's error
+        return rng.choice(m, 2, replace=False)
+    first = int(rng.integers(0, m - 1))
+    second = int(rng.integers(0, m))
+    if second == first:
+        second = m - 1
+    if int(rng.integers(0, 2)) == 0:
+        first, second = second, first
+    return first, second
+
+
+#: values kept per env (trial variables given to new_trial may be any floats): single rings, strengths
+#: (a full cache starts afresh) and pairs of rings (beyond it, pairs are put together on every trial)
+_ROW_CACHE_SIZE = 4096
+_PAIR_CACHE_SIZE = 2048
+_COH_KEYS = {1: "coh_mod1", 2: "coh_mod2"}
+_COH12_KEYS = {1: ("coh1_mod1", "coh2_mod1"), 2: ("coh1_mod2", "coh2_mod2")}
+_MATCH_LABELS = ("match", "non-match")
+_REACH_PERIODS = ("fixation", "stimulus", "delay", "decision")
+_RT_PERIODS = ("fixation", "decision")
+_DM_PERIODS = ("fixation", "stimulus", "decision")
+_DLYDM_PERIODS = ("fixation", "stim1", "delay", "stim2", "decision")
+_MATCH_PERIODS = ("fixation", "sample", "delay", "test", "decision")
+
+
+class _RingCache:
+    """Per-env values of ``theta`` that trials reuse (made again if ``theta`` is replaced)."""
+
+    __slots__ = ("theta", "angles", "reach", "rows", "pairs", "strengths", "rounded")
+
+    def __init__(self, theta: np.ndarray) -> None:
+        self.theta = theta
+        self.angles = [float(t) for t in theta]  # float(self.theta[i])
+        self.reach: dict[bool, list[float]] = {}  # stimulus direction of each ground truth, go / anti
+        self.rows: dict[tuple[float, ...], np.ndarray] = {}  # one ring by (direction, strength, ...)
+        self.pairs: dict[tuple[tuple[float, ...], tuple[float, ...]], np.ndarray] = {}  # both rings
+        self.strengths: dict[float, tuple[float, float]] = {}  # _strengths of a coherence
+        self.rounded: dict[float, float] = {}  # round(x, 12) of an evidence x
+
+
 def category_of(index: int, dim_ring: int) -> int:
     """Category of ring direction ``index``: 0 for 0 < theta < pi, 1 for pi < theta < 2 pi.
 
@@ -133,22 +190,97 @@ class _Yang19Task(TrialEnv):
 
     # ------------------------------------------------------------- helpers
     def _check_index(self, name: str, value: Any) -> int:
+        if type(value) is int and 0 <= value < self.dim_ring:  # the usual case, checked first
+            return value
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < self.dim_ring:
             raise ValueError(f"{name} must be a ring index in 0..{self.dim_ring - 1}, got {value!r}")
         return int(value)
 
     def _check_modality(self, value: Any) -> int:
+        if type(value) is int and (value == 1 or value == 2):  # the usual case, checked first
+            return value
         if value not in _MODALITIES:
             raise ValueError(f"modality must be 1 or 2, got {value!r}")
         return int(value)
 
-    def _add_stimulus(self, direction: float, period: str, modality: int, strength: float = 1.0) -> None:
-        self.add_ob(gaussian_bump(self.theta, direction, strength), period, where=f"stimulus_mod{modality}")
+    def _ring_cache(self) -> _RingCache:
+        cache = self.__dict__.get("_ring_values")
+        if cache is None or cache.theta is not self.theta:
+            cache = self.__dict__["_ring_values"] = _RingCache(self.theta)
+        return cache
 
-    def _add_noise(self, periods: list[str]) -> None:
-        if self.sigma > 0:
-            for mod in _MODALITIES:
-                self.add_randn(0, self.sigma, periods, where=f"stimulus_mod{mod}")
+    def _ring_row(self, cache: _RingCache, stimuli: tuple[float, ...]) -> np.ndarray:
+        """One ring showing ``stimuli`` (direction, strength, direction, strength, ...), as the observation holds it.
+
+        Each stimulus was added onto the zero ring with ``add_ob(gaussian_bump(...))``:
+        float32 sums of float64 bumps, in order. Performance: the row is made by
+        exactly those operations once per distinct stimuli and then reused.
+        """
+        rows = cache.rows
+        row = rows.get(stimuli)
+        if row is None:
+            if len(rows) >= _ROW_CACHE_SIZE:
+                rows.clear()
+            row = np.zeros(len(self.theta), dtype=np.float32)
+            for i in range(0, len(stimuli), 2):
+                row += gaussian_bump(self.theta, stimuli[i], stimuli[i + 1])
+            rows[stimuli] = row
+        return row
+
+    def _rings(self, cache: _RingCache, ring1: tuple[float, ...], ring2: tuple[float, ...]) -> np.ndarray:
+        """Both rings, ``(2, dim_ring)`` float32: ring 1 showing ``ring1``, ring 2 ``ring2`` (see ``_ring_row``)."""
+        key = (ring1, ring2)
+        pair = cache.pairs.get(key)
+        if pair is None:
+            pair = np.array((self._ring_row(cache, ring1), self._ring_row(cache, ring2)))
+            if len(cache.pairs) < _PAIR_CACHE_SIZE:
+                cache.pairs[key] = pair
+        return pair
+
+    @staticmethod
+    def _on_ring(modality: int, stimuli: tuple[float, ...]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """``(ring1, ring2)`` arguments of ``_rings`` for ``stimuli`` on ``modality``'s ring only."""
+        return (stimuli, ()) if modality == 1 else ((), stimuli)
+
+    def _fixation_until_decision(self) -> tuple[np.ndarray, int]:
+        """The trial's observation with the fixation input on until "decision", and that period's first step.
+
+        As ``add_ob(1, where="fixation")`` and ``set_ob(0, "decision", where="fixation")``
+        ("decision" is the last period), written directly.
+        """
+        ob = self.ob
+        decision = self.start_ind["decision"]
+        ob[:decision, 0] = 1
+        return ob, decision
+
+    def _choose_in_decision(self, index: int, decision: int) -> None:
+        """``set_groundtruth(index, "decision", where="choice")``, written directly (choice ``i`` is action ``i + 1``)."""
+        self.gt[decision : self.end_ind["decision"]] = index + 1
+
+    def _show(self, ob: np.ndarray, periods: tuple[str, ...], rings: tuple[np.ndarray, ...]) -> None:
+        """Show ``rings[i]`` (from ``_rings``) during ``periods[i]``, plus the noise on both rings.
+
+        The same numbers as ``add_ob`` of each stimulus followed by
+        ``add_randn(0, sigma, periods, where=f"stimulus_mod{m}")`` for ring 1, then
+        ring 2. Performance: one ``normal`` call draws, in that order, what those
+        calls drew (``mu + sigma * standard_normal``), and each period gets its
+        rings plus float32 noise in one float32 addition (the rings were zero before).
+        """
+        start_ind, end_ind = self.start_ind, self.end_ind
+        n = self.dim_ring
+        if not self.sigma > 0:
+            for period, pair in zip(periods, rings):
+                ob[start_ind[period] : end_ind[period], 1:] = pair.reshape(2 * n)
+            return
+        spans = [(start_ind[p], end_ind[p]) for p in periods]
+        noise = self.rng.normal(0, self.sigma, (2, sum(stop - start for start, stop in spans), n))
+        noise = noise.transpose(1, 0, 2)  # (time, ring, unit), as the rings below
+        ob_rings = ob[:, 1:].reshape(len(ob), 2, n)  # a view
+        i = 0
+        for (start, stop), pair in zip(spans, rings):
+            block = ob_rings[start:stop]
+            np.add(noise[i : i + stop - start], pair, out=block, dtype=np.float32)
+            i += stop - start
 
     # ------------------------------------------------ batch_trials helpers
     def _bump_table(self) -> np.ndarray:
@@ -182,7 +314,7 @@ class _Yang19Task(TrialEnv):
             ob[:, cols, 1:] += shown * both.reshape(lay.n, 1, 2 * n_ring)
 
     def _batch_noise(self, ob: np.ndarray, lay: Any, rng: np.random.Generator, periods: list[str]) -> None:
-        """Noise on both rings during ``periods`` (as ``_add_noise``)."""
+        """Noise on both rings during ``periods`` (as ``_show``)."""
         if self.sigma <= 0:
             return
         cols = lay.span(periods)
@@ -199,7 +331,8 @@ class _Yang19Task(TrialEnv):
         reward = 0.0
         new_trial = False
         if action != 0:
-            if self.in_period("decision"):
+            start = self.start_t.get("decision")  # in_period("decision"), inlined (it runs on most steps)
+            if start is not None and start <= self.t < self.end_t["decision"]:
                 new_trial = True
                 if action == gt:
                     reward = self.rewards["correct"]
@@ -242,30 +375,35 @@ class _Reach(_Yang19Task):
         super().__init__(dt=dt, rewards=rewards, timing=timing, sigma=sigma, dim_ring=dim_ring, abort=abort)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        rng = self.rng
         trial: dict[str, Any] = {
-            "ground_truth": int(self.rng.choice(self.choices)),
-            "modality": int(self.rng.choice(_MODALITIES)),
+            "ground_truth": int(_pick(rng, self.choices)),
+            "modality": _pick(rng, _MODALITIES),
         }
-        kwargs.pop("stim_theta", None)  # derived from the ground truth
-        kwargs.pop("anti", None)  # fixed by the task
-        trial.update(kwargs)
+        if kwargs:
+            kwargs.pop("stim_theta", None)  # derived from the ground truth
+            kwargs.pop("anti", None)  # fixed by the task
+            trial.update(kwargs)
         gt = trial["ground_truth"] = self._check_index("ground_truth", trial["ground_truth"])
         mod = trial["modality"] = self._check_modality(trial["modality"])
-        stim_theta = float(np.mod(self.theta[gt] + (np.pi if self.anti else 0.0), 2 * np.pi))
+        cache = self._ring_cache()
+        directions = cache.reach.get(self.anti)
+        if directions is None:
+            shift = np.pi if self.anti else 0.0
+            directions = cache.reach[self.anti] = [float(np.mod(t + shift, 2 * np.pi)) for t in self.theta]
+        stim_theta = directions[gt]
         trial["stim_theta"] = stim_theta
         trial["anti"] = self.anti
 
         if self.reaction:
-            self.add_period(["fixation", "decision"])
-            self.add_ob(1, "fixation", where="fixation")
+            self.add_period(_RT_PERIODS)
             stim_period = "decision"
         else:
-            self.add_period(["fixation", "stimulus", "delay", "decision"])
-            self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
+            self.add_period(_REACH_PERIODS)
             stim_period = "stimulus"
-        self._add_stimulus(stim_theta, stim_period, mod)
-        self._add_noise([stim_period])
-        self.set_groundtruth(gt, "decision", where="choice")
+        ob, decision = self._fixation_until_decision()
+        self._show(ob, (stim_period,), (self._rings(cache, *self._on_ring(mod, (stim_theta, 1.0))),))
+        self._choose_in_decision(gt, decision)
         return trial
 
 
@@ -394,19 +532,31 @@ class _DMFamily(_Yang19Task):
         """Weighted strength difference, positive when stimulus 1 is the one to choose."""
         return float(trial["strength"]) * (1.0 if int(trial["target"]) == 1 else -1.0)
 
-    def _draw_cohs(self, mod: int) -> dict[str, float]:
+    def _draw_cohs(self, rng: np.random.Generator, trial: dict[str, Any], mod: int) -> None:
+        """Draw modality ``mod``'s coherence(s) into ``trial``."""
+        cohs = self.cohs
         if self.delaycomparison:
-            first, second = self.rng.choice(self.cohs.size, 2, replace=False)
-            return {f"coh1_mod{mod}": float(self.cohs[first]), f"coh2_mod{mod}": float(self.cohs[second])}
-        coh = float(self.rng.choice(self.cohs)) * float(self.rng.choice([-1.0, 1.0]))
-        return {f"coh_mod{mod}": coh}
+            first, second = _choose_two(rng, cohs.size)  # rng.choice(cohs.size, 2, replace=False)
+            key1, key2 = _COH12_KEYS[mod]
+            trial[key1] = float(cohs[first])
+            trial[key2] = float(cohs[second])
+        else:  # rng.choice(cohs) * rng.choice([-1.0, 1.0])
+            trial[_COH_KEYS[mod]] = float(_pick(rng, cohs)) * _pick(rng, (-1.0, 1.0))
 
-    def _strengths(self, trial: dict[str, Any], mod: int) -> tuple[float, float]:
+    def _strengths(self, trial: dict[str, Any], mod: int, cache: _RingCache | None = None) -> tuple[float, float]:
         if self.delaycomparison:
-            return float(trial[f"coh1_mod{mod}"]), float(trial[f"coh2_mod{mod}"])
-        coh = float(trial[f"coh_mod{mod}"])
-        # rounded so that equal conditions compare equal (0.5 + 0.64/2 is 0.8200000000000001)
-        return round(0.5 + coh / 2, 12), round(0.5 - coh / 2, 12)
+            key1, key2 = _COH12_KEYS[mod]
+            return float(trial[key1]), float(trial[key2])
+        coh = float(trial[_COH_KEYS[mod]])
+        known = cache.strengths.get(coh) if cache is not None else None
+        if known is None:  # (round() is slow: kept per coherence)
+            # rounded so that equal conditions compare equal (0.5 + 0.64/2 is 0.8200000000000001)
+            known = round(0.5 + coh / 2, 12), round(0.5 - coh / 2, 12)
+            if cache is not None:
+                if len(cache.strengths) >= _ROW_CACHE_SIZE:
+                    cache.strengths.clear()
+                cache.strengths[coh] = known
+        return known
 
     def batch_trials(self, rng: np.random.Generator, n: int):
         """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
@@ -480,50 +630,61 @@ class _DMFamily(_Yang19Task):
         return cached[1], cached[2]
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        stim1 = int(self.rng.choice(self.choices))
-        offset = int(self.rng.choice(self._offsets))
+        rng = self.rng
+        stim1 = int(_pick(rng, self.choices))
+        offset = int(_pick(rng, self._offsets))
         trial: dict[str, Any] = {"stim1_index": stim1}
         for mod in self._mods:
-            trial.update(self._draw_cohs(mod))
-        tie_break = float(self.rng.random())
-        for key in ("theta1", "theta2", "target", "ground_truth", "strength"):
-            kwargs.pop(key, None)  # derived below
-        if not self.delaycomparison:
-            for mod in _MODALITIES:
-                kwargs.pop(f"coh1_mod{mod}", None)
-                kwargs.pop(f"coh2_mod{mod}", None)
-        trial.update(kwargs)
+            self._draw_cohs(rng, trial, mod)
+        tie_break = float(rng.random())
+        if kwargs:
+            for key in ("theta1", "theta2", "target", "ground_truth", "strength"):
+                kwargs.pop(key, None)  # derived below
+            if not self.delaycomparison:
+                for mod in _MODALITIES:
+                    kwargs.pop(f"coh1_mod{mod}", None)
+                    kwargs.pop(f"coh2_mod{mod}", None)
+            trial.update(kwargs)
         stim1 = trial["stim1_index"] = self._check_index("stim1_index", trial["stim1_index"])
         if "stim2_index" not in trial:
             trial["stim2_index"] = (stim1 + offset) % self.dim_ring
         stim2 = trial["stim2_index"] = self._check_index("stim2_index", trial["stim2_index"])
         if stim1 == stim2:
             raise ValueError(f"stim1_index and stim2_index must differ, both are {stim1}")
-        trial["theta1"] = theta1 = float(self.theta[stim1])
-        trial["theta2"] = theta2 = float(self.theta[stim2])
+        cache = self._ring_cache()
+        trial["theta1"] = theta1 = cache.angles[stim1]
+        trial["theta2"] = theta2 = cache.angles[stim2]
 
-        if self.delaycomparison:
-            self.add_period(["fixation", "stim1", "delay", "stim2", "decision"])
-            period1, period2 = "stim1", "stim2"
-            stim_periods = ["stim1", "stim2"]
+        delayed = self.delaycomparison
+        if delayed:
+            self.add_period(_DLYDM_PERIODS)
+            stim_periods: tuple[str, ...] = ("stim1", "stim2")
         else:
-            self.add_period(["fixation", "stimulus", "decision"])
-            period1 = period2 = "stimulus"
-            stim_periods = ["stimulus"]
-        self.add_ob(1, where="fixation")
-        self.set_ob(0, "decision", where="fixation")
+            self.add_period(_DM_PERIODS)
+            stim_periods = ("stimulus",)
+        ob, decision = self._fixation_until_decision()
 
         evidence = 0.0
+        mods = self._mods
+        shown1: list[tuple[float, ...]] = [(), ()]  # per ring: what it shows in stim1 / stimulus
+        shown2: list[tuple[float, ...]] = [(), ()]  # and in stim2
         for mod, weight in zip(_MODALITIES, self.w_mod):
-            if mod not in self._mods:
+            if mod not in mods:
                 continue
-            s1, s2 = self._strengths(trial, mod)
-            if not self.delaycomparison:
-                trial[f"coh1_mod{mod}"], trial[f"coh2_mod{mod}"] = s1, s2
-            self._add_stimulus(theta1, period1, mod, s1)
-            self._add_stimulus(theta2, period2, mod, s2)
+            s1, s2 = self._strengths(trial, mod, cache)
+            if delayed:
+                shown1[mod - 1] = (theta1, s1)
+                shown2[mod - 1] = (theta2, s2)
+            else:
+                key1, key2 = _COH12_KEYS[mod]
+                trial[key1], trial[key2] = s1, s2
+                shown1[mod - 1] = (theta1, s1, theta2, s2)  # stimulus 1 added first, then stimulus 2
             evidence += weight * (s1 - s2)
-        self._add_noise(stim_periods)
+        if delayed:
+            rings = (self._rings(cache, *shown1), self._rings(cache, *shown2))
+        else:
+            rings = (self._rings(cache, *shown1),)
+        self._show(ob, stim_periods, rings)
 
         if abs(evidence) < 1e-9:  # equal weighted strengths: either answer is as good
             evidence = 0.0
@@ -531,9 +692,15 @@ class _DMFamily(_Yang19Task):
         else:
             target = 1 if evidence > 0 else 2
         trial["target"] = target
-        trial["strength"] = round(float(abs(evidence)), 12)
-        trial["ground_truth"] = stim1 if target == 1 else stim2
-        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
+        unsigned = float(abs(evidence))
+        strength = cache.rounded.get(unsigned)
+        if strength is None:  # round(unsigned, 12), kept per value (round() is slow)
+            if len(cache.rounded) >= _ROW_CACHE_SIZE:
+                cache.rounded.clear()
+            strength = cache.rounded[unsigned] = round(unsigned, 12)
+        trial["strength"] = strength
+        trial["ground_truth"] = ground_truth = stim1 if target == 1 else stim2
+        self._choose_in_decision(ground_truth, decision)
         return trial
 
 
@@ -736,22 +903,26 @@ class _DelayedMatch(_Yang19Task):
         return (*lay.finish(ob, gt), trials)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        rng = self.rng
         trial: dict[str, Any] = {
-            "ground_truth": str(self.rng.choice(["match", "non-match"])),
-            "modality": int(self.rng.choice(_MODALITIES)),
-            "sample_index": int(self.rng.choice(self.sample_choices)),
+            "ground_truth": _pick(rng, _MATCH_LABELS),
+            "modality": _pick(rng, _MODALITIES),
+            "sample_index": int(_pick(rng, self.sample_choices)),
         }
-        test_rank = int(self.rng.integers(self.half_ring - 1)) if self.matchto == "category" else 0
-        for key in ("sample_theta", "test_theta", "sample_category", "test_category"):
-            kwargs.pop(key, None)  # derived below
-        fixed_test = kwargs.pop("test_index", None)
-        trial.update(kwargs)
-        if trial["ground_truth"] not in ("match", "non-match"):
+        category = self.matchto == "category"
+        test_rank = int(rng.integers(self.half_ring - 1)) if category else 0
+        fixed_test = None
+        if kwargs:
+            for key in ("sample_theta", "test_theta", "sample_category", "test_category"):
+                kwargs.pop(key, None)  # derived below
+            fixed_test = kwargs.pop("test_index", None)
+            trial.update(kwargs)
+        if trial["ground_truth"] not in _MATCH_LABELS:
             raise ValueError(f"ground_truth must be 'match' or 'non-match', got {trial['ground_truth']!r}")
         mod = trial["modality"] = self._check_modality(trial["modality"])
         sample = trial["sample_index"] = self._check_index("sample_index", trial["sample_index"])
         match = trial["ground_truth"] == "match"
-        if self.matchto == "category":
+        if category:
             sample_cat = category_of(sample, self.dim_ring)
             test_cat = sample_cat if match else 1 - sample_cat
             test = int(self.category_members[test_cat][test_rank])
@@ -767,22 +938,24 @@ class _DelayedMatch(_Yang19Task):
             trial["ground_truth"] = derived
             match = derived == "match"
         trial["test_index"] = test
-        trial["sample_theta"] = sample_theta = float(self.theta[sample])
-        trial["test_theta"] = test_theta = float(self.theta[test])
-        if self.matchto == "category":
+        cache = self._ring_cache()
+        trial["sample_theta"] = sample_theta = cache.angles[sample]
+        trial["test_theta"] = test_theta = cache.angles[test]
+        if category:
             trial["sample_category"] = category_of(sample, self.dim_ring)
             trial["test_category"] = category_of(test, self.dim_ring)
 
-        self.add_period(["fixation", "sample", "delay", "test", "decision"])
-        self.add_ob(1, where="fixation")
-        self.set_ob(0, "decision", where="fixation")
-        self._add_stimulus(sample_theta, "sample", mod)
-        self._add_stimulus(test_theta, "test", mod)
-        self._add_noise(["sample", "test"])
+        self.add_period(_MATCH_PERIODS)
+        ob, decision = self._fixation_until_decision()
+        rings = (
+            self._rings(cache, *self._on_ring(mod, (sample_theta, 1.0))),
+            self._rings(cache, *self._on_ring(mod, (test_theta, 1.0))),
+        )
+        self._show(ob, ("sample", "test"), rings)
 
         go_trial = match == self.matchgo
         if go_trial:
-            self.set_groundtruth(test, "decision", where="choice")
+            self._choose_in_decision(test, decision)
             self.r_tmax = 0.0
         else:
             # Keeping fixation is the correct answer: it holds unless a response is made.
