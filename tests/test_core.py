@@ -454,3 +454,22 @@ def test_adding_a_list_of_periods_equals_adding_them_one_by_one(durations):
         single.new_trial()
     with pytest.raises(TaskDefinitionError, match="added twice"):
         listed.add_period(["go"])
+
+
+@pytest.mark.parametrize("dt", [30, 7.3, 100])
+def test_index_built_while_adding_periods_equals_the_full_build(dt):
+    env = Sequenced(False, dt=dt)
+    env.reset(seed=4)
+    for _ in range(30):
+        built = env._period_index
+        env._period_index = None
+        full = env._index_periods()
+        if built is not None:  # built on the way only when every boundary is on the step grid
+            assert built == full
+        assert full == [_scan_period_at(env, k) for k in range(env.n_steps)]
+        env.new_trial()
+
+
+def _scan_period_at(env, k):
+    t = k * env.dt
+    return next((p for p in env.periods if env.start_t[p] <= t < env.end_t[p]), None)

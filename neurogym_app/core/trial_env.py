@@ -510,6 +510,11 @@ class TrialEnv(BaseEnv):
         start = end_t[periods[-1]] if periods else 0.0
         tmax = self.tmax
         self._period_index = None
+        # The per-step period index (see _index_periods), built as we go when the
+        # trial starts with this sequence and every boundary lies on the step grid.
+        index: list[str | None] | None = (
+            [] if not periods and type(start_t) is _PeriodTimes and type(end_t) is _PeriodTimes else None
+        )
         for name, duration in zip(names, durations):
             if name in start_t:
                 raise TaskDefinitionError(f"{type(self).__name__}: period {name!r} added twice in one trial")
@@ -525,12 +530,21 @@ class TrialEnv(BaseEnv):
             periods.append(name)
             _set_time(start_t, name, start)
             _set_time(end_t, name, end)
-            start_ind[name] = round(start / dt)
-            end_ind[name] = round(end / dt)
+            start_ind[name] = lo = round(start / dt)
+            end_ind[name] = hi = round(end / dt)
+            if index is not None:
+                if lo * dt == start and hi * dt == end:
+                    if hi > lo:
+                        index += [name] * (hi - lo)  # steps lo..hi-1, right after the previous period's
+                else:
+                    index = None
             if end > tmax:
                 tmax = end
             start = end
         self.tmax = tmax
+        if index is not None:
+            self._period_index = index
+            self._periods_disjoint = True
         return True
 
     def _add_one_period(self, period: str, duration: Any, before: str | None, after: str | float | None) -> None:
