@@ -952,15 +952,18 @@ class TrialEnv(BaseEnv):
         index = self._period_index
         if index is None:
             index = self._index_periods()
-        if t_ind < len(index) and t == t_ind * self.dt:
-            period = index[t_ind]
+        if t == t_ind * self.dt:
+            try:
+                period = index[t_ind]
+            except IndexError:  # past the trial's last step
+                period = self.current_period
         else:
             period = self.current_period
         trial_index = self.num_tr - 1
         result = self._step(action)
-        if len(result) == 5:
+        try:
             ob, reward, terminated, truncated, info = result
-        else:  # old gym API: ob, reward, done, info
+        except ValueError:  # old gym API: ob, reward, done, info
             ob, reward, terminated, info = result
             truncated = False
         judged_ob = self._ob_array  # the trial's array, before a new trial replaces it
