@@ -473,3 +473,25 @@ def test_index_built_while_adding_periods_equals_the_full_build(dt):
 def _scan_period_at(env, k):
     t = k * env.dt
     return next((p for p in env.periods if env.start_t[p] <= t < env.end_t[p]), None)
+
+
+def test_constant_timing_layout_follows_timing_changes():
+    listed, single = Sequenced(False), Sequenced(True)
+    constant = {"fixation": 300, "cue": 60, "wait": 0, "go": 450, "tail": 20}
+    for env in (listed, single):
+        env.timing = timing.normalise_timing(dict(constant))
+        env.reset(seed=2)
+    for step in range(12):
+        if step == 4:
+            for env in (listed, single):
+                env.timing["cue"] = 90  # edited in place: the cached layout must not be reused
+        if step == 8:
+            for env in (listed, single):
+                env.timing["wait"] = ("choice", [30, 60])  # no longer constant
+        for attr in ("start_t", "end_t", "start_ind", "end_ind"):
+            assert dict(getattr(listed, attr)) == dict(getattr(single, attr))
+        assert listed.tmax == single.tmax
+        assert listed._index_periods() == single._index_periods()
+        listed.new_trial()
+        single.new_trial()
+    assert listed.end_t["cue"] - listed.start_t["cue"] == 90

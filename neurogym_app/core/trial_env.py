@@ -312,6 +312,7 @@ class TrialEnv(BaseEnv):
     _trial_rng: TaskRandom | None = None
     _period_index: list[str | None] | None = None
     _periods_disjoint = False
+    _layout_cache: dict[tuple[str, ...], tuple[Any, ...]] | None = None
     _ob_layout: tuple[Any, tuple[int, ...], Any] | None = None
     _gt_layout: tuple[Any, tuple[int, ...], Any] | None = None
 
@@ -505,6 +506,21 @@ class TrialEnv(BaseEnv):
             self._add_one_period(names[0], None, None, None)  # raises the error of adding after observations
         start_t, end_t, periods = self.start_t, self.end_t, self._periods
         start_ind, end_ind = self.start_ind, self.end_ind
+        if not periods and type(start_t) is _PeriodTimes and type(end_t) is _PeriodTimes:
+            layout = self._constant_layout(names, durations)
+            if layout is not None:
+                # every duration is a constant of the timing: the trial's layout is always the same
+                _, _, starts, ends, starts_ind, ends_ind, layout_tmax, index_ = layout
+                periods.extend(names)
+                dict.update(start_t, starts)
+                dict.update(end_t, ends)
+                start_ind.update(starts_ind)
+                end_ind.update(ends_ind)
+                if layout_tmax > self.tmax:
+                    self.tmax = layout_tmax
+                self._period_index = None if index_ is None else list(index_)
+                self._periods_disjoint = index_ is not None
+                return True
         dt = self.dt
         sample_time = self.sample_time
         start = end_t[periods[-1]] if periods else 0.0
@@ -546,6 +562,68 @@ class TrialEnv(BaseEnv):
             self._period_index = index
             self._periods_disjoint = True
         return True
+
+    def _constant_layout(self, names: list[str], durations: list[Any]) -> tuple[Any, ...] | None:
+        """The layout ``_add_sequence`` gives ``names`` from time 0 if all their durations are constants.
+
+        ``(dt, specs, start_t, end_t, start_ind, end_ind, tmax, index)``, made
+        once per sequence of names and kept while ``dt`` and the timing specs
+        (by identity) stay the same; None when a duration is given or drawn.
+        """
+        if type(self).sample_time is not _SAMPLE_TIME:
+            return None
+        for duration in durations:
+            if duration is not None:
+                return None
+        key = tuple(names)
+        cache = self._layout_cache
+        if cache is None:
+            cache = self._layout_cache = {}
+        timing, dt = self.timing, self.dt
+        entry = cache.get(key)
+        if entry is not None and entry[0] == dt:
+            specs = entry[1]
+            for name, spec in zip(key, specs):
+                if timing.get(name) is not spec:
+                    break
+            else:
+                return entry if entry[2] is not None else None
+        entry = cache[key] = self._make_constant_layout(key)
+        return entry if entry[2] is not None else None
+
+    def _make_constant_layout(self, names: tuple[str, ...]) -> tuple[Any, ...]:
+        timing, dt = self.timing, self.dt
+        specs = tuple(timing.get(name) for name in names)
+        not_constant = (dt, specs, None)
+        if len(set(names)) != len(names):
+            return not_constant  # a name twice: the general path reports it
+        compiled = self._timing_cache
+        if compiled is None:
+            compiled = self._timing_cache = {}
+        starts, ends, starts_ind, ends_ind = {}, {}, {}, {}
+        index: list[str | None] | None = []
+        start, tmax = 0.0, 0.0
+        for name, spec in zip(names, specs):
+            if spec is None:
+                return not_constant
+            entry = compiled.get(name)
+            if entry is None or entry[0] is not spec or entry[1] != dt:
+                entry = compiled[name] = _compile_spec(name, spec, dt)
+            if entry[2] != _CONST:
+                return not_constant
+            end = start + entry[3]
+            starts[name], ends[name] = start, end
+            starts_ind[name] = lo = round(start / dt)
+            ends_ind[name] = hi = round(end / dt)
+            if index is not None:
+                if lo * dt == start and hi * dt == end:
+                    index += [name] * (hi - lo)
+                else:
+                    index = None
+            if end > tmax:
+                tmax = end
+            start = end
+        return (dt, specs, starts, ends, starts_ind, ends_ind, tmax, None if index is None else tuple(index))
 
     def _add_one_period(self, period: str, duration: Any, before: str | None, after: str | float | None) -> None:
         if self._ob_array is not None or self._gt_array is not None:
@@ -1004,6 +1082,7 @@ class TrialEnv(BaseEnv):
 
 #: NeuroGym's other name for the same class
 PeriodEnv = TrialEnv
+_SAMPLE_TIME = TrialEnv.sample_time
 _BUILD_OB = TrialEnv._build_ob
 
 
