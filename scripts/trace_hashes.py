@@ -78,7 +78,7 @@ def trace_hash(task_id: str, steps: int = STEPS) -> str:
 def task_ids() -> list[str]:
     import neurogym_app as ngym
 
-    return [i for i in ngym.all_envs(contrib=True, collections=True) if not i.startswith("psychopy.")]
+    return [i for i in ngym.all_envs(contrib=True, collections=True, custom=False) if not i.startswith("psychopy.")]
 
 
 def compute() -> dict[str, str]:
