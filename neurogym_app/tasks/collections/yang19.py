@@ -115,6 +115,9 @@ def _choose_two(rng: np.random.Generator, m: int) -> tuple[int, int]:
 #: (a full cache starts afresh) and pairs of rings (beyond it, pairs are put together on every trial)
 _ROW_CACHE_SIZE = 4096
 _PAIR_CACHE_SIZE = 2048
+#: bytes of noiseless trial arrays kept per env (see _Yang19Task._trial_arrays): a few hundred short
+#: trials (a default trial's take 2-6 kB); trials above 1/64 of it are not kept (long trials gain little)
+_TRIAL_CACHE_BYTES = 4 * 2**20
 _COH_KEYS = {1: "coh_mod1", 2: "coh_mod2"}
 _COH12_KEYS = {1: ("coh1_mod1", "coh2_mod1"), 2: ("coh1_mod2", "coh2_mod2")}
 _MATCH_LABELS = ("match", "non-match")
@@ -128,12 +131,16 @@ _MATCH_PERIODS = ("fixation", "sample", "delay", "test", "decision")
 class _RingCache:
     """Per-env values of ``theta`` that trials reuse (made again if ``theta`` is replaced)."""
 
-    __slots__ = ("theta", "angles", "reach", "rows", "pairs", "strengths", "rounded")
+    __slots__ = ("theta", "angles", "reach", "trials", "trial_bytes", "spaces", "rows", "pairs", "strengths", "rounded")
 
     def __init__(self, theta: np.ndarray) -> None:
         self.theta = theta
         self.angles = [float(t) for t in theta]  # float(self.theta[i])
         self.reach: dict[bool, list[float]] = {}  # stimulus direction of each ground truth, go / anti
+        # ob, gt and shown rings of a trial by its steps and stimuli (_trial_arrays), made with these spaces
+        self.trials: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.trial_bytes = 0  # their size
+        self.spaces: tuple[Any, Any] = (None, None)
         self.rows: dict[tuple[float, ...], np.ndarray] = {}  # one ring by (direction, strength, ...)
         self.pairs: dict[tuple[tuple[float, ...], tuple[float, ...]], np.ndarray] = {}  # both rings
         self.strengths: dict[float, tuple[float, float]] = {}  # _strengths of a coherence
@@ -242,45 +249,117 @@ class _Yang19Task(TrialEnv):
         """``(ring1, ring2)`` arguments of ``_rings`` for ``stimuli`` on ``modality``'s ring only."""
         return (stimuli, ()) if modality == 1 else ((), stimuli)
 
-    def _fixation_until_decision(self) -> tuple[np.ndarray, int]:
-        """The trial's observation with the fixation input on until "decision", and that period's first step.
+    def _trial_arrays(
+        self, cache: _RingCache, modality: int, stimuli: tuple[tuple[int, int, float], ...], choice: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Make this trial's ob and gt, noiseless, after its periods were added.
 
-        As ``add_ob(1, where="fixation")`` and ``set_ob(0, "decision", where="fixation")``
-        ("decision" is the last period), written directly.
+        The fixation input is on until "decision" (the last period), each of
+        ``stimuli`` (``(start, stop, direction)``: a full-strength stimulus on
+        ``modality``'s ring during steps ``start..stop-1``) is shown, and the gt
+        is action ``choice`` during "decision" (None: fixate). The arrays written
+        as ``add_ob``/``set_ob``/``set_groundtruth`` make them (see ``_rings``).
+        Returns ob and the rings shown, ``ob[start:stop, 1:]`` of each stimulus
+        one after another (read-only: shared by the env's trials).
+
+        Performance: trials with the same steps and stimuli have the same arrays,
+        so they are built once per env and then copied (one copy each instead of
+        zeros and three writes); up to ``_TRIAL_CACHE_BYTES`` of them are kept.
         """
+        decision = self.start_ind["decision"]
+        end = self.end_ind["decision"]  # the trial's end
+        key = (decision, end, modality, stimuli, choice)
+        trials = cache.trials
+        spaces = cache.spaces
+        if spaces[0] is not self.observation_space or spaces[1] is not self.action_space:
+            trials.clear()  # the arrays' dtypes and shapes come from the spaces
+            cache.trial_bytes = 0
+            cache.spaces = (self.observation_space, self.action_space)
+        arrays = trials.get(key)
+        if arrays is not None:
+            self.ob = ob = arrays[0].copy()
+            self.gt = arrays[1].copy()
+            return ob, arrays[2]
+        ob = self.ob
+        ob[:decision, 0] = 1
+        n = self.dim_ring
+        for start, stop, direction in stimuli:
+            ob[start:stop, 1:] = self._rings(cache, *self._on_ring(modality, (direction, 1.0))).reshape(2 * n)
+        gt = self.gt
+        if choice is not None:
+            gt[decision:end] = choice
+        shown = np.concatenate([ob[start:stop, 1:] for start, stop, _ in stimuli])
+        shown.flags.writeable = False
+        size = ob.nbytes + gt.nbytes + shown.nbytes
+        # len(ob) == end always ("decision" ends the trial): the key then says all
+        if len(ob) == end and size <= _TRIAL_CACHE_BYTES // 64:
+            if cache.trial_bytes + size > _TRIAL_CACHE_BYTES:
+                trials.clear()
+                cache.trial_bytes = 0
+            trials[key] = (ob.copy(), gt.copy(), shown)
+            cache.trial_bytes += size
+        return ob, shown
+
+    def _noise(self, spans: tuple[tuple[int, int], ...]) -> np.ndarray:
+        """The noise of ``add_randn(0, sigma, periods, where=f"stimulus_mod{m}")`` for ring 1, then ring 2.
+
+        ``periods`` are on steps ``spans``. Performance: one ``normal`` call draws,
+        in that order, what those calls drew (``mu + sigma * standard_normal``);
+        returned as they added it (cast to float32), laid out as ``ob[:, 1:]``
+        over the spans one after another: ``(steps, 2 * dim_ring)``, contiguous.
+        """
+        n = self.dim_ring
+        steps = 0
+        for start, stop in spans:
+            steps += stop - start
+        noise = self.rng.normal(0, self.sigma, (2, steps, n))
+        return noise.transpose(1, 0, 2).astype(np.float32, order="C").reshape(steps, 2 * n)
+
+    def _add_noise(self, ob: np.ndarray, spans: tuple[tuple[int, int], ...], shown: np.ndarray) -> None:
+        """Add ``_noise(spans)`` to both rings of ``ob``, which show ``shown`` there (see ``_trial_arrays``).
+
+        Performance: the float32 sums of ``add_randn`` are made in the (contiguous)
+        noise array and copied into ``ob``: cheaper than adding into ``ob``'s strided rows.
+        """
+        noise = self._noise(spans)
+        noise += shown
+        i = 0
+        for start, stop in spans:
+            j = i + stop - start
+            ob[start:stop, 1:] = noise[i:j]
+            i = j
+
+    def _begin_trial(self, periods: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
+        """Add ``periods`` (the last is "decision"); the fixation input is on until "decision".
+
+        Returns the observation and the first and end steps of "decision". As
+        ``add_ob(1, where="fixation")`` and ``set_ob(0, "decision", where="fixation")``,
+        written directly.
+        """
+        self.add_period(periods)
         ob = self.ob
         decision = self.start_ind["decision"]
         ob[:decision, 0] = 1
-        return ob, decision
+        return ob, decision, self.end_ind["decision"]
 
-    def _choose_in_decision(self, index: int, decision: int) -> None:
-        """``set_groundtruth(index, "decision", where="choice")``, written directly (choice ``i`` is action ``i + 1``)."""
-        self.gt[decision : self.end_ind["decision"]] = index + 1
+    def _show(self, ob: np.ndarray, spans: tuple[tuple[int, int], ...], rings: tuple[np.ndarray, ...]) -> None:
+        """Show ``rings[i]`` (a ``(2, dim_ring)`` pair from ``_rings``) on steps ``spans[i]``, plus noise on both rings.
 
-    def _show(self, ob: np.ndarray, periods: tuple[str, ...], rings: tuple[np.ndarray, ...]) -> None:
-        """Show ``rings[i]`` (from ``_rings``) during ``periods[i]``, plus the noise on both rings.
-
-        The same numbers as ``add_ob`` of each stimulus followed by
-        ``add_randn(0, sigma, periods, where=f"stimulus_mod{m}")`` for ring 1, then
-        ring 2. Performance: one ``normal`` call draws, in that order, what those
-        calls drew (``mu + sigma * standard_normal``), and each period gets its
-        rings plus float32 noise in one float32 addition (the rings were zero before).
+        The same numbers as ``add_ob`` of each stimulus in its period followed by
+        the ``add_randn`` calls of ``_noise``. Performance: each period gets its
+        rings plus the float32 noise in one float32 addition (the rings were zero before).
         """
-        start_ind, end_ind = self.start_ind, self.end_ind
-        n = self.dim_ring
+        n2 = 2 * self.dim_ring
         if not self.sigma > 0:
-            for period, pair in zip(periods, rings):
-                ob[start_ind[period] : end_ind[period], 1:] = pair.reshape(2 * n)
+            for (start, stop), pair in zip(spans, rings):
+                ob[start:stop, 1:] = pair.reshape(n2)
             return
-        spans = [(start_ind[p], end_ind[p]) for p in periods]
-        noise = self.rng.normal(0, self.sigma, (2, sum(stop - start for start, stop in spans), n))
-        noise = noise.transpose(1, 0, 2)  # (time, ring, unit), as the rings below
-        ob_rings = ob[:, 1:].reshape(len(ob), 2, n)  # a view
+        noise = self._noise(spans)
         i = 0
         for (start, stop), pair in zip(spans, rings):
-            block = ob_rings[start:stop]
-            np.add(noise[i : i + stop - start], pair, out=block, dtype=np.float32)
-            i += stop - start
+            j = i + stop - start
+            np.add(noise[i:j], pair.reshape(n2), out=ob[start:stop, 1:])
+            i = j
 
     # ------------------------------------------------ batch_trials helpers
     def _bump_table(self) -> np.ndarray:
@@ -327,25 +406,22 @@ class _Yang19Task(TrialEnv):
     # -------------------------------------------------------------- judging
     def _step(self, action):
         """Respond in "decision" (correct if it is the gt); before it, fixate."""
-        gt = self.gt_now
-        reward = 0.0
-        new_trial = False
-        if action != 0:
-            start = self.start_t.get("decision")  # in_period("decision"), inlined (it runs on most steps)
-            if start is not None and start <= self.t < self.end_t["decision"]:
-                new_trial = True
-                if action == gt:
-                    reward = self.rewards["correct"]
-                    self.performance = 1
-                else:
-                    reward = self.rewards["fail"]
-                    self.performance = 0
-            else:  # the fixation input is on: responding now breaks fixation
-                reward = self.rewards["abort"]
-                if self.abort:
-                    new_trial = True
-                    self.performance = 0
-        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+        gt_array = self._gt_array  # gt_now, inlined (it runs on every step)
+        gt = (self.gt if gt_array is None else gt_array)[self.t_ind]
+        if action == 0:  # fixating: nothing to judge
+            return OBNOW, 0.0, False, False, {"new_trial": False, "gt": gt}
+        start = self.start_t.get("decision")  # in_period("decision"), inlined
+        if start is not None and start <= self.t < self.end_t["decision"]:
+            if action == gt:
+                self.performance = 1
+                return OBNOW, self.rewards["correct"], False, False, {"new_trial": True, "gt": gt}
+            self.performance = 0
+            return OBNOW, self.rewards["fail"], False, False, {"new_trial": True, "gt": gt}
+        # the fixation input is on: responding now breaks fixation
+        if self.abort:
+            self.performance = 0
+            return OBNOW, self.rewards["abort"], False, False, {"new_trial": True, "gt": gt}
+        return OBNOW, self.rewards["abort"], False, False, {"new_trial": False, "gt": gt}
 
 
 # =========================================================================
@@ -376,34 +452,37 @@ class _Reach(_Yang19Task):
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         rng = self.rng
-        trial: dict[str, Any] = {
-            "ground_truth": int(_pick(rng, self.choices)),
-            "modality": _pick(rng, _MODALITIES),
-        }
+        choices = self.choices
+        # rng.choice(self.choices), rng.choice(_MODALITIES): one integers(0, len) draw each (see _pick)
+        gt = int(choices[rng.integers(0, len(choices))])
+        mod = _MODALITIES[rng.integers(0, 2)]
+        trial: dict[str, Any] = {"ground_truth": gt, "modality": mod}
         if kwargs:
             kwargs.pop("stim_theta", None)  # derived from the ground truth
             kwargs.pop("anti", None)  # fixed by the task
             trial.update(kwargs)
-        gt = trial["ground_truth"] = self._check_index("ground_truth", trial["ground_truth"])
-        mod = trial["modality"] = self._check_modality(trial["modality"])
+            gt = trial["ground_truth"] = self._check_index("ground_truth", trial["ground_truth"])
+            mod = trial["modality"] = self._check_modality(trial["modality"])
         cache = self._ring_cache()
-        directions = cache.reach.get(self.anti)
+        anti = self.anti
+        directions = cache.reach.get(anti)
         if directions is None:
-            shift = np.pi if self.anti else 0.0
-            directions = cache.reach[self.anti] = [float(np.mod(t + shift, 2 * np.pi)) for t in self.theta]
-        stim_theta = directions[gt]
-        trial["stim_theta"] = stim_theta
-        trial["anti"] = self.anti
+            shift = np.pi if anti else 0.0
+            directions = cache.reach[anti] = [float(np.mod(t + shift, 2 * np.pi)) for t in self.theta]
+        trial["stim_theta"] = stim_theta = directions[gt]
+        trial["anti"] = anti
 
-        if self.reaction:
+        if self.reaction:  # the stimulus comes on with the response period
             self.add_period(_RT_PERIODS)
             stim_period = "decision"
         else:
             self.add_period(_REACH_PERIODS)
             stim_period = "stimulus"
-        ob, decision = self._fixation_until_decision()
-        self._show(ob, (stim_period,), (self._rings(cache, *self._on_ring(mod, (stim_theta, 1.0))),))
-        self._choose_in_decision(gt, decision)
+        start, stop = self.start_ind[stim_period], self.end_ind[stim_period]
+        # set_groundtruth(gt, "decision", where="choice"): choice i is action i + 1
+        ob, shown = self._trial_arrays(cache, mod, ((start, stop, stim_theta),), gt + 1)
+        if self.sigma > 0:
+            self._add_noise(ob, ((start, stop),), shown)
         return trial
 
 
@@ -656,13 +735,14 @@ class _DMFamily(_Yang19Task):
         trial["theta2"] = theta2 = cache.angles[stim2]
 
         delayed = self.delaycomparison
+        ob, decision, end = self._begin_trial(_DLYDM_PERIODS if delayed else _DM_PERIODS)
+        start_ind, end_ind = self.start_ind, self.end_ind
         if delayed:
-            self.add_period(_DLYDM_PERIODS)
-            stim_periods: tuple[str, ...] = ("stim1", "stim2")
+            spans: tuple[tuple[int, int], ...] = (
+                (start_ind["stim1"], end_ind["stim1"]), (start_ind["stim2"], end_ind["stim2"]),
+            )
         else:
-            self.add_period(_DM_PERIODS)
-            stim_periods = ("stimulus",)
-        ob, decision = self._fixation_until_decision()
+            spans = ((start_ind["stimulus"], end_ind["stimulus"]),)
 
         evidence = 0.0
         mods = self._mods
@@ -684,7 +764,7 @@ class _DMFamily(_Yang19Task):
             rings = (self._rings(cache, *shown1), self._rings(cache, *shown2))
         else:
             rings = (self._rings(cache, *shown1),)
-        self._show(ob, stim_periods, rings)
+        self._show(ob, spans, rings)
 
         if abs(evidence) < 1e-9:  # equal weighted strengths: either answer is as good
             evidence = 0.0
@@ -700,7 +780,7 @@ class _DMFamily(_Yang19Task):
             strength = cache.rounded[unsigned] = round(unsigned, 12)
         trial["strength"] = strength
         trial["ground_truth"] = ground_truth = stim1 if target == 1 else stim2
-        self._choose_in_decision(ground_truth, decision)
+        self.gt[decision:end] = ground_truth + 1  # set_groundtruth(.., "decision", where="choice")
         return trial
 
 
@@ -902,32 +982,31 @@ class _DelayedMatch(_Yang19Task):
         )
         return (*lay.finish(ob, gt), trials)
 
-    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        trial: dict[str, Any] = {
-            "ground_truth": _pick(rng, _MATCH_LABELS),
-            "modality": _pick(rng, _MODALITIES),
-            "sample_index": int(_pick(rng, self.sample_choices)),
-        }
-        category = self.matchto == "category"
-        test_rank = int(rng.integers(self.half_ring - 1)) if category else 0
-        fixed_test = None
-        if kwargs:
-            for key in ("sample_theta", "test_theta", "sample_category", "test_category"):
-                kwargs.pop(key, None)  # derived below
-            fixed_test = kwargs.pop("test_index", None)
-            trial.update(kwargs)
+    def _test_of(self, sample: int, match: bool, test_rank: int) -> tuple[int, int, int]:
+        """The test direction that makes ``sample`` a match (or not), and the sample's and test's categories.
+
+        ``test_rank`` picks the test among its category's directions; without
+        categories the test is the sample direction or the opposite one, and the
+        categories are -1.
+        """
+        if self.matchto == "category":
+            sample_cat = category_of(sample, self.dim_ring)
+            test_cat = sample_cat if match else 1 - sample_cat
+            # category_members[c] holds directions of category c only: the test's category is test_cat
+            return int(self.category_members[test_cat][test_rank]), sample_cat, test_cat
+        return (sample if match else (sample + self.half_ring) % self.dim_ring), -1, -1
+
+    def _fix_variables(self, trial: dict[str, Any], kwargs: dict[str, Any], test_rank: int) -> tuple[int, int, int]:
+        """Put ``new_trial``'s keyword arguments into the drawn ``trial``, checked: ``(modality, sample, test)``."""
+        for key in ("sample_theta", "test_theta", "sample_category", "test_category"):
+            kwargs.pop(key, None)  # derived
+        fixed_test = kwargs.pop("test_index", None)
+        trial.update(kwargs)
         if trial["ground_truth"] not in _MATCH_LABELS:
             raise ValueError(f"ground_truth must be 'match' or 'non-match', got {trial['ground_truth']!r}")
         mod = trial["modality"] = self._check_modality(trial["modality"])
         sample = trial["sample_index"] = self._check_index("sample_index", trial["sample_index"])
-        match = trial["ground_truth"] == "match"
-        if category:
-            sample_cat = category_of(sample, self.dim_ring)
-            test_cat = sample_cat if match else 1 - sample_cat
-            test = int(self.category_members[test_cat][test_rank])
-        else:
-            test = sample if match else (sample + self.half_ring) % self.dim_ring
+        test = self._test_of(sample, trial["ground_truth"] == "match", test_rank)[0]
         if fixed_test is not None:
             test = self._check_index("test_index", fixed_test)
             if self.matchto == "sample" and test not in (sample, (sample + self.half_ring) % self.dim_ring):
@@ -936,26 +1015,47 @@ class _DelayedMatch(_Yang19Task):
             if "ground_truth" in kwargs and kwargs["ground_truth"] != derived:
                 raise ValueError(f"test_index {test} makes this trial a {derived}, not a {kwargs['ground_truth']}")
             trial["ground_truth"] = derived
-            match = derived == "match"
+        return mod, sample, test
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        rng = self.rng
+        # rng.choice of each: one integers(0, len) draw (see _pick)
+        label = _MATCH_LABELS[rng.integers(0, 2)]
+        mod = _MODALITIES[rng.integers(0, 2)]
+        sample_choices = self.sample_choices
+        sample = int(sample_choices[rng.integers(0, len(sample_choices))])
+        category = self.matchto == "category"
+        test_rank = int(rng.integers(0, self.half_ring - 1)) if category else 0  # integers(h - 1), a cheaper call
+        trial: dict[str, Any] = {"ground_truth": label, "modality": mod, "sample_index": sample}
+        if kwargs:
+            mod, sample, test = self._fix_variables(trial, kwargs, test_rank)
+            match = trial["ground_truth"] == "match"
+            if category:
+                sample_cat, test_cat = category_of(sample, self.dim_ring), category_of(test, self.dim_ring)
+        else:
+            match = label == "match"
+            test, sample_cat, test_cat = self._test_of(sample, match, test_rank)
         trial["test_index"] = test
         cache = self._ring_cache()
         trial["sample_theta"] = sample_theta = cache.angles[sample]
         trial["test_theta"] = test_theta = cache.angles[test]
         if category:
-            trial["sample_category"] = category_of(sample, self.dim_ring)
-            trial["test_category"] = category_of(test, self.dim_ring)
+            trial["sample_category"] = sample_cat
+            trial["test_category"] = test_cat
 
         self.add_period(_MATCH_PERIODS)
-        ob, decision = self._fixation_until_decision()
-        rings = (
-            self._rings(cache, *self._on_ring(mod, (sample_theta, 1.0))),
-            self._rings(cache, *self._on_ring(mod, (test_theta, 1.0))),
-        )
-        self._show(ob, ("sample", "test"), rings)
-
+        start_ind, end_ind = self.start_ind, self.end_ind
+        sample_span = (start_ind["sample"], end_ind["sample"])
+        test_span = (start_ind["test"], end_ind["test"])
         go_trial = match == self.matchgo
+        ob, shown = self._trial_arrays(
+            cache, mod, ((*sample_span, sample_theta), (*test_span, test_theta)),
+            test + 1 if go_trial else None,  # set_groundtruth(test, "decision", where="choice")
+        )
+        if self.sigma > 0:
+            self._add_noise(ob, (sample_span, test_span), shown)
+
         if go_trial:
-            self._choose_in_decision(test, decision)
             self.r_tmax = 0.0
         else:
             # Keeping fixation is the correct answer: it holds unless a response is made.
