@@ -113,30 +113,40 @@ class DelayMatchSample(TrialEnv):
         # float % on a positive modulus gives np.mod's value (fmod, then the same sign fix)
         test = sample if int(trial["ground_truth"]) == 1 else (sample + math.pi) % (2 * math.pi)
         trial["test_theta"] = test
-        self.add_period(list(self._PERIODS))
-        # Performance: the observation written directly, with the values (and
-        # order) of add_ob(1, where="fixation"), set_ob(0, "decision", ...),
-        # add_ob(ring_bump, period, where="stimulus") and add_randn; each period's
-        # stimulus rows are zero before they are written.
+        self.add_period(self._PERIODS)
+        # Performance: the observation written directly, with the values of
+        # add_ob(1, where="fixation"), set_ob(0, "decision", where="fixation"),
+        # add_ob(ring_bump, period, where="stimulus") and add_randn (see _write_stimuli).
         ob = self.ob
         start, end = self.start_ind, self.end_ind
-        ob[:, 0] = 1
-        ob[start["decision"] : end["decision"], 0] = 0
-        stimulus = slice(1, 1 + self.dim_ring)
-        ob[start["sample"] : end["sample"], stimulus] = self._bump_row(sample)
-        ob[start["test"] : end["test"], stimulus] = self._bump_row(test)
-        # add_randn(0, sigma): sigma * N(0, 1) in float64, added as float32 (adding
-        # the zero mean only turns -0.0 into +0.0, which no sum here can see)
-        standard_normal, sigma, dtype = self.rng.standard_normal, self.sigma, ob.dtype
-        for period in ("sample", "test"):
-            target = ob[start[period] : end[period], stimulus]
-            noise = standard_normal(target.shape)
-            noise *= sigma
-            target += noise.astype(dtype, copy=False)
-        self.gt[start["decision"] : end["decision"]] = int(trial["ground_truth"])
+        decision = start["decision"]
+        ob[:decision, 0] = 1  # on until the decision, the last of the back-to-back periods
+        self._write_stimuli(ob, start["sample"], end["sample"], start["test"], end["test"], sample, test)
+        self.gt[decision : end["decision"]] = int(trial["ground_truth"])
         return trial
 
+    def _write_stimuli(self, ob: np.ndarray, s0: int, s1: int, t0: int, t1: int, sample: float, test: float) -> None:
+        """Sample rows ``s0:s1`` and test rows ``t0:t1``: the cached bump rows plus noise.
+
+        Performance: the bits of add_ob(ring_bump) then add_randn(0, sigma) per
+        period, in few numpy calls: the rows were zero, so add_ob left the float32
+        bump row; the noise is the same standard normals (one draw of both
+        periods' values, in order, is the stream of one draw per period) times
+        sigma in float64, cast to float32; each row is then bump + noise in
+        float32, the one sum add_randn made (adding its zero mean only turns
+        -0.0 into +0.0, which no sum here can see).
+        """
+        n_sample = s1 - s0
+        noise = self.rng.standard_normal((n_sample + t1 - t0, self.dim_ring))
+        noise *= self.sigma
+        values = noise.astype(ob.dtype)
+        stimulus = slice(1, 1 + self.dim_ring)
+        np.add(values[:n_sample], self._bump_row(sample), out=ob[s0:s1, stimulus])
+        np.add(values[n_sample:], self._bump_row(test), out=ob[t0:t1, stimulus])
+
     def _step(self, action):
+        if action == 0:  # fixating is never judged (the usual step): skip the judge
+            return OBNOW, 0.0, False, False, {"new_trial": False, "gt": self.gt_now}
         return judge_fixate_then_choose(self, action)
 
 

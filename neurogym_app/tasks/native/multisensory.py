@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.spaces import channel_indices
-from neurogym_app.core.trial_env import TrialEnv
+from neurogym_app.core.trial_env import OBNOW, TrialEnv
 from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles
 
 
@@ -103,32 +103,42 @@ class MultiSensoryIntegration(TrialEnv):
         #   add_ob(1, ["fixation", "stimulus"], where="fixation")
         #   add_ob(ring_bump(theta, theta[gt], gain=coh_k / 200), "stimulus", where="stimulus_modk")
         #   add_randn(0, sigma, "stimulus", where=[1..2n]); set_groundtruth(gt, "decision", where="choice")
-        # The bumps are 0.5 + gain * cos(theta - theta[gt]) as ring_bump computes them (the
-        # cosines cached per direction); bumps and noise are each cast to float32 and added in
-        # float32, as add_ob then add_randn do (add_randn's "0 +" on the noise only turns
-        # -0.0 into +0.0, which changes no sum with these inputs).
         start, end = self.start_ind, self.end_ind
         ob = self.ob
         ob[: end["stimulus"], 0] = 1
-        bumps = np.multiply.outer((coh_1 / 200, coh_2 / 200), self._cosines(gt))
-        bumps += 0.5
-        block = ob[start["stimulus"] : end["stimulus"], 1 : 1 + 2 * self.dim_ring]
-        noise = rng.standard_normal(block.shape)
-        noise *= self.sigma
-        block[...] = bumps.ravel()
-        block += noise.astype(np.float32)
+        self._write_stimulus(ob, start["stimulus"], end["stimulus"], coh_1 / 200, coh_2 / 200, gt)
         self.gt[start["decision"] : end["decision"]] = self._choice_actions()[gt]
         return trial
 
-    def _cosines(self, gt: int) -> np.ndarray:
-        """``cos(theta - theta[gt])``, cached per direction."""
+    def _write_stimulus(self, ob: np.ndarray, s0: int, s1: int, gain_1: float, gain_2: float, gt: int) -> None:
+        """Stimulus rows ``s0:s1``: both modalities' bumps toward ``gt`` plus noise, in few numpy calls.
+
+        Performance: the bits of add_ob(bump_k) then add_randn(0, sigma). A bump is
+        ring_bump's 0.5 + gain_k * cos(theta - theta[gt]): the cosines are numpy's
+        (cached per direction) and the product and sum, done on Python floats, are
+        the same IEEE double operations numpy does; the bumps are then cast to
+        float32. The noise is sigma * N(0, 1) in float64, cast to float32. The block
+        (zero before) ends as float32 bump + float32 noise, the one float32 sum
+        add_ob then add_randn make (add_randn's "0 +" on the noise only turns -0.0
+        into +0.0, which changes no sum with these inputs).
+        """
+        cosines = self._cosines(gt)
+        row = [0.5 + gain_1 * c for c in cosines]  # modality 1's channels, then modality 2's
+        row += [0.5 + gain_2 * c for c in cosines]
+        bumps32 = np.array(row, dtype=ob.dtype)
+        noise = self.rng.standard_normal((s1 - s0, len(row)))
+        noise *= self.sigma
+        np.add(noise.astype(ob.dtype), bumps32, out=ob[s0:s1, 1 : 1 + len(row)])
+
+    def _cosines(self, gt: int) -> list[float]:
+        """``cos(theta - theta[gt])`` (numpy's values) as Python floats, cached per direction."""
         theta = self.theta
         cache = self.__dict__.get("_cos_cache")
         if cache is None or cache[0] is not theta:
             cache = self._cos_cache = (theta, {})
         cosines = cache[1].get(gt)
         if cosines is None:
-            cosines = cache[1][gt] = np.cos(theta - theta[gt])
+            cosines = cache[1][gt] = np.cos(theta - theta[gt]).tolist()
         return cosines
 
     def _choice_actions(self) -> list[int]:
@@ -140,4 +150,6 @@ class MultiSensoryIntegration(TrialEnv):
         return cache[1]
 
     def _step(self, action):
+        if action == 0:  # fixating is never judged (the usual step): skip the judge
+            return OBNOW, 0.0, False, False, {"new_trial": False, "gt": self.gt_now}
         return judge_fixate_then_choose(self, action)

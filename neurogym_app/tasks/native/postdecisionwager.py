@@ -155,22 +155,35 @@ class PostDecisionWager(TrialEnv):
         ob = self.ob
         start, end = self.start_ind, self.end_ind
         ob[start["fixation"] : end["delay"], 0] = 1  # three back-to-back periods
-        stimulus = slice(1, 1 + self.dim_ring)
         s, e = start["stimulus"], end["stimulus"]
-        ob[s:e, stimulus] = self._evidence_row(gt, float(trial["coh"]))
-        # add_randn(0, sigma): sigma * N(0, 1) in float64, added as float32 (adding
-        # the zero mean only turns -0.0 into +0.0, which no sum here can see)
-        target = ob[s:e, stimulus]
-        noise = self.rng.standard_normal(target.shape)
+        # add_ob(evidence) then add_randn(0, sigma): the rows were zero, so add_ob
+        # left the float32 evidence row; add_randn adds sigma * N(0, 1) computed in
+        # float64 and cast to float32 (its zero mean only turns -0.0 into +0.0,
+        # which no sum here can see): one float32 sum, done by one np.add.
+        noise = self.rng.standard_normal((e - s, self.dim_ring))
         noise *= self.sigma
-        target += noise.astype(ob.dtype, copy=False)
+        evidence = self._evidence_row(gt, float(trial["coh"]))
+        np.add(noise.astype(ob.dtype), evidence, out=ob[s:e, 1 : 1 + self.dim_ring])
         if wager:
-            sure = self.dim_ring + 1
-            ob[start["delay"] : end["delay"], sure] = 1
-            ob[start["decision"] : end["decision"], sure] = 1
-            ob[start["pre_sure"] : end["pre_sure"], sure] = 0
+            self._show_sure_target(ob, start, end)
         self.gt[start["decision"] : end["decision"]] = self._choice_actions[gt]
         return trial
+
+    def _show_sure_target(self, ob: np.ndarray, start: dict[str, int], end: dict[str, int]) -> None:
+        """The sure input: on in the delay and decision, then off again in pre_sure.
+
+        Performance: pre_sure starts with the delay and ends in it (its duration
+        is at most the delay's), and the decision follows the delay: the input is
+        then on from the end of pre_sure to the end of the decision, one write.
+        """
+        sure = self.dim_ring + 1
+        pre_sure_end, delay_end = end["pre_sure"], end["delay"]
+        if start["pre_sure"] == start["delay"] <= pre_sure_end <= delay_end == start["decision"]:
+            ob[pre_sure_end : end["decision"], sure] = 1
+        else:  # (not reached with these periods) the three writes
+            ob[start["delay"] : delay_end, sure] = 1
+            ob[start["decision"] : end["decision"], sure] = 1
+            ob[start["pre_sure"] : pre_sure_end, sure] = 0
 
     def _step(self, action):
         gt = self.gt_now
