@@ -12,6 +12,7 @@ import copy
 import gymnasium as gym
 import numpy as np
 import pytest
+from _env_trials import env_trials
 from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks draw in an X window)
 
 import neurogym_app as ngym
@@ -265,21 +266,6 @@ def test_envs_without_trial_arrays_are_stepped():
 
 
 # --------------------------------------------------------------------------- vectorized == new_trial
-def _env_trials(task_id, n, seed=0, **kwargs):
-    """n trials from new_trial: their variables and period durations (ms)."""
-    env = ngym.make(task_id, **kwargs)
-    env.reset(seed=seed)
-    trials, durations, lengths, obs, gts = [], {}, [], [], []
-    for i in range(n):
-        if i:
-            env.new_trial()
-        trials.append(dict(env.trial))
-        for p in env.periods:
-            durations.setdefault(p, []).append(env.end_t[p] - env.start_t[p])
-        lengths.append(env.n_steps)
-        obs.append(env.ob.copy())
-        gts.append(env.gt.copy())
-    return trials, {p: np.array(v) for p, v in durations.items()}, np.array(lengths), np.concatenate(obs), np.concatenate(gts)
 
 
 def _freqs(values, support):
@@ -301,7 +287,7 @@ def _freqs(values, support):
 )
 def test_vectorized_trials_have_the_env_distribution(task_id, kwargs, categorical):
     n = 2000
-    trials, durations, lengths, env_ob, env_gt = _env_trials(task_id, n, **kwargs)
+    trials, durations, lengths, env_ob, env_gt = env_trials(task_id, n, **kwargs)
     env = ngym.make(task_id, **kwargs)
     ob, gt, v_lengths, v_trials = env.batch_trials(make_rng(1), n)
     assert ob.shape == (int(np.sum(v_lengths)), *env.observation_space.shape) and ob.dtype == np.float32

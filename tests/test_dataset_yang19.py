@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _env_trials import env_trials
 
 import neurogym_app as ngym
 from neurogym_app.core.dataset import Dataset, batch_method
@@ -39,20 +40,6 @@ def _categorical(name):
     return ["stim1_index", "stim2_index", "target", "ground_truth", "strength", *_coh_names(name)]
 
 
-def _env_trials(task_id, n, seed=0, **kwargs):
-    env = ngym.make(task_id, **kwargs)
-    env.reset(seed=seed)
-    trials, durations, lengths, obs, gts = [], {}, [], [], []
-    for i in range(n):
-        if i:
-            env.new_trial()
-        trials.append(dict(env.trial))
-        for p in env.periods:
-            durations.setdefault(p, []).append(env.end_t[p] - env.start_t[p])
-        lengths.append(env.n_steps)
-        obs.append(env.ob.copy())
-        gts.append(env.gt.copy())
-    return trials, {p: np.array(v) for p, v in durations.items()}, np.array(lengths), np.concatenate(obs), np.concatenate(gts)
 
 
 def _as_float(values):
@@ -85,7 +72,7 @@ def test_every_family_task_is_batched(name):
 def test_batched_trials_have_the_env_distribution(name, kwargs):
     n = 2000
     task_id = _id(name)
-    trials, durations, lengths, env_ob, env_gt = _env_trials(task_id, n, **kwargs)
+    trials, durations, lengths, env_ob, env_gt = env_trials(task_id, n, **kwargs)
     env = ngym.make(task_id, **kwargs)
     ob, gt, v_lengths, v_trials = env.batch_trials(make_rng(1), n)
     assert ob.shape == (int(np.sum(v_lengths)), *env.observation_space.shape) and ob.dtype == np.float32

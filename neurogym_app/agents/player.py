@@ -56,7 +56,7 @@ from neurogym_app.input.events import KeyEvent
 from neurogym_app.input.responses import Mapped
 from neurogym_app.session.jsonutil import plain
 from neurogym_app.session.recorder import SessionRecorder
-from neurogym_app.session.trial_log import TrialLog, summarise, to_record
+from neurogym_app.session.trial_log import TrialLog, signed_strength_of, summarise, to_record
 from neurogym_app.session.verify import MatchedTrials, env_from_manifest
 
 __all__ = [
@@ -256,13 +256,7 @@ class _Run:
         return self.rows
 
     def _commit(self, log: TrialLog, extras: dict[str, list[np.ndarray]]) -> None:
-        strength = None
-        fn = getattr(self.task, "signed_strength", None)
-        if callable(fn):
-            try:
-                strength = float(fn(log.vars))
-            except Exception:  # a task's helper must not stop the run
-                strength = None
+        strength = signed_strength_of(self.task, log.vars)
         summary = summarise(log, self.keymap, rt_from=self.rt_from, origin=0.0, signed_strength=strength)
         record = to_record(log, summary, origin=0.0, block=1, committed_at=float(log.end or 0.0))
         for name, values in extras.items():

@@ -44,7 +44,7 @@ from neurogym_app.input.events import InputEvent, KeyEvent
 from neurogym_app.input.keymap import KeyMap
 from neurogym_app.input.responses import Mapped, ResponseTracker, map_event
 from neurogym_app.session.markers import Marker, send_marker
-from neurogym_app.session.trial_log import TrialLog, summarise, to_record
+from neurogym_app.session.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
 __all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource", "InputSource"]
 
@@ -412,13 +412,7 @@ class Runner:
 
     def _end_trial(self, log: TrialLog, t: float) -> None:
         origin = self.origin if self.origin is not None else 0.0
-        strength = None
-        fn = getattr(self.task, "signed_strength", None)
-        if callable(fn):
-            try:
-                strength = float(fn(log.vars))
-            except Exception:  # a task's helper must not stop the session
-                strength = None
+        strength = signed_strength_of(self.task, log.vars)
         summary = summarise(log, self.keymap, rt_from=self.rt_from, origin=origin, signed_strength=strength)
         record = to_record(log, summary, origin=origin, block=self.block, committed_at=t)
         if self.recorder is not None:

@@ -24,6 +24,7 @@ import numpy as np
 from neurogym_app.core import registry
 from neurogym_app.session.recorder import SessionRecorder
 from neurogym_app.session.schema import TrialRecord, onset_column
+from neurogym_app.session.trial_log import signed_strength_of
 
 __all__ = ["write_synthetic_session", "p_correct"]
 
@@ -109,17 +110,11 @@ def write_synthetic_session(
     )
     t = 0.0
     h = np.zeros(hidden_size)
-    signed = getattr(task, "signed_strength", None)
     for i in range(n_trials):
         trial = dict(task.trial or {})
         periods = {p: (int(task.start_ind[p]), int(task.end_ind[p])) for p in task.periods}
         gt_plan = np.asarray(task.gt).reshape(-1) if getattr(task, "tmax", 0) > 0 else np.zeros(1)
-        strength = None
-        if callable(signed):
-            try:
-                strength = float(signed(trial))
-            except Exception:  # a helper that does not fit this trial: no strength
-                strength = None
+        strength = signed_strength_of(task, trial)
         correct_choice = rng.random() < p_correct(strength, threshold)
         target = next((int(g) for g in gt_plan if int(g) != fixate), None)
         if target is None or not responses:

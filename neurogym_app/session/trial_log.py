@@ -100,6 +100,20 @@ def _plain_action(value: Any) -> Any:
     return value
 
 
+def signed_strength_of(task: Any, trial: dict[str, Any]) -> float | None:
+    """The task's ``signed_strength(trial)`` as a float, or None (no helper, or one that does not fit).
+
+    A task's helper must never stop a session or a run, so any error it raises means "no strength".
+    """
+    fn = getattr(task, "signed_strength", None)
+    if not callable(fn):
+        return None
+    try:
+        return float(fn(trial))
+    except Exception:
+        return None
+
+
 def summarise(
     log: TrialLog,
     keymap: KeyMap,
