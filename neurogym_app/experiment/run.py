@@ -90,6 +90,7 @@ from neurogym_app.runtime.run import (
     closing_display_facts,
     create_recorder,
     csv_layout,
+    display_facts,
     make_task,
 )
 from neurogym_app.runtime.runner import DROP_FACTOR, Runner
@@ -895,7 +896,7 @@ class ExperimentRun:
                 for b in d.plan
             ],
             "n_trials_planned": d.n_trials,
-            "display": dict(display_info or {"backend": getattr(self.display, "backend", "?"), "refresh_hz": self.refresh_hz}),
+            "display": dict(display_info) if display_info is not None else display_facts(self.display),
             "clock": {
                 "kind": "monotonic" if realtime else "virtual",
                 "note": "times in every task session are seconds since the experiment started on this clock"
