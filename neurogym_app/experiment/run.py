@@ -1402,7 +1402,7 @@ def _ground_truth_outside_actions(task: Any) -> int | None:
     Tasks whose gt is not an action (a float target, e.g. Reaching1D) are not judged.
     """
     space = getattr(task, "action_space", None)
-    gt = getattr(task, "_gt_array", None)
+    gt = np.asarray(task.gt) if getattr(task, "tmax", 0) > 0 else None  # the trial's ground truth (public API)
     if gt is None or not isinstance(space, gym.spaces.Discrete) or not np.issubdtype(gt.dtype, np.integer):
         return None
     low, high = int(space.start), int(space.start + space.n)
