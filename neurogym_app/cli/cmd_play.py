@@ -219,6 +219,9 @@ def _display_info(display: Any, backend: str, headless: bool) -> dict[str, Any]:
         "refresh_hz": float(getattr(display, "refresh_hz", 0) or 0) or None,
         "headless": headless,
     }
+    audio = getattr(getattr(display, "audio", None), "info", None)
+    if callable(audio):  # the audio device ("none" without one) and the tone signal facts
+        info.update(audio())
     nominal = getattr(display, "nominal_hz", None)
     if nominal:
         info["nominal_refresh_hz"] = float(nominal)

@@ -214,6 +214,41 @@ def _task(env: Any) -> Any:
     return getattr(env, "unwrapped", env)
 
 
+#: built-in tasks a person is not offered (task class -> why, one line), beyond the tasks'
+#: own ``metadata["human_playable"]``: stepped environments without trials or periods
+STEPPED_TASKS: dict[str, str] = {
+    "ContextSwitch": "a stepped environment without trials or periods: every 100 ms step is a new stimulus and the "
+    "hidden rule flips unannounced, so there is no trial a person could pace, answer and be judged on",
+    "LeverPress": "a stepped environment without trials or periods (a rat's lever-press schedule): reward comes "
+    "from pressing on a schedule, with no stimulus to perceive or trial to answer",
+    "LeverPressWithPoke": "a stepped environment without trials or periods (a rat's press-then-poke schedule): "
+    "no stimulus to perceive or trial to answer",
+    "LeverPressWithPokeRest": "a stepped environment without trials or periods (a thirst-driven press/poke/rest "
+    "schedule): no stimulus to perceive or trial to answer",
+    "MemoryRecall": "a stepped environment without response periods: every step needs the whole recalled pattern "
+    "(10 numbers), which no key or pointer can give",
+    "Pneumostomeopening": "a stepped model of a snail's breathing (oxygen and depth states), not a task a person performs",
+}
+
+#: human key maps of built-in tasks whose default one does not fit (task class -> action name -> keys).
+#: Actions the table leaves out are not offered to people (e.g. CVLearning's eight inert actions).
+TASK_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "HierarchicalReasoning": {"rule 1": ("up",), "rule 2": ("down",), "left": ("left", "f"), "right": ("right", "j")},
+    "PostDecisionWager": {"left": ("left", "f"), "right": ("right", "j"), "sure": ("up", "space")},
+    "ChangingEnvironment": {"left1": ("f",), "right1": ("j",), "left2": ("d",), "right2": ("k",)},
+    "CVLearning": {"left": ("left", "f"), "right": ("right", "j")},
+    # choice 1 is the target to the right (direction 0) in the task and its natural view
+    "ContextDecisionMaking": {"choice2": ("left", "f"), "choice1": ("right", "j")},
+}
+
+
+def _task_keys(task: Any) -> dict[str, tuple[str, ...]] | None:
+    for cls in type(task).__mro__:
+        if cls.__name__ in TASK_KEYS:
+            return TASK_KEYS[cls.__name__]
+    return None
+
+
 def action_names(env: Any) -> dict[int, str]:
     """Index -> name of every action of a Discrete action space.
 
@@ -278,7 +313,11 @@ def playability(env: Any) -> str | None:
     meta = getattr(task, "metadata", {}) or {}
     if meta.get("human_playable", True) is False:
         return str(meta.get("human_playable_reason") or "the task says it is not playable by people")
+    if type(task).__name__ in STEPPED_TASKS:
+        return STEPPED_TASKS[type(task).__name__]
     space = task.action_space
+    if _task_keys(task) is not None:
+        return None
     if isinstance(space, _discrete_type()):
         fixate = _fixation_action(env)
         responses = [i for i in action_names(env) if i != fixate]
@@ -324,6 +363,9 @@ def _default_bindings(env: Any, fixate: int | None) -> tuple[list[ActionBinding]
     names = action_names(env)
     responses = [i for i in names if i != fixate]
     ring = _ring_group(space)
+    table = _task_keys(task)
+    if table is not None:
+        return [ActionBinding(names[a], a, tuple(table[names[a]])) for a in responses if names[a] in table], None
     if len(responses) == 1:
         (a,) = responses
         return [ActionBinding(names[a], a, ("space",))], None

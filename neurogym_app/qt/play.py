@@ -378,7 +378,7 @@ class PlayView(QWidget):
         where = f"recording to {session.path}" if session.path is not None else "not recorded"
         who = "you" if session.options.player == "human" else f"simulated {session.options.player} participant"
         keys = session.keymap.describe().replace(" | ", ", ")
-        self.message.setText(f"Playing {session.options.task_id} ({who}, seed {session.seed}); {where}.<br>Keys: {keys}")
+        self.message.setText(f"Playing {session.options.task_id} ({who}, seed {session.seed}, {session.view_kind} view); {where}.<br>Keys: {keys}")
         has_strength = session.table.strength_var is not None or callable(getattr(session.env.unwrapped, "signed_strength", None))
         self.psychometric._show_empty(True, "collecting trials..." if has_strength else "this task has no stimulus strength")
         self._drawn = (-1, -1)

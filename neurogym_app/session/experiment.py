@@ -79,6 +79,7 @@ from neurogym_app.session.recorder import (
 from neurogym_app.session.runner import DROP_FACTOR, FlowSettings, Runner
 from neurogym_app.session.simulated import RTDistribution, SimulatedParticipant
 from neurogym_app.session.trial_log import first_response_target
+from neurogym_app.stimuli.views import drawn_view_kind
 
 __all__ = [
     "EXPERIMENT_FORMAT",
@@ -956,7 +957,7 @@ class ExperimentRun:
             "task": _task_manifest(setup.task_id, env, opts),  # type: ignore[arg-type]
             "seeds": {"env": None, "experiment_root": d.root, "participant": self.folder.manifest["seeds"]["participant"]},
             "key_map": setup.keymap.to_dict(),
-            "view": setup.cfg.view,
+            "view": drawn_view_kind(env, setup.cfg.view),  # the view actually drawn
             "display": dict(self.folder.manifest["display"]),
             "flow": {"feedback_ms": self.cfg.flow.feedback_ms, "iti_ms": self.cfg.flow.iti_ms},
             "n_trials_planned": sum(b.n_trials for b in d.plan if b.task == setup.key),

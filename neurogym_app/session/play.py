@@ -24,6 +24,7 @@ from neurogym_app.session.loop import run_frames
 from neurogym_app.session.recorder import RecordingError, SessionRecorder
 from neurogym_app.session.runner import FlowSettings, Runner
 from neurogym_app.session.simulated import RTDistribution, SimulatedParticipant
+from neurogym_app.stimuli.views import drawn_view_kind
 
 __all__ = ["PlayOptions", "PlayResult", "make_task", "play", "derive_seed", "csv_layout"]
 
@@ -215,7 +216,7 @@ def play(
         "task": _task_manifest(options.task_id, env, options),
         "seeds": {"env": seed, "participant": participant_seed if participant else None},
         "key_map": keymap.to_dict(),
-        "view": options.view,
+        "view": getattr(scenes, "view_kind", None) or drawn_view_kind(env, options.view),  # the view actually drawn
         "display": dict(display_info) if display_info is not None else _display_info(display),
         "flow": plain(vars(options.flow)),
         "n_trials_planned": options.trials,

@@ -32,6 +32,7 @@ from neurogym_app.session.recorder import SessionRecorder
 from neurogym_app.session.runner import FlowSettings, Runner
 from neurogym_app.session.scenes import StimulusScenes
 from neurogym_app.session.simulated import STRATEGIES, RTDistribution, SimulatedParticipant
+from neurogym_app.stimuli.views import drawn_view_kind
 
 __all__ = ["PLAYERS", "PlayOptions", "PlaySession", "DeferredScene", "start_play", "build_manifest"]
 
@@ -136,7 +137,7 @@ def build_manifest(options: PlayOptions, env: Any, keymap: KeyMap, display: Any,
         "task": _task_manifest(options.task_id, env, cli_like),  # type: ignore[arg-type]
         "seeds": {"env": seed, "participant": options.sim_seed if participant is not None else None},
         "key_map": keymap.to_dict(),
-        "view": options.view,
+        "view": drawn_view_kind(env, options.view),  # the view actually drawn
         "display": _display_info(display),
         "flow": {
             "feedback": options.feedback,
@@ -176,6 +177,7 @@ class PlaySession:
     participant: SimulatedParticipant | None
     seed: int
     closed: bool = False
+    view_kind: str = "natural"  # the view drawn: "natural", "generic" or "agent"
 
     @property
     def path(self) -> Any:
@@ -254,6 +256,7 @@ def start_play(
             periods=periods,
         )
     scenes: Any = StimulusScenes(env, keymap, options.view, title=options.task_id)
+    view_kind = scenes.view_kind
     if lazy_scenes:
         scenes = _DeferredScenes(scenes)
     holder: dict[str, Runner] = {}
@@ -289,4 +292,4 @@ def start_play(
         on_trial=trial_done,
     )
     holder["runner"] = runner
-    return PlaySession(options, env, keymap, runner, recorder, table, timeline, participant, seed)
+    return PlaySession(options, env, keymap, runner, recorder, table, timeline, participant, seed, view_kind=view_kind)

@@ -28,9 +28,10 @@ from neurogym_app.stimuli.views import StepState
 
 __all__ = ["RingView", "Yang19View", "AntiReachView", "AngleReproductionView", "ReachingView", "LineReachView", "MODALITY_STYLE"]
 
-ECCENTRICITY = 5.0  # deg
-PATCH = 2.4  # deg
-SF = 1.6  # cycles/deg
+ECCENTRICITY = 5.0  # deg: the response ring, and modality 1's patches
+OUTER = 7.6  # deg: modality 2's patches sit farther out, in the same direction (never on top of modality 1)
+PATCH = 2.6  # deg
+SF = 1.2  # cycles/deg
 
 #: modality -> (stripe colour, orientation in degrees)
 MODALITY_STYLE: dict[int, tuple[Color, float]] = {1: ((255, 255, 255), 0.0), 2: ((255, 170, 40), 90.0)}
@@ -48,10 +49,12 @@ class RingView(NaturalView):
 
     def __init__(self, env: Any, geometry: Any = None, **kwargs: Any) -> None:
         super().__init__(env, geometry, **kwargs)
-        self.k = self.layout_scale()
+        self.k = self.layout_scale(9.0, 9.0)
 
-    def patch(self, angle: float, strength: float, modality: int = 1, radius: float = ECCENTRICITY) -> Patch:
+    def patch(self, angle: float, strength: float, modality: int = 1, radius: float | None = None) -> Patch:
         color, ori = MODALITY_STYLE.get(int(modality), MODALITY_STYLE[1])
+        if radius is None:
+            radius = OUTER if int(modality) == 2 else ECCENTRICITY
         x, y = ring_xy(angle, radius * self.k)
         return Patch(x, y, size=PATCH * self.k, contrast=strength_contrast(strength), sf=SF / self.k, orientation=ori,
                      color=color, mask="gauss")
