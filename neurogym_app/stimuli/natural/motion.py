@@ -227,7 +227,7 @@ class MultiSensoryView(_RingChoiceMotionView):
         side = 1.0 if self.direction(dict(trial)) == 0.0 else -1.0
         duration = max(period_ms(self.task, "stimulus"), float(self.task.dt)) / 1000.0
         return [Tone(tone_key(state, "stimulus"), frequency=2000.0, duration=duration, modulation_hz=20.0,
-                     pan=float(np.clip(side * strength, -1.0, 1.0)))]
+                     pan=float(np.clip(side * strength, -1.0, 1.0)) + 0.0)]  # + 0.0: no -0.0
 
 
 class MotionCategoryView(_MotionView):

@@ -1,0 +1,201 @@
+"""Every task in the catalogue playable by a person: natural views, no printed answers, instructions.
+
+Scope: every id of ``ngym.all_envs(contrib=True, collections=True)`` except
+Null-v0 and the ``psychopy.*`` pixel tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import neurogym_app as ngym
+from neurogym_app.core import registry
+from neurogym_app.input.keymap import build_keymap, playability
+from neurogym_app.input.keynames import display_name
+from neurogym_app.session.clock import FakeClock
+from neurogym_app.session.loop import run_frames
+from neurogym_app.session.null_display import NullDisplay
+from neurogym_app.session.play_setup import PlayOptions, start_play
+from neurogym_app.stimuli.instructions import task_instructions
+from neurogym_app.stimuli.scene import DotField, Geometry, Image, Scene, Text
+from neurogym_app.stimuli.views import StepState, drawn_view_kind, make_view
+
+SCOPE = sorted(i for i in ngym.all_envs(contrib=True, collections=True) if i != "Null-v0" and not i.startswith("psychopy"))
+GEO = Geometry(36.0, (800, 600))
+DIGIT = re.compile(r"\d")
+
+
+def _make(task_id: str):
+    try:
+        return registry.make(task_id, timing="human")
+    except Exception:  # tasks without a human preset (the stepped ones)
+        return registry.make(task_id)
+
+
+def _playable(task_id: str) -> bool:
+    return playability(_make(task_id)) is None
+
+
+PLAYABLE = [i for i in SCOPE if _playable(i)]
+
+
+def test_scope_is_the_whole_catalogue():
+    assert len(SCOPE) == 64
+    assert len(PLAYABLE) >= 56  # 6 stepped tasks + 2 supervised-only tasks refused, with their reasons
+
+
+@pytest.mark.parametrize("task_id", SCOPE)
+def test_every_task_has_a_natural_view_or_a_one_line_refusal(task_id):
+    env = _make(task_id)
+    reason = playability(env)
+    if reason is None:
+        assert drawn_view_kind(env, "natural") == "natural", f"{task_id} has no natural view"
+        assert make_view(env, "natural", GEO).kind == "natural"
+    else:
+        assert reason.strip() and "\n" not in reason and len(reason) < 300, reason
+
+
+class _Spy(NullDisplay):
+    """A display that keeps every Text drawn during trials and the view of every frame."""
+
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.texts: set[str] = set()
+        self.frames = 0
+
+    def present(self, scene):
+        if isinstance(scene, Scene):
+            for item in scene.flat_items():
+                if isinstance(item, Text):
+                    self.texts.add(item.text)
+        return super().present(scene)
+
+
+@pytest.mark.parametrize("player", ["oracle", "psychometric"])
+@pytest.mark.parametrize("task_id", PLAYABLE)
+def test_simulated_participants_play_ten_trials_with_number_free_frames(task_id, player, tmp_path):
+    clock = FakeClock()
+    display = _Spy(clock)
+    session = start_play(PlayOptions(task_id=task_id, n_trials=10, seed=5, player=player, feedback=False), display, sessions_root=tmp_path)
+    run_frames(session.runner, clock, max_frames=400_000)
+    session.close()
+    assert session.runner.status == "completed" and session.runner.n_done == 10
+    manifest = json.loads((session.path / "manifest.json").read_text())
+    assert manifest["view"] == session.view_kind == session.runner.scenes.view.kind == "natural"
+    numbers = {t for t in display.texts if DIGIT.search(t) and t not in _not_trial_texts(session)}
+    assert not numbers, f"{task_id}: frames print numbers: {sorted(numbers)[:5]}"
+
+
+def _not_trial_texts(session) -> set[str]:
+    """Texts of the instruction screen (shown before the first trial; it names keys like 1-4)."""
+    return {session.runner.scenes.message(session.keymap.describe()).items[-1].text}
+
+
+# ------------------------------------------------------------ zero strength
+#: tasks whose strength variable has no zero that leaves the answer open, with why
+NO_ZERO_STRENGTH = {
+    "HierarchicalReasoning-v0": "its strength_var is the flash interval, which decides the answer with the rule",
+    "DelayComparison-v0": "vdiff is derived from the value pair; the task has no pair with equal values",
+}
+#: the trial variable that fixes the correct answer, where it is not ``ground_truth``
+ANSWER_VAR = {"ChangingEnvironment-v0": "side"}
+#: how to ask for a zero-strength trial where the strength variable is derived from others
+ZERO_STRENGTH = {"ContextDecisionMaking-v0": {"coh_1": 0.0, "coh_2": 0.0}}
+
+
+def _strength_tasks() -> list[str]:
+    out = []
+    for task_id in PLAYABLE:
+        meta = getattr(_make(task_id).unwrapped, "metadata", {}) or {}
+        if meta.get("strength_var") and task_id not in NO_ZERO_STRENGTH:
+            out.append(task_id)
+    return out
+
+
+def _canonical(scene: Scene) -> list:
+    out = []
+    for item in scene.items:
+        if isinstance(item, (DotField, Image)):
+            arrays = [np.asarray(getattr(item, f)).tobytes() for f in ("positions", "colors", "data") if getattr(item, f, None) is not None]
+            out.append((type(item).__name__, hash(tuple(arrays))))
+        else:
+            out.append(repr(item))
+    return out
+
+
+def _frames(env, trial: dict) -> list:
+    task = env.unwrapped
+    task.new_trial(**trial)
+    view = make_view(env, "natural", GEO)
+    names = task.observation_space.name
+    return [
+        _canonical(view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period=task.period_at(k), t_ms=k * task.dt, obs_space_names=names)))
+        for k in range(task.n_steps)
+    ]
+
+
+def test_zero_strength_exclusions_are_tasks_with_a_strength():
+    for task_id in NO_ZERO_STRENGTH:
+        assert (getattr(_make(task_id).unwrapped, "metadata", {}) or {}).get("strength_var")
+
+
+@pytest.mark.parametrize("task_id", _strength_tasks())
+def test_zero_strength_frames_do_not_depend_on_the_answer(task_id):
+    env = _make(task_id)
+    env.reset(seed=2)
+    task = env.unwrapped
+    meta = task.metadata
+    key = ANSWER_VAR.get(task_id, "ground_truth")
+    answers = sorted({task.new_trial()[key] for _ in range(40)}, key=str)
+    assert len(answers) >= 2, f"{task_id}: only one answer value seen"
+    # only the seed, the strength and the answer are fixed: everything else the trial draws from its seed
+    zero = ZERO_STRENGTH.get(task_id, {meta["strength_var"]: 0.0})
+    base = {"trial_seed": int(task.new_trial()["trial_seed"]), **zero}
+    frames = [_frames(env, {**base, key: a}) for a in answers]
+    assert all(f == frames[0] for f in frames[1:]), f"{task_id}: zero-strength frames differ with the answer"
+
+
+# ------------------------------------------------------------ instructions
+@pytest.mark.parametrize("task_id", PLAYABLE)
+def test_every_playable_task_has_instructions_naming_its_keys(task_id):
+    env = _make(task_id)
+    text = task_instructions(env)
+    assert text and len(text) > 80, f"{task_id} has no instruction text in assets/instructions/tasks.toml"
+    flat = " ".join(text.split())
+    keymap = build_keymap(env)
+    if keymap.pointer == "ring" and not any(b.keys for b in keymap.bindings):
+        assert "click" in flat
+    elif keymap.is_box:
+        assert "pointer" in flat
+    for binding in keymap.bindings:
+        for key in binding.keys:
+            assert display_name(key) in flat, f"{task_id}: instructions do not name key {display_name(key)!r}"
+
+
+# ------------------------------------------------------------ generic view
+def test_a_task_without_a_view_gets_the_generic_number_free_view(tmp_path, monkeypatch):
+    from neurogym_app.stimuli import views
+
+    # a user's task: here GoNogo with its natural view unregistered
+    monkeypatch.setitem(views._VIEWS, "natural", {k: v for k, v in views._VIEWS["natural"].items() if k != "GoNogo"})
+    env = registry.make("GoNogo-v0", timing="human")
+    env.reset(seed=0)
+    task = env.unwrapped
+    view = make_view(env, "natural", GEO)
+    assert view.kind == "generic" == drawn_view_kind(env, "natural")
+    texts, patches = set(), 0
+    for k in range(task.n_steps):
+        scene = view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period=task.period_at(k), t_ms=k * task.dt))
+        texts |= {i.text for i in scene.flat_items() if isinstance(i, Text)}
+        patches += sum(type(i).__name__ == "Patch" and i.contrast > 0 for i in scene.flat_items())
+    assert not any(DIGIT.search(t) for t in texts)
+    assert patches > 0  # the go channel is drawn, as luminance
+    clock = FakeClock()
+    session = start_play(PlayOptions(task_id="GoNogo-v0", n_trials=2, seed=1, player="oracle"), NullDisplay(clock), sessions_root=tmp_path)
+    run_frames(session.runner, clock, max_frames=100_000)
+    session.close()
+    assert json.loads((session.path / "manifest.json").read_text())["view"] == "generic" == session.view_kind
