@@ -56,11 +56,26 @@ def test_two_choices_follow_left_right_labels():
 
 
 def test_two_unlabelled_choices_first_is_left():
-    km = build_keymap(ngym.make("ContextDecisionMaking-v0"))
+    km = build_keymap(ngym.make("DelayComparison-v0"))
     assert [(b.name, b.action, b.keys) for b in km.bindings] == [
-        ("choice1", 1, ("left", "f")),
-        ("choice2", 2, ("right", "j")),
+        ("first", 1, ("left", "f")),
+        ("second", 2, ("right", "j")),
     ]
+
+
+def test_a_task_key_table_puts_keys_where_the_natural_view_puts_targets():
+    # ContextDecisionMaking's choice 1 is the target at direction 0 (right), choice 2 the left one
+    km = build_keymap(ngym.make("ContextDecisionMaking-v0"))
+    assert sorted((b.name, b.action, b.keys) for b in km.bindings) == [("choice1", 1, ("right", "j")), ("choice2", 2, ("left", "f"))]
+    # CVLearning: its eight inert actions are not offered to people
+    assert [b.name for b in build_keymap(ngym.make("CVLearning-v0")).bindings] == ["left", "right"]
+
+
+def test_stepped_tasks_without_a_choice_per_step_are_refused_with_one_line():
+    for task_id in ("LeverPress-v0", "LeverPressWithPoke-v0", "LeverPressWithPokeRest-v0", "MemoryRecall-v0", "Pneumostomeopening-v0"):
+        with pytest.raises(NotHumanPlayable, match="not human-playable: ") as info:
+            build_keymap(ngym.make(task_id))
+        assert "\n" not in str(info.value)
 
 
 def test_match_nonmatch_left_right():

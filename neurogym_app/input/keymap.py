@@ -215,10 +215,9 @@ def _task(env: Any) -> Any:
 
 
 #: built-in tasks a person is not offered (task class -> why, one line), beyond the tasks'
-#: own ``metadata["human_playable"]``: stepped environments without trials or periods
+#: own ``metadata["human_playable"]``: stepped environments without trials or periods and
+#: without a choice at every step (ContextSwitch has one: it is played self-paced, a key per step)
 STEPPED_TASKS: dict[str, str] = {
-    "ContextSwitch": "a stepped environment without trials or periods: every 100 ms step is a new stimulus and the "
-    "hidden rule flips unannounced, so there is no trial a person could pace, answer and be judged on",
     "LeverPress": "a stepped environment without trials or periods (a rat's lever-press schedule): reward comes "
     "from pressing on a schedule, with no stimulus to perceive or trial to answer",
     "LeverPressWithPoke": "a stepped environment without trials or periods (a rat's press-then-poke schedule): "

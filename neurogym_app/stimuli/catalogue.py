@@ -63,6 +63,7 @@ NATURAL_VIEWS: dict[str, str] = {
     "DawTwoStep": _N + "symbols:TwoStepView",
     "MatchingPenny": _N + "symbols:MatchingPennyView",
     "ProbabilisticReasoning": _N + "symbols:ProbabilisticShapesView",
+    "ContextSwitch": _N + "symbols:ContextSwitchView",
     # quantities
     "EconomicDecisionMaking": _N + "quantities:JuiceOffersView",
     "Bandit": _N + "quantities:SlotMachinesView",

@@ -19,7 +19,15 @@ from neurogym_app.stimuli.natural.base import NaturalView, channel, hint
 from neurogym_app.stimuli.scene import Color, Dot, Item
 from neurogym_app.stimuli.views import StepState
 
-__all__ = ["SYMBOLS", "symbol", "PairedAssociationView", "TwoStepView", "MatchingPennyView", "ProbabilisticShapesView"]
+__all__ = [
+    "SYMBOLS",
+    "symbol",
+    "PairedAssociationView",
+    "TwoStepView",
+    "MatchingPennyView",
+    "ProbabilisticShapesView",
+    "ContextSwitchView",
+]
 
 _SHAPES = ("circle", "square", "triangle", "diamond")
 _COLOURS: tuple[Color, ...] = ((240, 90, 70), (80, 190, 110), (90, 140, 250), (245, 205, 60), (210, 110, 230), (70, 210, 210))
@@ -114,3 +122,17 @@ class ProbabilisticShapesView(NaturalView):
             items.append(Dot(side * 7.0 * k, 0.0, size=1.2 * k, color=color, fill=deciding, line_width=0.08 * k, opacity=1.0 if deciding else 0.5))
         items += self.fixation_items(state)
         return items
+
+
+class ContextSwitchView(NaturalView):
+    """One of two symbols each turn (its ``stimulus`` input); the key that pays for it follows a hidden rule.
+
+    A self-paced version of the stepped task: each step waits for one key press.
+    """
+
+    def stimulus_items(self, state: StepState) -> list[Item]:
+        k = self.layout_scale()
+        v = channel(state, self, "stimulus")
+        if not v.size:
+            return []
+        return [symbol(20 + int(np.argmax(v)), 0.0, 0.0, 3.0 * k)]
