@@ -252,3 +252,14 @@ def test_ring_click_maps_through_tracker():
     action, cause = tr.step(_events(km, PointerEvent(-1.0, 0.01, 0.5)))
     assert action == 5 and cause.name == "choice5"
     assert map_event(km, PointerEvent(-1.0, 0.0, 0.6, "release")).action is None
+
+
+def test_reaching_delay_response_is_a_click_on_the_line_its_view_draws():
+    km = build_keymap(ngym.make("ReachingDelayResponse-v0"))
+    assert km.is_box and km.line_half_width == 7.0
+    assert km.box_action(7.0, 3.0, "press").tolist() == [1.0, 1.0]  # right end of the line: the highest position
+    assert km.box_action(-7.0, 0.0, "press").tolist() == [1.0, 0.0]
+    assert km.box_action(0.0, 0.0, "move").tolist() == [-1.0, 0.5]  # moving is not answering
+    x, y = km.pointer_for([1.0, 0.25])
+    assert km.box_action(x, y, "press").tolist() == pytest.approx([1.0, 0.25])
+    assert "click on the line" in km.describe()

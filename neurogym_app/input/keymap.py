@@ -96,6 +96,10 @@ class KeyMap:
     mode: Mode = "press"
     box_low: tuple[float, ...] = ()
     box_high: tuple[float, ...] = ()
+    #: a Box action ``[go, position]`` given by a click on a horizontal line of this half-width
+    #: (scene units): the press is ``go`` (+1; -1 otherwise), its x along the line the position
+    line_half_width: float | None = None
+    line_range: tuple[float, float] = (0.0, 1.0)  # the positions at the line's left and right ends
     _by_key: dict[str, ActionBinding] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -156,11 +160,26 @@ class KeyMap:
 
         return min(ring, key=distance)
 
-    def box_action(self, x: float, y: float) -> np.ndarray:
-        """The Box action for a pointer at ``(x, y)``, clipped to the space's bounds."""
+    def box_action(self, x: float, y: float, kind: str = "press") -> np.ndarray:
+        """The Box action for a pointer at ``(x, y)`` (a ``kind`` event), clipped to the space's bounds."""
         n = len(self.box_low)
-        value = np.array([x, y][:n], dtype=np.float32)
+        if self.line_half_width is not None:
+            low, high = self.line_range
+            f = (float(x) / self.line_half_width + 1.0) / 2.0
+            values = [1.0 if kind == "press" else -1.0, low + f * (high - low)]
+        else:
+            values = [x, y]
+        value = np.array(values[:n], dtype=np.float32)
         return np.clip(value, np.array(self.box_low, dtype=np.float32), np.array(self.box_high, dtype=np.float32))
+
+    def pointer_for(self, action: Any) -> tuple[float, float]:
+        """Where a pointer press gives the Box ``action`` (the inverse of ``box_action``)."""
+        values = np.ravel(np.asarray(action, dtype=float)).tolist() + [0.0]
+        if self.line_half_width is not None:
+            low, high = self.line_range
+            f = (values[1] - low) / (high - low) if high > low else 0.5
+            return (2.0 * f - 1.0) * self.line_half_width, 0.0
+        return values[0], values[1]
 
     @property
     def response_actions(self) -> list[int]:
@@ -179,7 +198,7 @@ class KeyMap:
         if self.pointer == "ring" and not any(b.keys for b in self.bindings):
             parts = ["click the ring in the chosen direction"]
         if self.pointer == "box":
-            parts.append("move the pointer to respond")
+            parts.append("click on the line to respond" if self.line_half_width is not None else "move the pointer to respond")
         hold = {"press": "press to respond", "latch": "press once to respond", "hold": "hold the key to respond"}[
             self.mode
         ]
@@ -202,6 +221,7 @@ class KeyMap:
                 for b in self.bindings
             ],
             **({"box_low": list(self.box_low), "box_high": list(self.box_high)} if self.is_box else {}),
+            **({"line_half_width": self.line_half_width} if self.line_half_width is not None else {}),
         }
 
 
@@ -239,6 +259,11 @@ TASK_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     # choice 1 is the target to the right (direction 0) in the task and its natural view
     "ContextDecisionMaking": {"choice2": ("left", "f"), "choice1": ("right", "j")},
 }
+
+
+#: Box tasks answered by a click on a line (task class -> the line's half-width in degrees,
+#: as their natural view draws it): the action is ``[go, position]``
+POINTER_LINES: dict[str, float] = {"ReachingDelayResponse": 7.0}
 
 
 def _task_keys(task: Any) -> dict[str, tuple[str, ...]] | None:
@@ -434,7 +459,10 @@ def build_keymap(
         low = tuple(float(v) for v in np.ravel(space.low))
         high = tuple(float(v) for v in np.ravel(space.high))
         fixate = np.clip(np.zeros(len(low), dtype=np.float32), low, high).astype(np.float32)
-        return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high)  # type: ignore[arg-type]
+        line = POINTER_LINES.get(type(task).__name__)
+        ends = (float(getattr(task, "lowbound", low[-1])), float(getattr(task, "highbound", high[-1])))
+        return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high,  # type: ignore[arg-type]
+                      line_half_width=line, line_range=ends)
     fixate = _fixation_action(env)
     bindings, pointer = _default_bindings(env, fixate)
     if overrides:

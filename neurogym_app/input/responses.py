@@ -40,7 +40,7 @@ def map_event(keymap: KeyMap, event: InputEvent) -> Mapped:
         return Mapped(event, b.action, b.name) if b else Mapped(event)
     if isinstance(event, PointerEvent):
         if keymap.is_box and event.kind in ("press", "move"):
-            return Mapped(event, keymap.box_action(event.x, event.y), "position")
+            return Mapped(event, keymap.box_action(event.x, event.y, event.kind), "position")
         if keymap.pointer == "ring" and event.kind == "press":
             b = keymap.binding_for_pointer(event.x, event.y)
             return Mapped(event, b.action, b.name) if b else Mapped(event)

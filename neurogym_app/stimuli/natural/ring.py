@@ -57,7 +57,7 @@ class RingView(NaturalView):
             radius = OUTER if int(modality) == 2 else ECCENTRICITY
         x, y = ring_xy(angle, radius * self.k)
         return Patch(x, y, size=PATCH * self.k, contrast=strength_contrast(strength), sf=SF / self.k, orientation=ori,
-                     color=color, mask="gauss")
+                     color=color, mask="raisedcos")
 
     def frame(self, state: StepState, stimuli: list[Item]) -> list[Item]:
         answering = state.period in self.answer_periods and not (self.fixation_value(state) or 0) > 0.5
@@ -184,7 +184,7 @@ class LineReachView(RingView):
     line answers with that position.
     """
 
-    half_width = 7.0
+    half_width = 7.0  # deg, not scaled: input/keymap.py POINTER_LINES maps clicks on it
 
     def stimulus_items(self, state: StepState) -> list[Item]:
         k = self.k
@@ -192,10 +192,10 @@ class LineReachView(RingView):
         high = float(getattr(self.task, "highbound", 1.0))
         items: list[Item] = []
         for f in np.linspace(0.0, 1.0, 25):
-            items.append(Dot((-self.half_width + 2 * self.half_width * float(f)) * k, 0.0, size=0.12 * k, color=(170, 170, 170)))
+            items.append(Dot(-self.half_width + 2 * self.half_width * float(f), 0.0, size=0.12 * k, color=(170, 170, 170)))
         if state.period == "stimulus" and "ground_truth" in state.trial:
             f = (float(state.trial["ground_truth"]) - low) / max(high - low, 1e-9)
-            items.append(Dot((-self.half_width + 2 * self.half_width * f) * k, 0.0, size=0.9 * k, color=(120, 220, 120)))
+            items.append(Dot(-self.half_width + 2 * self.half_width * f, 0.0, size=0.9 * k, color=(120, 220, 120)))
         if state.period == "decision":
             items.append(hint("click on the line where the dot was", k, y=-3.0))
         else:
