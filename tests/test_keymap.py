@@ -263,3 +263,12 @@ def test_reaching_delay_response_is_a_click_on_the_line_its_view_draws():
     x, y = km.pointer_for([1.0, 0.25])
     assert km.box_action(x, y, "press").tolist() == pytest.approx([1.0, 0.25])
     assert "click on the line" in km.describe()
+
+
+def test_tone_detection_is_answered_by_a_latched_number_key():
+    # judged on its last step only: a press held until the trial ends answers it; no key is "no tone"
+    env = ngym.make("ToneDetection-v0", timing="human")
+    assert playability(env) is None
+    km = build_keymap(env)
+    assert km.mode == "latch" and km.fixate == 0 and not km.turn_based
+    assert [(b.name, b.action, b.keys) for b in km.bindings] == [("tone 1", 1, ("1",)), ("tone 2", 2, ("2",)), ("tone 3", 3, ("3",))]

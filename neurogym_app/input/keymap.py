@@ -256,6 +256,7 @@ TASK_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "PostDecisionWager": {"left": ("left", "f"), "right": ("right", "j"), "sure": ("up", "space")},
     "ChangingEnvironment": {"left1": ("f",), "right1": ("j",), "left2": ("d",), "right2": ("k",)},
     "CVLearning": {"left": ("left", "f"), "right": ("right", "j")},
+    "ToneDetection": {"tone 1": ("1",), "tone 2": ("2",), "tone 3": ("3",)},
     # choice 1 is the target to the right (direction 0) in the task and its natural view
     "ContextDecisionMaking": {"choice2": ("left", "f"), "choice1": ("right", "j")},
 }
@@ -264,6 +265,18 @@ TASK_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
 #: Box tasks answered by a click on a line (task class -> the line's half-width in degrees,
 #: as their natural view draws it): the action is ``[go, position]``
 POINTER_LINES: dict[str, float] = {"ReachingDelayResponse": 7.0}
+
+
+#: tasks whose own metadata refuses people but that a person can do with this input
+#: (task class -> how): ToneDetection is judged on its last step only, so a key press
+#: latched until the trial ends ("latch") answers it; no key is "no tone"
+HUMAN_PLAY: dict[str, dict[str, Any]] = {
+    "ToneDetection": {"mode": "latch", "turn_based": False},
+}
+
+
+def _human_play(task: Any) -> dict[str, Any] | None:
+    return HUMAN_PLAY.get(type(task).__name__)
 
 
 def _task_keys(task: Any) -> dict[str, tuple[str, ...]] | None:
@@ -301,6 +314,9 @@ def is_turn_based(env: Any) -> bool:
     """True for a Discrete task with no "no response" action (see the module doc)."""
     task = _task(env)
     meta = getattr(task, "metadata", {}) or {}
+    override = _human_play(task)
+    if override is not None and "turn_based" in override:
+        return bool(override["turn_based"])
     if meta.get("turn_based") is not None:
         return bool(meta["turn_based"])
     space = task.action_space
@@ -335,7 +351,7 @@ def playability(env: Any) -> str | None:
     """None if a person can play ``env``, else the reason why not (one line)."""
     task = _task(env)
     meta = getattr(task, "metadata", {}) or {}
-    if meta.get("human_playable", True) is False:
+    if meta.get("human_playable", True) is False and _human_play(task) is None:
         return str(meta.get("human_playable_reason") or "the task says it is not playable by people")
     if type(task).__name__ in STEPPED_TASKS:
         return STEPPED_TASKS[type(task).__name__]
@@ -449,7 +465,7 @@ def build_keymap(
         task_name = getattr(getattr(task, "spec", None), "id", None) or type(task).__name__
         raise NotHumanPlayable(f"{task_name} is not human-playable: {reason}")
     meta = getattr(task, "metadata", {}) or {}
-    mode = mode or meta.get("input_mode") or "press"
+    mode = mode or (_human_play(task) or {}).get("mode") or meta.get("input_mode") or "press"
     if mode not in MODES:
         raise KeyMapError(f"unknown input mode {mode!r}; use one of: {', '.join(MODES)}")
     space = task.action_space

@@ -65,8 +65,8 @@ class DualMatchView(NaturalView):
     """DualDelayMatchSample: two gratings (left = item 1, right = item 2), a cue, then a test.
 
     Each sample is one of two directions, drawn as a vertical or horizontal
-    grating (``theta / 2``). The cue is an arrow at fixation pointing to the
-    item tested next; the test grating appears where that item was.
+    grating (``theta / 2``). The cue is a yellow ring around the place of the
+    item tested next; the test grating appears there.
     """
 
     size = 3.6
@@ -90,8 +90,7 @@ class DualMatchView(NaturalView):
             items.append(self._grating(trial[period], -1 if tested == 1 else 1, k))
         if period.startswith("cue") and tested is not None:
             side = -1 if tested == 1 else 1
-            items.append(Dot(side * 0.9 * k, 0.0, size=1.0 * k, color=(255, 220, 80), shape="triangle"))
-            items.append(Dot(side * 0.35 * k, 0.0, size=0.6 * k, color=(255, 220, 80), shape="square"))
+            items.append(Dot(side * self.offset * k, 0.0, size=(self.size + 0.4) * k, color=(255, 220, 80), fill=False, line_width=0.2 * k))
         items.append(Dot(0.0, 0.0, size=0.3 * k, color=(255, 60, 60)))
         return items
 
