@@ -199,3 +199,23 @@ def test_a_task_without_a_view_gets_the_generic_number_free_view(tmp_path, monke
     run_frames(session.runner, clock, max_frames=100_000)
     session.close()
     assert json.loads((session.path / "manifest.json").read_text())["view"] == "generic" == session.view_kind
+
+
+def test_the_template_task_has_a_natural_view_and_instructions():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "envs" / "template.py"
+    spec = importlib.util.spec_from_file_location("envs_template_for_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    task = module.BrighterSide(timing="human")
+    task.reset(seed=0)
+    view = make_view(task, "natural", GEO)
+    assert view.kind == "natural" and "Left arrow" in task_instructions(task)
+    frames = {}
+    for gt in (0, 1):
+        task.new_trial(trial_seed=3, ground_truth=gt, difference=0.0)
+        k = task.start_ind["stimulus"]
+        frames[gt] = _canonical(view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period="stimulus", t_ms=k * task.dt)))
+    assert frames[0] == frames[1] and any("Patch" in str(i) for i in frames[0])

@@ -101,7 +101,7 @@ class ProbabilisticShapesView(NaturalView):
     """Yang & Shadlen (2007): one shape appears per stimulus period at its place, and they stay on.
 
     Shape ``s`` of ten is ``SYMBOLS[s]``; each carries a hidden weight of
-    evidence for the red (left) or green (right) target, learned from feedback.
+    evidence for the left or the right target (white discs), learned from feedback.
     """
 
     places = ((-3.0, 3.0), (3.0, 3.0), (-3.0, -3.0), (3.0, -3.0))
@@ -118,8 +118,8 @@ class ProbabilisticShapesView(NaturalView):
             x, y = self.places[int(locs[i]) % len(self.places)]
             items.append(symbol(int(shapes[i]), x * k, y * k, 1.8 * k))
         deciding = period == "decision"
-        for side, color in ((-1.0, (230, 70, 60)), (1.0, (70, 200, 90))):
-            items.append(Dot(side * 7.0 * k, 0.0, size=1.2 * k, color=color, fill=deciding, line_width=0.08 * k, opacity=1.0 if deciding else 0.5))
+        for side in (-1.0, 1.0):  # white: no target shares a colour with a shape
+            items.append(Dot(side * 7.0 * k, 0.0, size=1.2 * k, color=(240, 240, 240), fill=deciding, line_width=0.08 * k, opacity=1.0 if deciding else 0.5))
         items += self.fixation_items(state)
         return items
 
