@@ -235,7 +235,7 @@ class MotionCategoryView(_MotionView):
 
     The sample and test directions are ``sample_theta`` and ``test_theta``;
     two directions match when they fall in the same half of the circle (the
-    category boundary is the horizontal, as in the task).
+    category boundary is the vertical, as in the task: rightward vs leftward).
     """
 
     coherence = 1.0
