@@ -104,7 +104,29 @@ NO_ZERO_STRENGTH = {
 #: the trial variable that fixes the correct answer, where it is not ``ground_truth``
 ANSWER_VAR = {"ChangingEnvironment-v0": "side"}
 #: how to ask for a zero-strength trial where the strength variable is derived from others
-ZERO_STRENGTH = {"ContextDecisionMaking-v0": {"coh_1": 0.0, "coh_2": 0.0}}
+ZERO_STRENGTH = {
+    "ContextDecisionMaking-v0": {"coh_1": 0.0, "coh_2": 0.0},
+    "PulseDecisionMaking-v0": {"pulse1": [1.0, 0.0, 1.0, 0.0, 0.0, 0.0], "pulse2": [0.0, 1.0, 0.0, 1.0, 0.0, 0.0]},
+    "IntervalDiscrimination-v0": {"duration1": 400.0, "duration2": 400.0},  # (a tie: choice 2 by the task's rule)
+    "ProbabilisticReasoning-v0": {"shapes": [1, 8, 3, 6]},  # weights -0.9 + 0.9 - 0.5 + 0.5
+}
+#: variables a view could read the answer from (each is overwritten in the view test)
+ANSWER_KEYS = ("ground_truth", "target", "side", "other_choice")
+
+
+def _zero_kwargs(task_id: str, trial: dict, strength_var: str) -> dict:
+    if task_id in ZERO_STRENGTH:
+        return dict(ZERO_STRENGTH[task_id])
+    if task_id.startswith("yang19."):  # signed coherences (dm) or two strengths per modality (dly dm)
+        out = {k: 0.0 for k in ("coh_mod1", "coh_mod2") if k in trial}
+        out.update({f"coh{s}_mod{m}": 0.5 for s in (1, 2) for m in (1, 2) if f"coh{s}_mod{m}" in trial and f"coh_mod{m}" not in trial})
+        return out
+    return {strength_var: 0.0}
+
+
+def _strength_of(task, trial: dict, strength_var: str) -> float:
+    fn = getattr(task, "signed_strength", None)
+    return abs(float(fn(trial))) if callable(fn) else abs(float(trial[strength_var]))
 
 
 def _strength_tasks() -> list[str]:
@@ -127,15 +149,17 @@ def _canonical(scene: Scene) -> list:
     return out
 
 
+def _states(task) -> list[StepState]:
+    names = task.observation_space.name
+    return [StepState(ob=task.ob[k], trial=dict(task.trial), period=task.period_at(k), t_ms=k * task.dt, obs_space_names=names)
+            for k in range(task.n_steps)]  # fmt: skip
+
+
 def _frames(env, trial: dict) -> list:
     task = env.unwrapped
     task.new_trial(**trial)
     view = make_view(env, "natural", GEO)
-    names = task.observation_space.name
-    return [
-        _canonical(view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period=task.period_at(k), t_ms=k * task.dt, obs_space_names=names)))
-        for k in range(task.n_steps)
-    ]
+    return [_canonical(view.scene(state)) for state in _states(task)]
 
 
 def test_zero_strength_exclusions_are_tasks_with_a_strength():
@@ -148,15 +172,27 @@ def test_zero_strength_frames_do_not_depend_on_the_answer(task_id):
     env = _make(task_id)
     env.reset(seed=2)
     task = env.unwrapped
-    meta = task.metadata
+    strength_var = task.metadata["strength_var"]
     key = ANSWER_VAR.get(task_id, "ground_truth")
+    sample = dict(task.new_trial())
     answers = sorted({task.new_trial()[key] for _ in range(40)}, key=str)
     assert len(answers) >= 2, f"{task_id}: only one answer value seen"
-    # only the seed, the strength and the answer are fixed: everything else the trial draws from its seed
-    zero = ZERO_STRENGTH.get(task_id, {meta["strength_var"]: 0.0})
-    base = {"trial_seed": int(task.new_trial()["trial_seed"]), **zero}
-    frames = [_frames(env, {**base, key: a}) for a in answers]
+    # only the seed, the zero strength and the answer are fixed: the rest comes from the seed
+    base = {"trial_seed": int(sample["trial_seed"]), **_zero_kwargs(task_id, sample, strength_var)}
+    frames, built = [], []
+    for a in answers:
+        frames.append(_frames(env, {**base, key: a}))
+        built.append(task.trial[key])
+        assert _strength_of(task, task.trial, strength_var) == 0.0, f"{task_id}: not a zero-strength trial: {task.trial}"
     assert all(f == frames[0] for f in frames[1:]), f"{task_id}: zero-strength frames differ with the answer"
+    # and the view reads no answer: the same frames whatever the trial says the answer is
+    view = make_view(env, "natural", GEO)
+    for state in _states(task):
+        seen = {str(_canonical(view.scene(state)))}
+        for a in answers:
+            trial = {**state.trial, **{k: a for k in ANSWER_KEYS if k in state.trial and k != key}, key: a}
+            seen.add(str(_canonical(view.scene(StepState(**{**vars(state), "trial": trial})))))
+        assert len(seen) == 1, f"{task_id}: period {state.period}: the view draws the answer"
 
 
 # ------------------------------------------------------------ instructions

@@ -98,7 +98,9 @@ class ContextDecisionMakingView(_MotionView):
 
     Motion: ``coh_1`` % of the dots move toward the modality-1 choice.
     Colour: a dot takes the colour of the modality-2 choice with probability
-    ``coh_2/100 + (1 - coh_2/100) / n``, otherwise another choice's colour.
+    ``coh_2/100``, otherwise a colour drawn uniformly from all ``n`` (so in all
+    ``coh_2/100 + (1 - coh_2/100) / n``; at 0 % the colours do not depend on
+    the choice at all).
     The context (which modality counts) is cued by the fixation mark (cross:
     motion, square: colour) and a word above the dots; the targets show both
     mappings (position = motion direction, colour = colour choice).
@@ -123,14 +125,12 @@ class ContextDecisionMakingView(_MotionView):
             coh1 = float(trial.get("coh_1", 0.0)) / 100.0
             coh2 = float(trial.get("coh_2", 0.0)) / 100.0
             dominant = (c2 - 1) % n
-            p_dom = coh2 + (1.0 - coh2) / n
             pal = np.asarray(palette, dtype=float)
 
             def colors(frame: Any) -> np.ndarray:
                 u = frame.extra
-                others = [j for j in range(n) if j != dominant] or [dominant]
-                rest = np.clip((u - p_dom) / max(1.0 - p_dom, 1e-9), 0.0, 1.0 - 1e-12)
-                pick = np.where(u < p_dom, dominant, np.asarray(others)[(rest * len(others)).astype(int)])
+                rest = np.clip((u - coh2) / max(1.0 - coh2, 1e-9), 0.0, 1.0 - 1e-12)
+                pick = np.where(u < coh2, dominant, (rest * n).astype(int))
                 return pal[pick]
 
             items.append(self.dots(state, coh1, float(self.theta[(c1 - 1) % n]), colors=colors))
