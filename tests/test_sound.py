@@ -170,3 +170,20 @@ def test_a_recorded_tone_session_names_the_audio_device(tmp_path, qapp):
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["display"]["audio_device"] == "none" and manifest["view"] == "natural"
     assert len(display.audio.onsets) == 4  # two tones per trial, each started once
+
+
+def test_the_apps_play_view_display_starts_tones_of_deferred_scenes(qapp, capfd):
+    from neurogym_app.qt.stimulus import CanvasDisplay, FitCanvas
+    from neurogym_app.session.play_setup import DeferredScene
+
+    clock = FakeClock(2.0)
+    canvas = FitCanvas(clock)
+    display = CanvasDisplay(canvas, clock)
+    onset = display.present(DeferredScene(lambda: Scene((Tone("7:stim1", duration=0.1),))))
+    assert [(o.key, o.onset) for o in display.audio.onsets] == [("7:stim1", onset)]
+    assert display.info()["audio_device"] == "none"
+    silent = CanvasDisplay(canvas, clock, audio=False)  # a simulated player on a virtual clock
+    silent.present(DeferredScene(lambda: Scene((Tone("7:stim2"),))))
+    assert silent.audio is None and silent.info()["audio_device"].startswith("off")
+    assert capfd.readouterr().err.count("continues visual-only") == 1
+    canvas.deleteLater()

@@ -98,7 +98,7 @@ class PlayController(QObject):
         clock = FakeClock() if virtual else MonotonicClock()
         self.clock_proxy.clock = clock
         self.canvas.take_events()
-        display = CanvasDisplay(self.canvas, self.clock_proxy, refresh_hz)
+        display = CanvasDisplay(self.canvas, self.clock_proxy, refresh_hz, audio=not virtual)
         self.session = start_play(options, display, sessions_root=sessions_root, lazy_scenes=True, on_trial=self.trial_done.emit)
         self.error = None
         self.started.emit(self.session)
