@@ -255,3 +255,39 @@ def test_the_template_task_has_a_natural_view_and_instructions():
         k = task.start_ind["stimulus"]
         frames[gt] = _canonical(view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period="stimulus", t_ms=k * task.dt)))
     assert frames[0] == frames[1] and any("Patch" in str(i) for i in frames[0])
+
+
+#: tasks where WHEN to answer is the answer (the response window opens silently); in the
+#: others the views may mark the start of the response period (people need a go signal)
+TIMING_TASKS = ["ReadySetGo-v0", "MotorTiming-v0", "OneTwoThreeGo-v0", "Detection-v0"]
+
+
+@pytest.mark.parametrize("task_id", TIMING_TASKS)
+def test_nothing_on_screen_announces_the_moment_to_answer_that_the_inputs_do_not(task_id):
+    """Where the correct answer starts while the observation stays the same, so does the frame.
+
+    (A timing task whose response window opens silently must not be given away
+    by a hint or a change of the drawing; moving dots are left out of the comparison.)
+    """
+    env = _make(task_id)
+    env.reset(seed=4)
+    task = env.unwrapped
+    if not int(getattr(task, "n_steps", 0) or 0):
+        pytest.fail(f"{task_id}: no steps to draw")
+    keymap = build_keymap(env)
+    gt = np.asarray(task.gt)
+    fixate = np.asarray(keymap.fixate if keymap.fixate is not None else -1)
+    view = make_view(env, "natural", GEO)
+    states = _states(task)
+    checked = 0
+    for k in range(1, len(states)):
+        starts = not np.array_equal(gt[k], fixate) and np.array_equal(gt[k - 1], fixate)
+        if starts and np.array_equal(task.ob[k], task.ob[k - 1]):
+            before, after = (
+                [i for i in _canonical(view.scene(s)) if not isinstance(i, tuple) and not i.startswith("Tone")]
+                for s in (states[k - 1], states[k])
+            )
+            assert before == after, f"{task_id}: the frame changes when the answer becomes due (step {k})"
+            checked += 1
+    if task_id != "Detection-v0":  # (Detection's window opens with the stimulus, which is drawn)
+        assert checked == 1, f"{task_id}: expected one silent start of the response window, found {checked}"

@@ -16,7 +16,7 @@ Views: ``ReadySetGoView`` (Jazayeri & Shadlen 2015), ``MotorTimingView``
 
 from __future__ import annotations
 
-from neurogym_app.stimuli.natural.base import NaturalView, channel_on, hint, period_ms, tone_key
+from neurogym_app.stimuli.natural.base import NaturalView, channel_on, period_ms, tone_key
 from neurogym_app.stimuli.scene import Color, Dot, Item, Patch, Tone
 from neurogym_app.stimuli.views import StepState
 
@@ -90,7 +90,8 @@ class MotorTimingView(NaturalView):
 class OneTwoThreeGoView(NaturalView):
     """Three evenly spaced flashes (with clicks) at fixation; press when the fourth would come.
 
-    The target (a dot to the right) appears first and stays on.
+    The target (a dot to the right) appears first and stays on. Nothing
+    changes when the response period starts (it starts when the answer is due).
     """
 
     def stimulus_items(self, state: StepState) -> list[Item]:
@@ -102,8 +103,7 @@ class OneTwoThreeGoView(NaturalView):
         items.append(flash(0.0, 0.0, 3.0, beat, k))
         if beat:
             items.append(Tone(tone_key(state, str(state.period)), frequency=1000.0, duration=CLICK_S))
-        if state.period == "response":
-            items.append(hint("press on the fourth beat", k))
+        # (no hint in the response period: it starts exactly when the answer is due)
         items += self.fixation_items(state, color=(255, 70, 70)) if not beat else []
         return items
 

@@ -28,8 +28,8 @@ from neurogym_app.stimuli.views import StepState
 
 __all__ = ["RingView", "Yang19View", "AntiReachView", "AngleReproductionView", "ReachingView", "LineReachView", "MODALITY_STYLE"]
 
-ECCENTRICITY = 5.0  # deg: the response ring, and modality 1's patches
-OUTER = 7.6  # deg: modality 2's patches sit farther out, in the same direction (never on top of modality 1)
+ECCENTRICITY = 4.6  # deg: the response ring, and modality 1's patches
+OUTER = 6.9  # deg: modality 2's patches sit farther out, in the same direction (never on top of modality 1)
 PATCH = 2.6  # deg
 SF = 1.2  # cycles/deg
 
