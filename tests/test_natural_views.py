@@ -196,12 +196,17 @@ def test_zero_strength_frames_do_not_depend_on_the_answer(task_id):
 
 
 # ------------------------------------------------------------ instructions
+#: what the natural views draw (one of these words names the stimulus in every text)
+STIMULUS_WORDS = ("patch", "dots", "disc", "tone", "symbol", "shape", "drops", "slot machine", "coin", "dot", "flash",
+                  "circle", "square", "target")
+
 @pytest.mark.parametrize("task_id", PLAYABLE)
 def test_every_playable_task_has_instructions_naming_its_keys(task_id):
     env = _make(task_id)
     text = task_instructions(env)
     assert text and len(text) > 80, f"{task_id} has no instruction text in assets/instructions/tasks.toml"
     flat = " ".join(text.split())
+    assert any(word in flat.lower() for word in STIMULUS_WORDS), f"{task_id}: the instructions name no stimulus"
     keymap = build_keymap(env)
     if keymap.pointer == "ring" and not any(b.keys for b in keymap.bindings):
         assert "click" in flat

@@ -163,7 +163,8 @@ def _page(info: dict[str, Any], figure: str | None, pictures: dict[str, str], fi
         parts.append(f"<p>Paper: <a href='{_e(link)}'>{title}</a></p>" if link else f"<p>Paper: {title}</p>")
     tags = "".join(f"<span>{_e(t)}</span>" for t in info.get("tags", []))
     parts.append(f"<p class='tags'>Group: {_e(info.get('group'))} &nbsp; Tags: {tags or '-'}</p>")
-    human = "yes" if info.get("human_playable", True) else f"no ({_e(info.get('human_playable_reason'))})"
+    reason = _refusal(task_id)
+    human = "yes" if reason is None else f"no ({_e(reason)})"
     parts.append(f"<p>Human-playable: {human}</p>")
 
     obs, act = info["observation_space"], info["action_space"]
@@ -214,6 +215,16 @@ def _page(info: dict[str, Any], figure: str | None, pictures: dict[str, str], fi
         )
         parts.append(f"<h2>Stimulus</h2><table class='views'><tr>{cells}</tr></table>")
     return _document(task_id, "".join(parts))
+
+
+def _refusal(task_id: str) -> str | None:
+    """Why people are not offered the task (the key map's verdict, as ``play`` gives it), or None."""
+    from neurogym_app.input.keymap import playability
+
+    try:
+        return playability(registry.make(task_id))
+    except Exception as exc:  # the page says what went wrong instead
+        return f"{type(exc).__name__}: {exc}"
 
 
 def _drawn_kind(task_id: str, kind: str) -> str:
