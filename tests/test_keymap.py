@@ -272,3 +272,23 @@ def test_tone_detection_is_answered_by_a_latched_number_key():
     km = build_keymap(env)
     assert km.mode == "latch" and km.fixate == 0 and not km.turn_based
     assert [(b.name, b.action, b.keys) for b in km.bindings] == [("tone 1", 1, ("1",)), ("tone 2", 2, ("2",)), ("tone 3", 3, ("3",))]
+
+
+def test_ring_tasks_without_number_keys_aim_with_the_arrows_and_answer_with_space():
+    env = ngym.make("yang19.go-v0")
+    km = build_keymap(env)
+    assert km.pointer == "ring" and km.aim is not None and km.aim.n == 16
+    tracker = ResponseTracker(km)
+    tracker.new_trial()
+    assert map_event(km, KeyEvent("space", 0.0)).action is None  # not aimed yet: Space does nothing
+    assert map_event(km, KeyEvent("right", 0.1)).action is None  # first press: aim at the right (choice 1)
+    assert map_event(km, KeyEvent("space", 0.2)).action == km.binding_for_pointer(1.0, 0.0).action
+    for t in (0.3, 0.4, 0.5, 0.6):  # four choices counter-clockwise: straight up
+        map_event(km, KeyEvent("left", t))
+    up = map_event(km, KeyEvent("space", 0.7))
+    assert up.action == km.binding_for_pointer(0.0, 1.0).action and up.is_response
+    assert map_event(km, KeyEvent("left", 0.8, "release")).action is None
+    tracker.new_trial()
+    assert km.aim.index is None and "aim with Left / Right arrow" in km.describe()
+    # tasks with keys for their choices have no aim
+    assert build_keymap(ngym.make("PerceptualDecisionMaking-v0")).aim is None

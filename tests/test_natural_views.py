@@ -296,3 +296,54 @@ def test_nothing_on_screen_announces_the_moment_to_answer_that_the_inputs_do_not
             checked += 1
     if task_id != "Detection-v0":  # (Detection's window opens with the stimulus, which is drawn)
         assert checked == 1, f"{task_id}: expected one silent start of the response window, found {checked}"
+
+
+def test_a_person_answers_a_ring_task_with_the_arrow_keys_and_sees_the_aim(tmp_path):
+    """yang19.go played by key presses only: aim at the stimulus with the arrows, press Space."""
+    import math
+
+    from neurogym_app.input.events import KeyEvent
+    from neurogym_app.session.runner import FlowSettings, Runner
+    from neurogym_app.session.scenes import StimulusScenes
+    from neurogym_app.stimuli.scene import Dot
+
+    env = registry.make("yang19.go-v0", timing="human")
+    keymap = build_keymap(env)
+    clock = FakeClock()
+
+    class Keys(NullDisplay):
+        def __init__(self):
+            super().__init__(clock)
+            self.queue, self.last = [], None
+
+        def poll(self):
+            out = [e for e in self.queue if e.t <= clock.now()]
+            self.queue = [e for e in self.queue if e.t > clock.now()]
+            return out
+
+        def present(self, scene):
+            self.last = scene
+            return super().present(scene)
+
+    display = Keys()
+    scenes = StimulusScenes(env, keymap, "natural")
+    rows = []
+    runner = Runner(env, keymap, display, scenes=scenes, n_trials=1, seed=11, flow=FlowSettings(feedback=False, iti_ms=0),
+                    on_trial=rows.append)
+    runner.tick(0.0)
+    task = env.unwrapped
+    target = int(task.trial["ground_truth"])  # the stimulus' place on the ring, 0-15 (action target + 1)
+    decision = task.start_ind["decision"] * task.dt / 1000.0
+    presses = ["right"] + ["left"] * target
+    display.queue = [KeyEvent(k, decision + 0.05 + 0.02 * i) for i, k in enumerate(presses)]
+    display.queue.append(KeyEvent("space", decision + 0.05 + 0.02 * len(presses) + 0.1))
+    marks = []
+    while runner.tick(clock.now()) and clock.now() < 30:
+        scene = display.last
+        if scene is not None and keymap.aim.angle is not None:
+            marks += [i for i in scene.items if isinstance(i, Dot) and i.color == (255, 220, 60)]
+        clock.advance(1 / 60)
+    assert rows and rows[0]["correct"] == 1, {k: rows[0][k] for k in ("choice", "gt", "ground_truth", "outcome", "rt_ms")}
+    assert marks  # the yellow aim mark was drawn on the ring
+    angle = math.atan2(marks[-1].y, marks[-1].x) % (2 * math.pi)
+    assert angle == pytest.approx(2 * math.pi * target / 16, abs=1e-6)

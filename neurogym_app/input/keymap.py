@@ -16,6 +16,8 @@ A default map is derived from the action space's names and the task's
 * a ring of three or more actions named ``choice`` -> also the pointer: a
   click picks the nearest direction (choice ``k`` of ``n`` points at angle
   ``2*pi*k/n``, 0 = right, counter-clockwise, as ``ring_angles`` lays them out);
+  a ring with more choices than number keys is also answered with the arrows
+  (Left/Right arrow aim counter-clockwise/clockwise, Space answers: ``RingAim``);
 * a ``Box`` action of one or two numbers -> the pointer position.
 
 ``Config.keys`` (action name -> key names) overrides the default keys of the
@@ -45,6 +47,7 @@ __all__ = [
     "MODES",
     "ActionBinding",
     "KeyMap",
+    "RingAim",
     "KeyMapError",
     "NotHumanPlayable",
     "action_names",
@@ -78,6 +81,38 @@ class ActionBinding:
     angle: float | None = None  # direction on the ring, when picked by a click
 
 
+class RingAim:
+    """Where the arrow keys aim on a ring of choices (shared by the key map and the view).
+
+    Left arrow turns the aim one choice counter-clockwise, Right arrow one
+    clockwise (the first press aims at the choice nearest to the right);
+    Space answers with the aimed choice. ``index`` is the aimed position on
+    the ring (None: not aimed yet this trial).
+    """
+
+    TURN = {"left": 1, "right": -1}
+    CONFIRM = ("space", "up")
+
+    def __init__(self, n: int) -> None:
+        self.n = int(n)
+        self.index: int | None = None
+
+    def reset(self) -> None:
+        self.index = None
+
+    def turn(self, key: str) -> bool:
+        """Move the aim for an arrow key; False if ``key`` does not aim."""
+        step = self.TURN.get(key)
+        if step is None:
+            return False
+        self.index = 0 if self.index is None else (self.index + step) % self.n
+        return True
+
+    @property
+    def angle(self) -> float | None:
+        return None if self.index is None else 2 * math.pi * self.index / self.n
+
+
 @dataclass(frozen=True)
 class KeyMap:
     """Keys/pointer -> actions for one task.
@@ -100,6 +135,8 @@ class KeyMap:
     #: (scene units): the press is ``go`` (+1; -1 otherwise), its x along the line the position
     line_half_width: float | None = None
     line_range: tuple[float, float] = (0.0, 1.0)  # the positions at the line's left and right ends
+    #: arrow-key aiming on a ring of choices too many for number keys (see RingAim)
+    aim: RingAim | None = field(default=None, compare=False)
     _by_key: dict[str, ActionBinding] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +162,13 @@ class KeyMap:
 
     def binding_for_key(self, key: str) -> ActionBinding | None:
         return self._by_key.get(key)
+
+    def aimed_binding(self) -> ActionBinding | None:
+        """The ring choice the arrow keys aim at (None before the first arrow press)."""
+        if self.aim is None or self.aim.angle is None:
+            return None
+        a = self.aim.angle
+        return self.binding_for_pointer(math.cos(a), math.sin(a))
 
     def binding_for_action(self, action: int) -> ActionBinding | None:
         for b in self.bindings:
@@ -197,6 +241,8 @@ class KeyMap:
                 parts.append(f"{how}: {b.name}")
         if self.pointer == "ring" and not any(b.keys for b in self.bindings):
             parts = ["click the ring in the chosen direction"]
+            if self.aim is not None:
+                parts.append("or aim with Left / Right arrow and press Space")
         if self.pointer == "box":
             parts.append("click on the line to respond" if self.line_half_width is not None else "move the pointer to respond")
         hold = {"press": "press to respond", "latch": "press once to respond", "hold": "hold the key to respond"}[
@@ -222,6 +268,7 @@ class KeyMap:
             ],
             **({"box_low": list(self.box_low), "box_high": list(self.box_high)} if self.is_box else {}),
             **({"line_half_width": self.line_half_width} if self.line_half_width is not None else {}),
+            **({"ring_aim": {"left": "aim counter-clockwise", "right": "aim clockwise", "space": "answer"}} if self.aim else {}),
         }
 
 
@@ -486,4 +533,8 @@ def build_keymap(
     unreachable = [b.name for b in bindings if not b.keys and not (pointer == "ring" and b.angle is not None)]
     if unreachable:
         raise KeyMapError(f"no key is bound to action {unreachable[0]!r}; add it to the key map")
-    return KeyMap(tuple(bindings), fixate=fixate, pointer=pointer, mode=mode)  # type: ignore[arg-type]
+    bound = {k for b in bindings for k in b.keys}
+    aim = None
+    if pointer == "ring" and not bound:  # no number keys: the arrows aim on the ring, Space answers
+        aim = RingAim(len(_ring_group(space)))
+    return KeyMap(tuple(bindings), fixate=fixate, pointer=pointer, mode=mode, aim=aim)  # type: ignore[arg-type]

@@ -39,6 +39,8 @@ class StimulusScenes:
         if background is not None:
             options["background"] = background
         self.view = make_view(env, view_kind, geometry, **options)
+        if getattr(keymap, "aim", None) is not None:
+            self.view.aim = keymap.aim  # ring views draw where the arrow keys aim
         self.view_kind = getattr(self.view, "kind", view_kind)
         self.background = self.view.background
         self.units = self.view.units

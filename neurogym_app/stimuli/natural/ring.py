@@ -46,6 +46,9 @@ class RingView(NaturalView):
     """Common drawing: stimuli as patches on a ring around fixation, a response ring to click on."""
 
     answer_periods: tuple[str, ...] = ("decision",)
+    #: the arrow-key aim (``input.keymap.RingAim``: ``angle`` in radians or None), set by the
+    #: session's scenes; drawn as a yellow mark on the response ring while answering
+    aim: Any = None
 
     def __init__(self, env: Any, geometry: Any = None, **kwargs: Any) -> None:
         super().__init__(env, geometry, **kwargs)
@@ -65,7 +68,11 @@ class RingView(NaturalView):
         items += stimuli
         items += self.fixation_items(state)
         if answering:
-            items.append(hint("click on the circle", self.k))
+            angle = getattr(self.aim, "angle", None)
+            if angle is not None:
+                x, y = ring_xy(angle, ECCENTRICITY * self.k)
+                items.append(Dot(x, y, size=0.7 * self.k, color=(255, 220, 60)))
+            items.append(hint("click on the circle (or aim with the arrows, then Space)", self.k))
         return items
 
 
