@@ -18,6 +18,7 @@ Reaching1DWithSelfDistraction).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,7 @@ class RingView(NaturalView):
         return Patch(x, y, size=PATCH * self.k, contrast=strength_contrast(strength), sf=SF / self.k, orientation=ori,
                      color=color, mask="raisedcos")
 
-    def frame(self, state: StepState, stimuli: list[Item]) -> list[Item]:
+    def frame(self, state: StepState, stimuli: Sequence[Item]) -> list[Item]:
         answering = state.period in self.answer_periods and not (self.fixation_value(state) or 0) > 0.5
         items = response_ring(ECCENTRICITY * self.k, self.k, answering)
         items += stimuli
