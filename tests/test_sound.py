@@ -187,3 +187,19 @@ def test_the_apps_play_view_display_starts_tones_of_deferred_scenes(qapp, capfd)
     assert silent.audio is None and silent.info()["audio_device"].startswith("off")
     assert capfd.readouterr().err.count("continues visual-only") == 1
     canvas.deleteLater()
+
+
+def test_a_player_that_fails_mid_run_is_replaced_by_silence_with_one_line(capfd):
+    class Broken:
+        device = "fake card"
+
+        def play(self, samples):
+            raise OSError("device unplugged\nmore detail")
+
+    audio = SceneAudio(Broken())
+    audio.present(Scene((Tone("a"),)), 0.0)
+    audio.present(Scene((Tone("b"),)), 1.0)
+    assert isinstance(audio.player, SilentPlayer) and audio.info()["audio_device"] == "none"
+    assert [o.key for o in audio.onsets] == ["a", "b"]
+    err = capfd.readouterr().err.splitlines()
+    assert err == [f"neurogym-app: no audio output (fake card: device unplugged); {VISUAL_ONLY}"]

@@ -104,11 +104,24 @@ def open_audio(backend: str = "qt", window: Any = None, stream: Any = None) -> A
 
 
 class SceneAudio:
-    """Starts the tones of each presented Scene on ``player``; ``onsets`` lists every start."""
+    """Starts the tones of each presented Scene on ``player``; ``onsets`` lists every start.
+
+    A player that fails while playing (a driver error in the middle of a run)
+    is replaced by a :class:`SilentPlayer` naming the error: the run goes on
+    visual-only, with one line on stderr.
+    """
 
     def __init__(self, player: AudioPlayer | None = None, backend: str = "qt", window: Any = None) -> None:
         self.player: AudioPlayer = player if player is not None else open_audio(backend, window)
         self.schedule = ToneSchedule()
+
+    def play(self, samples: np.ndarray) -> None:
+        try:
+            self.player.play(samples)
+        except Exception as exc:  # never stop a session for its sound
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            self.player = SilentPlayer(f"{self.player.device}: {reason}")
+            self.player.play(samples)
 
     @property
     def onsets(self) -> list[ToneOnset]:
@@ -119,7 +132,7 @@ class SceneAudio:
             return []
         started = self.schedule.start(scene, onset)
         for entry in started:
-            self.player.play(render_tone(entry.tone))
+            self.play(render_tone(entry.tone))
         return started
 
     def info(self) -> dict[str, Any]:

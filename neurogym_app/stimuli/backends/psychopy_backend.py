@@ -455,7 +455,7 @@ class PsychoPyDisplay(FrameAccounting):
         self._scene = scene
         due = self.audio.schedule.due(scene) if scene.items else []
         for tone in due:  # PsychoPySoundPlayer uses callOnFlip: each tone starts with this flip
-            self.audio.player.play(render_tone(tone))
+            self.audio.play(render_tone(tone))
         t_rel = self.window.flip()
         onset = self._from_psychopy(float(t_rel) + self._default_reset())
         self.audio.schedule.record(due, onset)
