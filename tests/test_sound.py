@@ -138,7 +138,8 @@ def test_auditory_tasks_put_tones_in_their_stimulus_periods(task_id, periods):
         scene = view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period=task.period_at(k), t_ms=k * task.dt,
                                      obs_space_names=task.observation_space.name))
         for tone in scene.tones():
-            tones.setdefault(tone.key, (task.period_at(k), tone))
+            if not tone.noise:  # (ToneDetection's background noise: tested below)
+                tones.setdefault(tone.key, (task.period_at(k), tone))
     if task_id == "ToneDetection-v0" and task.trial["ground_truth"] == 0:
         assert not tones
         return
@@ -203,3 +204,30 @@ def test_a_player_that_fails_mid_run_is_replaced_by_silence_with_one_line(capfd)
     assert [o.key for o in audio.onsets] == ["a", "b"]
     err = capfd.readouterr().err.splitlines()
     assert err == [f"neurogym-app: no audio output (fake card: device unplugged); {VISUAL_ONLY}"]
+
+
+def test_noise_is_white_at_its_rms_level_and_the_same_for_the_same_key():
+    a = render_tone(Tone("5:noise", duration=1.0, level_db=-30.0, noise=True))[:, 0].astype(float)
+    b = render_tone(Tone("5:noise", duration=1.0, level_db=-30.0, noise=True))[:, 0]
+    c = render_tone(Tone("6:noise", duration=1.0, level_db=-30.0, noise=True))[:, 0]
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    flat = a[480:-480]
+    assert 20 * np.log10(np.sqrt(np.mean(flat**2))) == pytest.approx(-30.0, abs=0.2)
+    power = np.abs(np.fft.rfft(flat)) ** 2
+    bands = [power[(f0 < f) & (f < f0 * 2)].mean() for f0, f in [(f0, np.fft.rfftfreq(len(flat), 1 / SAMPLE_RATE)) for f0 in (250, 1000, 4000)]]
+    assert max(bands) / min(bands) < 1.3  # flat spectrum: white
+
+
+def test_tone_detection_plays_its_tone_inside_a_noise_window():
+    env = registry.make("ToneDetection-v0", timing="human")
+    env.reset(seed=0)
+    task = env.unwrapped
+    task.new_trial(ground_truth=2)
+    view = make_view(env, "natural")
+    tones = {}
+    for k in range(task.n_steps):
+        for tone in view.scene(StepState(ob=task.ob[k], trial=dict(task.trial), period=task.period_at(k), t_ms=k * task.dt)).tones():
+            tones.setdefault(tone.key, (k * task.dt, tone))
+    (t_noise, noise), (t_tone, tone) = sorted(tones.values(), key=lambda v: v[1].noise, reverse=True)
+    assert noise.noise and t_noise == 0 and noise.duration == pytest.approx(2.0)
+    assert not tone.noise and t_tone == task.toneTiming[1] and tone.level_db < noise.level_db

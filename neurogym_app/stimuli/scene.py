@@ -357,6 +357,8 @@ class Tone:
     (0 dB = a sine of amplitude 1; see ``neurogym_app.stimuli.sound``).
     ``modulation_hz`` > 0 makes a flutter: the tone is gated on and off at
     that rate (vibrotactile-like pulses). ``pan`` -1 (left) to +1 (right).
+    ``noise=True`` makes it white noise instead of a sine (``level_db`` is then
+    its RMS; ``frequency`` is ignored), the same samples for the same key.
     """
 
     key: str
@@ -365,6 +367,7 @@ class Tone:
     level_db: float = -20.0
     modulation_hz: float = 0.0
     pan: float = 0.0
+    noise: bool = False
 
     def __post_init__(self) -> None:
         if not (self.frequency > 0 and self.duration > 0):

@@ -24,6 +24,7 @@ visual onset. :class:`ToneSchedule` records those onsets.
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,12 +60,17 @@ def _gate(n: int, ramp: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _render(frequency: float, duration: float, level_db: float, modulation_hz: float, pan: float, rate: int) -> np.ndarray:
+def _render(frequency: float, duration: float, level_db: float, modulation_hz: float, pan: float, rate: int,
+            noise_seed: int | None = None) -> np.ndarray:
     n = max(1, int(round(duration * rate)))
     t = np.arange(n) / rate
     amplitude = 10.0 ** (level_db / 20.0)
     ramp = int(round(RAMP_S * rate))
-    signal = np.sin(2 * np.pi * frequency * t) * _gate(n, ramp)
+    if noise_seed is None:
+        carrier = np.sin(2 * np.pi * frequency * t)
+    else:  # white noise of RMS 1 (so level_db is its RMS), clipped at 4 sd
+        carrier = np.clip(np.random.default_rng(noise_seed).standard_normal(n), -4.0, 4.0)
+    signal = carrier * _gate(n, ramp)
     if modulation_hz > 0:
         # flutter: one ramped pulse per cycle, on for half of it
         period = rate / modulation_hz
@@ -90,8 +96,10 @@ def _render(frequency: float, duration: float, level_db: float, modulation_hz: f
 
 
 def render_tone(tone: Tone, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The tone as ``(n, 2)`` float32 samples at ``rate`` Hz (read-only, cached)."""
-    return _render(float(tone.frequency), float(tone.duration), float(tone.level_db), float(tone.modulation_hz), float(tone.pan), int(rate))
+    """The tone (or noise) as ``(n, 2)`` float32 samples at ``rate`` Hz (read-only, cached)."""
+    seed = zlib.crc32(tone.key.encode("utf-8")) if tone.noise else None
+    return _render(float(tone.frequency), float(tone.duration), float(tone.level_db), float(tone.modulation_hz), float(tone.pan),
+                   int(rate), seed)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Auditory tasks: tones (with a visual frame that never tells the answer).
 
-``ToneDetectionView``: Gao et al.-style tone-in-noise detection; a 2 s
-listening window drawn as a bar with a cursor and three marks where a tone
-may come; a brief 1 kHz tone at the trial's position (or none).
+``ToneDetectionView``: tone-in-noise detection (Gao et al.); a 2 s
+listening window of white noise, drawn as a bar with a cursor and three marks
+where a tone may come; a brief quiet 1 kHz tone at the trial's position (or none).
 ``AnnubesView``: the auditory modality is a 1 kHz tone, the visual one a
 white disc; each at the trial's intensity (tone level, disc contrast).
 """
@@ -20,6 +20,8 @@ __all__ = ["ToneDetectionView", "AnnubesView", "intensity_db"]
 
 #: a quiet tone (the task's tone is embedded in noise): 15 dB under the default level
 DETECTION_LEVEL_DB = DEFAULT_LEVEL_DB - 15.0
+#: the background noise of the listening window (RMS, dB FS)
+NOISE_LEVEL_DB = DEFAULT_LEVEL_DB - 14.0
 
 
 def intensity_db(intensity: float) -> float:
@@ -44,6 +46,8 @@ class ToneDetectionView(NaturalView):
             items.append(Dot(left + width * t / total, -3.0 * k, size=0.5 * k, color=(200, 200, 200), shape="diamond", fill=False, line_width=0.06 * k))
         frac = min(max(state.t_ms / total, 0.0), 1.0)
         items.append(Dot(left + width * frac, -3.0 * k, size=0.45 * k, color=(255, 220, 90)))
+        if state.period == "stimulus":  # the whole window is background noise, the tone comes on top
+            items.append(Tone(tone_key(state, "noise"), duration=total / 1000.0, level_db=NOISE_LEVEL_DB, noise=True))
         gt = int(state.trial.get("ground_truth", 0) or 0)
         if 1 <= gt <= len(timings):
             onset, duration = timings[gt - 1], float(getattr(task, "toneDur", 50.0))
