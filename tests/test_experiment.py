@@ -12,14 +12,19 @@ import pytest
 
 from neurogym_app.config import ConfigError
 from neurogym_app.config.experiment import StaircaseConfig, load_experiment
+from neurogym_app.experiment.run import build_design, load_resume, run_experiment
+from neurogym_app.experiment.screens import (
+    ParticipantError,
+    balanced_latin_square,
+    participant_number,
+    validate_participant,
+)
+from neurogym_app.experiment.staircases import Staircase
 from neurogym_app.input.events import KeyEvent
-from neurogym_app.session.adaptive import Staircase
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.experiment import build_design, load_resume, run_experiment
-from neurogym_app.session.flow import ParticipantError, balanced_latin_square, participant_number, validate_participant
-from neurogym_app.session.markers import RecordingSink
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.reader import open_session
+from neurogym_app.record.reader import open_session
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.markers import RecordingSink
+from neurogym_app.runtime.null_display import NullDisplay
 
 ROOT = Path(__file__).resolve().parents[1]
 PILOT = ROOT / "envs" / "pilot_example.toml"
@@ -80,7 +85,7 @@ def test_staircase_converges_toward_the_simulated_threshold(pilot_runs):
     # staircase targets 79.4 % correct, i.e. coh = 15 + 4 * ln(0.6125 / 0.3875) = 16.8
     target = 15 + 4 * np.log(0.6125 / 0.3875)
     for res in pilot_runs.values():
-        rdm = [r for r in res.rows if r["task"] == "PerceptualDecisionMaking-v0" and not r["exp_practice"]]
+        rdm = [r for r in res.rows if r["task"] == "PerceptualDecisionMaking-v0" and not r["practice"]]
         assert len(rdm) == 60
         assert all(r["coh"] == r["adaptive_intensity"] for r in rdm)  # the staircase drives the trial variable
         assert rdm[0]["coh"] == 50.0 and rdm[-1]["adaptive_reversals"] >= 6
@@ -93,7 +98,7 @@ def test_staircase_converges_toward_the_simulated_threshold(pilot_runs):
 
 def test_practice_has_feedback_its_trial_list_and_block_zero(pilot_runs):
     res = pilot_runs["P01"]
-    practice = [r for r in res.rows if r["exp_practice"]]
+    practice = [r for r in res.rows if r["practice"]]
     assert {r["block"] for r in practice} == {0}
     rdm_practice = [r for r in practice if r["task"] == "PerceptualDecisionMaking-v0"]
     assert len(rdm_practice) == 6 and {r["coh"] for r in rdm_practice} == {51.2}
@@ -103,7 +108,7 @@ def test_practice_has_feedback_its_trial_list_and_block_zero(pilot_runs):
 
 def test_explicit_trial_list_is_shuffled_per_cycle(pilot_runs):
     res = pilot_runs["P01"]
-    gng = [r for r in res.rows if r["task"] == "GoNogo-v0" and not r["exp_practice"]]
+    gng = [r for r in res.rows if r["task"] == "GoNogo-v0" and not r["practice"]]
     for block in (3, 4):
         rows = [r for r in gng if r["block"] == block]
         assert len(rows) == 20 and sum(r["ground_truth"] for r in rows) == 15  # 75 % go, exactly
@@ -273,7 +278,7 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path, capsys):
 def test_limits_are_inclusive(tmp_path):
     """Exactly MAX_TRIALS planned trials and a 1000 ms time step are fine; one more trial is not."""
     from neurogym_app.config.limits import MAX_SESSION_DT_MS, MAX_TRIALS
-    from neurogym_app.session.experiment import planned_trials
+    from neurogym_app.experiment.run import planned_trials
 
     cfg = load_experiment(small(tmp_path, f'[tasks.a]\nid = "GoNogo-v0"\ndt = {MAX_SESSION_DT_MS}\ntrials = 1000\n'
                                           f'[[blocks]]\ntask = "a"\nrepeat = {MAX_TRIALS // 1000}\n'))
@@ -397,7 +402,7 @@ easier = "lower"
 """)
     clock = FakeClock()
     seen = []
-    import neurogym_app.session.runner as runner_mod
+    import neurogym_app.runtime.runner as runner_mod
 
     original = runner_mod.Runner._start_trial
 

@@ -16,10 +16,11 @@ import neurogym_app as ngym
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import build_keymap, playability
 from neurogym_app.input.keynames import display_name
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.loop import run_frames
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.play_setup import PlayOptions, start_play
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.loop import run_frames
+from neurogym_app.runtime.null_display import NullDisplay
+from neurogym_app.runtime.play_setup import start_play
+from neurogym_app.runtime.run import PlayOptions
 from neurogym_app.stimuli.instructions import task_instructions
 from neurogym_app.stimuli.scene import DotField, Geometry, Image, Scene, Text
 from neurogym_app.stimuli.views import StepState, drawn_view_kind, make_view
@@ -303,8 +304,8 @@ def test_a_person_answers_a_ring_task_with_the_arrow_keys_and_sees_the_aim(tmp_p
     import math
 
     from neurogym_app.input.events import KeyEvent
-    from neurogym_app.session.runner import FlowSettings, Runner
-    from neurogym_app.session.scenes import StimulusScenes
+    from neurogym_app.runtime.runner import FlowSettings, Runner
+    from neurogym_app.runtime.scenes import StimulusScenes
     from neurogym_app.stimuli.scene import Dot
 
     env = registry.make("yang19.go-v0", timing="human")

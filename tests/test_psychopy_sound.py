@@ -15,9 +15,10 @@ from _xvfb import psychopy_display  # noqa: F401  (fixture)
 
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import build_keymap
-from neurogym_app.session.clock import MonotonicClock
-from neurogym_app.session.play import PlayOptions, play
-from neurogym_app.session.scenes import StimulusScenes
+from neurogym_app.runtime.clock import MonotonicClock
+from neurogym_app.runtime.play import play
+from neurogym_app.runtime.run import PlayOptions
+from neurogym_app.runtime.scenes import StimulusScenes
 from neurogym_app.stimuli.scene import Geometry
 
 pytestmark = [pytest.mark.psychopy, pytest.mark.usefixtures("psychopy_display")]
@@ -32,7 +33,7 @@ def test_psychopy_backend_plays_interval_discrimination_with_its_tones(tmp_path,
     keymap = build_keymap(env)
     try:
         result = play(
-            PlayOptions(task_id="IntervalDiscrimination-v0", out=tmp_path, trials=2, seed=7, auto="oracle", backend="psychopy"),
+            PlayOptions(task_id="IntervalDiscrimination-v0", out=tmp_path, n_trials=2, seed=7, player="oracle"),
             display, clock, scenes=StimulusScenes(env, keymap, "natural", geometry=display.geometry), env=env, keymap=keymap,
             display_info={"backend": "psychopy", **display.info()},
         )

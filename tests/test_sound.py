@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from neurogym_app.core import registry
-from neurogym_app.session.clock import FakeClock
+from neurogym_app.runtime.clock import FakeClock
 from neurogym_app.stimuli.backends.audio import VISUAL_ONLY, SceneAudio, SilentPlayer, open_audio
 from neurogym_app.stimuli.scene import Dot, Scene, Tone
 from neurogym_app.stimuli.sound import (
@@ -151,8 +151,9 @@ def test_auditory_tasks_put_tones_in_their_stimulus_periods(task_id, periods):
 
 def test_a_recorded_tone_session_names_the_audio_device(tmp_path, qapp):
     from neurogym_app.qt.canvas import QtDisplay
-    from neurogym_app.session.play import PlayOptions, play
-    from neurogym_app.session.scenes import StimulusScenes
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions
+    from neurogym_app.runtime.scenes import StimulusScenes
 
     clock = FakeClock()
     display = QtDisplay(clock, size=(320, 240), offscreen=True)
@@ -162,7 +163,7 @@ def test_a_recorded_tone_session_names_the_audio_device(tmp_path, qapp):
     keymap = build_keymap(env)
     try:
         result = play(
-            PlayOptions(task_id="IntervalDiscrimination-v0", out=tmp_path, trials=2, seed=3, auto="oracle"),
+            PlayOptions(task_id="IntervalDiscrimination-v0", out=tmp_path, n_trials=2, seed=3, player="oracle"),
             display, clock, scenes=StimulusScenes(env, keymap, "natural"), env=env, keymap=keymap,
             display_info={"backend": "qt", **display.info()},
         )
@@ -175,7 +176,7 @@ def test_a_recorded_tone_session_names_the_audio_device(tmp_path, qapp):
 
 def test_the_apps_play_view_display_starts_tones_of_deferred_scenes(qapp, capfd):
     from neurogym_app.qt.stimulus import CanvasDisplay, FitCanvas
-    from neurogym_app.session.play_setup import DeferredScene
+    from neurogym_app.runtime.play_setup import DeferredScene
 
     clock = FakeClock(2.0)
     canvas = FitCanvas(clock)

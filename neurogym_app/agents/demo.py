@@ -1,6 +1,6 @@
 """An agent as a player of the play runtime (the tick runner), for teaching demos.
 
-:class:`AgentSource` is an input source of :class:`~neurogym_app.session.runner.Runner`:
+:class:`AgentSource` is an input source of :class:`~neurogym_app.runtime.runner.Runner`:
 at the first frame of every task step it gives the step's observation to the
 agent's policy and presses the key of the chosen action (a pointer press for
 ring or Box tasks), so the runner applies it at that step exactly as it
@@ -137,9 +137,9 @@ def find_agent_for_task(task_id: str, roots: tuple[str | Path, ...] = ()) -> Pat
     """An agent folder trained on ``task_id``: shipped ones (``assets/agents``) first, then ``sessions/agents``."""
     import json
 
-    from neurogym_app.agents.agent import SPEC_NAME, _package_assets
+    from neurogym_app.agents.agent import SPEC_NAME, package_assets
 
-    search = [*(Path(r) for r in roots), _package_assets() / "agents", Path("assets/agents"), Path("sessions/agents")]
+    search = [*(Path(r) for r in roots), package_assets() / "agents", Path("assets/agents"), Path("sessions/agents")]
     for root in search:
         if not root.is_dir():
             continue

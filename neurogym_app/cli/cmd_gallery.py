@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-# --------------------------------------------------------------------- hooks
+# --------------------------------------------------------------------- pictures
 
 
 #: the two views each page shows side by side: what a person sees, what the agent receives

@@ -1,4 +1,4 @@
-"""Write a session record (see :mod:`neurogym_app.session.schema`) trial by trial.
+"""Write a session record (see :mod:`neurogym_app.record.schema`) trial by trial.
 
 ``SessionRecorder.create`` makes a fresh run folder (never an existing one: a
 ``-n`` suffix is added), writes ``manifest.json``, creates ``steps.sqlite``
@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from neurogym_app.errors import UserError
-from neurogym_app.session import schema
-from neurogym_app.session.ids import safe_component, sanitise_participant
-from neurogym_app.session.jsonutil import dumps, plain
-from neurogym_app.session.npyblob import to_npy
+from neurogym_app.record import schema
+from neurogym_app.record.ids import safe_component, sanitise_participant
+from neurogym_app.record.jsonutil import dumps, plain
+from neurogym_app.record.npyblob import to_npy
 
-__all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "now_iso", "fsync_dir", "write_json_atomic"]
+__all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "now_iso", "fsync_dir", "write_json_atomic", "writer_info"]
 
 MAX_SUFFIX = 10_000
 
@@ -71,6 +71,13 @@ def _diagnosis(folder: Path) -> str:
     except OSError:
         pass
     return ""
+
+
+def writer_info() -> dict[str, Any]:
+    """Who writes a run (host, pid): readers tell a live run from an interrupted one by it."""
+    import socket
+
+    return {"host": socket.gethostname(), "pid": os.getpid()}
 
 
 def fsync_dir(path: Path) -> None:
@@ -124,8 +131,10 @@ def csv_line(cells: Sequence[str]) -> str:
     """One CSV line ending in ``\n``; a row with a carriage return in a cell is fully quoted
     (the csv module quotes ``\r`` only when it is part of the line terminator)."""
     buf = io.StringIO()
-    quoting = csv.QUOTE_ALL if any("\r" in c for c in cells) else csv.QUOTE_MINIMAL
-    csv.writer(buf, lineterminator="\n", quoting=quoting).writerow(cells)
+    if any("\r" in c for c in cells):
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(cells)
+    else:
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return buf.getvalue()
 
 
@@ -215,6 +224,7 @@ class SessionRecorder:
             "start_time": now_iso(),
             "end_time": None,
             "status": "running",
+            "writer": writer_info(),
             "n_trials": 0,
             "csv_columns": columns,
             "files": {"manifest": schema.MANIFEST_NAME, "steps": schema.SQLITE_NAME, "trials": schema.CSV_NAME},
@@ -241,6 +251,7 @@ class SessionRecorder:
             "participant": self.manifest["participant"],
             "session": self.manifest["session"],
             "block": record.block,
+            "practice": int(record.practice),
             "trial": record.index,
             "task": task.get("id"),
             "timing": task.get("timing_preset"),

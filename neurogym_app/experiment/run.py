@@ -1,9 +1,9 @@
 """Run an experiment file: screens, practice, blocks, staircases, recording, resume (pure: no Qt).
 
 ``run_experiment(...)`` plays a validated :class:`ExperimentConfig` on a
-display; ``play_experiment(args, hooks)`` is what ``neurogym-app play
-EXPERIMENT.toml`` calls (the CLI hands in the display, the event pump and
-the participant dialog through ``hooks``).
+display (``neurogym-app play EXPERIMENT.toml`` parses its flags, builds the
+display and asks for the participant in ``cli/experiment_hooks.py``, then
+calls it).
 
 The flow: welcome -> for each block in the (fixed / randomized /
 counterbalanced) order: the task's instructions and an example the first
@@ -19,15 +19,21 @@ seeds, participant, plan, display, status, ``resumed_from``), a copy of the
 experiment file, a combined ``trials.csv`` (every task's rows) and one
 ordinary session record per task (``<task id>/<participant>_<session>_<timestamp>/``,
 readable by every session tool), in which each block is recorded with its
-number (practice: block 0) and the columns ``experiment``, ``exp_block_position`` (its index in the run), ``exp_block_name``,
-``exp_practice``, ``exp_trial_in_block``, ``exp_trial`` (the trial's position
+number (practice: block 0, ``practice`` = 1) and the columns ``experiment``, ``exp_block_position`` (its index in the run),
+``exp_block_name``, ``exp_trial_in_block``, ``exp_trial`` (the trial's position
 in the whole experiment), ``exp_condition`` and, for an adaptive task,
 ``adaptive_*`` (the procedure's state after the trial).
 
 Seeds: ``root = f(experiment seed, participant id, session)``; every trial's
 ``trial_seed``, the condition order of every block, the randomized block
 order and the simulated participant derive from ``root``, so a person's
-sequence is reproducible and ``--resume`` continues it exactly.
+sequence is reproducible and ``--resume`` continues it exactly. Every task
+session records its env seed and ``trial_source: "plan"``: ``verify`` rebuilds
+each trial from its recorded variables (``trial_seed`` included).
+
+One clock per run: every onset, in every task session, is seconds since the
+experiment started; a resumed run continues the clock (from the last committed
+trial's end) and the trial numbers of the run it resumes.
 """
 
 from __future__ import annotations
@@ -41,7 +47,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import gymnasium as gym
@@ -51,12 +56,7 @@ from neurogym_app.config.errors import ConfigError
 from neurogym_app.config.experiment import BlockConfig, ExperimentConfig, TaskConfig, design_hash, load_experiment
 from neurogym_app.config.limits import MAX_TRIALS
 from neurogym_app.errors import UserError
-from neurogym_app.input.events import KeyEvent
-from neurogym_app.input.keymap import KeyMap, build_keymap
-from neurogym_app.input.keynames import display_name, normalise_key
-from neurogym_app.session import schema
-from neurogym_app.session.adaptive import STATE_COLUMNS, make_procedure
-from neurogym_app.session.flow import (
+from neurogym_app.experiment.screens import (
     BlockSummary,
     ParticipantInfo,
     Screen,
@@ -64,10 +64,13 @@ from neurogym_app.session.flow import (
     balanced_latin_square,
     validate_participant,
 )
-from neurogym_app.session.ids import safe_component
-from neurogym_app.session.markers import Marker, describe_sink, send_marker
-from neurogym_app.session.play import _task_manifest, check_playable_timing, csv_layout, make_task
-from neurogym_app.session.recorder import (
+from neurogym_app.experiment.staircases import STATE_COLUMNS, make_procedure
+from neurogym_app.input.events import KeyEvent
+from neurogym_app.input.keymap import KeyMap, build_keymap
+from neurogym_app.input.keynames import display_name, normalise_key
+from neurogym_app.record import schema
+from neurogym_app.record.ids import safe_component
+from neurogym_app.record.recorder import (
     RecordingError,
     SessionRecorder,
     csv_line,
@@ -75,11 +78,23 @@ from neurogym_app.session.recorder import (
     fsync_dir,
     now_iso,
     write_json_atomic,
+    writer_info,
 )
-from neurogym_app.session.runner import DROP_FACTOR, FlowSettings, Runner
-from neurogym_app.session.simulated import RTDistribution, SimulatedParticipant
-from neurogym_app.session.trial_log import first_response_target
-from neurogym_app.stimuli.views import drawn_view_kind
+from neurogym_app.runtime.markers import Marker, describe_sink, send_marker
+from neurogym_app.runtime.protocols import Player
+from neurogym_app.runtime.run import (
+    PlayOptions,
+    build_manifest,
+    build_run,
+    check_playable_timing,
+    closing_display_facts,
+    create_recorder,
+    csv_layout,
+    make_task,
+)
+from neurogym_app.runtime.runner import DROP_FACTOR, Runner
+from neurogym_app.runtime.simulated import RTDistribution, SimulatedParticipant
+from neurogym_app.runtime.trial_log import first_response_target
 
 __all__ = [
     "EXPERIMENT_FORMAT",
@@ -93,19 +108,17 @@ __all__ = [
     "ResumeState",
     "build_design",
     "load_resume",
-    "play_experiment",
     "run_experiment",
 ]
 
-EXPERIMENT_FORMAT = "neurogym-app-experiment"
-EXPERIMENT_FORMAT_VERSION = 1
-EXPERIMENT_MANIFEST = "experiment.json"
+EXPERIMENT_FORMAT = schema.EXPERIMENT_FORMAT_NAME
+EXPERIMENT_FORMAT_VERSION = schema.EXPERIMENT_FORMAT_VERSION
+EXPERIMENT_MANIFEST = schema.EXPERIMENT_MANIFEST
 EXPERIMENT_COPY = "experiment.toml"
 EXTRA_COLUMNS = (
     "experiment",
     "exp_block_position",
     "exp_block_name",
-    "exp_practice",
     "exp_trial_in_block",
     "exp_trial",
     "exp_condition",
@@ -259,6 +272,7 @@ def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup
     except Exception as exc:
         raise _err(source, f"{where}.id", exc) from None
     kwargs = tcfg.make_kwargs()
+    env: Any  # a TrialEnv task (new_trial, a Discrete action space), wrapped or not
     try:
         if isinstance(tcfg.timing, dict):
             env = registry.make(spec.id, **kwargs)
@@ -434,6 +448,8 @@ class ResumeState:
     done: dict[int, int]  # block position -> trials committed (contiguous from 0)
     rows: list[dict[str, Any]]  # every committed row, in exp_trial order
     sessions: dict[str, str]  # task key -> sub-session folder of the latest run that recorded it
+    trials_per_task: dict[str, int] = field(default_factory=dict)  # task key -> trials committed (numbering goes on)
+    clock_s: float = 0.0  # the end of the last committed trial: the resumed run's clock goes on from here
 
     def next_position(self, plan: Sequence[BlockPlan]) -> int:
         for b in plan:
@@ -447,27 +463,18 @@ class ResumeError(UserError):
 
 
 def read_experiment_manifest(folder: Path) -> dict[str, Any]:
-    import json
+    from neurogym_app.record.reader import SessionFormatError
+    from neurogym_app.record.reader import read_experiment_manifest as read
 
-    path = folder / EXPERIMENT_MANIFEST
-    if not folder.is_dir():
-        raise ResumeError(f"no such session folder: {folder}")
-    if not path.is_file():
-        raise ResumeError(f"{folder} is not an experiment session folder (no {EXPERIMENT_MANIFEST})")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ResumeError(f"{path} is damaged ({' '.join(str(exc).split())[:80]})") from None
-    if not isinstance(data, dict) or data.get("format") != EXPERIMENT_FORMAT:
-        raise ResumeError(f"{path} is not a neurogym-app experiment manifest")
-    if int(data.get("format_version") or 0) > EXPERIMENT_FORMAT_VERSION:
-        raise ResumeError(f"{path} was written by a newer neurogym-app; upgrade to resume it")
-    return data
+        return read(folder)
+    except SessionFormatError as exc:
+        raise ResumeError(str(exc)) from None
 
 
 def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
     """Every committed trial of ``folder`` and of the runs it resumed (``resumed_from`` chain)."""
-    from neurogym_app.session.reader import SessionFormatError, open_session
+    from neurogym_app.record.reader import SessionFormatError, open_session
 
     start = Path(folder)
     manifest = read_experiment_manifest(start)
@@ -491,6 +498,7 @@ def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
         data = read_experiment_manifest(current)
     rows: list[dict[str, Any]] = []
     sessions: dict[str, str] = {}
+    per_task: dict[str, int] = {}
     for run_folder, data in reversed(chain):
         for task_key, rel in (data.get("sessions") or {}).items():
             sub = run_folder / rel
@@ -499,7 +507,9 @@ def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
                 continue
             try:
                 with open_session(sub) as reader:
-                    rows.extend(reader.rows())
+                    task_rows = reader.rows()
+                    rows.extend(task_rows)
+                    per_task[task_key] = per_task.get(task_key, 0) + len(task_rows)
             except SessionFormatError as exc:
                 if "no tables" in str(exc) or "no steps.sqlite" in str(exc) or "has no" in str(exc):
                     continue  # killed while creating: nothing committed there
@@ -522,7 +532,8 @@ def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
         if sorted(js) != list(range(len(js))):
             raise ResumeError(f"{start}: block {pos} has trials {sorted(js)}: a gap, so it cannot be continued")
         done[pos] = len(js)
-    return ResumeState(start, manifest, done, ordered, sessions)
+    ends = [float(r["trial_end_s"]) for r in ordered if isinstance(r.get("trial_end_s"), (int, float))]
+    return ResumeState(start, manifest, done, ordered, sessions, per_task, max(ends) if ends else 0.0)
 
 
 # --------------------------------------------------------------------------- recording
@@ -574,7 +585,7 @@ class ExperimentFolder:
             raise RecordingError(f"cannot append to {self.path / schema.CSV_NAME}: {exc.strerror or exc}") from exc
 
     def update(self, **fields: Any) -> None:
-        from neurogym_app.session.jsonutil import plain
+        from neurogym_app.record.jsonutil import plain
 
         self.manifest.update(plain(fields))
         try:
@@ -586,10 +597,11 @@ class ExperimentFolder:
 class _TaskRecorder:
     """A task's session recorder seen by the runners: numbers trials, adds the experiment columns."""
 
-    def __init__(self, run: ExperimentRun, setup: TaskSetup, inner: SessionRecorder) -> None:
+    def __init__(self, run: ExperimentRun, setup: TaskSetup, inner: SessionRecorder, first_trial: int = 0) -> None:
         self.run = run
         self.setup = setup
         self.inner = inner
+        self.first_trial = first_trial  # a resumed run numbers on from the run it resumes
         self.frames = 0
         self.dropped = 0
 
@@ -608,12 +620,11 @@ class _TaskRecorder:
         if proc is not None and not block.practice:
             proc.update(extra.get("adaptive_intensity"), correct)
             extra.update(proc.state())
-        record.index = self.inner.n_trials
+        record.index = self.first_trial + self.inner.n_trials
         record.summary.update(
             {
                 "experiment": run.design.cfg.name,
                 "exp_block_name": block.name,
-                "exp_practice": int(block.practice),
                 "exp_trial_in_block": j,
                 "exp_trial": block.exp_start + j,
                 "exp_block_position": block.position,
@@ -678,29 +689,6 @@ class _ScreenStage:
         if self.onset is None:
             self.onset = onset
             self.run.mark("onset", onset, {"what": f"screen:{self.screen.name}"})
-        return True
-
-
-class _BlankStage:
-    def __init__(self, run: ExperimentRun, seconds: float) -> None:
-        self.run = run
-        self.seconds = seconds
-        self.start: float | None = None
-        self.result: str | None = None
-
-    def feed(self, events: list[Any]) -> None:
-        pass
-
-    def pause(self, now: float) -> None:
-        self.start = None
-
-    def tick(self, now: float) -> bool:
-        if self.start is None:
-            self.start = now
-        if now - self.start >= self.seconds - 1e-9:
-            self.result = "done"
-            return False
-        self.run.present(self.run.screens.blank())
         return True
 
 
@@ -781,8 +769,7 @@ class _TrialSeededParticipant:
             key = (id(runner), frame.trial)
             if key != self._trial:
                 self._trial = key
-                self.inner.rng = np.random.default_rng([self.seed, self.run.current_exp_trial])
-                self.inner._plan = None
+                self.inner.reseed(np.random.default_rng([self.seed, self.run.current_exp_trial]))
         self.inner.on_frame(runner, frame)
 
 
@@ -844,7 +831,7 @@ class ExperimentRun:
         self.block_rows: dict[int, list[dict[str, Any]]] = {}
         self.recorders: dict[str, _TaskRecorder] = {}
         self.procedures = {key: make_procedure(t.procedure_cfg) for key, t in design.tasks.items() if t.procedure_cfg is not None}
-        self.scenes: dict[str, Any] = {}
+        self.scenes: dict[tuple[str, bool], Any] = {}  # (task key, practice) -> scene source
         self.frames = 0
         self.dropped = 0
         self.intervals: list[float] = []
@@ -855,6 +842,8 @@ class ExperimentRun:
         self.participant: _TrialSeededParticipant | None = None
         self.end_info = ""
         self.exp_trial_done: set[int] = set()
+        self.clock_offset = resume.clock_s if resume is not None else 0.0
+        self.origin: float | None = None  # the run's clock origin, shared by every block's runner
         if resume is not None:
             self._replay(resume)
         columns = self._combined_columns()
@@ -907,7 +896,11 @@ class ExperimentRun:
             ],
             "n_trials_planned": d.n_trials,
             "display": dict(display_info or {"backend": getattr(self.display, "backend", "?"), "refresh_hz": self.refresh_hz}),
-            "clock": {"kind": "monotonic" if realtime else "virtual"},
+            "clock": {
+                "kind": "monotonic" if realtime else "virtual",
+                "note": "times in every task session are seconds since the experiment started on this clock"
+                + ("; resumed: the clock goes on from the end of the last trial committed before" if self.resume else ""),
+            },
             "markers": describe_sink(self.markers),
             "resumed_from": str(self.resume.folder.resolve()) if self.resume else None,
             "resume_point": None,
@@ -915,6 +908,7 @@ class ExperimentRun:
             "start_time": now_iso(),
             "end_time": None,
             "status": "running",
+            "writer": writer_info(),
             "n_trials": 0,
         }
 
@@ -937,41 +931,60 @@ class ExperimentRun:
             return None
         key = (setup.key, practice)
         if key not in self.scenes:
-            from neurogym_app.session.scenes import StimulusScenes
+            from neurogym_app.runtime.scenes import StimulusScenes
 
             inner = StimulusScenes(setup.env, setup.keymap, setup.cfg.view, geometry=self.geometry,
                                    background=self.background, title=setup.title)
             self.scenes[key] = _PracticeScenes(inner, setup.keymap, self) if practice else inner
         return self.scenes[key]
 
-    def _recorder_for(self, setup: TaskSetup) -> _TaskRecorder:
+    def _task_options(self, setup: TaskSetup, block: BlockPlan | None = None) -> PlayOptions:
+        """The run description of a task's session (flow: the block's, when one is given)."""
+        d = self.design
+        flow = self.cfg.flow
+        practice = block is not None and block.practice
+        return PlayOptions(
+            setup.task_id,
+            participant=d.participant.id,
+            session=d.participant.session,
+            n_trials=(block.n_trials if block is not None else sum(b.n_trials for b in d.plan if b.task == setup.key)),
+            timing=setup.cfg.timing_preset,
+            kwargs=dict(setup.cfg.params),
+            time_scale=setup.cfg.time_scale,
+            view=setup.cfg.view,
+            feedback=block.feedback if block is not None else True,
+            feedback_ms=flow.practice_feedback_ms if practice else flow.feedback_ms,
+            iti_ms=flow.iti_ms,
+            out=self.folder.path,
+            virtual_clock=self.folder.manifest["clock"]["kind"] == "virtual",
+            source=f"neurogym-app experiment {d.cfg.name}",
+        )
+
+    def _recorder_for(self, setup: TaskSetup, env_seed: int) -> _TaskRecorder:
         rec = self.recorders.get(setup.key)
         if rec is not None:
             return rec
         d = self.design
-        env = setup.env
-        opts = SimpleNamespace(task_params=dict(setup.cfg.params), timing=setup.cfg.timing_preset, time_scale=setup.cfg.time_scale)
         prev = self.resume.sessions.get(setup.key) if self.resume else None
-        manifest = {
-            "player": dict(self.folder.manifest["player"]),
-            "task": _task_manifest(setup.task_id, env, opts),  # type: ignore[arg-type]
-            "seeds": {"env": None, "experiment_root": d.root, "participant": self.folder.manifest["seeds"]["participant"]},
-            "key_map": setup.keymap.to_dict(),
-            "view": drawn_view_kind(env, setup.cfg.view),  # the view actually drawn
-            "display": dict(self.folder.manifest["display"]),
-            "flow": {"feedback_ms": self.cfg.flow.feedback_ms, "iti_ms": self.cfg.flow.iti_ms},
-            "n_trials_planned": sum(b.n_trials for b in d.plan if b.task == setup.key),
-            "clock": dict(self.folder.manifest["clock"]),
-            "experiment": {"name": d.cfg.name, "folder": "../..", "task_key": setup.key, "adaptive": self.procedures[setup.key].describe() if setup.key in self.procedures else None},
-            "participant_info": d.participant.to_dict(),
-            "resumed_from": prev,
-        }
-        inner = SessionRecorder.create(self.folder.path, task_id=setup.task_id, participant=d.participant.id,
-                                       session=d.participant.session, manifest=manifest,
-                                       task_vars=[c for c in setup.task_vars] + [c for c in EXTRA_COLUMNS] +
-                                       ([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else []),
-                                       periods=setup.periods)
-        rec = _TaskRecorder(self, setup, inner)
+        first_trial = self.resume.trials_per_task.get(setup.key, 0) if self.resume else 0
+        options = self._task_options(setup)
+        manifest = build_manifest(
+            options, setup.env, setup.keymap, self.folder.manifest["display"], env_seed,
+            player=self.folder.manifest["player"], participant_seed=self.folder.manifest["seeds"]["participant"],
+            # the env seed of the task's first runner; every trial is planned (its trial_seed is recorded)
+            seeds={"env": env_seed, "trials": "trial_seed column", "experiment_root": d.root,
+                   "participant": self.folder.manifest["seeds"]["participant"]},
+            trial_source="plan",
+            first_trial=first_trial,
+            clock=dict(self.folder.manifest["clock"]),
+            experiment={"name": d.cfg.name, "folder": "../..", "task_key": setup.key,
+                        "adaptive": self.procedures[setup.key].describe() if setup.key in self.procedures else None},
+            participant_info=d.participant.to_dict(),
+            resumed_from=prev,
+        )
+        extra = [*EXTRA_COLUMNS, *([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else [])]
+        inner = create_recorder(options, setup.env, manifest, env_seed, layout=(setup.task_vars, setup.periods), extra_columns=extra)
+        rec = _TaskRecorder(self, setup, inner, first_trial)
         self.recorders[setup.key] = rec
         sessions = dict(self.folder.manifest.get("sessions") or {})
         sessions[setup.key] = str(inner.path.relative_to(self.folder.path))
@@ -980,10 +993,9 @@ class ExperimentRun:
 
     def make_runner(self, stage: _BlockStage, block: BlockPlan, start_j: int) -> Runner:
         setup = self.design.tasks[block.task]
-        rec = self._recorder_for(setup)
-        flow = self.cfg.flow
-        feedback_ms = flow.practice_feedback_ms if block.practice else flow.feedback_ms
-        sources: list[Any] = []
+        seed = mix_seed(self.design.root, _RESET, block.position, start_j)
+        rec = self._recorder_for(setup, seed)
+        sources: list[Player] = []
         if self.auto:
             if self.participant is None or self.participant.inner.keymap is not setup.keymap:
                 sim = self.cfg.simulated
@@ -1007,6 +1019,7 @@ class ExperimentRun:
                 x = proc.next_intensity()
                 extra["adaptive_intensity"] = x
                 target = setup.cfg.adaptive
+                assert target is not None  # a procedure exists only for an adaptive task
                 if target.variable is not None:
                     vars_[target.variable] = x
                 else:
@@ -1017,21 +1030,15 @@ class ExperimentRun:
         def on_trial(row: dict[str, Any]) -> None:
             stage.next_j = self.block_trial_index + 1
 
-        runner = Runner(
-            setup.env, setup.keymap, stage.gate,
-            scenes=self._scenes_for(setup, block.practice),
-            recorder=rec,
-            n_trials=block.n_trials - start_j,
-            seed=mix_seed(self.design.root, _RESET, block.position, start_j),
-            time_scale=setup.cfg.time_scale,
-            flow=FlowSettings(feedback=block.feedback, feedback_ms=feedback_ms, iti_ms=flow.iti_ms),
-            sources=sources,
-            block=block.number,
-            on_trial=on_trial,
-            trial_plan=plan,
+        options = self._task_options(setup, block)
+        options.n_trials = block.n_trials - start_j
+        run = build_run(
+            options, stage.gate, env=setup.env, keymap=setup.keymap, scenes=self._scenes_for(setup, block.practice),
+            display_info=self.folder.manifest["display"], seed=seed, recorder=rec, sources=sources,
+            on_trial=on_trial, trial_plan=plan, origin=self.origin, block=block.number, practice=block.practice,
             markers=self.markers,
         )
-        return runner
+        return run.runner
 
     # ------------------------------------------------------------ frames
     current_exp_trial = 0
@@ -1207,6 +1214,7 @@ class ExperimentRun:
             return False
         if self.phase == "idle":
             self.phase = "running"
+            self.origin = now - self.clock_offset
             self.mark("experiment_start", now, {"name": self.cfg.name})
             self._next_stage()
         events = list(self.display.poll() or [])
@@ -1249,11 +1257,11 @@ class ExperimentRun:
     def close(self, status: str | None = None) -> None:
         status = status or (self.status if self.status != "running" else "interrupted")
         display = dict(self.folder.manifest.get("display") or {})
-        display.update(measured_refresh_hz=self.measured_refresh_hz(), frames=self.frames, dropped_frames=self.dropped)
+        display = closing_display_facts(display, self.measured_refresh_hz(), self.frames, self.dropped)
         errors = []
         for rec in self.recorders.values():
             try:
-                d = dict(display, frames=rec.frames, dropped_frames=rec.dropped)
+                d = closing_display_facts(display, self.measured_refresh_hz(), rec.frames, rec.dropped)
                 rec.inner.close(status, display=d)
             except RecordingError as exc:
                 errors.append(str(exc))
@@ -1326,7 +1334,7 @@ def run_experiment(
     draw: bool | None = None,
 ) -> ExperimentResult:
     """Run an experiment file on ``display`` (see the module doc); returns where it was saved."""
-    from neurogym_app.session.loop import run_frames
+    from neurogym_app.runtime.loop import run_frames
 
     cfg, source = _load(experiment)
     state = None
@@ -1368,104 +1376,6 @@ def run_experiment(
     finally:
         run.close(status)
     return run.result()
-
-
-def play_experiment(args: Any, hooks: Any = None) -> int:
-    """``neurogym-app play EXPERIMENT.toml``: the CLI's arguments; ``hooks`` give display and dialog.
-
-    ``hooks`` (from the CLI): ``load_config(path)``, ``make_display(cfg, *, auto, headless, backend,
-    fullscreen, clock) -> (display, display_info, geometry, pump)`` and ``ask_participant(fields,
-    title) -> (id, session, values) | None``. Without hooks only ``--auto`` runs with nothing drawn.
-    """
-    from neurogym_app.session.clock import FakeClock, MonotonicClock
-
-    path = args.task
-    try:
-        cfg = load_experiment(path)
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-    for flag, name in (("trials", "--trials"), ("timing", "--timing"), ("view", "--view"), ("input_mode", "--input-mode"),
-                       ("time_scale", "--time-scale")):
-        if getattr(args, flag, None) is not None:
-            raise UserError(f"{name} does not apply to an experiment file: set it per task in {path}")
-    auto = getattr(args, "auto", None)
-    if getattr(args, "realtime", False) and not auto:
-        raise UserError("--realtime is for simulated players (--auto); people always play in real time")
-    resume = getattr(args, "resume", None)
-    participant = None
-    if resume is None:
-        if getattr(args, "participant", None) is not None or auto:
-            pid = args.participant if args.participant is not None else f"sim-{auto}"
-            participant = validate_participant(pid, args.session or 1)
-        else:
-            if hooks is None or getattr(hooks, "ask_participant", None) is None:
-                raise UserError("give --participant ID (no participant dialog is available here)")
-            answer = hooks.ask_participant(cfg.participant_fields, cfg.title or cfg.name, session=args.session or 1)
-            if answer is None:
-                print("cancelled: nothing was recorded", flush=True)
-                return 1
-            participant = answer
-    elif getattr(args, "participant", None) is not None or getattr(args, "session", None) is not None:
-        raise UserError("--resume continues the recorded participant and session: leave out --participant/--session")
-    realtime = bool(getattr(args, "realtime", False) or not auto)
-    clock = MonotonicClock() if realtime else FakeClock()
-    display_cfg = hooks.load_config(getattr(args, "config", None)) if hooks is not None else None
-    if hooks is not None:
-        display, info, geometry, pump = hooks.make_display(
-            display_cfg, auto=bool(auto), headless=bool(getattr(args, "headless", False)),
-            backend=getattr(args, "backend", None), fullscreen=bool(getattr(args, "fullscreen", False)), clock=clock,
-        )
-        background = display_cfg.display.background if display_cfg is not None else None
-    else:
-        if not auto:
-            raise UserError("people need a screen: run from the neurogym-app command line")
-        from neurogym_app.session.null_display import NullDisplay
-
-        display, info, geometry, pump, background = NullDisplay(clock), None, None, None, None
-    out = Path(getattr(args, "out", None) or (display_cfg.session.out if display_cfg is not None else "sessions"))
-    markers = None
-    if cfg.markers.lsl:
-        from neurogym_app.session.markers import LSLSink
-
-        try:
-            markers = LSLSink(clock, name=cfg.markers.stream_name, source_id=cfg.markers.source_id or f"neurogym-app-{cfg.name}",
-                              as_json=cfg.markers.as_json)
-        except ImportError as exc:
-            raise UserError(str(exc)) from None
-
-    def started(run: ExperimentRun) -> None:
-        print(f"recording to {run.folder.path}", flush=True)
-        if run.resume is not None:
-            print(f"resuming {run.resume.folder}: {len(run.resume.rows)} trial(s) were recorded", flush=True)
-        d = run.design
-        order = ", ".join(b.name for b in d.plan)
-        print(f"participant {d.participant.id} (number {d.participant.number}), session {d.participant.session}; "
-              f"block order ({cfg.block_order}): {order}", flush=True)
-
-    if resume is not None and getattr(args, "seed", None) is not None:
-        raise UserError("--resume keeps the recorded seeds: leave out --seed")
-    try:
-        result = run_experiment(
-            LoadedExperiment(cfg, path), display, clock, participant=participant, out=out, auto=auto, resume=resume,
-            markers=markers, base_seed=getattr(args, "seed", None), geometry=geometry, background=background,
-            display_info=info, realtime=realtime, pump=pump if realtime else None,
-            on_message=lambda text: print(text, flush=True), on_start=started,
-        )
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        try:
-            display.close()
-        except Exception:  # closing a window must not hide the session's own error
-            pass
-    n = len(result.rows)
-    correct = sum(int(r.get("correct") or 0) for r in result.rows)
-    pct = 100.0 * correct / n if n else 0.0
-    hz = f"{result.measured_refresh_hz:.1f} Hz" if result.measured_refresh_hz else "not measured"
-    print(f"display: refresh {hz}, {result.dropped_frames} dropped frame(s) of {result.frames}", flush=True)
-    how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
-    print(f"{how}: {n} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
-    return 0
 
 
 @dataclass

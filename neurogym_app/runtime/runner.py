@@ -24,7 +24,7 @@ Bandit-v0, IBL-v0) are not stepped on the clock: each step waits for a
 response press and is taken at the press's time. A plain Gymnasium env
 without trials (e.g. ContextSwitch-v0) is played one step per trial.
 ``trial_plan(n)`` may give the variables of trial ``n`` (``new_trial(**vars)``);
-``markers`` (a :class:`~neurogym_app.session.markers.MarkerSink`) is sent an
+``markers`` (a :class:`~neurogym_app.runtime.markers.MarkerSink`) is sent an
 event at each onset (trial, period, feedback) and each response press.
 At the end of a trial the runner hands the trial to the recorder (one
 transaction) before anything else happens; a write error stops the session.
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,28 +43,24 @@ import numpy as np
 from neurogym_app.input.events import InputEvent, KeyEvent
 from neurogym_app.input.keymap import KeyMap
 from neurogym_app.input.responses import Mapped, ResponseTracker, map_event
-from neurogym_app.session.markers import Marker, send_marker
-from neurogym_app.session.trial_log import TrialLog, signed_strength_of, summarise, to_record
+from neurogym_app.runtime.display import Display
+from neurogym_app.runtime.markers import Marker, send_marker
+from neurogym_app.runtime.protocols import Player, Recorder
+from neurogym_app.runtime.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
-__all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource", "InputSource"]
+__all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource"]
 
 DROP_FACTOR = 1.5
 EPS = 1e-9  # seconds: float slack when comparing clock times with step boundaries
 
 
 class SceneSource(Protocol):
-    """Builds the Scene of each moment (see ``session.scenes.StimulusScenes``)."""
+    """Builds the Scene of each moment (see ``runtime.scenes.StimulusScenes``)."""
 
     def step(self, *, ob: Any, trial: dict, period: str | None, t_ms: float, frame_s: float) -> Any: ...
     def feedback(self, outcome: str, reward: float | None = None) -> Any: ...
     def blank(self) -> Any: ...
     def message(self, text: str) -> Any: ...
-
-
-class InputSource(Protocol):
-    """An extra source of input events (e.g. a simulated participant)."""
-
-    def poll(self, now: float) -> list[InputEvent]: ...
 
 
 @dataclass
@@ -143,25 +139,31 @@ class Runner:
         trial_plan: ``trial_plan(n)`` -> keyword arguments of ``new_trial`` for
             trial ``n`` of this runner (None: the task's own draw).
         markers: a MarkerSink told about onsets and responses (None: none).
+        practice: the trials are practice (the ``practice`` column).
+        origin: clock time the run started (None: this runner's first tick).
+            Every runner of one run gets the same origin, so all its times are on
+            one clock (an experiment's blocks; a resumed run continues its clock).
     """
 
     def __init__(
         self,
         env: Any,
         keymap: KeyMap,
-        display: Any,
+        display: Display,
         *,
         scenes: SceneSource | None = None,
-        recorder: Any = None,
+        recorder: Recorder | None = None,
         n_trials: int | None = None,
         seed: int | None = None,
         time_scale: float = 1.0,
         flow: FlowSettings | None = None,
-        sources: Sequence[Any] = (),
+        sources: Sequence[Player] = (),
         block: int = 1,
         on_trial: Callable[[dict[str, Any]], None] | None = None,
         trial_plan: Callable[[int], Any] | None = None,
         markers: Any = None,
+        practice: bool = False,
+        origin: float | None = None,
     ) -> None:
         if not time_scale > 0:
             raise ValueError(f"time_scale must be > 0, got {time_scale}")
@@ -192,7 +194,8 @@ class Runner:
         self.tracker = ResponseTracker(keymap)
         self.phase = "idle"  # idle, ready, trial, feedback, iti, done
         self.status = "running"  # running, completed, aborted, error
-        self.origin: float | None = None
+        self.practice = bool(practice)
+        self.origin: float | None = origin
         self.trial: TrialLog | None = None
         self.rows: list[dict[str, Any]] = []
         self.stats = _Stats()
@@ -259,7 +262,8 @@ class Runner:
 
     # ----------------------------------------------------------------- phases
     def _begin(self, now: float) -> None:
-        self.origin = now
+        if self.origin is None:
+            self.origin = now
         ob, _ = self.env.reset(seed=self.seed)
         self._next_ob = ob
         if self.flow.wait_for_start:
@@ -415,6 +419,7 @@ class Runner:
         strength = signed_strength_of(self.task, log.vars)
         summary = summarise(log, self.keymap, rt_from=self.rt_from, origin=origin, signed_strength=strength)
         record = to_record(log, summary, origin=origin, block=self.block, committed_at=t)
+        record.practice = self.practice
         if self.recorder is not None:
             row = self.recorder.write_trial(record)
         else:
@@ -476,7 +481,3 @@ class Runner:
         self._marked_phase = self.phase
         return FrameInfo(onset, self.phase, trial_index, step, interval, dropped)
 
-
-def events_in(events: Iterable[InputEvent], start: float, end: float) -> list[InputEvent]:
-    """Events with ``start <= t < end`` (a helper for tests and tools)."""
-    return [e for e in events if start <= e.t < end]

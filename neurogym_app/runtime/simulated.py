@@ -45,7 +45,7 @@ import numpy as np
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
 from neurogym_app.input.keymap import KeyMap
-from neurogym_app.session.trial_log import first_response_target
+from neurogym_app.runtime.trial_log import first_response_target
 
 __all__ = ["STRATEGIES", "RTDistribution", "SimulatedParticipant"]
 
@@ -117,6 +117,11 @@ class SimulatedParticipant:
         self._queue: list[tuple[float, int, InputEvent]] = []
         self._n = 0
         self._plan: _Plan | None = None
+
+    def reseed(self, rng: np.random.Generator) -> None:
+        """Draw from ``rng`` from now on and plan the current trial afresh (an experiment reseeds per trial)."""
+        self.rng = rng
+        self._plan = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -191,7 +196,7 @@ class SimulatedParticipant:
         if value is None and name and task is not None:
             value = getattr(task, name, None)
         try:
-            x = abs(float(value))
+            x = abs(float(value))  # type: ignore[arg-type]  # None or junk: the except below
         except (TypeError, ValueError):
             return 1.0 - self.lapse
         guess = self.guess
