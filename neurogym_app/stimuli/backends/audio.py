@@ -80,6 +80,9 @@ class PsychoPySoundPlayer:
         from psychopy import sound  # the PsychoPy backend's audio library
 
         self._sound = sound
+        # psychopy.sound opens its device lazily: a short silent buffer makes "no output device" fail here,
+        # at the start of the run (then the run goes on visual-only), not at the first tone
+        sound.Sound(value=np.zeros((int(SAMPLE_RATE * 0.005), 2), dtype=np.float32), sampleRate=SAMPLE_RATE, stereo=True)
         self.window = window
         self.device = str(getattr(sound, "audioLib", None) or "psychopy.sound")
 
