@@ -88,3 +88,39 @@ class BrighterSide(ngym.TrialEnv):
                 reward = self.rewards["fail"]
         # OBNOW: "the next precomputed observation" (what the agent sees next).
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+
+
+# ---------------------------------------------------------------------------
+# Human play: what a person sees (docs/CONTRIBUTING-TASKS.md, "A natural view for your task")
+# ---------------------------------------------------------------------------
+# Without a view of its own a task is drawn by the generic view (its channels as
+# luminance and position, never as numbers). A natural view draws what the lab
+# would show, from the trial's variables, at the trial's strength and never as a
+# cue to the answer: with difference 0 its frames must not depend on ground_truth.
+from neurogym_app.stimuli.natural.base import NaturalView  # noqa: E402
+from neurogym_app.stimuli.scene import Patch  # noqa: E402
+from neurogym_app.stimuli.views import register_view  # noqa: E402
+
+
+class BrighterSideView(NaturalView):
+    """Two discs left and right of fixation during the stimulus; one brighter by ``difference``."""
+
+    def stimulus_items(self, state):
+        k = self.layout_scale()  # shrinks the layout on a small screen
+        items = []
+        if state.period == "stimulus" and "ground_truth" in state.trial:
+            brighter = 0.3 + float(state.trial["difference"])
+            left, right = (brighter, 0.3) if int(state.trial["ground_truth"]) == 0 else (0.3, brighter)
+            items.append(Patch(-4.0 * k, 0.0, size=3.0 * k, contrast=left))  # contrast over the grey background
+            items.append(Patch(4.0 * k, 0.0, size=3.0 * k, contrast=right))
+        items += self.fixation_items(state)  # a cross while the fixation input is on
+        return items
+
+
+# by class name; "module:Class" strings are imported on first use
+register_view("BrighterSide", BrighterSideView)
+# What a participant reads before the first trial: name the keys and the stimulus.
+BrighterSide.metadata["instructions"] = (
+    "Two grey discs appear left and right of the cross; one is a little brighter.\n"
+    "When the cross goes off, press Left arrow or F if the left one was brighter, Right arrow or J for the right one."
+)

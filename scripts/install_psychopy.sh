@@ -64,7 +64,8 @@ fi
 
 "$py" -m pip install --quiet \
     numpy scipy pandas pillow "pyglet==1.5.27" psutil packaging six json-tricks pyyaml \
-    i18next python-bidi arabic-reshaper freetype-py requests pyserial psychtoolbox
+    i18next python-bidi arabic-reshaper freetype-py requests pyserial psychtoolbox \
+    soundfile  # psychopy.sound imports it (the tones of auditory tasks)
 # the version the tests run against (its numpy-texture and keyboard APIs have changed before)
 "$py" -m pip install --quiet --no-deps "psychopy==2026.2.5"
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
-import sys
-import types
-
 import pytest
 
 from neurogym_app.cli import cmd_gallery
@@ -45,31 +40,26 @@ def test_each_page_names_the_task_and_links_its_figure(gallery, task_id):
     assert "href='index.html'" in page
 
 
-def _fake_views(monkeypatch, **functions):
-    module = types.ModuleType("neurogym_app.stimuli.views")
-    module.__spec__ = importlib.machinery.ModuleSpec("neurogym_app.stimuli.views", None)
-    for name, fn in functions.items():
-        setattr(module, name, fn)
-    monkeypatch.setitem(sys.modules, "neurogym_app.stimuli.views", module)
+def test_each_page_shows_the_natural_view_beside_the_agent_view(gallery):
+    out, _ = gallery
+    for task_id in TASKS:
+        page = (out / f"{task_id}.html").read_text(encoding="utf-8")
+        for kind in ("natural", "agent"):
+            image = f"img/{task_id}-{kind}.png"
+            assert f"<img src='{image}' alt='{kind} view of {task_id}'>" in page
+            assert (out / image).read_bytes()[:4] == b"\x89PNG"
+        assert page.index("-natural.png") < page.index("-agent.png")  # side by side, natural first
 
 
-def test_stimulus_picture_draws_with_the_views(tmp_path, monkeypatch):
-    calls = []
-    _fake_views(monkeypatch, stimulus_picture=lambda task_id, path: calls.append((task_id, path)) or True)
-    assert cmd_gallery.stimulus_picture("GoNogo-v0", tmp_path / "z.png") is True
-    assert calls == [("GoNogo-v0", tmp_path / "z.png")]
+def test_a_picture_that_fails_is_a_problem_not_a_crash(tmp_path, monkeypatch):
+    def broken(task_id, path, kind="natural"):
+        raise RuntimeError("no painter")
 
-
-def test_stimulus_picture_is_shown_when_the_hook_draws(tmp_path, monkeypatch):
-    def fake(task_id, path):
-        path.write_bytes(b"\x89PNG fake")
-        return True
-
-    monkeypatch.setattr(cmd_gallery, "stimulus_picture", fake)
+    monkeypatch.setattr(cmd_gallery, "stimulus_picture", broken)
     problems = cmd_gallery.write_gallery(tmp_path, ["GoNogo-v0"], seed=0, trials=1)
-    assert problems == []
-    page = (tmp_path / "GoNogo-v0.html").read_text(encoding="utf-8")
-    assert "<img src='img/GoNogo-v0-stimulus.png'" in page
+    assert problems == ["GoNogo-v0: natural picture failed: RuntimeError: no painter",
+                        "GoNogo-v0: agent picture failed: RuntimeError: no painter"]  # fmt: skip
+    assert "<h1>GoNogo-v0</h1>" in (tmp_path / "GoNogo-v0.html").read_text(encoding="utf-8")
 
 
 def test_unknown_task_is_a_one_line_error(tmp_path, capsys):

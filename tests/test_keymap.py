@@ -56,11 +56,26 @@ def test_two_choices_follow_left_right_labels():
 
 
 def test_two_unlabelled_choices_first_is_left():
-    km = build_keymap(ngym.make("ContextDecisionMaking-v0"))
+    km = build_keymap(ngym.make("DelayComparison-v0"))
     assert [(b.name, b.action, b.keys) for b in km.bindings] == [
-        ("choice1", 1, ("left", "f")),
-        ("choice2", 2, ("right", "j")),
+        ("first", 1, ("left", "f")),
+        ("second", 2, ("right", "j")),
     ]
+
+
+def test_a_task_key_table_puts_keys_where_the_natural_view_puts_targets():
+    # ContextDecisionMaking's choice 1 is the target at direction 0 (right), choice 2 the left one
+    km = build_keymap(ngym.make("ContextDecisionMaking-v0"))
+    assert sorted((b.name, b.action, b.keys) for b in km.bindings) == [("choice1", 1, ("right", "j")), ("choice2", 2, ("left", "f"))]
+    # CVLearning: its eight inert actions are not offered to people
+    assert [b.name for b in build_keymap(ngym.make("CVLearning-v0")).bindings] == ["left", "right"]
+
+
+def test_stepped_tasks_without_a_choice_per_step_are_refused_with_one_line():
+    for task_id in ("LeverPress-v0", "LeverPressWithPoke-v0", "LeverPressWithPokeRest-v0", "MemoryRecall-v0", "Pneumostomeopening-v0"):
+        with pytest.raises(NotHumanPlayable, match="not human-playable: ") as info:
+            build_keymap(ngym.make(task_id))
+        assert "\n" not in str(info.value)
 
 
 def test_match_nonmatch_left_right():
@@ -237,3 +252,43 @@ def test_ring_click_maps_through_tracker():
     action, cause = tr.step(_events(km, PointerEvent(-1.0, 0.01, 0.5)))
     assert action == 5 and cause.name == "choice5"
     assert map_event(km, PointerEvent(-1.0, 0.0, 0.6, "release")).action is None
+
+
+def test_reaching_delay_response_is_a_click_on_the_line_its_view_draws():
+    km = build_keymap(ngym.make("ReachingDelayResponse-v0"))
+    assert km.is_box and km.line_half_width == 7.0
+    assert km.box_action(7.0, 3.0, "press").tolist() == [1.0, 1.0]  # right end of the line: the highest position
+    assert km.box_action(-7.0, 0.0, "press").tolist() == [1.0, 0.0]
+    assert km.box_action(0.0, 0.0, "move").tolist() == [-1.0, 0.5]  # moving is not answering
+    x, y = km.pointer_for([1.0, 0.25])
+    assert km.box_action(x, y, "press").tolist() == pytest.approx([1.0, 0.25])
+    assert "click on the line" in km.describe()
+
+
+def test_tone_detection_is_answered_by_a_latched_number_key():
+    # judged on its last step only: a press held until the trial ends answers it; no key is "no tone"
+    env = ngym.make("ToneDetection-v0", timing="human")
+    assert playability(env) is None
+    km = build_keymap(env)
+    assert km.mode == "latch" and km.fixate == 0 and not km.turn_based
+    assert [(b.name, b.action, b.keys) for b in km.bindings] == [("tone 1", 1, ("1",)), ("tone 2", 2, ("2",)), ("tone 3", 3, ("3",))]
+
+
+def test_ring_tasks_without_number_keys_aim_with_the_arrows_and_answer_with_space():
+    env = ngym.make("yang19.go-v0")
+    km = build_keymap(env)
+    assert km.pointer == "ring" and km.aim is not None and km.aim.n == 16
+    tracker = ResponseTracker(km)
+    tracker.new_trial()
+    assert map_event(km, KeyEvent("space", 0.0)).action is None  # not aimed yet: Space does nothing
+    assert map_event(km, KeyEvent("right", 0.1)).action is None  # first press: aim at the right (choice 1)
+    assert map_event(km, KeyEvent("space", 0.2)).action == km.binding_for_pointer(1.0, 0.0).action
+    for t in (0.3, 0.4, 0.5, 0.6):  # four choices counter-clockwise: straight up
+        map_event(km, KeyEvent("left", t))
+    up = map_event(km, KeyEvent("space", 0.7))
+    assert up.action == km.binding_for_pointer(0.0, 1.0).action and up.is_response
+    assert map_event(km, KeyEvent("left", 0.8, "release")).action is None
+    tracker.new_trial()
+    assert km.aim.index is None and "aim with Left / Right arrow" in km.describe()
+    # tasks with keys for their choices have no aim
+    assert build_keymap(ngym.make("PerceptualDecisionMaking-v0")).aim is None

@@ -58,7 +58,7 @@ def test_turn_based_keymap_binds_every_action(task_id):
 
 
 def test_tasks_with_a_fixation_action_are_not_turn_based():
-    for task_id in ("PerceptualDecisionMaking-v0", "GoNogo-v0", "LeverPress-v0", "AngleReproduction-v0"):
+    for task_id in ("PerceptualDecisionMaking-v0", "GoNogo-v0", "AngleReproduction-v0"):
         assert not build_keymap(ngym.make(task_id)).turn_based
 
 

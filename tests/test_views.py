@@ -260,10 +260,15 @@ def test_instruction_scene_and_key_caption():
     assert caption == "F = left     J = right     Space / Enter = respond"
 
 
-def test_tasks_without_a_natural_view_get_the_agent_view():
+def test_tasks_without_a_natural_view_get_the_generic_view_never_the_agent_view(monkeypatch):
+    from neurogym_app.stimuli import views
+    from neurogym_app.stimuli.natural.generic import GenericView
+
+    monkeypatch.setitem(views._VIEWS, "natural", {k: v for k, v in views._VIEWS["natural"].items() if k != "Detection"})
     env, _ = _trial_env("Detection-v0")
     view = make_view(env, "natural", GEO)
-    assert isinstance(view, AgentView) and view.kind == "agent"
+    assert isinstance(view, GenericView) and view.kind == "generic" and not view.show_values
+    assert make_view(env, "agent", GEO).kind == "agent"
     with pytest.raises(ValueError, match="kind"):
         make_view(env, "fancy")
 
@@ -277,6 +282,7 @@ def test_register_view_for_a_task_class():
 
     env, task = _trial_env("Detection-v0")
     name = type(task).__name__
+    before = registered_views().get(name)
     try:
         register_view(name, MyView)
         assert registered_views()[name] is MyView
@@ -286,6 +292,8 @@ def test_register_view_for_a_task_class():
         from neurogym_app.stimuli import views
 
         views._VIEWS["natural"].pop(name, None)
+        if before is not None:
+            views._VIEWS["natural"][name] = before
     assert "PerceptualDecisionMaking" in registered_views()
 
 

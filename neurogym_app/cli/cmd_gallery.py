@@ -4,7 +4,8 @@
 paper link, spaces and channel names, timing, rewards) and shows a figure of
 an example run made with ``plot_env`` (``DIR/img/<task>-periods.png``), played
 by a ground-truth player so the periods and a correct response are visible.
-A stimulus picture is added when ``stimulus_picture`` can make one.
+Below it, a frame of the task's natural view (what a person sees) beside
+the same frame of its agent view (the numbers the network receives).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertic
 th { background: #f2f2f2; }
 code { background: #f5f5f5; padding: 0 0.2em; }
 img { max-width: 100%; border: 1px solid #ddd; }
+table.views td { width: 50%; border: none; font-size: 0.9em; }
 .note { color: #a33; }
 .tags span { background: #e8eef8; border-radius: 0.6em; padding: 0 0.5em; margin-right: 0.3em; }
 """
@@ -66,12 +68,20 @@ def run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------- pictures
 
 
-def stimulus_picture(task_id: str, path: Path) -> bool:
-    """Draw the task's stimulus to ``path`` (PNG, offscreen); True if drawn."""
-    from neurogym_app.stimuli.views import stimulus_picture as draw
+#: the two views each page shows side by side: what a person sees, what the agent receives
+PICTURE_KINDS = ("natural", "agent")
+
+
+def stimulus_picture(task_id: str, path: Path, kind: str = "natural") -> bool:
+    """Draw a representative frame of the task's ``kind`` view to ``path`` (PNG); True if drawn.
+
+    Delegates to ``neurogym_app.stimuli.views.stimulus_picture`` (False for a
+    task without trials, nothing to show).
+    """
+    from neurogym_app.stimuli import views
 
     _draw_offscreen_without_display()
-    return bool(draw(task_id, Path(path)))
+    return bool(views.stimulus_picture(task_id, Path(path), kind=kind))
 
 
 def _draw_offscreen_without_display() -> None:
@@ -132,7 +142,14 @@ def _names(space: dict[str, Any]) -> str:
     return ", ".join(f"<code>{_e(k)}</code>: {_e(v)}" for k, v in names.items())
 
 
-def _page(info: dict[str, Any], figure: str | None, picture: str | None, figure_note: str | None) -> str:
+_PICTURE_NOTES = {
+    "natural": "Natural view: what a person sees (a frame of the stimulus period; no frame prints a number).",
+    "generic": "Generic view (the task has no natural view of its own): channels as luminance and position.",
+    "agent": "Agent view: the numbers the network receives, printed beside each input.",
+}
+
+
+def _page(info: dict[str, Any], figure: str | None, pictures: dict[str, str], figure_note: str | None) -> str:
     task_id = info["id"]
     parts = [f"<p><a href='index.html'>&larr; all tasks</a></p><h1>{_e(task_id)}</h1>"]
     if not info.get("available", True):
@@ -146,7 +163,8 @@ def _page(info: dict[str, Any], figure: str | None, picture: str | None, figure_
         parts.append(f"<p>Paper: <a href='{_e(link)}'>{title}</a></p>" if link else f"<p>Paper: {title}</p>")
     tags = "".join(f"<span>{_e(t)}</span>" for t in info.get("tags", []))
     parts.append(f"<p class='tags'>Group: {_e(info.get('group'))} &nbsp; Tags: {tags or '-'}</p>")
-    human = "yes" if info.get("human_playable", True) else f"no ({_e(info.get('human_playable_reason'))})"
+    reason = _refusal(task_id)
+    human = "yes" if reason is None else f"no ({_e(reason)})"
     parts.append(f"<p>Human-playable: {human}</p>")
 
     obs, act = info["observation_space"], info["action_space"]
@@ -190,9 +208,33 @@ def _page(info: dict[str, Any], figure: str | None, picture: str | None, figure_
         )
     else:
         parts.append(f"<p class='note'>No figure: {_e(figure_note or 'not drawn')}</p>")
-    if picture:
-        parts.append(f"<h2>Stimulus</h2><p><img src='{_e(picture)}' alt='stimulus of {_e(task_id)}'></p>")
+    if pictures:
+        cells = "".join(
+            f"<td><img src='{_e(src)}' alt='{_e(kind)} view of {_e(task_id)}'><br>{_e(_PICTURE_NOTES[kind])}</td>"
+            for kind, src in pictures.items()
+        )
+        parts.append(f"<h2>Stimulus</h2><table class='views'><tr>{cells}</tr></table>")
     return _document(task_id, "".join(parts))
+
+
+def _refusal(task_id: str) -> str | None:
+    """Why people are not offered the task (the key map's verdict, as ``play`` gives it), or None."""
+    from neurogym_app.input.keymap import playability
+
+    try:
+        return playability(registry.make(task_id))
+    except Exception as exc:  # the page says what went wrong instead
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _drawn_kind(task_id: str, kind: str) -> str:
+    """``"generic"`` where a task without a natural view was asked for one."""
+    from neurogym_app.stimuli.views import drawn_view_kind
+
+    try:
+        return drawn_view_kind(registry.make(task_id), kind)
+    except Exception:  # the picture was drawn; its label is best effort
+        return kind
 
 
 def _document(title: str, body: str) -> str:
@@ -236,7 +278,8 @@ def write_gallery(out: Path, task_ids: list[str], seed: int = 0, trials: int = 2
         except Exception as exc:  # one broken task must not stop the gallery
             problems.append(f"{task_id}: {type(exc).__name__}: {exc}")
             info = {"id": task_id, "available": False, "note": f"{type(exc).__name__}: {exc}"}
-        figure = picture = note = None
+        figure = note = None
+        pictures: dict[str, str] = {}
         if info.get("available", True) and can_plot:
             figure_path = out / IMG_DIR / f"{stem}-periods.png"
             try:
@@ -245,15 +288,16 @@ def write_gallery(out: Path, task_ids: list[str], seed: int = 0, trials: int = 2
             except Exception as exc:
                 note = f"{type(exc).__name__}: {exc}"
                 problems.append(f"{task_id}: periods figure failed: {note}")
-            picture_path = out / IMG_DIR / f"{stem}-stimulus.png"
-            try:
-                if stimulus_picture(task_id, picture_path):
-                    picture = f"{IMG_DIR}/{picture_path.name}"
-            except Exception as exc:
-                problems.append(f"{task_id}: stimulus picture failed: {type(exc).__name__}: {exc}")
+            for kind in PICTURE_KINDS:
+                picture_path = out / IMG_DIR / f"{stem}-{kind}.png"
+                try:
+                    if stimulus_picture(task_id, picture_path, kind):
+                        pictures[_drawn_kind(task_id, kind)] = f"{IMG_DIR}/{picture_path.name}"
+                except Exception as exc:
+                    problems.append(f"{task_id}: {kind} picture failed: {type(exc).__name__}: {exc}")
         elif not can_plot:
             note = "matplotlib is not installed"
-        (out / page_name(task_id)).write_text(_page(info, figure, picture, note), encoding="utf-8")
+        (out / page_name(task_id)).write_text(_page(info, figure, pictures, note), encoding="utf-8")
         rows.append(info)
     (out / "index.html").write_text(_index(rows), encoding="utf-8")
     return problems

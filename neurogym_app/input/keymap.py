@@ -16,6 +16,8 @@ A default map is derived from the action space's names and the task's
 * a ring of three or more actions named ``choice`` -> also the pointer: a
   click picks the nearest direction (choice ``k`` of ``n`` points at angle
   ``2*pi*k/n``, 0 = right, counter-clockwise, as ``ring_angles`` lays them out);
+  a ring with more choices than number keys is also answered with the arrows
+  (Left/Right arrow aim counter-clockwise/clockwise, Space answers: ``RingAim``);
 * a ``Box`` action of one or two numbers -> the pointer position.
 
 ``Config.keys`` (action name -> key names) overrides the default keys of the
@@ -45,6 +47,7 @@ __all__ = [
     "MODES",
     "ActionBinding",
     "KeyMap",
+    "RingAim",
     "KeyMapError",
     "NotHumanPlayable",
     "action_names",
@@ -78,6 +81,38 @@ class ActionBinding:
     angle: float | None = None  # direction on the ring, when picked by a click
 
 
+class RingAim:
+    """Where the arrow keys aim on a ring of choices (shared by the key map and the view).
+
+    Left arrow turns the aim one choice counter-clockwise, Right arrow one
+    clockwise (the first press aims at the choice nearest to the right);
+    Space answers with the aimed choice. ``index`` is the aimed position on
+    the ring (None: not aimed yet this trial).
+    """
+
+    TURN = {"left": 1, "right": -1}
+    CONFIRM = ("space", "up")
+
+    def __init__(self, n: int) -> None:
+        self.n = int(n)
+        self.index: int | None = None
+
+    def reset(self) -> None:
+        self.index = None
+
+    def turn(self, key: str) -> bool:
+        """Move the aim for an arrow key; False if ``key`` does not aim."""
+        step = self.TURN.get(key)
+        if step is None:
+            return False
+        self.index = 0 if self.index is None else (self.index + step) % self.n
+        return True
+
+    @property
+    def angle(self) -> float | None:
+        return None if self.index is None else 2 * math.pi * self.index / self.n
+
+
 @dataclass(frozen=True)
 class KeyMap:
     """Keys/pointer -> actions for one task.
@@ -96,6 +131,12 @@ class KeyMap:
     mode: Mode = "press"
     box_low: tuple[float, ...] = ()
     box_high: tuple[float, ...] = ()
+    #: a Box action ``[go, position]`` given by a click on a horizontal line of this half-width
+    #: (scene units): the press is ``go`` (+1; -1 otherwise), its x along the line the position
+    line_half_width: float | None = None
+    line_range: tuple[float, float] = (0.0, 1.0)  # the positions at the line's left and right ends
+    #: arrow-key aiming on a ring of choices too many for number keys (see RingAim)
+    aim: RingAim | None = field(default=None, compare=False)
     _by_key: dict[str, ActionBinding] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -121,6 +162,13 @@ class KeyMap:
 
     def binding_for_key(self, key: str) -> ActionBinding | None:
         return self._by_key.get(key)
+
+    def aimed_binding(self) -> ActionBinding | None:
+        """The ring choice the arrow keys aim at (None before the first arrow press)."""
+        if self.aim is None or self.aim.angle is None:
+            return None
+        a = self.aim.angle
+        return self.binding_for_pointer(math.cos(a), math.sin(a))
 
     def binding_for_action(self, action: int) -> ActionBinding | None:
         for b in self.bindings:
@@ -156,11 +204,26 @@ class KeyMap:
 
         return min(ring, key=distance)
 
-    def box_action(self, x: float, y: float) -> np.ndarray:
-        """The Box action for a pointer at ``(x, y)``, clipped to the space's bounds."""
+    def box_action(self, x: float, y: float, kind: str = "press") -> np.ndarray:
+        """The Box action for a pointer at ``(x, y)`` (a ``kind`` event), clipped to the space's bounds."""
         n = len(self.box_low)
-        value = np.array([x, y][:n], dtype=np.float32)
+        if self.line_half_width is not None:
+            low, high = self.line_range
+            f = (float(x) / self.line_half_width + 1.0) / 2.0
+            values = [1.0 if kind == "press" else -1.0, low + f * (high - low)]
+        else:
+            values = [x, y]
+        value = np.array(values[:n], dtype=np.float32)
         return np.clip(value, np.array(self.box_low, dtype=np.float32), np.array(self.box_high, dtype=np.float32))
+
+    def pointer_for(self, action: Any) -> tuple[float, float]:
+        """Where a pointer press gives the Box ``action`` (the inverse of ``box_action``)."""
+        values = np.ravel(np.asarray(action, dtype=float)).tolist() + [0.0]
+        if self.line_half_width is not None:
+            low, high = self.line_range
+            f = (values[1] - low) / (high - low) if high > low else 0.5
+            return (2.0 * f - 1.0) * self.line_half_width, 0.0
+        return values[0], values[1]
 
     @property
     def response_actions(self) -> list[int]:
@@ -178,8 +241,10 @@ class KeyMap:
                 parts.append(f"{how}: {b.name}")
         if self.pointer == "ring" and not any(b.keys for b in self.bindings):
             parts = ["click the ring in the chosen direction"]
+            if self.aim is not None:
+                parts.append("or aim with Left / Right arrow and press Space")
         if self.pointer == "box":
-            parts.append("move the pointer to respond")
+            parts.append("click on the line to respond" if self.line_half_width is not None else "move the pointer to respond")
         hold = {"press": "press to respond", "latch": "press once to respond", "hold": "hold the key to respond"}[
             self.mode
         ]
@@ -202,6 +267,8 @@ class KeyMap:
                 for b in self.bindings
             ],
             **({"box_low": list(self.box_low), "box_high": list(self.box_high)} if self.is_box else {}),
+            **({"line_half_width": self.line_half_width} if self.line_half_width is not None else {}),
+            **({"ring_aim": {"left": "aim counter-clockwise", "right": "aim clockwise", "space": "answer"}} if self.aim else {}),
         }
 
 
@@ -212,6 +279,58 @@ class KeyMap:
 
 def _task(env: Any) -> Any:
     return getattr(env, "unwrapped", env)
+
+
+#: built-in tasks a person is not offered (task class -> why, one line), beyond the tasks'
+#: own ``metadata["human_playable"]``: stepped environments without trials or periods and
+#: without a choice at every step (ContextSwitch has one: it is played self-paced, a key per step)
+STEPPED_TASKS: dict[str, str] = {
+    "LeverPress": "a stepped environment without trials or periods (a rat's lever-press schedule): reward comes "
+    "from pressing on a schedule, with no stimulus to perceive or trial to answer",
+    "LeverPressWithPoke": "a stepped environment without trials or periods (a rat's press-then-poke schedule): "
+    "no stimulus to perceive or trial to answer",
+    "LeverPressWithPokeRest": "a stepped environment without trials or periods (a thirst-driven press/poke/rest "
+    "schedule): no stimulus to perceive or trial to answer",
+    "MemoryRecall": "a stepped environment without response periods: every step needs the whole recalled pattern "
+    "(10 numbers), which no key or pointer can give",
+    "Pneumostomeopening": "a stepped model of a snail's breathing (oxygen and depth states), not a task a person performs",
+}
+
+#: human key maps of built-in tasks whose default one does not fit (task class -> action name -> keys).
+#: Actions the table leaves out are not offered to people (e.g. CVLearning's eight inert actions).
+TASK_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "HierarchicalReasoning": {"rule 1": ("up",), "rule 2": ("down",), "left": ("left", "f"), "right": ("right", "j")},
+    "PostDecisionWager": {"left": ("left", "f"), "right": ("right", "j"), "sure": ("up", "space")},
+    "ChangingEnvironment": {"left1": ("f",), "right1": ("j",), "left2": ("d",), "right2": ("k",)},
+    "CVLearning": {"left": ("left", "f"), "right": ("right", "j")},
+    "ToneDetection": {"tone 1": ("1",), "tone 2": ("2",), "tone 3": ("3",)},
+    # choice 1 is the target to the right (direction 0) in the task and its natural view
+    "ContextDecisionMaking": {"choice2": ("left", "f"), "choice1": ("right", "j")},
+}
+
+
+#: Box tasks answered by a click on a line (task class -> the line's half-width in degrees,
+#: as their natural view draws it): the action is ``[go, position]``
+POINTER_LINES: dict[str, float] = {"ReachingDelayResponse": 7.0}
+
+
+#: tasks whose own metadata refuses people but that a person can do with this input
+#: (task class -> how): ToneDetection is judged on its last step only, so a key press
+#: latched until the trial ends ("latch") answers it; no key is "no tone"
+HUMAN_PLAY: dict[str, dict[str, Any]] = {
+    "ToneDetection": {"mode": "latch", "turn_based": False},
+}
+
+
+def _human_play(task: Any) -> dict[str, Any] | None:
+    return HUMAN_PLAY.get(type(task).__name__)
+
+
+def _task_keys(task: Any) -> dict[str, tuple[str, ...]] | None:
+    for cls in type(task).__mro__:
+        if cls.__name__ in TASK_KEYS:
+            return TASK_KEYS[cls.__name__]
+    return None
 
 
 def action_names(env: Any) -> dict[int, str]:
@@ -242,6 +361,9 @@ def is_turn_based(env: Any) -> bool:
     """True for a Discrete task with no "no response" action (see the module doc)."""
     task = _task(env)
     meta = getattr(task, "metadata", {}) or {}
+    override = _human_play(task)
+    if override is not None and "turn_based" in override:
+        return bool(override["turn_based"])
     if meta.get("turn_based") is not None:
         return bool(meta["turn_based"])
     space = task.action_space
@@ -276,9 +398,13 @@ def playability(env: Any) -> str | None:
     """None if a person can play ``env``, else the reason why not (one line)."""
     task = _task(env)
     meta = getattr(task, "metadata", {}) or {}
-    if meta.get("human_playable", True) is False:
+    if meta.get("human_playable", True) is False and _human_play(task) is None:
         return str(meta.get("human_playable_reason") or "the task says it is not playable by people")
+    if type(task).__name__ in STEPPED_TASKS:
+        return STEPPED_TASKS[type(task).__name__]
     space = task.action_space
+    if _task_keys(task) is not None:
+        return None
     if isinstance(space, _discrete_type()):
         fixate = _fixation_action(env)
         responses = [i for i in action_names(env) if i != fixate]
@@ -324,6 +450,9 @@ def _default_bindings(env: Any, fixate: int | None) -> tuple[list[ActionBinding]
     names = action_names(env)
     responses = [i for i in names if i != fixate]
     ring = _ring_group(space)
+    table = _task_keys(task)
+    if table is not None:
+        return [ActionBinding(names[a], a, tuple(table[names[a]])) for a in responses if names[a] in table], None
     if len(responses) == 1:
         (a,) = responses
         return [ActionBinding(names[a], a, ("space",))], None
@@ -383,7 +512,7 @@ def build_keymap(
         task_name = getattr(getattr(task, "spec", None), "id", None) or type(task).__name__
         raise NotHumanPlayable(f"{task_name} is not human-playable: {reason}")
     meta = getattr(task, "metadata", {}) or {}
-    mode = mode or meta.get("input_mode") or "press"
+    mode = mode or (_human_play(task) or {}).get("mode") or meta.get("input_mode") or "press"
     if mode not in MODES:
         raise KeyMapError(f"unknown input mode {mode!r}; use one of: {', '.join(MODES)}")
     space = task.action_space
@@ -393,7 +522,10 @@ def build_keymap(
         low = tuple(float(v) for v in np.ravel(space.low))
         high = tuple(float(v) for v in np.ravel(space.high))
         fixate = np.clip(np.zeros(len(low), dtype=np.float32), low, high).astype(np.float32)
-        return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high)  # type: ignore[arg-type]
+        line = POINTER_LINES.get(type(task).__name__)
+        ends = (float(getattr(task, "lowbound", low[-1])), float(getattr(task, "highbound", high[-1])))
+        return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high,  # type: ignore[arg-type]
+                      line_half_width=line, line_range=ends)
     fixate = _fixation_action(env)
     bindings, pointer = _default_bindings(env, fixate)
     if overrides:
@@ -401,4 +533,8 @@ def build_keymap(
     unreachable = [b.name for b in bindings if not b.keys and not (pointer == "ring" and b.angle is not None)]
     if unreachable:
         raise KeyMapError(f"no key is bound to action {unreachable[0]!r}; add it to the key map")
-    return KeyMap(tuple(bindings), fixate=fixate, pointer=pointer, mode=mode)  # type: ignore[arg-type]
+    bound = {k for b in bindings for k in b.keys}
+    aim = None
+    if pointer == "ring" and not bound:  # no number keys: the arrows aim on the ring, Space answers
+        aim = RingAim(len(_ring_group(space)))
+    return KeyMap(tuple(bindings), fixate=fixate, pointer=pointer, mode=mode, aim=aim)  # type: ignore[arg-type]

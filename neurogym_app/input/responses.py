@@ -37,10 +37,15 @@ def map_event(keymap: KeyMap, event: InputEvent) -> Mapped:
     """What ``event`` means under ``keymap`` (releases and unbound keys map to no action)."""
     if isinstance(event, KeyEvent):
         b = keymap.binding_for_key(event.key)
+        if b is None and keymap.aim is not None and event.kind == "press":
+            if keymap.aim.turn(event.key):  # aiming is not answering
+                return Mapped(event)
+            if event.key in keymap.aim.CONFIRM:
+                b = keymap.aimed_binding()
         return Mapped(event, b.action, b.name) if b else Mapped(event)
     if isinstance(event, PointerEvent):
         if keymap.is_box and event.kind in ("press", "move"):
-            return Mapped(event, keymap.box_action(event.x, event.y), "position")
+            return Mapped(event, keymap.box_action(event.x, event.y, event.kind), "position")
         if keymap.pointer == "ring" and event.kind == "press":
             b = keymap.binding_for_pointer(event.x, event.y)
             return Mapped(event, b.action, b.name) if b else Mapped(event)
@@ -57,8 +62,10 @@ class ResponseTracker:
         self._position: Mapped | None = None  # Box actions
 
     def new_trial(self) -> None:
-        """Forget a latched response (held keys stay held)."""
+        """Forget a latched response and the ring aim (held keys stay held)."""
         self._latched = None
+        if self.keymap.aim is not None:
+            self.keymap.aim.reset()
 
     @property
     def fixate(self) -> Any:

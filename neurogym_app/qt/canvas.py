@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import QApplication, QWidget
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
 from neurogym_app.runtime.clock import Clock, MonotonicClock
+from neurogym_app.stimuli.backends.audio import SceneAudio
 from neurogym_app.stimuli.backends.frame_accounting import FrameAccounting
 from neurogym_app.stimuli.backends.qpainter import ensure_app, qimage_to_array, render_scene
 from neurogym_app.stimuli.scene import Geometry, Scene
@@ -229,6 +230,7 @@ class QtDisplay(FrameAccounting):
         self.nominal_hz = nominal if nominal > 1 else 60.0
         self.refresh_hz: float = float(refresh_hz) if refresh_hz else self.nominal_hz
         self._init_frames()
+        self.audio = SceneAudio(backend="qt")  # the tones of each Scene start with its frame
         self._closed = False
         self._process()
 
@@ -244,7 +246,12 @@ class QtDisplay(FrameAccounting):
             self._process()
         onset = self.clock.now()
         self._account(onset)
+        self.audio.present(scene, onset)
         return onset
+
+    def info(self) -> dict[str, Any]:
+        """Display facts for the session manifest (the audio device, ``"none"`` without one)."""
+        return {"backend": self.backend, "refresh_hz": self.refresh_hz, **self.audio.info()}
 
     def poll(self) -> list[InputEvent]:
         """Input events since the last poll (each stamped when Qt delivered it)."""

@@ -99,7 +99,7 @@ class PlayController(QObject):
         clock = FakeClock() if virtual else MonotonicClock()
         self.clock_proxy.clock = clock
         self.canvas.take_events()
-        display = CanvasDisplay(self.canvas, self.clock_proxy, refresh_hz)
+        display = CanvasDisplay(self.canvas, self.clock_proxy, refresh_hz, audio=not virtual)
         self.session = start_play(options, display, sessions_root=sessions_root, lazy_scenes=True, on_trial=self.trial_done.emit)
         self.error = None
         self.started.emit(self.session)
@@ -379,7 +379,7 @@ class PlayView(QWidget):
         where = f"recording to {session.path}" if session.path is not None else "not recorded"
         who = "you" if session.options.player == "human" else f"simulated {session.options.player} participant"
         keys = session.keymap.describe().replace(" | ", ", ")
-        self.message.setText(f"Playing {session.options.task_id} ({who}, seed {session.seed}); {where}.<br>Keys: {keys}")
+        self.message.setText(f"Playing {session.options.task_id} ({who}, seed {session.seed}, {session.view_kind} view); {where}.<br>Keys: {keys}")
         has_strength = session.table.strength_var is not None or callable(getattr(session.env.unwrapped, "signed_strength", None))
         self.psychometric._show_empty(True, "collecting trials..." if has_strength else "this task has no stimulus strength")
         self._drawn = (-1, -1)

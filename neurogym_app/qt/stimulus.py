@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import QWidget
 
 from neurogym_app.input.events import InputEvent
 from neurogym_app.qt.canvas import StimulusCanvas
+from neurogym_app.stimuli.backends.audio import SceneAudio
 from neurogym_app.stimuli.backends.qpainter import render_scene
 from neurogym_app.stimuli.scene import Geometry, Scene
 
@@ -104,16 +105,22 @@ class CanvasDisplay:
 
     backend = "qt-embedded"
 
-    def __init__(self, canvas: FitCanvas, clock: Any, refresh_hz: float = 60.0) -> None:
+    def __init__(self, canvas: FitCanvas, clock: Any, refresh_hz: float = 60.0, audio: bool = True) -> None:
         self.canvas = canvas
         self.clock = clock
         self.refresh_hz = float(refresh_hz)
         self.frames = 0
+        # the tones of each Scene start with its frame (not on a virtual clock: nobody listens)
+        self.audio = SceneAudio(backend="qt") if audio else None
 
     def present(self, scene: Any) -> float:
         self.canvas.set_scene(scene)
         self.frames += 1
-        return float(self.clock.now())
+        onset = float(self.clock.now())
+        if self.audio is not None:
+            resolve = getattr(scene, "resolve", None)  # a DeferredScene: its tones are due now
+            self.audio.present(resolve() if resolve is not None else scene, onset)
+        return onset
 
     def poll(self) -> list[InputEvent]:
         return self.canvas.take_events()
@@ -126,4 +133,5 @@ class CanvasDisplay:
             "backend": self.backend,
             "refresh_hz": self.refresh_hz,
             "onsets": "time the frame was handed to Qt (the repaint follows within the event loop)",
+            **(self.audio.info() if self.audio is not None else {"audio_device": "off (virtual clock)"}),
         }

@@ -95,6 +95,7 @@ class PlaySession:
     run: Run
     table: TrialTable
     timeline: TimelineModel
+    view_kind: str = "natural"  # the view drawn: "natural", "generic" or "agent"
 
     @property
     def env(self) -> Any:
@@ -183,4 +184,4 @@ def start_play(
     run = build_run(options, display, env=env, keymap=scenes.keymap, scenes=_DeferredScenes(scenes) if lazy_scenes else scenes,
                     wrap_recorder=lambda rec: _TeeRecorder(rec, on_record), on_trial=trial_done)
     holder["runner"] = run.runner
-    return PlaySession(options, run, table, timeline)
+    return PlaySession(options, run, table, timeline, view_kind=scenes.view_kind)

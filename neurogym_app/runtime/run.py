@@ -39,6 +39,7 @@ from neurogym_app.runtime.display import Display
 from neurogym_app.runtime.protocols import Player, Recorder
 from neurogym_app.runtime.runner import FlowSettings, Runner, SceneSource
 from neurogym_app.runtime.simulated import STRATEGIES, RTDistribution, SimulatedParticipant
+from neurogym_app.stimuli.views import drawn_view_kind
 
 __all__ = [
     "PLAYERS",
@@ -287,7 +288,7 @@ def build_manifest(
         "seeds": {"env": seed, "participant": participant_seed},
         "trial_source": "seed",
         "key_map": keymap.to_dict(),
-        "view": options.view,
+        "view": drawn_view_kind(env, options.view),  # the view actually drawn
         "display": dict(display),
         "flow": plain(vars(options.flow)),
         "n_trials_planned": options.n_trials,

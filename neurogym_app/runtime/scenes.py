@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from neurogym_app.input.keymap import KeyMap
+from neurogym_app.stimuli.instructions import task_instructions
 from neurogym_app.stimuli.scene import Scene, Text, Units
 from neurogym_app.stimuli.views import StepState, feedback_scene, instruction_scene, key_caption, make_view
 
@@ -38,12 +39,15 @@ class StimulusScenes:
         if background is not None:
             options["background"] = background
         self.view = make_view(env, view_kind, geometry, **options)
+        if getattr(keymap, "aim", None) is not None:
+            self.view.aim = keymap.aim  # ring views draw where the arrow keys aim
         self.view_kind = getattr(self.view, "kind", view_kind)
         self.background = self.view.background
         self.units = cast(Units, self.view.units)  # a view draws in "deg" or "pix"
         self.feedback_texts = dict(feedback_texts or {})
         self.show_reward = show_reward
         self.title = title
+        self.instructions = task_instructions(env)  # shown above the keys before the first trial
         self._action_names = getattr(self.task.action_space, "name", None)
         self._obs_names = getattr(self.task.observation_space, "name", None)
         self._blank = Scene((), background=self.background, units=self.units)
@@ -78,4 +82,6 @@ class StimulusScenes:
 
     def message(self, text: str) -> Scene:
         lines = text.replace(" | ", "\n")
+        if self.instructions:
+            lines = f"{self.instructions}\n\n{lines}"
         return instruction_scene(lines, title=self.title, background=self.background, units=self.units)

@@ -225,7 +225,7 @@ class SimulatedParticipant:
     def _send(self, action: Any, t: float) -> None:
         km = self.keymap
         if km.is_box:
-            xy = np.ravel(np.asarray(action, dtype=float)).tolist() + [0.0]
+            xy = km.pointer_for(action)
             self._push(PointerEvent(xy[0], xy[1], t, "press"))
             self._push(PointerEvent(xy[0], xy[1], t + KEY_DOWN_S, "release"))
             return

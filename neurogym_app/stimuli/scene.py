@@ -32,6 +32,7 @@ __all__ = [
     "Text",
     "Image",
     "DotField",
+    "Tone",
     "Item",
     "Scene",
     "Geometry",
@@ -346,9 +347,36 @@ class DotField:
         return [(to_color(c), pos[inverse == k]) for k, c in enumerate(uniq)]
 
 
-Item = FixationPoint | Dot | Bar | Patch | Ring | Text | Image | DotField
+@dataclass(frozen=True)
+class Tone:
+    """A sound that starts with the first frame showing it (backends draw nothing for it).
 
-_ITEM_TYPES = (FixationPoint, Dot, Bar, Patch, Ring, Text, Image, DotField)
+    ``key`` names one sound event: consecutive frames carrying the same key are
+    one tone, started once (a new trial or period gives a new key).
+    ``frequency`` Hz, ``duration`` s, ``level_db`` dB re digital full scale
+    (0 dB = a sine of amplitude 1; see ``neurogym_app.stimuli.sound``).
+    ``modulation_hz`` > 0 makes a flutter: the tone is gated on and off at
+    that rate (vibrotactile-like pulses). ``pan`` -1 (left) to +1 (right).
+    ``noise=True`` makes it white noise instead of a sine (``level_db`` is then
+    its RMS; ``frequency`` is ignored), the same samples for the same key.
+    """
+
+    key: str
+    frequency: float = 1000.0
+    duration: float = 0.1
+    level_db: float = -20.0
+    modulation_hz: float = 0.0
+    pan: float = 0.0
+    noise: bool = False
+
+    def __post_init__(self) -> None:
+        if not (self.frequency > 0 and self.duration > 0):
+            raise ValueError(f"a Tone needs a positive frequency and duration, got {self.frequency!r} Hz, {self.duration!r} s")
+
+
+Item = FixationPoint | Dot | Bar | Patch | Ring | Text | Image | DotField | Tone
+
+_ITEM_TYPES = (FixationPoint, Dot, Bar, Patch, Ring, Text, Image, DotField, Tone)
 
 
 @dataclass(frozen=True)
@@ -383,11 +411,16 @@ class Scene:
         return replace(self, caption=caption)
 
     def flat_items(self) -> tuple[Item, ...]:
-        """The items as the backends draw them: labels become Text, rings become patches."""
+        """The items as the backends draw them: labels become Text, rings become patches (no tones)."""
         out: list[Item] = []
         for item in self.items:
-            out.extend(expand(item))
+            if not isinstance(item, Tone):
+                out.extend(expand(item))
         return tuple(out)
+
+    def tones(self) -> tuple[Tone, ...]:
+        """The sounds of this frame."""
+        return tuple(item for item in self.items if isinstance(item, Tone))
 
 
 def expand(item: Item) -> tuple[Item, ...]:

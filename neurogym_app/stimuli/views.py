@@ -11,7 +11,9 @@ Two kinds of view exist for every task:
 * a **natural view**, registered per task class (``register_view``), draws what
   a person in the lab would see (random dots, gratings, shapes, flashes)
   from the same trial variables that made the observation. Tasks without one
-  fall back to the agent view (``view.kind`` says which you got).
+  get the generic natural view (``GenericView``: channels as luminance,
+  position and ring patches, no numbers); ``view.kind`` says which you got
+  (``"natural"``, ``"generic"`` or ``"agent"``) and the manifest records it.
 
 The runner fills a ``StepState`` every frame and calls ``view.scene(state)``.
 """
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from neurogym_app.stimuli.catalogue import NATURAL_VIEWS
 from neurogym_app.stimuli.scene import (
     CAPTION_PX,
     GREY,
@@ -47,6 +50,8 @@ __all__ = [
     "View",
     "AgentView",
     "make_view",
+    "drawn_view_kind",
+    "VIEW_KINDS",
     "register_view",
     "registered_views",
     "feedback_scene",
@@ -477,24 +482,20 @@ class AgentView(View):
 # --------------------------------------------------------------------- registry
 ViewFactory = Callable[..., View]
 
-_VIEWS: dict[str, dict[str, ViewFactory | str]] = {
-    "natural": {
-        "PerceptualDecisionMaking": "neurogym_app.stimuli.natural.motion:PerceptualDecisionMakingView",
-        "ContextDecisionMaking": "neurogym_app.stimuli.natural.motion:ContextDecisionMakingView",
-        "GoNogo": "neurogym_app.stimuli.natural.shapes:GoNogoView",
-        "DelayMatchSample": "neurogym_app.stimuli.natural.gratings:DelayMatchSampleView",
-        "ReadySetGo": "neurogym_app.stimuli.natural.flashes:ReadySetGoView",
-    },
-    "agent": {},
-}
+_VIEWS: dict[str, dict[str, ViewFactory | str]] = {"natural": dict(NATURAL_VIEWS), "agent": {}}
+
+#: the view kinds a frame can be drawn with (``view.kind``; the manifest's ``view``)
+VIEW_KINDS = ("natural", "generic", "agent")
 
 
 def register_view(task_class_name: str, factory: ViewFactory | str, kind: str = "natural") -> None:
-    """Register a view for a task class (by its class name).
+    """Register a view for a task class (by its class name; subclasses inherit it).
 
     ``factory(env, geometry=..., **options) -> View``, or a ``"module:attr"``
-    string imported on first use. ``kind="agent"`` replaces the generic agent
-    view of that task.
+    string imported on first use. ``kind="agent"`` replaces the agent view of
+    that task. A natural view's class sets ``kind = "natural"`` (subclass
+    ``neurogym_app.stimuli.natural.base.NaturalView``); see
+    docs/CONTRIBUTING-TASKS.md, "A natural view for your task".
     """
     if kind not in _VIEWS:
         raise ValueError(f"unknown view kind {kind!r}; use 'agent' or 'natural'")
@@ -513,22 +514,48 @@ def _load(factory: ViewFactory | str) -> ViewFactory:
     return getattr(importlib.import_module(module), attr)
 
 
-def make_view(env: Any, kind: str = "agent", geometry: Geometry | None = None, **options: Any) -> View:
-    """The view of ``env`` of ``kind`` (``"agent"`` or ``"natural"``).
+def _lookup(kind: str, task: Any) -> ViewFactory | str | None:
+    """The view registered for the task's class or the nearest base class that has one."""
+    table = _VIEWS[kind]
+    for cls in type(task).__mro__:
+        for key in (f"{cls.__module__}.{cls.__name__}", cls.__name__):
+            if key in table:
+                return table[key]
+    return None
 
-    A task without a natural view gets its agent view (check ``view.kind``).
-    ``options`` go to the view (e.g. ``caption``, ``background``).
+
+def make_view(env: Any, kind: str = "agent", geometry: Geometry | None = None, **options: Any) -> View:
+    """The view of ``env`` of ``kind`` (``"agent"``, ``"natural"`` or ``"generic"``).
+
+    ``"natural"`` gives the view registered for the task's class (or a base
+    class); a task without one gets the generic number-free view
+    (``GenericView``, ``view.kind == "generic"``), never the agent view: the
+    agent view prints the observation values. ``options`` go to the view
+    (e.g. ``caption``, ``background``).
     """
-    if kind not in ("agent", "natural"):
-        raise ValueError(f"unknown view kind {kind!r}; use 'agent' or 'natural'")
+    if kind not in VIEW_KINDS:
+        raise ValueError(f"unknown view kind {kind!r}; use one of: {', '.join(VIEW_KINDS)}")
     task = env.unwrapped if hasattr(env, "unwrapped") else env
-    name = type(task).__name__
-    factory = _VIEWS[kind].get(name)
-    if factory is None and kind == "natural":
-        factory = _VIEWS["agent"].get(name)
+    factory = _lookup("natural", task) if kind == "natural" else None
+    if kind == "agent":
+        factory = _lookup("agent", task)
+    if factory is None and kind in ("natural", "generic"):
+        from neurogym_app.stimuli.natural.generic import GenericView  # same layer, imported when needed
+
+        return GenericView(env, geometry, **options)
     if factory is None:
         return AgentView(env, geometry, **options)
     return _load(factory)(env, geometry, **options)
+
+
+def drawn_view_kind(env: Any, requested: str) -> str:
+    """The kind of view ``make_view(env, requested)`` draws (what the manifest records)."""
+    if requested not in VIEW_KINDS:
+        raise ValueError(f"unknown view kind {requested!r}; use one of: {', '.join(VIEW_KINDS)}")
+    if requested != "natural":
+        return requested
+    task = env.unwrapped if hasattr(env, "unwrapped") else env
+    return "natural" if _lookup("natural", task) is not None else "generic"
 
 
 # ------------------------------------------------------------------- pictures

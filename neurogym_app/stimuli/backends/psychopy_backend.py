@@ -45,6 +45,7 @@ from neurogym_app.stimuli.scene import (
     image_rgb,
     patch_raster,
 )
+from neurogym_app.stimuli.sound import render_tone
 
 __all__ = ["PsychoPyDisplay", "import_psychopy", "PSYCHOPY_MISSING"]
 
@@ -241,6 +242,9 @@ class PsychoPyDisplay(FrameAccounting):
         self._keyboard, self.keyboard_backend = self._make_keyboard(keyboard_backend)
         self._mouse = None
         self._mouse_down = [False, False, False]
+        from neurogym_app.stimuli.backends.audio import SceneAudio
+
+        self.audio = SceneAudio(backend="psychopy", window=self.window)  # tones start on the flip
         self._closed = False
 
     # ------------------------------------------------------------- clocks
@@ -449,8 +453,12 @@ class PsychoPyDisplay(FrameAccounting):
         """Draw and flip; return the flip time on the runner clock (s)."""
         self.draw(scene)
         self._scene = scene
+        due = self.audio.schedule.due(scene) if scene.items else []
+        for tone in due:  # PsychoPySoundPlayer uses callOnFlip: each tone starts with this flip
+            self.audio.play(render_tone(tone))
         t_rel = self.window.flip()
         onset = self._from_psychopy(float(t_rel) + self._default_reset())
+        self.audio.schedule.record(due, onset)
         self._account(onset)
         self._dispatch()  # window key events get their time now, at most a frame late
         return onset
@@ -527,6 +535,10 @@ class PsychoPyDisplay(FrameAccounting):
                     out.append(PointerEvent(float(px) / scale, float(py) / scale, t, "press" if now else "release", i + 1))
             self._mouse_down = pressed
         return out
+
+    def info(self) -> dict[str, Any]:
+        """Display facts for the session manifest (the audio device, ``"none"`` without one)."""
+        return {"backend": self.backend, "refresh_hz": self.refresh_hz, **self.audio.info()}
 
     def close(self) -> None:
         if not self._closed:

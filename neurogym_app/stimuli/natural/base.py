@@ -10,7 +10,7 @@ import numpy as np
 from neurogym_app.stimuli.scene import Color, Dot, FixationPoint, Item, Text
 from neurogym_app.stimuli.views import StepState, View
 
-__all__ = ["NaturalView", "target_items"]
+__all__ = ["NaturalView", "target_items", "trial_value", "ring_xy", "decode_angle", "channel", "channel_on", "period_ms", "tone_key", "response_ring", "hint"]
 
 
 class NaturalView(View):
@@ -66,3 +66,64 @@ def target_items(
 def trial_value(trial: Mapping[str, Any], key: str, default: Any = None) -> Any:
     value = trial.get(key, default)
     return default if value is None else value
+
+
+# ------------------------------------------------------------ shared by families
+def ring_xy(angle: float, radius: float) -> tuple[float, float]:
+    """The point at ``angle`` (radians, 0 = right, counter-clockwise) ``radius`` from the centre."""
+    return radius * float(np.cos(angle)), radius * float(np.sin(angle))
+
+
+def decode_angle(values: Any) -> float | None:
+    """The direction a ring of cosine-tuned units points to (population vector), or None when flat.
+
+    Unit ``k`` of ``n`` prefers ``2 pi k / n``.
+    """
+    v = np.asarray(values, dtype=float).reshape(-1)
+    if v.size < 2 or not np.all(np.isfinite(v)):
+        return None
+    angles = np.arange(v.size) * 2 * np.pi / v.size
+    w = v - v.min()
+    x, y = float(np.sum(w * np.cos(angles))), float(np.sum(w * np.sin(angles)))
+    if x * x + y * y < 1e-12:
+        return None
+    return float(np.arctan2(y, x) % (2 * np.pi))
+
+
+def channel(state: StepState, view: View, name: str) -> np.ndarray:
+    """The observation values of channel ``name`` (empty when the task has no such channel)."""
+    idx = view.obs_names(state).get(name)
+    if idx is None:
+        return np.zeros(0)
+    ob = np.asarray(state.ob, dtype=float).reshape(-1)
+    return ob[np.atleast_1d(np.asarray(idx, dtype=int))]
+
+
+def channel_on(state: StepState, view: View, name: str, threshold: float = 0.5) -> bool:
+    """True while channel ``name`` (its largest unit) is above ``threshold``."""
+    v = channel(state, view, name)
+    return bool(v.size and np.nanmax(v) > threshold)
+
+
+def period_ms(task: Any, name: str) -> float:
+    """Duration of period ``name`` of the task's current trial, in ms (0 when it has none)."""
+    start, end = getattr(task, "start_ind", {}).get(name), getattr(task, "end_ind", {}).get(name)
+    if start is None or end is None:
+        return 0.0
+    return max(0.0, (end - start) * float(getattr(task, "dt", 0.0)))
+
+
+def tone_key(state: StepState, what: str) -> str:
+    """A key naming one sound event of the trial (see ``Tone.key``)."""
+    return f"{int(state.trial.get('trial_seed', 0) or 0)}:{what}"
+
+
+def response_ring(radius: float, k: float, active: bool) -> list[Item]:
+    """The circle a ring task is answered on (click where it points); brighter while answering."""
+    color = (230, 230, 230) if active else (110, 110, 110)
+    return [Dot(0.0, 0.0, size=2 * radius, color=color, fill=False, line_width=(0.08 if active else 0.04) * k)]
+
+
+def hint(text: str, k: float, y: float = -6.6) -> Text:
+    """A short line of words under the stimulus (never a number: see ``test_natural_views``)."""
+    return Text(text, 0.0, y * k, size=0.45 * k, color=(225, 225, 225))

@@ -1,4 +1,4 @@
-"""Random-dot motion views: PerceptualDecisionMaking and ContextDecisionMaking."""
+"""Random-dot motion views: the motion-discrimination tasks (Newsome, Britten, Shadlen and after)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,21 @@ from typing import Any
 
 import numpy as np
 
-from neurogym_app.stimuli.natural.base import NaturalView, target_items
+from neurogym_app.stimuli.natural.base import NaturalView, channel_on, period_ms, target_items, tone_key
 from neurogym_app.stimuli.natural.rdk import rdk_frame
-from neurogym_app.stimuli.scene import Color, DotField, Item, Text
+from neurogym_app.stimuli.scene import Color, Dot, DotField, Item, Text, Tone
 from neurogym_app.stimuli.views import StepState
 
-__all__ = ["PerceptualDecisionMakingView", "ContextDecisionMakingView", "CHOICE_COLORS"]
+__all__ = [
+    "PerceptualDecisionMakingView",
+    "ContextDecisionMakingView",
+    "LeftRightChoiceMotionView",
+    "ChangingEnvironmentView",
+    "PostDecisionWagerView",
+    "MultiSensoryView",
+    "MotionCategoryView",
+    "CHOICE_COLORS",
+]
 
 #: dot colours of the colour modality, one per choice: orange / sky blue first (told apart by
 #: colour-blind players), all about equally bright and brighter than the grey background
@@ -89,7 +98,9 @@ class ContextDecisionMakingView(_MotionView):
 
     Motion: ``coh_1`` % of the dots move toward the modality-1 choice.
     Colour: a dot takes the colour of the modality-2 choice with probability
-    ``coh_2/100 + (1 - coh_2/100) / n``, otherwise another choice's colour.
+    ``coh_2/100``, otherwise a colour drawn uniformly from all ``n`` (so in all
+    ``coh_2/100 + (1 - coh_2/100) / n``; at 0 % the colours do not depend on
+    the choice at all).
     The context (which modality counts) is cued by the fixation mark (cross:
     motion, square: colour) and a word above the dots; the targets show both
     mappings (position = motion direction, colour = colour choice).
@@ -114,16 +125,125 @@ class ContextDecisionMakingView(_MotionView):
             coh1 = float(trial.get("coh_1", 0.0)) / 100.0
             coh2 = float(trial.get("coh_2", 0.0)) / 100.0
             dominant = (c2 - 1) % n
-            p_dom = coh2 + (1.0 - coh2) / n
             pal = np.asarray(palette, dtype=float)
 
             def colors(frame: Any) -> np.ndarray:
                 u = frame.extra
-                others = [j for j in range(n) if j != dominant] or [dominant]
-                rest = np.clip((u - p_dom) / max(1.0 - p_dom, 1e-9), 0.0, 1.0 - 1e-12)
-                pick = np.where(u < p_dom, dominant, np.asarray(others)[(rest * len(others)).astype(int)])
+                rest = np.clip((u - coh2) / max(1.0 - coh2, 1e-9), 0.0, 1.0 - 1e-12)
+                pick = np.where(u < coh2, dominant, (rest * n).astype(int))
                 return pal[pick]
 
             items.append(self.dots(state, coh1, float(self.theta[(c1 - 1) % n]), colors=colors))
         items += self.fixation_items(state, shape="cross" if ctx == 0 else "square", color=FIXATION_COLOR)
+        return items
+
+
+class _LeftRightMotionView(_MotionView):
+    """Dots moving left or right; targets left and right of the aperture.
+
+    Subclasses say which way the evidence points (``direction``) and how
+    strong it is (``coherence``), both from trial variables.
+    """
+
+    def __init__(self, env: Any, geometry: Any = None, **kwargs: Any) -> None:
+        super().__init__(env, geometry, **kwargs)
+        self.theta = np.array([np.pi, 0.0])  # targets: left, right
+
+    def direction(self, trial: dict[str, Any]) -> float:
+        raise NotImplementedError
+
+    def coherence(self, trial: dict[str, Any]) -> float:
+        return float(trial.get("coh", 0.0) or 0.0) / 100.0
+
+    def extra_items(self, state: StepState) -> list[Item]:
+        return []
+
+    def stimulus_items(self, state: StepState) -> list[Item]:
+        trial = dict(state.trial)
+        items: list[Item] = list(self.targets(state))
+        items += self.extra_items(state)
+        if state.period in self.stimulus_periods and trial:
+            items.append(self.dots(state, self.coherence(trial), self.direction(trial)))
+        items += self.fixation_items(state, color=FIXATION_COLOR)
+        return items
+
+
+class LeftRightChoiceMotionView(_LeftRightMotionView):
+    """Random dots for tasks whose ``ground_truth`` is choice 1 (left) or 2 (right).
+
+    (PerceptualDecisionMakingDelayResponse, CVLearning: their action labels
+    are ``1: left, 2: right``.) ``coh`` % of the dots move toward the correct side.
+    """
+
+    def direction(self, trial: dict[str, Any]) -> float:
+        return 0.0 if int(trial.get("ground_truth", 1)) == 2 else float(np.pi)
+
+
+class ChangingEnvironmentView(_LeftRightMotionView):
+    """Random dots toward ``side`` (1 left, 2 right); which key pair pays is the hidden context."""
+
+    def direction(self, trial: dict[str, Any]) -> float:
+        return 0.0 if int(trial.get("side", 1)) == 2 else float(np.pi)
+
+
+class _RingChoiceMotionView(_LeftRightMotionView):
+    """Dots for tasks with ``ground_truth`` an index into ``theta`` (0 = right, 1 = left)."""
+
+    def direction(self, trial: dict[str, Any]) -> float:
+        return 0.0 if int(trial.get("ground_truth", 0)) == 0 else float(np.pi)
+
+
+class PostDecisionWagerView(_RingChoiceMotionView):
+    """Kiani & Shadlen (2009): random dots, then on wager trials a sure target (a blue square) above.
+
+    The sure target appears during the delay (when the task's ``sure`` input
+    turns on) and stays through the decision; it pays a smaller reward for sure.
+    """
+
+    def extra_items(self, state: StepState) -> list[Item]:
+        if not channel_on(state, self, "sure"):
+            return []
+        k = self.k
+        return [Dot(0.0, (self.aperture + 2.0) * k, size=0.9 * k, color=(90, 150, 255), shape="square")]
+
+
+class MultiSensoryView(_RingChoiceMotionView):
+    """Raposo et al. (2012) style: visual motion plus an auditory flutter pointing the same way.
+
+    Modality 1 (``coh * coh_prop``) is the dots' coherence; modality 2
+    (``coh * (1 - coh_prop)``) is a 20 Hz flutter played while the stimulus is
+    on, panned toward the correct side in proportion to its strength (centred
+    at zero strength).
+    """
+
+    def coherence(self, trial: dict[str, Any]) -> float:
+        return float(trial.get("coh", 0.0)) * float(trial.get("coh_prop", 0.5)) / 100.0
+
+    def extra_items(self, state: StepState) -> list[Item]:
+        trial = state.trial
+        if state.period not in self.stimulus_periods or not trial:
+            return []
+        strength = float(trial.get("coh", 0.0)) * (1.0 - float(trial.get("coh_prop", 0.5))) / 100.0
+        side = 1.0 if self.direction(dict(trial)) == 0.0 else -1.0
+        duration = max(period_ms(self.task, "stimulus"), float(self.task.dt)) / 1000.0
+        return [Tone(tone_key(state, "stimulus"), frequency=2000.0, duration=duration, modulation_hz=20.0,
+                     pan=float(np.clip(side * strength, -1.0, 1.0)) + 0.0)]  # + 0.0: no -0.0
+
+
+class MotionCategoryView(_MotionView):
+    """DelayMatchCategory (Freedman & Assad 2006): 100 % coherent motion in the sample and the test.
+
+    The sample and test directions are ``sample_theta`` and ``test_theta``;
+    two directions match when they fall in the same half of the circle (the
+    category boundary is the vertical, as in the task: rightward vs leftward).
+    """
+
+    coherence = 1.0
+
+    def stimulus_items(self, state: StepState) -> list[Item]:
+        key = {"sample": "sample_theta", "test": "test_theta"}.get(state.period or "")
+        items: list[Item] = []
+        if key is not None and key in state.trial:
+            items.append(self.dots(state, self.coherence, float(state.trial[key])))
+        items += self.fixation_items(state, color=FIXATION_COLOR)
         return items
