@@ -184,6 +184,9 @@ class View:
     """
 
     kind = "agent"
+    #: where the arrow keys aim on a ring (``input.keymap.RingAim``), set by the runtime; views that
+    #: draw no ring ignore it
+    aim: Any = None
 
     def __init__(
         self,
