@@ -110,7 +110,8 @@ class RayCluster:
         return {"name": self.name, "address": self.address, "workers": self.workers, **self.cluster}
 
     def _init(self, ray: Any) -> bool:
-        """Connect or start; True when this executor started (and must stop) Ray."""
+        """Connect or start; True when this executor initialised Ray here (and must shut it down:
+        a cluster it started stops, a joined one is left running)."""
         if ray.is_initialized():
             return False
         if self.address:
@@ -131,7 +132,8 @@ class RayCluster:
         try:
             cpus = int(ray.cluster_resources().get("CPU", 1))
             self.slots = max(1, min(cpus, len(jobs)))
-            self.cluster = {"cluster_cpus": cpus, "nodes": len([n for n in ray.nodes() if n.get("Alive")]), "started_here": started}
+            nodes = len([n for n in ray.nodes() if n.get("Alive")])
+            self.cluster = {"cluster_cpus": cpus, "nodes": nodes, "started_here": started and not self.address}
             remote = ray.remote(num_cpus=1, max_retries=0)(fn)
             refs = {remote.remote(job): job for job in jobs}
             pending = list(refs)
