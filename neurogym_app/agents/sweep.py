@@ -43,6 +43,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from neurogym_app.agents.sweep_folder import (
     AGENTS_DIR,
     COLUMNS,
@@ -209,7 +211,8 @@ def threshold_of(bias: float, slope: float, signed: bool) -> float | None:
     Signed strength (P(positive choice)): the strength step from 50 % to 75 %
     positive choices, ``ln 3 / slope``. Unsigned strength (accuracy): the
     strength at 75 % correct, ``(ln 3 - bias) / slope``. None when the slope is
-    not positive (no threshold to speak of).
+    not positive (no threshold to speak of). :func:`psychometric_of` also
+    drops a threshold beyond the strongest stimulus the agent was tested on.
     """
     if not (math.isfinite(bias) and math.isfinite(slope)) or slope <= 0:
         return None
@@ -233,15 +236,14 @@ def psychometric_of(session: str | os.PathLike[str]) -> dict[str, Any]:
     }
     if not table.strength_var:
         return out
-    _, fit = psychometric(table, n_boot=PSYCHOMETRIC_BOOT, seed=0)
+    curve, fit = psychometric(table, n_boot=PSYCHOMETRIC_BOOT, seed=0)
     if fit is None:
         return out
     bias, slope = fit.bias.value, fit.slope.value
-    out.update(
-        psychometric_threshold=threshold_of(bias, slope, signed=table.has_signed_strength),
-        psychometric_slope=_finite(slope),
-        psychometric_bias=_finite(bias),
-    )
+    threshold = threshold_of(bias, slope, signed=table.has_signed_strength)
+    if threshold is not None and not threshold <= float(np.max(np.abs(curve.x))):
+        threshold = None  # beyond the strongest stimulus tested: an extrapolation, not a threshold
+    out.update(psychometric_threshold=threshold, psychometric_slope=_finite(slope), psychometric_bias=_finite(bias))
     return out
 
 
