@@ -55,6 +55,7 @@ from neurogym_app.agents.sweep_folder import (
     SWEEP_FORMAT,
     SWEEP_FORMAT_VERSION,
     SweepError,
+    finite_number,
     read_manifest,
     read_point_record,
     write_results,
@@ -232,7 +233,7 @@ def psychometric_of(session: str | os.PathLike[str]) -> dict[str, Any]:
         "psychometric_threshold": None,
         "psychometric_slope": None,
         "psychometric_bias": None,
-        "recorded_accuracy": _finite(table.accuracy()),
+        "recorded_accuracy": finite_number(table.accuracy()),
     }
     if not table.strength_var:
         return out
@@ -243,16 +244,8 @@ def psychometric_of(session: str | os.PathLike[str]) -> dict[str, Any]:
     threshold = threshold_of(bias, slope, signed=table.has_signed_strength)
     if threshold is not None and not threshold <= float(np.max(np.abs(curve.x))):
         threshold = None  # beyond the strongest stimulus tested: an extrapolation, not a threshold
-    out.update(psychometric_threshold=threshold, psychometric_slope=_finite(slope), psychometric_bias=_finite(bias))
+    out.update(psychometric_threshold=threshold, psychometric_slope=finite_number(slope), psychometric_bias=finite_number(bias))
     return out
-
-
-def _finite(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def _base_row(job: PointJob) -> dict[str, Any]:
@@ -329,8 +322,8 @@ def _run_point(job: PointJob) -> dict[str, Any]:
     )
     row = _base_row(job)
     row.update(
-        accuracy_default=_finite(held["default"]["accuracy"]),
-        accuracy_human=_finite(held["human"]["accuracy"]) if "human" in held else None,
+        accuracy_default=finite_number(held["default"]["accuracy"]),
+        accuracy_human=finite_number(held["human"]["accuracy"]) if "human" in held else None,
         recorded_timing=record_timing,
         recorded_trials=len(rec.rows),
         train_seconds=round(result.train_seconds, 3),

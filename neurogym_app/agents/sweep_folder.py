@@ -53,6 +53,7 @@ __all__ = [
     "find_sweeps",
     "write_results",
     "read_point_record",
+    "finite_number",
 ]
 
 SWEEP_FORMAT = "neurogym-app-sweep"
@@ -146,7 +147,8 @@ class SweepInfo:
         return [str(a.session_path) for a in self.agents if a.session_path is not None and (task is None or a.task == task)]
 
 
-def _number(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
+    """``value`` as a finite float, else None (missing, text, NaN, inf)."""
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -205,10 +207,10 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepInfo:
                 hidden=int(r.get("hidden") or 0),
                 seed=int(r.get("seed") or 0),
                 status=str(r.get("status", "?")),
-                accuracy_default=_number(r.get("accuracy_default")),
-                accuracy_human=_number(r.get("accuracy_human")),
-                threshold=_number(r.get("psychometric_threshold")),
-                slope=_number(r.get("psychometric_slope")),
+                accuracy_default=finite_number(r.get("accuracy_default")),
+                accuracy_human=finite_number(r.get("accuracy_human")),
+                threshold=finite_number(r.get("psychometric_threshold")),
+                slope=finite_number(r.get("psychometric_slope")),
                 strength_var=r.get("strength_var") or None,
                 agent_path=agent if agent is not None and agent.is_dir() else None,
                 session_path=session if session is not None and session.is_dir() else None,

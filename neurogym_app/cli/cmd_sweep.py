@@ -49,6 +49,8 @@ class SweepArgumentError(UserError):
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    from neurogym_app.cli.cmd_train import add_evaluation_options
+
     p = sub.add_parser(
         "sweep",
         help="train agents over tasks x models x sizes x seeds (local process pool or Ray cluster)",
@@ -64,10 +66,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, help="learning rate (default 1e-3)")
     p.add_argument("--batch-size", type=int, metavar="N", help="sequences per batch (default 16)")
     p.add_argument("--seq-len", type=int, metavar="N", help="steps per sequence (default 100)")
-    p.add_argument("--eval-every", type=int, metavar="N", default=100, help="held-out evaluation every N steps (default 100; 0: only at the end)")
-    p.add_argument("--eval-trials", type=int, metavar="N", default=200, help="trials per evaluation during training (default 200)")
-    p.add_argument("--final-trials", type=int, metavar="N", default=1000, help="held-out trials of the final evaluation (default 1000)")
-    p.add_argument("--checkpoint-every", type=int, metavar="N", default=500, help="checkpoint every N steps (default 500; 0: none)")
+    add_evaluation_options(p)
     p.add_argument("--record-trials", type=int, metavar="N", help=f"trials each agent records for the psychometric fit and Compare (default {DEFAULT_RECORD_TRIALS})")
     p.add_argument("--executor", choices=("local", "ray"), help="where points run (default local)")
     p.add_argument("--address", metavar="HOST:PORT", help="Ray cluster to join (with --executor ray; default: start a local one)")

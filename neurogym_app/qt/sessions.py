@@ -38,7 +38,27 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-class SessionTableModel(QAbstractTableModel):
+class _ColumnsModel(QAbstractTableModel):
+    """A read-only table with fixed ``COLUMNS``; subclasses give ``_count()`` and ``data()``."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt naming)
+        return 0 if parent.isValid() else self._count()
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+
+class SessionTableModel(_ColumnsModel):
     """One row per run folder: task, participant, player kind, trials, accuracy, date, status."""
 
     COLUMNS = ("Task", "Participant", "Player", "Trials", "Accuracy", "Date", "Status", "Folder")
@@ -52,16 +72,8 @@ class SessionTableModel(QAbstractTableModel):
         self.infos = list(infos)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt naming)
-        return 0 if parent.isValid() else len(self.infos)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
+    def _count(self) -> int:
+        return len(self.infos)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -110,7 +122,7 @@ def _number(value: float | None) -> str:
     return f"{value:.3g}" if value is not None else ""
 
 
-class SweepAgentTableModel(QAbstractTableModel):
+class SweepAgentTableModel(_ColumnsModel):
     """One row per point of the sweeps found: the agent, its accuracy and psychometric fit."""
 
     COLUMNS = ("Sweep", "Task", "Model", "Hidden", "Seed", "Accuracy (default)", "Accuracy (human)", "Threshold", "Slope", "Status")
@@ -124,16 +136,8 @@ class SweepAgentTableModel(QAbstractTableModel):
         self.rows = [(sweep, agent) for sweep in sweeps for agent in sweep.agents]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt naming)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
+    def _count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
