@@ -313,7 +313,16 @@ def test_ray_cluster_started_by_ray_init_gives_the_same_table(tiny_sweep, ray_in
     assert comparable(result.rows) == comparable(local.rows)
     manifest = json.loads((tmp_path / "ray" / "sweep.json").read_text())
     assert manifest["executor"]["name"] == "ray" and manifest["versions"]["ray"]
+    assert len(manifest["worker_versions"]) == 1 and manifest["worker_versions"][0]["app"] == manifest["versions"]["app"]
     assert ray_in_process.is_initialized()  # a Ray the caller started is left running
+    # a failing point on Ray: recorded, the other one finishes
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    (envs / "broken.py").write_text(BROKEN_TASK)
+    mixed = run_sweep(tiny_settings(tasks=["BrokenTrials-v0", "GoNogo-v0"], seeds=[0]), tmp_path / "ray-broken", RayCluster(),
+                      envs_dir=envs, progress=False)
+    assert [r["status"] for r in mixed.rows] == ["failed", "ok"] and "IndexError" in mixed.rows[0]["error"]
+    assert mixed.rows[1] == {**local.rows[2], **{k: mixed.rows[1][k] for k in ("train_seconds", "agent", "session")}}
 
 
 @pytest.mark.slow

@@ -466,6 +466,7 @@ def run_sweep(
     jobs = [PointJob(p, settings, str(folder.resolve()), envs) for p in points if p.key not in rows]
     failures: dict[tuple[str, str, int, int], str] = {}
     hosts: dict[str, int] = {}
+    worker_versions: list[dict[str, Any]] = []
     bar = SweepProgress(len(points), stream=stream, enabled=progress)
     status = "interrupted"
 
@@ -493,6 +494,8 @@ def run_sweep(
             row = outcome["row"]
             if outcome.get("host"):
                 hosts[outcome["host"]] = hosts.get(outcome["host"], 0) + 1
+            if outcome.get("versions") and outcome["versions"] not in worker_versions:
+                worker_versions.append(outcome["versions"])  # more than one: nodes run different installs
             if row.get("status") == "ok":
                 rows[job.point.key] = row
             else:
@@ -517,6 +520,7 @@ def run_sweep(
             points={"ok": len(rows), "failed": len(failures), "skipped": skipped, "not_run": len(points) - len(rows) - len(failures)},
             failures=[{"task": k[0], "model": k[1], "hidden": k[2], "seed": k[3], "error": e} for k, e in failures.items()],
             hosts=hosts,
+            worker_versions=worker_versions,
         )
         if figure is not None and any(r.get("status") == "ok" for r in final):
             try:

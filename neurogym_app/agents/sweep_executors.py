@@ -14,8 +14,10 @@ not started yet.
   retries: a failing point is reported, not rerun), gathered with
   ``ray.wait`` as they finish. ``address`` joins a running cluster
   (``ray start --head`` ... ; every node needs neurogym-app installed, with the
-  ``agents`` and ``cluster`` extras); without it a local cluster is started and
+  ``agents`` and ``cluster`` extras, and a custom-task folder given with
+  ``--envs`` at the same path); without it a local cluster is started and
   stopped again at the end. ray is imported here only, when a sweep runs on it.
+  The manifest lists each distinct set of versions the workers reported.
 """
 
 from __future__ import annotations
