@@ -129,6 +129,9 @@ def test_rerun_skips_finished_points_and_refuses_other_training(tiny_sweep):
     assert again.skipped == 4 and again.failed == 0 and again.status == "completed"
     assert again.rows == first.rows  # read back from the finished points, train_seconds included
     assert {r["agent"]: (folder / r["agent"] / "model.pt").stat().st_mtime_ns for r in again.rows} == stamps
+    fewer = run_sweep(tiny_settings(seeds=[1]), folder, LocalPool(2), progress=False)  # the table keeps the whole grid
+    assert fewer.skipped == 2 and fewer.rows == first.rows
+    assert json.loads((folder / "sweep.json").read_text())["grid"]["seeds"] == SEEDS
     with pytest.raises(SweepError, match=r"trained with steps=12 \(now 13\).*same training settings"):
         run_sweep(tiny_settings(steps=13), folder, LocalPool(2), progress=False)
 

@@ -39,7 +39,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -415,7 +415,7 @@ def _prepare_folder(out: Path, settings: SweepSettings, executor: Any) -> dict[s
         "format": SWEEP_FORMAT,
         "format_version": SWEEP_FORMAT_VERSION,
         "grid": grid,
-        "n_points": len(settings.points()),
+        "n_points": len(replace(settings, **grid).points()),
         "training": settings.training(),
         "seeds": {
             "point": "each point's seed seeds torch, its Dataset rows and its evaluations (agents.train)",
@@ -455,19 +455,22 @@ def run_sweep(
     folder = Path(out)
     manifest = _prepare_folder(folder, settings, executor)
     write_json(folder / MANIFEST_NAME, manifest)
-    points = settings.points()
+    # the table covers the folder's whole grid (a resumed sweep may have asked for fewer or more
+    # points than earlier runs); only the points asked for now are run
+    wanted = {p.key for p in settings.points()}
+    points = replace(settings, **manifest["grid"]).points()
     rows: dict[tuple[str, str, int, int], dict[str, Any]] = {}
     for p in points:
         record = read_point_record(folder / AGENTS_DIR / settings.agent_name(p))
         if record is not None and record["row"].get("status") == "ok":
             rows[p.key] = record["row"]
-    skipped = len(rows)
+    skipped = len([k for k in rows if k in wanted])
     envs = None if envs_dir is None else str(Path(envs_dir).resolve())
-    jobs = [PointJob(p, settings, str(folder.resolve()), envs) for p in points if p.key not in rows]
+    jobs = [PointJob(p, settings, str(folder.resolve()), envs) for p in points if p.key in wanted and p.key not in rows]
     failures: dict[tuple[str, str, int, int], str] = {}
     hosts: dict[str, int] = {}
     worker_versions: list[dict[str, Any]] = []
-    bar = SweepProgress(len(points), stream=stream, enabled=progress)
+    bar = SweepProgress(len(rows) + len(jobs), stream=stream, enabled=progress)
     status = "interrupted"
 
     def table() -> list[dict[str, Any]]:
@@ -480,7 +483,7 @@ def run_sweep(
         return out_rows
 
     def counts() -> tuple[int, int]:
-        left = len(points) - len(rows) - len(failures)
+        left = len(jobs) - sum(1 for j in jobs if j.point.key in rows or j.point.key in failures)
         return len(rows), min(left, executor.slots)
 
     results = executor.run(run_point, jobs) if jobs else iter(())
