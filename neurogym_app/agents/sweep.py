@@ -69,6 +69,7 @@ __all__ = [
     "SweepResult",
     "run_point",
     "run_sweep",
+    "check_sweep_folder",
     "threshold_of",
     "psychometric_of",
     "TRAINING_KEYS",
@@ -385,13 +386,15 @@ class SweepProgress:
             self.stream.flush()
 
 
-def _prepare_folder(out: Path, settings: SweepSettings, executor: Any) -> dict[str, Any]:
-    """The manifest to write: a new sweep, or the folder's own when resuming with the same training."""
-    from neurogym_app.agents.agent import now_iso
+def check_sweep_folder(out: str | os.PathLike[str], settings: SweepSettings) -> dict[str, Any] | None:
+    """Refuse a folder the sweep must not write into (SweepError); returns its manifest when resuming.
 
+    ``out`` may be new, empty, or a sweep folder trained with the same settings
+    (:data:`TRAINING_KEYS`); anything else is left untouched.
+    """
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise SweepError(f"{out} exists and is not a folder; choose another --out")
-    previous: dict[str, Any] | None = None
     if (out / MANIFEST_NAME).exists():
         previous = read_manifest(out)
         old = previous.get("training") or {}
@@ -402,8 +405,17 @@ def _prepare_folder(out: Path, settings: SweepSettings, executor: Any) -> dict[s
                 f"{out} holds a sweep trained with {k}={old[k]!r} (now {getattr(settings, k)!r}); "
                 "rerun with the same training settings to resume it, or choose another --out"
             )
-    elif out.is_dir() and any(out.iterdir()):
+        return previous
+    if out.is_dir() and any(out.iterdir()):
         raise SweepError(f"{out} is not empty and holds no sweep ({MANIFEST_NAME}); choose an empty or new --out")
+    return None
+
+
+def _prepare_folder(out: Path, settings: SweepSettings, executor: Any) -> dict[str, Any]:
+    """The manifest to write: a new sweep, or the folder's own when resuming with the same training."""
+    from neurogym_app.agents.agent import now_iso
+
+    previous = check_sweep_folder(out, settings)
     out.mkdir(parents=True, exist_ok=True)
     (out / AGENTS_DIR).mkdir(exist_ok=True)
     (out / SESSIONS_DIR).mkdir(exist_ok=True)

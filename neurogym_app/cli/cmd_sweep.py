@@ -173,10 +173,11 @@ def _envs_dir(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.agents.sweep import run_sweep
+    from neurogym_app.agents.sweep import check_sweep_folder, run_sweep
     from neurogym_app.agents.sweep_executors import make_executor
 
     settings, options = settings_from_args(args)
+    check_sweep_folder(options["out"], settings)  # before any output: a refused folder is one line
     executor = make_executor(options["executor"], workers=options["workers"], address=options["address"], temp_dir=args.ray_temp_dir)
     n = len(settings.points())
     where = f"Ray at {options['address']}" if options["address"] else ("a local Ray cluster" if options["executor"] == "ray" else f"{executor.slots} local worker(s)")
