@@ -358,3 +358,15 @@ def test_ray_start_head_and_cli_address_give_the_same_table(tiny_sweep, tmp_path
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
             head.wait(timeout=30)
+
+
+def test_importing_the_sweep_modules_imports_neither_torch_nor_ray():
+    code = (
+        "import sys\n"
+        "from neurogym_app.agents import sweep, sweep_executors, sweep_folder\n"
+        "from neurogym_app.cli import cmd_sweep, main\n"
+        "main.build_parser()\n"
+        "print('torch' in sys.modules, 'ray' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_cli_env()).stdout.split()
+    assert out == ["False", "False"]
