@@ -85,7 +85,9 @@ def sweep_figure(rows: Sequence[Mapping[str, Any]], title: str | None = None) ->
     psy_tasks = [t for t in tasks if any(np.isfinite(_num(r.get("psychometric_threshold"))) for r in ok if r["task"] == t)]
     if psy_tasks:
         var = next((r.get("strength_var") for r in ok if r["task"] in psy_tasks and r.get("strength_var")), "strength")
-        panels.append(("psychometric_threshold", f"threshold ({var})", psy_tasks, None, "psychometric threshold"))
+        with_fit = sum(1 for r in ok if r["task"] in psy_tasks and np.isfinite(_num(r.get("psychometric_threshold"))))
+        of = sum(1 for r in ok if r["task"] in psy_tasks)
+        panels.append(("psychometric_threshold", f"threshold ({var})", psy_tasks, None, f"psychometric threshold\n({with_fit} of {of} agents reach one)"))
     widths = [max(2.6, 1.0 + 1.0 * len(p[2]) * max(1, len(configs)) ** 0.5) for p in panels]
     fig = Figure(figsize=(sum(widths) + 0.4, 3.6), dpi=100, layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
