@@ -216,8 +216,8 @@ def test_sweep_section_of_a_config_file(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_keeps_finished_points_and_rerun_resumes(tmp_path):
     out = tmp_path / "sweep"
-    cmd = [*CLI, "sweep", *tiny_cli_args(tasks=["GoNogo-v0"], seeds=[0, 1, 2]), "--workers", "1", "--out", str(out)]
-    cmd[cmd.index("--steps") + 1] = "150"  # long enough to interrupt a later point while it trains
+    cmd = [*CLI, "sweep", *tiny_cli_args(tasks=["GoNogo-v0"], seeds=[0, 1, 2, 3]), "--workers", "1", "--out", str(out)]
+    cmd[cmd.index("--steps") + 1] = "200"  # 3 points left after the first: time to interrupt one while it trains
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_cli_env(), cwd=tmp_path,
                             start_new_session=True)
     try:
@@ -226,7 +226,7 @@ def test_ctrl_c_keeps_finished_points_and_rerun_resumes(tmp_path):
         while not first.exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert first.exists(), proc.stderr.read() if proc.poll() is not None else "first point not finished in time"
-        time.sleep(1.0)
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
         os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
         _, err = proc.communicate(timeout=120)
     finally:
@@ -244,9 +244,9 @@ def test_ctrl_c_keeps_finished_points_and_rerun_resumes(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "already done, skipped" in done.stdout
     final = _rows(out)
-    assert [r["status"] for r in final] == ["ok"] * 3 and final[0] == rows[0]
+    assert [r["status"] for r in final] == ["ok"] * 4 and final[0] == rows[0]
     sessions = list((out / "sessions" / "GoNogo-v0").iterdir())
-    assert len(sessions) == 3  # an interrupted point's recording does not linger
+    assert len(sessions) == 4  # an interrupted point's recording does not linger
 
 
 # --------------------------------------------------------------------------- psychometric fit
