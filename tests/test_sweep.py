@@ -218,8 +218,9 @@ def test_ctrl_c_keeps_finished_points_and_rerun_resumes(tmp_path):
     out = tmp_path / "sweep"
     cmd = [*CLI, "sweep", *tiny_cli_args(tasks=["GoNogo-v0"], seeds=[0, 1, 2, 3]), "--workers", "1", "--out", str(out)]
     cmd[cmd.index("--steps") + 1] = "200"  # 3 points left after the first: time to interrupt one while it trains
+    # as a terminal runs it: SIGINT not ignored (a suite started in the background inherits SIG_IGN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_cli_env(), cwd=tmp_path,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = out / "agents" / "GoNogo_gru8_s0" / "sweep_point.json"
         deadline = time.monotonic() + 240
