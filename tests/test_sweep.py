@@ -12,6 +12,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -304,6 +305,7 @@ def ray_in_process(monkeypatch):
         yield ray
     finally:
         ray.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 @pytest.mark.slow
@@ -359,6 +361,7 @@ def test_ray_start_head_and_cli_address_give_the_same_table(tiny_sweep, tmp_path
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
             head.wait(timeout=30)
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def test_importing_the_sweep_modules_imports_neither_torch_nor_ray():
