@@ -19,7 +19,8 @@ ours: both read as "times faster"). The table is printed and written to
 earlier file (each case records when it ran; ``--no-merge`` drops them).
 
 The app-only cases (frame_work, rt_error, plot_update, session_open, train,
-memory) run the standalone scripts in ``bench/`` (``train``: ``train_time.py``) in fresh interpreters
+sweep, memory) run the standalone scripts in ``bench/`` (``train``: ``train_time.py``,
+``sweep``: ``sweep_time.py``) in fresh interpreters
 (offscreen Qt) and need no reference venv.
 
 Adding a case: ``register(Case(...))`` with either ``worker_case`` (a function
@@ -305,6 +306,30 @@ register(Case(
     unit="s", higher_is_better=False, run=_train, min_time=1.0, max_repeats=1,
     label=lambda params: "seconds to 80 %",
     summary=_from_details("seconds_to_target", "steps_to_target", "final_accuracy"), tags=["app"],
+))
+def _sweep(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("sweep_time.py", "--steps", str(params["steps"]), timeout=3600.0)
+    if not out["tables_identical"]:
+        raise RuntimeError("the serial, pool and Ray sweeps gave different tables")
+    return {
+        "value": out["speedup"],
+        "speedup": out["speedup"],
+        "serial_s": out["serial_s"],
+        "pool_s": out["pool_s"],
+        "ray_s": out.get("ray_s"),
+        "ray_start_s": out.get("ray_start_s"),
+        "ray_overhead_per_point_s": out.get("ray_overhead_per_point_s"),
+        "points": out["points"],
+        "load_average_1min": out.get("load_average_1min"),
+    }
+
+
+register(Case(
+    name="sweep",
+    description="8-point sweep (2 tasks x 4 seeds, GRU 16): serial vs local process pool of 2 (speed-up); Ray overhead per point",
+    unit="x", higher_is_better=True, run=_sweep, min_time=1.0, max_repeats=1,
+    variants=lambda ctx: [{"steps": 150}], label=lambda params: f"pool speed-up, {params['steps']} steps/point",
+    summary=_from_details("speedup", "serial_s", "pool_s", "ray_s", "ray_start_s", "ray_overhead_per_point_s"), tags=["app"],
 ))
 register(Case(
     name="memory",

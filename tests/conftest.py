@@ -12,4 +12,4 @@ os.environ["HOME"] = _home
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 # Tests marked `psychopy` (or naming a `psychopy.` task) get a private Xvfb.
-pytest_plugins = ["_xvfb"]
+pytest_plugins = ["_xvfb", "_sweep_data"]

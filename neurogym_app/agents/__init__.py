@@ -10,7 +10,10 @@ on first use::
 * :class:`Agent`, :func:`evaluate` (``agents.agent``); :func:`load_agent` (``agents.loading``);
 * :func:`run_agent`, :func:`record_policy` (``agents.player``): recorded runs
   in the session format people's runs use;
-* :class:`PolicyNet`, :class:`ModelSpec`, :func:`build_model` (``agents.models``).
+* :class:`PolicyNet`, :class:`ModelSpec`, :func:`build_model` (``agents.models``);
+* :func:`run_sweep`, :class:`SweepSettings` (``agents.sweep``), :class:`LocalPool`,
+  :class:`RayCluster` (``agents.sweep_executors``), :func:`read_sweep` (``agents.sweep_folder``):
+  sweeps over tasks x models x sizes x seeds.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ _LAZY = {
     "PolicyNet": ("neurogym_app.agents.models", "PolicyNet"),
     "ModelSpec": ("neurogym_app.agents.models", "ModelSpec"),
     "build_model": ("neurogym_app.agents.models", "build_model"),
+    "run_sweep": ("neurogym_app.agents.sweep", "run_sweep"),
+    "SweepSettings": ("neurogym_app.agents.sweep", "SweepSettings"),
+    "LocalPool": ("neurogym_app.agents.sweep_executors", "LocalPool"),
+    "RayCluster": ("neurogym_app.agents.sweep_executors", "RayCluster"),
+    "read_sweep": ("neurogym_app.agents.sweep_folder", "read_sweep"),
 }
 
 __all__ = sorted(_LAZY)

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from neurogym_app.errors import UserError
 
-__all__ = ["MissingExtraError", "require_torch", "require_sb3", "require_sb3_contrib", "require_matplotlib"]
+__all__ = ["MissingExtraError", "require_torch", "require_sb3", "require_sb3_contrib", "require_matplotlib", "require_ray"]
 
 
 class MissingExtraError(UserError, ImportError):
@@ -49,3 +49,8 @@ def require_matplotlib() -> ModuleType:
     """``matplotlib.figure`` (figures are drawn with ``Figure`` + Agg, never pyplot, so no
     global backend is touched), or a one-line error naming the ``plot`` extra."""
     return _import("matplotlib.figure", "plot", "pip install 'neurogym-app[plot]'")
+
+
+def require_ray() -> ModuleType:
+    """``ray``, or a one-line error naming the ``cluster`` extra (sweeps on a Ray cluster)."""
+    return _import("ray", "cluster", "pip install 'neurogym-app[cluster]'")

@@ -47,12 +47,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--seq-len", type=int, metavar="N", help="steps per sequence (default 100)")
     p.add_argument("--timing", choices=("default", "human", "mixed"), help="train on the task's default timing, its human preset, or both (mixed)")
     p.add_argument("--config", metavar="FILE", help="TOML config ([agent] and [env] sections)")
-    p.add_argument("--eval-every", type=int, metavar="N", default=100, help="held-out evaluation every N steps (default 100; 0: only at the end)")
-    p.add_argument("--eval-trials", type=int, metavar="N", default=200, help="trials per evaluation during training (default 200)")
-    p.add_argument("--final-trials", type=int, metavar="N", default=1000, help="held-out trials of the final evaluation (default 1000)")
+    add_evaluation_options(p)
     p.add_argument("--target", type=float, metavar="ACC", help="record when held-out accuracy first reaches ACC (e.g. 0.8)")
     p.add_argument("--stop-at-target", action="store_true", help="stop training once --target is reached")
-    p.add_argument("--checkpoint-every", type=int, metavar="N", default=500, help="checkpoint every N steps (default 500; 0: none)")
     p.add_argument("--threads", type=int, metavar="N", default=1, help="torch threads (default 1: fastest for small nets)")
     p.add_argument("--deterministic", action="store_true", help="deterministic torch algorithms on one thread")
     p.add_argument("--force", action="store_true", help="overwrite an agent already in --out")
@@ -60,6 +57,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     p.set_defaults(func=run)
     return p
+
+
+def add_evaluation_options(p: argparse.ArgumentParser) -> None:
+    """The held-out evaluation and checkpoint options of ``train`` (``sweep`` takes them too)."""
+    p.add_argument("--eval-every", type=int, metavar="N", default=100, help="held-out evaluation every N steps (default 100; 0: only at the end)")
+    p.add_argument("--eval-trials", type=int, metavar="N", default=200, help="trials per evaluation during training (default 200)")
+    p.add_argument("--final-trials", type=int, metavar="N", default=1000, help="held-out trials of the final evaluation (default 1000)")
+    p.add_argument("--checkpoint-every", type=int, metavar="N", default=500, help="checkpoint every N steps (default 500; 0: none)")
 
 
 def _config(path: str | None) -> tuple[Any, dict[str, Any]]:

@@ -32,6 +32,7 @@ from neurogym_app.config.sections import (
     KeyMap,
     MonitorConfig,
     SessionConfig,
+    SweepConfig,
 )
 
 __all__ = ["ENV_PREFIX", "ENV_NESTED_DELIMITER", "Config", "load_toml"]
@@ -115,6 +116,7 @@ class Config(BaseSettings):
         agent: Network agent (:class:`AgentConfig`).
         session: Human session (:class:`SessionConfig`).
         display: Screen geometry (:class:`DisplayConfig`).
+        sweep: A sweep of agents (:class:`SweepConfig`).
         keys: Action name -> key names (empty: derived from the task).
         local_dir: Folder for program output (plots, logs, checkpoints).
     """
@@ -132,6 +134,7 @@ class Config(BaseSettings):
     agent: AgentConfig = Field(default_factory=AgentConfig)
     session: SessionConfig = Field(default_factory=SessionConfig)
     display: DisplayConfig = Field(default_factory=DisplayConfig)
+    sweep: SweepConfig = Field(default_factory=SweepConfig)
     keys: KeyMap = Field(default_factory=dict)
     local_dir: ExpandedPath = Path("runs")
 

@@ -43,6 +43,7 @@ __all__ = [
     "MonitorPlotConfig",
     "SectionBase",
     "SessionConfig",
+    "SweepConfig",
     "TIMING_DISTRIBUTIONS",
     "check_timing_spec",
 ]
@@ -336,6 +337,41 @@ class AgentConfig(SectionBase):
     seq_len: PositiveInt = 100
     training: AgentTrainingConfig = Field(default_factory=AgentTrainingConfig)
     inference: AgentInferenceConfig = Field(default_factory=AgentInferenceConfig)
+
+
+class SweepConfig(SectionBase):
+    """A sweep of agents (``neurogym-app sweep``): the grid, how each point trains, where it runs.
+
+    Unset training fields take the values of ``neurogym-app train``'s defaults.
+
+    Attributes:
+        tasks: Task ids.
+        seeds: Seeds (one agent per seed and per model and size).
+        models: Recurrent cell types.
+        hidden: Hidden sizes.
+        steps, lr, batch_size, seq_len: Training, as ``[agent]``.
+        timing: ``default``, ``human`` or ``mixed`` (the timing the agents train on).
+        record_trials: Trials each agent records (its psychometric fit and the Compare view use them).
+        executor: ``local`` (process pool) or ``ray``.
+        address: A Ray cluster to join (``HOST:PORT``); empty: start a local one.
+        workers: Parallel points (local: processes; a started Ray cluster: CPUs).
+        out: The sweep folder.
+    """
+
+    tasks: list[str] = Field(default_factory=list)
+    seeds: list[NonNegativeInt] = Field(default_factory=list)
+    models: list[Annotated[Literal["rnn", "gru", "lstm"], BeforeValidator(_lower)]] = Field(default_factory=list)
+    hidden: list[PositiveInt] = Field(default_factory=list)
+    steps: PositiveInt | None = None
+    lr: PositiveFloat | None = None
+    batch_size: PositiveInt | None = None
+    seq_len: PositiveInt | None = None
+    timing: Literal["default", "human", "mixed"] | None = None
+    record_trials: PositiveInt | None = None
+    executor: Literal["local", "ray"] | None = None
+    address: str | None = None
+    workers: PositiveInt | None = None
+    out: ExpandedPath | None = None
 
 
 # ---------------------------------------------------------------------------

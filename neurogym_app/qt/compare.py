@@ -1,8 +1,10 @@
 """The Compare view: human sessions next to agent runs of the same task.
 
 Accuracy per condition, psychometric and chronometric curves with 95 %
-intervals; every session thin and light, the pooled curve of each player kind
-(all participants, all agent seeds) bold. Export to PNG/SVG/PDF (matplotlib
+intervals (each session listed with its accuracy); every session thin and light, the pooled curve of each player kind
+(all participants, all agent seeds) bold. "Add sweep..." adds the recorded
+runs of a sweep's agents (``neurogym-app sweep``), all seeds of one task, so
+a sweep's networks pool against people. Export to PNG/SVG/PDF (matplotlib
 when installed, else pyqtgraph's exporters).
 """
 
@@ -28,6 +30,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from neurogym_app.agents.sweep_folder import SweepError, read_sweep
 from neurogym_app.analysis.comparison import CompareModel
 from neurogym_app.plots.live import ConditionPlot, CurvePlot
 from neurogym_app.plots.style import KIND_COLORS, qcolor
@@ -49,6 +52,7 @@ class CompareView(QWidget):
         self.errors: list[str] = []
         self.list = QListWidget()
         self.add_button = QPushButton("Add sessions...")
+        self.add_sweep_button = QPushButton("Add sweep...")
         self.remove_button = QPushButton("Remove")
         self.clear_button = QPushButton("Clear")
         self.export_button = QPushButton("Export figure...")
@@ -66,7 +70,7 @@ class CompareView(QWidget):
         lv.addWidget(QLabel("<b>Sessions</b> (uncheck to hide)"))
         lv.addWidget(self.list, 1)
         row = QHBoxLayout()
-        for b in (self.add_button, self.remove_button, self.clear_button):
+        for b in (self.add_button, self.add_sweep_button, self.remove_button, self.clear_button):
             row.addWidget(b)
         lv.addLayout(row)
         lv.addWidget(self.individual)
@@ -88,6 +92,7 @@ class CompareView(QWidget):
         self.model.subscribe(lambda _m: self.refresh())
         self.list.itemChanged.connect(self._checked)
         self.add_button.clicked.connect(self._choose)
+        self.add_sweep_button.clicked.connect(self._choose_sweep)
         self.remove_button.clicked.connect(self._remove)
         self.clear_button.clicked.connect(self.model.clear)
         self.export_button.clicked.connect(lambda: self.export())
@@ -109,6 +114,33 @@ class CompareView(QWidget):
             self.note.setText("<span style='color:#a33'>" + html.escape("; ".join(self.errors)) + "</span>")
         return added
 
+    def add_sweep(self, path: str | Path, task: str | None = None) -> int:
+        """Add the recorded runs of a sweep's finished agents of ``task``; returns how many were added.
+
+        Without ``task``: the task of the sessions already compared, if the sweep
+        has it, else the sweep's first task.
+        """
+        try:
+            sweep = read_sweep(path)
+        except SweepError as exc:
+            self.errors = [str(exc)]
+            self.note.setText("<span style='color:#a33'>" + html.escape(str(exc)) + "</span>")
+            return 0
+        tasks = sweep.tasks()
+        if task is None:
+            task = next((t for t in self.model.tasks() if t in tasks), tasks[0] if tasks else None)
+        if task not in tasks:
+            message = f"{sweep.path}: the sweep has no agents of {task} (its tasks: {', '.join(tasks) or 'none yet'})"
+            self.errors = [message]
+            self.note.setText("<span style='color:#a33'>" + html.escape(message) + "</span>")
+            return 0
+        return self.add_sessions(sweep.session_paths(task))
+
+    def _choose_sweep(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add the agents of a sweep folder", str(self.sessions_root))
+        if folder:
+            self.add_sweep(folder)
+
     def _choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a session folder", str(self.sessions_root))
         if folder:
@@ -126,7 +158,9 @@ class CompareView(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for e in self.model.entries:
-            item = QListWidgetItem(f"{e.label}  [{e.kind}, {len(e.table)} trials]")
+            acc = e.table.accuracy() if len(e.table) else float("nan")
+            acc_text = f", {acc:.0%} correct" if acc == acc else ""
+            item = QListWidgetItem(f"{e.label}  [{e.kind}, {len(e.table)} trials{acc_text}]")
             item.setData(PATH_ROLE, str(e.path))
             item.setToolTip(f"{e.task}\n{e.path}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
