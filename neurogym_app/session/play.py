@@ -19,6 +19,7 @@ import numpy as np
 from neurogym_app.config.limits import session_dt_error
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
+from neurogym_app.session.against import prepare as prepare_against
 from neurogym_app.session.jsonutil import plain
 from neurogym_app.session.loop import run_frames
 from neurogym_app.session.recorder import RecordingError, SessionRecorder
@@ -60,6 +61,7 @@ class PlayResult:
     status: str
     rows: list[dict[str, Any]]
     runner: Runner
+    against: Any = None  # session.against.AgainstRun of an --against run
 
 
 def derive_seed(seed: int, stream: int) -> int:
@@ -188,11 +190,13 @@ def play(
     max_frames: int | None = None,
     pump: Callable[[], Any] | None = None,
     sources: Sequence[Any] = (),
+    opponent: Any = None,
 ) -> PlayResult:
     """Run and record one session; see the module docstring.
 
     ``sources`` are extra input sources for the runner (besides the display
-    and the simulated participant). Raises :class:`RecordingError` (after
+    and the simulated participant). ``opponent`` (``session.against.Opponent``)
+    faces the same trials (``--against``); it is checked before anything is recorded. Raises :class:`RecordingError` (after
     closing the run folder) if data cannot be written; KeyboardInterrupt
     closes the folder as "interrupted".
     """
@@ -224,6 +228,7 @@ def play(
             "note": "times in steps.sqlite and trials.csv are seconds since the session start on this clock",
         },
     }
+    against = prepare_against(opponent, env, options.task_id, options.trials, manifest) if opponent is not None else None
     recorder = SessionRecorder.create(
         options.out,
         task_id=options.task_id,
@@ -233,6 +238,9 @@ def play(
         task_vars=task_vars,
         periods=periods,
     )
+    if against is not None:
+        against.recorder = recorder
+        opponent.start(recorder.path, recorder.manifest)
     if on_start is not None:
         on_start(recorder.path)
     runner = Runner(
@@ -240,13 +248,14 @@ def play(
         keymap,
         display,
         scenes=scenes,
-        recorder=recorder,
+        recorder=against.tee(recorder) if against is not None else recorder,
         n_trials=options.trials,
         seed=seed,
         time_scale=options.time_scale,
         flow=options.flow,
         sources=([participant] if participant else []) + list(sources),
         on_trial=on_trial,
+        trial_plan=opponent.plan if opponent is not None else None,
     )
     status = "error"
     try:
@@ -259,9 +268,11 @@ def play(
         status = "error"
         raise
     finally:
+        if against is not None:
+            against.close(status)
         display_info = dict(manifest["display"])
         display_info["measured_refresh_hz"] = runner.measured_refresh_hz()
         display_info["frames"] = runner.stats.frames
         display_info["dropped_frames"] = runner.stats.dropped
         recorder.close(status, display=display_info)
-    return PlayResult(recorder.path, status, list(runner.rows), runner)
+    return PlayResult(recorder.path, status, list(runner.rows), runner, against)

@@ -1,0 +1,171 @@
+"""`play --against`: a trained agent faces the very trials a (simulated) person plays, recorded and linked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurogym_app.session.reader import open_session
+from neurogym_app.session.verify import verify_session
+
+ROOT = Path(__file__).resolve().parents[1]
+PDM = "PerceptualDecisionMaking-v0"
+PDM_AGENT = ROOT / "assets" / "agents" / "PerceptualDecisionMaking_gru32"
+GONOGO_AGENT = ROOT / "assets" / "agents" / "GoNogo_gru16"
+RECORDED = next((ROOT / "assets" / "sessions" / PDM).iterdir())
+
+
+def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "neurogym_app.cli.main", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def sessions(root: Path) -> dict[str, Path]:
+    """{player kind: session folder} of the sessions under ``root``."""
+    out = {}
+    for manifest in root.glob("*/*/manifest.json"):
+        kind = json.loads(manifest.read_text())["player"]["kind"]
+        assert kind not in out, f"two {kind} sessions under {root}"
+        out[kind] = manifest.parent
+    return out
+
+
+def trials(folder: Path) -> list:
+    with open_session(folder) as reader:
+        return [reader.trial(i, arrays=True, events=False) for i in reader.trial_indices()]
+
+
+@pytest.mark.slow
+def test_simulated_participant_against_the_shipped_pdm_agent(tmp_path):
+    out = tmp_path / "S"
+    r = cli("play", PDM, "--auto", "oracle", "--trials", "20", "--backend", "null", "--seed", "11", "--out", str(out), "--against", str(PDM_AGENT))
+    assert r.returncode == 0, r.stderr
+    found = sessions(out)
+    person, agent = found["simulated"], found["agent"]
+    assert f"against PerceptualDecisionMaking_gru32: 20 trial(s)" in r.stdout and str(agent) in r.stdout
+    tp, ta = trials(person), trials(agent)
+    assert len(tp) == len(ta) == 20
+    # the very same trials: identical variables (trial seeds included) in the same order
+    assert [t.vars for t in tp] == [t.vars for t in ta]
+    assert len({t.vars["trial_seed"] for t in tp}) == 20
+    # ...and the same stimuli, bit for bit, as long as both played (a response ends a trial early)
+    for a, b in zip(tp, ta):
+        n = min(len(a.arrays["observation"]), len(b.arrays["observation"]))
+        assert n > 5 and a.arrays["observation"][:n].tobytes() == b.arrays["observation"][:n].tobytes()
+    # the agent's own record carries its action probabilities
+    assert ta[0].arrays["action_probs"].shape == (len(ta[0].arrays["action"]), 3)
+    # linked manifests, both ways
+    mp, ma = (json.loads((f / "manifest.json").read_text()) for f in (person, agent))
+    assert [(x["kind"], x["session"], x["n_trials"]) for x in mp["against"]] == [("agent", str(agent), 20)]
+    assert ma["reference"]["session"] == str(person) and ma["reference"]["role"] == "against"
+    assert ma["trial_source"] == "match" and ma["match"]["session"] == str(person) and ma["match"]["live"] is True
+    assert ma["player"]["kind"] == "agent" and ma["player"]["agent"]["name"] == "PerceptualDecisionMaking_gru32"
+    assert mp["status"] == ma["status"] == "completed"
+    # both pass verify
+    for folder in (person, agent):
+        report = verify_session(folder)
+        assert report.identical and report.n_trials == 20, report.summary()
+    # the live run equals `run-agent --match` of the finished person's session (hidden state carried over)
+    from neurogym_app.agents import run_agent
+
+    again = run_agent(PDM_AGENT, trials=20, out=tmp_path / "M", match=person)
+    tm = trials(again.path)
+    for a, b in zip(ta, tm):
+        assert a.arrays["action"].tobytes() == b.arrays["action"].tobytes()
+        assert a.arrays["action_probs"].tobytes() == b.arrays["action_probs"].tobytes()
+
+
+def test_mismatched_agent_is_refused_before_anything_is_recorded(tmp_path):
+    out = tmp_path / "S"
+    r = cli("play", PDM, "--auto", "oracle", "--trials", "3", "--backend", "null", "--out", str(out), "--against", str(GONOGO_AGENT))
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "GoNogo_gru16" in lines[0] and "trained on GoNogo-v0, not PerceptualDecisionMaking-v0" in lines[0]
+    assert not out.exists() or not any(out.rglob("manifest.json"))
+
+
+def test_agent_with_other_spaces_is_refused(tmp_path):
+    """Same task id, other parameters: the spaces no longer fit the network (one line, nothing recorded)."""
+    from neurogym_app.agents.against import opponent_for
+    from neurogym_app.core import registry
+    from neurogym_app.session.against import AgainstError
+
+    opponent = opponent_for([str(PDM_AGENT)], out=tmp_path)
+    env = registry.make("yang19.dm1-v0")
+    with pytest.raises(AgainstError, match="trained on PerceptualDecisionMaking-v0, not yang19.dm1-v0"):
+        opponent.check(env, "yang19.dm1-v0")
+    spec = json.loads((PDM_AGENT / "agent.json").read_text())
+    spec["task"]["id"] = "yang19.dm1-v0"  # an agent that claims the task but has the wrong shape
+    fake = tmp_path / "wrong_shape"
+    shutil.copytree(PDM_AGENT, fake)
+    (fake / "agent.json").write_text(json.dumps(spec))
+    with pytest.raises(AgainstError, match=r"has 3 inputs and 3 discrete outputs, but yang19.dm1-v0 .* 33 inputs and 17 discrete"):
+        opponent_for([str(fake)], out=tmp_path).check(env, "yang19.dm1-v0")
+    assert not any(tmp_path.rglob("manifest.json"))
+
+
+def test_a_recorded_agent_session_is_the_plan(tmp_path):
+    out = tmp_path / "S"
+    r = cli("play", PDM, "--auto", "oracle", "--trials", "6", "--backend", "null", "--out", str(out), "--against", str(RECORDED))
+    assert r.returncode == 0, r.stderr
+    person = sessions(out)["simulated"]
+    recorded = trials(RECORDED)
+    tp = trials(person)
+    assert [t.vars for t in tp] == [t.vars for t in recorded[:6]]
+    m = json.loads((person / "manifest.json").read_text())
+    assert m["trial_source"] == "match" and m["match"]["session"] == str(RECORDED)
+    assert m["against"] == [{"kind": "agent", "id": "PerceptualDecisionMaking_gru32", "session": str(RECORDED), "role": "plan"}]
+    assert verify_session(person).identical
+    r = cli("play", PDM, "--auto", "oracle", "--trials", "500", "--backend", "null", "--out", str(tmp_path / "T"), "--against", str(RECORDED))
+    n = len(recorded)
+    assert r.returncode != 0 and f"has {n} trials; play at most {n} against it" in r.stderr.strip().splitlines()[-1]
+    # without --trials the person plays the whole plan
+    r = cli("play", PDM, "--auto", "oracle", "--backend", "null", "--out", str(tmp_path / "U"), "--against", str(RECORDED))
+    assert r.returncode == 0, r.stderr
+    assert len(trials(sessions(tmp_path / "U")["simulated"])) == n
+
+
+def test_a_folder_of_agents_plays_every_agent(tmp_path):
+    """A sweep folder (agent folders plus a results table): each agent faces the trials in its own session."""
+    from neurogym_app.core import registry
+    from neurogym_app.session.clock import FakeClock
+    from neurogym_app.session.null_display import NullDisplay
+    from neurogym_app.session.play import PlayOptions, play
+    from neurogym_app.agents.against import opponent_for
+
+    sweep = tmp_path / "sweep"
+    for seed in (0, 1):
+        shutil.copytree(PDM_AGENT, sweep / f"pdm_seed{seed}")
+    (sweep / "results.csv").write_text("agent,accuracy\npdm_seed0,0.8\npdm_seed1,0.8\n")
+    opponent = opponent_for([str(sweep)], out=tmp_path / "S")
+    assert opponent.labels == ["PerceptualDecisionMaking_gru32#1", "PerceptualDecisionMaking_gru32#2"]
+    clock = FakeClock()
+    options = PlayOptions(PDM, out=tmp_path / "S", trials=5, seed=2, auto="oracle", realtime=False, participant="p1")
+    env = registry.make(PDM, timing="human")
+    result = play(options, NullDisplay(clock, 60.0), clock, env=env, opponent=opponent)
+    model = result.against.model
+    assert [len(model.tables[k]) for k in model.labels] == [5, 5]
+    assert len(model.pooled()) == 10
+    links = json.loads((result.path / "manifest.json").read_text())["against"]
+    assert len(links) == 2 and all(Path(x["session"]).is_dir() and x["n_trials"] == 5 for x in links)
+    assert len({x["session"] for x in links}) == 2
+    assert model.marker(4) is not None and model.marker(4).startswith("agents chose ")
+    mean, lo, hi = model.accuracy_spread()
+    assert lo <= mean <= hi
+
+
+def test_constant_agent_rt_gives_a_note_not_a_curve():
+    from neurogym_app.session.against import constant_rt_note
+    from neurogym_app.session.live import TrialTable
+
+    fixed = TrialTable.from_rows([{"rt_ms": 100.00000000000009, "correct": 1}, {"rt_ms": 100.0, "correct": 0}])
+    assert "one dt (100 ms)" in constant_rt_note(fixed, 100.0)
+    varied = TrialTable.from_rows([{"rt_ms": 300.0}, {"rt_ms": 450.0}])
+    assert constant_rt_note(varied, 100.0) is None
+    assert np.isnan(TrialTable().accuracy())
