@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurogym_app.session.reader import open_session
-from neurogym_app.session.verify import verify_session
+from neurogym_app.record.reader import open_session
+from neurogym_app.record.verify import verify_session
 
 ROOT = Path(__file__).resolve().parents[1]
 PDM = "PerceptualDecisionMaking-v0"
@@ -47,7 +47,7 @@ def test_simulated_participant_against_the_shipped_pdm_agent(tmp_path):
     assert r.returncode == 0, r.stderr
     found = sessions(out)
     person, agent = found["simulated"], found["agent"]
-    assert f"against PerceptualDecisionMaking_gru32: 20 trial(s)" in r.stdout and str(agent) in r.stdout
+    assert "against PerceptualDecisionMaking_gru32: 20 trial(s)" in r.stdout and str(agent) in r.stdout
     tp, ta = trials(person), trials(agent)
     assert len(tp) == len(ta) == 20
     # the very same trials: identical variables (trial seeds included) in the same order
@@ -94,7 +94,7 @@ def test_agent_with_other_spaces_is_refused(tmp_path):
     """Same task id, other parameters: the spaces no longer fit the network (one line, nothing recorded)."""
     from neurogym_app.agents.against import opponent_for
     from neurogym_app.core import registry
-    from neurogym_app.session.against import AgainstError
+    from neurogym_app.runtime.against import AgainstError
 
     opponent = opponent_for([str(PDM_AGENT)], out=tmp_path)
     env = registry.make("yang19.dm1-v0")
@@ -133,11 +133,11 @@ def test_a_recorded_agent_session_is_the_plan(tmp_path):
 
 def test_a_folder_of_agents_plays_every_agent(tmp_path):
     """A sweep folder (agent folders plus a results table): each agent faces the trials in its own session."""
-    from neurogym_app.core import registry
-    from neurogym_app.session.clock import FakeClock
-    from neurogym_app.session.null_display import NullDisplay
-    from neurogym_app.session.play import PlayOptions, play
     from neurogym_app.agents.against import opponent_for
+    from neurogym_app.core import registry
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+    from neurogym_app.runtime.play import PlayOptions, play
 
     sweep = tmp_path / "sweep"
     for seed in (0, 1):
@@ -161,8 +161,8 @@ def test_a_folder_of_agents_plays_every_agent(tmp_path):
 
 
 def test_constant_agent_rt_gives_a_note_not_a_curve():
-    from neurogym_app.session.against import constant_rt_note
-    from neurogym_app.session.live import TrialTable
+    from neurogym_app.analysis.trial_table import TrialTable
+    from neurogym_app.runtime.against import constant_rt_note
 
     fixed = TrialTable.from_rows([{"rt_ms": 100.00000000000009, "correct": 1}, {"rt_ms": 100.0, "correct": 0}])
     assert "one dt (100 ms)" in constant_rt_note(fixed, 100.0)

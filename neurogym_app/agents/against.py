@@ -1,14 +1,14 @@
 """Trained agents facing, live, the very trials a person plays (``play --against``).
 
 :func:`opponent_for` turns what the user named into an
-:class:`~neurogym_app.session.against.Opponent`:
+:class:`~neurogym_app.runtime.against.Opponent`:
 
 * an agent folder (or a name under ``sessions/agents/`` / ``assets/agents/``)
   or several: an :class:`AgentOpponent`;
 * a folder of agent folders (a sweep folder: agent folders plus a results
   table): every agent in it, pooled on the plots with their spread;
 * a recorded agent session: a
-  :class:`~neurogym_app.session.against.RecordedOpponent` (its trials are
+  :class:`~neurogym_app.runtime.against.RecordedOpponent` (its trials are
   the person's plan).
 
 :class:`AgentOpponent` checks every agent's ``agent.json`` against the task
@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.agents.agent import SPEC_NAME, AgentError, model_spec_for, read_agent_spec, resolve_agent_folder
-from neurogym_app.session.against import AgainstError, OpponentTrial, RecordedOpponent, is_session_folder
+from neurogym_app.runtime.against import AgainstError, OpponentTrial, RecordedOpponent, is_session_folder
 
 __all__ = ["AgentOpponent", "opponent_for", "agent_folders", "check_agent_spec"]
 
@@ -244,9 +244,9 @@ class _AgentSeat:
             agent_player_info,
             keymap_for,
         )
-        from neurogym_app.session.play import csv_layout
-        from neurogym_app.session.recorder import SessionRecorder
-        from neurogym_app.session.verify import env_from_manifest
+        from neurogym_app.record.recorder import SessionRecorder
+        from neurogym_app.record.verify import env_from_manifest
+        from neurogym_app.runtime.play import csv_layout
 
         manifest = job["manifest"]
         agent = load_agent(folder)

@@ -16,7 +16,7 @@ it forwards every trial to the recorder and then hands its variables to the
 opponent, so nothing reaches the opponent before the person's trial is safe
 on disk and nothing of it runs inside a frame. :class:`AgainstModel` holds
 what the experimenter's live plots show of the opponent: one
-:class:`~neurogym_app.session.live.TrialTable` per agent (the statistics of
+:class:`~neurogym_app.analysis.trial_table.TrialTable` per agent (the statistics of
 the Compare view), the pooled table of several agents, the agent's steps of
 each trial for the timeline, and a per-trial "agent chose X / you chose Y".
 """
@@ -32,8 +32,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from neurogym_app.analysis.trial_table import TrialTable
 from neurogym_app.errors import UserError
-from neurogym_app.session.live import TrialTable
 
 __all__ = [
     "AgainstError",
@@ -219,7 +219,7 @@ class AgainstModel:
 
 def is_session_folder(path: str | os.PathLike[str]) -> bool:
     """A recorded session (manifest.json + steps.sqlite), as opposed to an agent folder."""
-    from neurogym_app.session import schema
+    from neurogym_app.record import schema
 
     p = Path(path)
     return (p / schema.MANIFEST_NAME).is_file() and (p / schema.SQLITE_NAME).is_file()
@@ -237,7 +237,7 @@ class RecordedOpponent:
     """A recorded agent session whose trials are the person's plan (see module doc)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        from neurogym_app.session.reader import open_session
+        from neurogym_app.record.reader import open_session
 
         with open_session(path) as reader:
             self.path = reader.path
@@ -365,6 +365,6 @@ def opponent_env(opponent: Opponent) -> Any:
     """The task a recorded opponent played, rebuilt from its manifest (None for live agents)."""
     if not isinstance(opponent, RecordedOpponent):
         return None
-    from neurogym_app.session.verify import env_from_manifest
+    from neurogym_app.record.verify import env_from_manifest
 
     return env_from_manifest(opponent.manifest)
