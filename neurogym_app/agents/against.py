@@ -347,3 +347,52 @@ def _worker_main(conn: Any, job: Mapping[str, Any]) -> None:
             conn.send(("closed", [s.link() for s in seats]))
         except (OSError, BrokenPipeError):
             pass
+
+
+# --------------------------------------------------------------------------- the app's chooser
+def choices_for(task_id: str, sessions_root: str | os.PathLike[str] | None, max_sessions: int = 10) -> list[tuple[str, Path]]:
+    """(label, path) of what can face ``task_id``: agents trained on it, folders of such agents, recorded agent sessions.
+
+    Looked for under ``assets/agents/``, ``<sessions_root>/agents/`` (agents and
+    sweep folders) and ``<sessions_root>/<task_id>/`` (the newest agent sessions).
+    """
+    import json
+
+    from neurogym_app.agents.agent import package_assets
+
+    out: list[tuple[str, Path]] = []
+
+    def trained_on(folder: Path) -> str | None:
+        try:
+            return (json.loads((folder / SPEC_NAME).read_text(encoding="utf-8")).get("task") or {}).get("id")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    roots = [package_assets() / "agents", Path("assets/agents")]
+    if sessions_root is not None:
+        roots.append(Path(sessions_root) / "agents")
+    seen: set[Path] = set()
+    for root in roots:
+        if not root.is_dir() or root.resolve() in seen:
+            continue
+        seen.add(root.resolve())
+        for folder in sorted(root.iterdir()):
+            if (folder / SPEC_NAME).is_file():
+                if trained_on(folder) == task_id:
+                    out.append((f"agent {folder.name}", folder))
+            elif folder.is_dir():
+                members = [c for c in folder.iterdir() if (c / SPEC_NAME).is_file() and trained_on(c) == task_id]
+                if members:
+                    out.append((f"{len(members)} agents in {folder.name}", folder))
+    if sessions_root is not None and (Path(sessions_root) / task_id).is_dir():
+        found = []
+        for folder in (Path(sessions_root) / task_id).iterdir():
+            try:
+                manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (manifest.get("player") or {}).get("kind") == "agent" and not manifest.get("reference"):
+                found.append((str(manifest.get("start_time") or ""), folder))
+        for _, folder in sorted(found, reverse=True)[:max_sessions]:
+            out.append((f"session {folder.name}", folder))
+    return out

@@ -273,8 +273,12 @@ def resolve_agent_folder(where: str | Path) -> Path:
     raise AgentError(f"agent {str(where)!r} not found (give an agent folder, or a name under sessions/agents/)")
 
 
-def _package_assets() -> Path:
+def package_assets() -> Path:
+    """The repository's ``assets/`` folder (shipped agents and sessions)."""
     return Path(__file__).resolve().parents[2] / "assets"
+
+
+_package_assets = package_assets  # the older name, still used by agents/demo.py
 
 
 def read_agent_spec(folder: Path) -> dict[str, Any]:

@@ -116,7 +116,10 @@ class AgainstRecorder:
         self.model = model
 
     def write_trial(self, record: Any) -> dict[str, Any]:
-        row = self.inner.write_trial(record) if self.inner is not None else {"trial": record.index, **record.vars, **record.summary}
+        if self.inner is not None:
+            row = self.inner.write_trial(record)
+        else:
+            row = {"trial": record.index, "block": record.block, **record.vars, **record.summary}
         self.opponent.submit(int(record.index), dict(record.vars))
         if self.model is not None:
             self.model.add_person(row)
@@ -145,8 +148,11 @@ def constant_rt_note(table: TrialTable, dt_ms: float | None) -> str | None:
 class AgainstModel:
     """The opponent's side of the live plots (see module doc); ``version`` grows with every change."""
 
-    def __init__(self, labels: Sequence[str], condition_vars: Sequence[str] = (), strength_var: str | None = None) -> None:
+    def __init__(
+        self, labels: Sequence[str], condition_vars: Sequence[str] = (), strength_var: str | None = None, rt_from: str | None = None
+    ) -> None:
         self.labels = list(labels)
+        self.rt_from = rt_from
         self.tables: dict[str, TrialTable] = {
             label: TrialTable(condition_vars=condition_vars, strength_var=strength_var, label=label) for label in self.labels
         }
@@ -357,7 +363,7 @@ def prepare(opponent: Opponent, env: Any, task_id: str, n_trials: int, manifest:
         links = [{"kind": "agent", "id": label, "folder": str(f), "session": None, "role": "against"} for label, f in zip(opponent.labels, folders)]
     manifest["against"] = links
     meta = getattr(getattr(env, "unwrapped", env), "metadata", {}) or {}
-    model = AgainstModel(opponent.labels, tuple(meta.get("condition_vars") or ()), meta.get("strength_var"))
+    model = AgainstModel(opponent.labels, tuple(meta.get("condition_vars") or ()), meta.get("strength_var"), meta.get("rt_from"))
     return AgainstRun(opponent, model)
 
 

@@ -28,7 +28,17 @@ from neurogym_app.config.limits import check_trial_count
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
 from neurogym_app.record.recorder import SessionRecorder
-from neurogym_app.runtime.play import SEED_BITS, _display_info, _task_manifest, csv_layout, derive_seed, make_task
+from neurogym_app.runtime.against import opponent_env
+from neurogym_app.runtime.against import prepare as prepare_against
+from neurogym_app.runtime.play import (
+    SEED_BITS,
+    _display_info,
+    _task_manifest,
+    check_playable_timing,
+    csv_layout,
+    derive_seed,
+    make_task,
+)
 from neurogym_app.runtime.runner import FlowSettings, Runner
 from neurogym_app.runtime.scenes import StimulusScenes
 from neurogym_app.runtime.simulated import STRATEGIES, RTDistribution, SimulatedParticipant
@@ -176,6 +186,7 @@ class PlaySession:
     participant: SimulatedParticipant | None
     seed: int
     closed: bool = False
+    against: Any = None  # runtime.against.AgainstRun when an opponent faces the same trials
 
     @property
     def path(self) -> Any:
@@ -184,6 +195,8 @@ class PlaySession:
     def tick(self, now: float) -> bool:
         """One frame of the runner; also refreshes the timeline's running trial."""
         alive = self.runner.tick(now)
+        if self.against is not None:
+            self.against.poll()  # never blocks: the opponent's finished trials, for the plots
         origin = self.runner.origin if self.runner.origin is not None else now
         self.timeline.set_current(self.runner.current_trial, origin, now)
         if not alive:
@@ -198,6 +211,8 @@ class PlaySession:
         if self.closed:
             return
         self.closed = True
+        if self.against is not None:  # waits for the opponent's last trials; links both manifests
+            self.against.close(self.runner.status if self.runner.status != "running" else "aborted")
         if self.recorder is not None:
             runner = self.runner
             status = runner.status if runner.status != "running" else "aborted"
@@ -217,9 +232,19 @@ def start_play(
     sessions_root: str | os.PathLike[str] | None = "sessions",
     lazy_scenes: bool = False,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
+    opponent: Any = None,
 ) -> PlaySession:
-    """Build the task, key map, scenes, recorder and runner of ``options`` on ``display``."""
-    if isinstance(options.timing, Mapping):
+    """Build the task, key map, scenes, recorder and runner of ``options`` on ``display``.
+
+    ``opponent`` (``runtime.against.Opponent``) faces the same trials; it is
+    checked before anything is recorded, and a recorded opponent's trials
+    are the plan (its task is then played as it recorded it).
+    """
+    planned_env = opponent_env(opponent) if opponent is not None else None
+    if planned_env is not None:
+        env = planned_env
+        check_playable_timing(options.task_id, env)
+    elif isinstance(options.timing, Mapping):
         env = registry.make(options.task_id, **{**options.kwargs, "timing": dict(options.timing)})
     else:
         env = make_task(options.task_id, options.timing or "default", options.kwargs)
@@ -241,6 +266,8 @@ def start_play(
     table = TrialTable(condition_vars=tuple(meta.get("condition_vars") or ()), strength_var=meta.get("strength_var"), label=options.participant)
     timeline = TimelineModel()
     recorder = None
+    manifest = build_manifest(options, env, keymap, display, seed, participant)
+    against = prepare_against(opponent, env, options.task_id, options.n_trials, manifest) if opponent is not None else None
     if options.record and sessions_root is not None:
         env.reset(seed=seed)  # the first trial fixes the csv columns; the runner resets with the same seed
         task_vars, periods = csv_layout(env)
@@ -249,10 +276,13 @@ def start_play(
             task_id=options.task_id,
             participant=options.participant,
             session=options.session,
-            manifest=build_manifest(options, env, keymap, display, seed, participant),
+            manifest=manifest,
             task_vars=task_vars,
             periods=periods,
         )
+    if against is not None:
+        against.recorder = recorder
+        opponent.start(recorder.path if recorder is not None else None, recorder.manifest if recorder is not None else {**manifest, "participant": options.participant})
     scenes: Any = StimulusScenes(env, keymap, options.view, title=options.task_id)
     if lazy_scenes:
         scenes = _DeferredScenes(scenes)
@@ -275,7 +305,7 @@ def start_play(
         keymap,
         display,
         scenes=scenes,
-        recorder=_TeeRecorder(recorder, on_record),
+        recorder=_TeeRecorder(against.tee(recorder) if against is not None else recorder, on_record),
         n_trials=options.n_trials,
         seed=seed,
         time_scale=options.time_scale,
@@ -287,6 +317,7 @@ def start_play(
         ),
         sources=[participant] if participant is not None else [],
         on_trial=trial_done,
+        trial_plan=opponent.plan if opponent is not None else None,
     )
     holder["runner"] = runner
-    return PlaySession(options, env, keymap, runner, recorder, table, timeline, participant, seed)
+    return PlaySession(options, env, keymap, runner, recorder, table, timeline, participant, seed, against=against)
