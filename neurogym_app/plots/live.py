@@ -65,7 +65,7 @@ class _Base(pg.PlotWidget):
             return
         if self.note.text() != text:
             self.note.setText(text)
-        self.note.setGeometry(8, max(0, self.height() - 62), max(80, self.width() - 16), 38)
+        self.note.setGeometry(70, 26, max(80, self.width() - 80), 38)
         if not self.note.isVisible():
             self.note.setVisible(True)
 
@@ -93,7 +93,7 @@ class AccuracyPlot(_Base):
         self.setYRange(0, 1.05, padding=0)
         self.chance = pg.InfiniteLine(0.5, angle=0, pen=_pen((150, 150, 150), 1, style=Qt.PenStyle.DashLine))
         self.addItem(self.chance, ignoreBounds=True)
-        self.blocks = pg.PlotDataItem(pen=_pen((230, 120, 30), 3, alpha=200), connect="finite")
+        self.blocks = pg.PlotDataItem(pen=_pen((110, 110, 110), 3, alpha=150), connect="finite")
         self.running = pg.PlotDataItem(pen=_pen((31, 119, 180), 2))
         self.addItem(self.blocks)
         self.addItem(self.running)
@@ -114,6 +114,7 @@ class AccuracyPlot(_Base):
         if tuple(rgb) != getattr(self, "_color", None):
             self._color = tuple(rgb)
             self.running.setPen(_pen(rgb, 2))
+            self.blocks.setPen(_pen(rgb, 4, alpha=90))
 
     def set_other(self, key: str, table: TrialTable | None, color: Sequence[int] = (255, 127, 14), width: float = 2.0,
                   alpha: int = 255, legend: str | None = None) -> None:
@@ -178,6 +179,16 @@ class RTHistogramPlot(_Base):
         self.others: dict[str, Any] = {}
         self.legend = self.getPlotItem().addLegend(offset=(-5, 5), labelTextSize="8pt", brush=(255, 255, 255, 200))
         self._show_empty(True, "no responses yet")
+
+    def set_color(self, rgb: Sequence[int], legend: str | None = None) -> None:
+        """The colour of the session's own histogram (its player kind's), and its legend entry."""
+        if (tuple(rgb), legend) != getattr(self, "_style", None):
+            self._style = (tuple(rgb), legend)
+            self.hist.setPen(_pen(rgb, 1.5))
+            self.hist.setBrush(qcolor(rgb, 110))
+            self.legend.removeItem(self.hist)
+            if legend:
+                self.legend.addItem(self.hist, legend)
 
     def set_other(self, key: str, table: TrialTable | None, color: Sequence[int] = (255, 127, 14), legend: str | None = None) -> None:
         """Another player's RT histogram, outlined, on the same bins (call after :meth:`update_from`)."""
@@ -408,7 +419,7 @@ class TimelinePlot(_Base):
     N_LABELS = 40
     N_MARKERS = 8
 
-    def __init__(self, window_s: float = 8.0, parent: Any = None) -> None:
+    def __init__(self, window_s: float = 12.0, parent: Any = None) -> None:
         super().__init__("Timeline", "time (s)", "", parent)
         self.window_s = window_s
         self.page = (0.0, window_s)
@@ -436,7 +447,7 @@ class TimelinePlot(_Base):
         for lab in self.labels:
             lab.setVisible(False)
             self.addItem(lab, ignoreBounds=True)
-        self.markers = [pg.TextItem("", color=KIND_COLORS["agent"], anchor=(1, 0.5)) for _ in range(self.N_MARKERS)]
+        self.markers = [pg.TextItem("", color=(150, 70, 0), anchor=(0, 0.5)) for _ in range(self.N_MARKERS)]
         for lab in self.markers:
             lab.setVisible(False)
             self.addItem(lab, ignoreBounds=True)
@@ -457,7 +468,7 @@ class TimelinePlot(_Base):
         lo, hi = self.page
         if lo <= now <= hi - 0.05 * self.window_s:
             return False
-        start = max(0.0, now - 0.25 * self.window_s)
+        start = max(0.0, now - 0.5 * self.window_s)
         self.page = (start, start + self.window_s)
         self.setXRange(*self.page, padding=0)
         return True
@@ -576,7 +587,7 @@ class TimelinePlot(_Base):
                         prob_y[c] += [self.PROB_BASE + self.PROB_SCALE * sy, np.array([np.nan])]
             text = against.marker(tr.index)
             if text:
-                markers.append((tr.t_end, text))
+                markers.append((tr.t0, text))
         self.agent_choices.setData(xs, [self.AGENT_ROWS["agent choice"]] * len(xs), brush=brushes)
         for c, item in enumerate(self.probs):
             if prob_x[c]:
@@ -588,7 +599,7 @@ class TimelinePlot(_Base):
             if i < len(markers):
                 t, text = markers[i]
                 lab.setText(text)
-                lab.setPos(t, self.AGENT_ROWS["agent choice"] + 0.32)
+                lab.setPos(max(t, self.page[0]), self.AGENT_ROWS["agent choice"] + 0.32)
                 lab.setVisible(True)
             else:
                 lab.setVisible(False)

@@ -622,6 +622,7 @@ class PlayView(QWidget):
             self.accuracy.set_other(key, table, style["color"], style["width"], style.get("alpha", 255), style["legend"] or None)
 
     def _draw_rt(self, session: PlaySession) -> None:
+        self.rt_hist.set_color(self._person_color(session), "you" if session.against is not None else None)
         self.rt_hist.update_from(session.table)
         series = self._agent_series(session)
         if series:
@@ -656,7 +657,9 @@ class PlayView(QWidget):
         dt = float(getattr(session.env.unwrapped, "dt", 0) or 0)
         note = constant_rt_note(series[-1][1], dt)
         self.chronometric.set_note(note)
-        if note is None:
+        if note is not None:
+            self.chronometric.keep(["session"])
+        else:
             for key, t, style in series:
                 if len(t):
                     self.chronometric.set_curve(key, t.chronometric(), color=style["color"], width=style["width"],
@@ -730,3 +733,57 @@ class PlayView(QWidget):
     @property
     def is_fullscreen(self) -> bool:
         return self._fs_window is not None
+
+
+def play_screenshot(
+    task_id: str,
+    out: Any,
+    *,
+    against: Any = None,
+    sessions_root: Any,
+    trials_done: int = 12,
+    n_trials: int = 20,
+    player: str = "lapse",
+    seed: int = 7,
+    size: tuple[int, int] = (1500, 1000),
+    timeout_s: float = 120.0,
+) -> Any:
+    """Save a PNG of the Play view mid-session: a simulated participant has played ``trials_done`` trials
+    (virtual clock) and is inside the next one, ``against`` (if given) on the plots. Returns the path.
+
+    The session is left unfinished and stopped after the picture (its trials stay recorded).
+    """
+    from pathlib import Path
+
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    view = PlayView(sessions_root=sessions_root)
+    view.resize(*size)
+    view.show()
+    view.set_task(task_id)
+    if against is not None:
+        view.set_against(against)
+    view.virtual.setChecked(True)
+    session = view.start(PlayOptions(task_id, participant=f"sim-{player}", n_trials=n_trials, seed=seed, player=player), autorun=False)
+    if session is None:
+        raise RuntimeError(view.message.text())
+    ctl = view.controller
+    while len(session.table) < trials_done and ctl.running:
+        ctl.run_frames(1)
+    ctl.run_frames(int(1.2 * ctl.refresh_hz))  # into the next trial's stimulus
+    t_end = time.monotonic() + timeout_s
+    model = session.against.model if session.against is not None else None
+    while model is not None and min((len(t) for t in model.tables.values()), default=0) < trials_done and time.monotonic() < t_end:
+        session.against.poll()
+        app.processEvents()
+        time.sleep(0.02)
+    view.refresh_plots(force=True)
+    for _ in range(3):
+        app.processEvents()
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    view.grab().save(str(path))
+    view.stop()
+    view.close()
+    return path
