@@ -106,5 +106,6 @@ def test_redraws_fit_the_frame_budget(view):
         t0 = time.perf_counter()
         ctl._tick_once()
         view._between_frames(t0)
-    assert view.timeline.now_line.value() == pytest.approx(session.timeline.now)
+    px_per_s = max(view.timeline.width() - 80, 100) / view.timeline.window_s
+    assert abs(view.timeline.now_line.value() - session.timeline.now) * px_per_s < 3.0  # within 3 pixels
     assert view._drawn_keys["timeline"][2] == 0  # the running trial is drawn

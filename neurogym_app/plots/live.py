@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QLabel
+from PyQt6.QtWidgets import QGraphicsItem, QLabel
 
 from neurogym_app.analysis.trial_table import Curve, TimelineModel, TrialTable
 from neurogym_app.plots.steps import stairs
@@ -42,6 +42,36 @@ def _pen(rgb: Sequence[int], width: float = 1.5, alpha: int = 255, style: Any = 
     return pen
 
 
+def _show_text(item: Any, text: str, x: float, y: float) -> None:
+    """Show a TextItem at (x, y), touching only what changed (a new text re-lays out the item)."""
+    if item.toPlainText() != text:
+        item.setText(text)
+    pos = item.pos()
+    if pos.x() != x or pos.y() != y:
+        item.setPos(x, y)
+    if not item.isVisible():
+        item.setVisible(True)
+
+
+def cache_static_parts(plot: Any) -> None:
+    """Paint the axes, title and legend from a pixmap while they do not change.
+
+    Axis text dominates a plot's repaint (pyqtgraph replays each axis's
+    QPicture of tick labels on every repaint, ~1-5 ms each); with a device
+    cache an unchanged axis is one pixmap copy, and a changed one is redrawn once.
+    """
+    item = plot.getPlotItem()
+    mode = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        if axis is not None:
+            axis.setCacheMode(mode)
+    item.titleLabel.setCacheMode(mode)
+    legend = getattr(item, "legend", None)
+    if legend is not None:
+        legend.setCacheMode(mode)
+
+
 class _Base(pg.PlotWidget):
     def __init__(self, title: str, xlabel: str, ylabel: str, parent: Any = None) -> None:
         configure()
@@ -56,6 +86,14 @@ class _Base(pg.PlotWidget):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #8a4b00; background: rgba(255,255,255,215); padding: 2px; font-size: 8pt;")
         self.note.setVisible(False)
+        cache_static_parts(self)
+
+    def set_labels(self, xlabel: str | None, ylabel: str | None) -> None:
+        """Axis labels, set only when they change (a new label re-renders the axis)."""
+        for name, text in (("bottom", xlabel), ("left", ylabel)):
+            axis = self.getPlotItem().getAxis(name)
+            if text is not None and axis.labelText != text:
+                self.setLabel(name, text)
 
     def set_note(self, text: str | None) -> None:
         """Show ``text`` in a box at the bottom of the plot (None hides it)."""
@@ -462,9 +500,12 @@ class TimelinePlot(_Base):
         item.getAxis("left").setTicks([[(v, k) for k, v in rows.items()]])
         item.setYRange(-1.6 if agent else -0.3, 4.5, padding=0)
 
-    def move_cursor(self, now: float) -> bool:
-        """Move the "now" line; turn the page when it reaches the right edge. True if the range changed."""
-        self.now_line.setValue(now)
+    def move_cursor(self, now: float, min_px: float = 3.0) -> bool:
+        """Move the "now" line (once it has moved ``min_px`` pixels: each move is a small repaint);
+        turn the page when it reaches the right edge. True if the range changed."""
+        px_per_s = max(self.width() - 80, 100) / self.window_s
+        if abs(now - self.now_line.value()) * px_per_s >= min_px or now < self.now_line.value():
+            self.now_line.setValue(now)
         lo, hi = self.page
         if lo <= now <= hi - 0.05 * self.window_s:
             return False
@@ -493,7 +534,7 @@ class TimelinePlot(_Base):
             self._show_empty(True)
             return
         now = max(model.now, trials[-1].t0)
-        self.move_cursor(now)
+        self.move_cursor(now, min_px=0.0)
         t_lo = self.page[0]
         trials = [t for t in trials if t.t_end >= t_lo - 1.0]
         # periods
@@ -516,10 +557,8 @@ class TimelinePlot(_Base):
         for i, lab in enumerate(self.labels):
             if i < len(visible):
                 a, b, n = visible[i]
-                lab.setText(n)
-                lab.setPos(max(a, t_lo) + 0.01 * self.window_s, y)
-                lab.setVisible(True)
-            else:
+                _show_text(lab, n, max(a, t_lo) + 0.01 * self.window_s, y)
+            elif lab.isVisible():
                 lab.setVisible(False)
         # stimulus traces: concatenated, NaN between trials
         n_ch = max((tr.obs.shape[1] for tr in trials), default=0)
@@ -598,8 +637,6 @@ class TimelinePlot(_Base):
         for i, lab in enumerate(self.markers):
             if i < len(markers):
                 t, text = markers[i]
-                lab.setText(text)
-                lab.setPos(max(t, self.page[0]), self.AGENT_ROWS["agent choice"] + 0.32)
-                lab.setVisible(True)
-            else:
+                _show_text(lab, text, max(t, self.page[0]), self.AGENT_ROWS["agent choice"] + 0.32)
+            elif lab.isVisible():
                 lab.setVisible(False)

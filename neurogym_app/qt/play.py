@@ -634,8 +634,7 @@ class PlayView(QWidget):
         if not table.has_strength:
             return
         curve = table.psychometric()
-        self.psychometric.setLabel("bottom", curve.xlabel)
-        self.psychometric.setLabel("left", curve.ylabel)
+        self.psychometric.set_labels(curve.xlabel, curve.ylabel)
         legend = "you" if session.against is not None else ""
         self.psychometric.set_curve("session", curve, color=self._person_color(session), width=2.5, legend=legend)
         for key, t, style in self._agent_series(session):
@@ -648,7 +647,7 @@ class PlayView(QWidget):
         if not table.has_strength:
             return
         curve = table.chronometric()
-        self.chronometric.setLabel("bottom", curve.xlabel)
+        self.chronometric.set_labels(curve.xlabel, None)
         legend = "you" if session.against is not None else ""
         self.chronometric.set_curve("session", curve, color=self._person_color(session), width=2.5, legend=legend, connect=True)
         series = self._agent_series(session)
