@@ -169,3 +169,59 @@ def test_constant_agent_rt_gives_a_note_not_a_curve():
     varied = TrialTable.from_rows([{"rt_ms": 300.0}, {"rt_ms": 450.0}])
     assert constant_rt_note(varied, 100.0) is None
     assert np.isnan(TrialTable().accuracy())
+
+
+def _experiment(tmp_path: Path, against: str) -> Path:
+    path = tmp_path / "exp.toml"
+    path.write_text(f"""
+[tasks.rdm]
+id = "{PDM}"
+trials = 6
+against = "{against}"
+factors = {{ ground_truth = [0, 1], coh = [12.8, 51.2] }}
+
+[tasks.gng]
+id = "GoNogo-v0"
+trials = 3
+""")
+    return path
+
+
+def test_experiment_task_against_an_agent(tmp_path):
+    from neurogym_app.cli.experiment_hooks import ExperimentHooks
+    from neurogym_app.config.experiment import load_experiment  # noqa: F401  (the field is part of the schema)
+    from neurogym_app.experiment.run import run_experiment, validate_participant
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+
+    clock = FakeClock()
+    result = run_experiment(
+        _experiment(tmp_path, str(PDM_AGENT)), NullDisplay(clock), clock, participant=validate_participant("E1"),
+        out=tmp_path / "o", auto="oracle", opponents=ExperimentHooks().make_opponent,
+    )
+    person = Path(result.sessions["rdm"])
+    links = json.loads((person / "manifest.json").read_text())["against"]
+    assert len(links) == 1 and links[0]["n_trials"] == 6
+    agent = Path(links[0]["session"])
+    assert agent.parent.parent == tmp_path / "o"  # beside the experiment folder, not inside it
+    assert json.loads((agent / "manifest.json").read_text())["reference"]["session"] == str(person)
+    assert [t.vars for t in trials(person)] == [t.vars for t in trials(agent)]
+    assert verify_session(agent).identical
+    gng = json.loads((Path(result.sessions["gng"]) / "manifest.json").read_text())
+    assert "against" not in gng
+
+
+def test_experiment_refuses_a_mismatched_agent_before_recording(tmp_path):
+    from neurogym_app.cli.experiment_hooks import ExperimentHooks
+    from neurogym_app.errors import UserError
+    from neurogym_app.experiment.run import run_experiment, validate_participant
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+
+    clock = FakeClock()
+    with pytest.raises(UserError, match=r"^tasks\.rdm\.against: .*trained on GoNogo-v0, not PerceptualDecisionMaking-v0"):
+        run_experiment(
+            _experiment(tmp_path, str(GONOGO_AGENT)), NullDisplay(clock), clock, participant=validate_participant("E1"),
+            out=tmp_path / "o", auto="oracle", opponents=ExperimentHooks().make_opponent,
+        )
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("manifest.json"))

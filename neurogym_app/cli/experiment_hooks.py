@@ -35,6 +35,12 @@ class ExperimentHooks:
         info = _display_info(display, backend, headless)
         return display, info, getattr(display, "geometry", None), _event_pump(display)
 
+    def make_opponent(self, items: list[str], out: Any, session: int = 1) -> Any:
+        """The agents a task's ``against`` names (they run in a worker process; see agents/against.py)."""
+        from neurogym_app.agents.against import opponent_for
+
+        return opponent_for(items, out=out, session=session)
+
     def ask_participant(self, fields: Any, title: str, session: int = 1) -> Any:
         """The Qt participant dialog (None: cancelled)."""
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):

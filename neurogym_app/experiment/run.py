@@ -74,6 +74,7 @@ from neurogym_app.record.recorder import (
     now_iso,
     write_json_atomic,
 )
+from neurogym_app.runtime.against import prepare as prepare_against
 from neurogym_app.runtime.markers import Marker, describe_sink, send_marker
 from neurogym_app.runtime.play import _task_manifest, check_playable_timing, csv_layout, make_task
 from neurogym_app.runtime.runner import DROP_FACTOR, FlowSettings, Runner
@@ -815,6 +816,7 @@ class ExperimentRun:
         realtime: bool = True,
         on_message: Callable[[str], None] | None = None,
         draw: bool = True,
+        opponents: Callable[[list[str], Path, int], Any] | None = None,
     ) -> None:
         self.design = design
         self.cfg = design.cfg
@@ -856,11 +858,34 @@ class ExperimentRun:
         self.exp_trial_done: set[int] = set()
         if resume is not None:
             self._replay(resume)
+        self.against: dict[str, Any] = {}  # task key -> runtime.against.AgainstRun, once its session exists
+        self._opponents = self._check_opponents(opponents, Path(out))  # before anything is recorded
         columns = self._combined_columns()
         manifest = self._manifest(display_info, realtime)
         self.folder = ExperimentFolder.create(Path(out), design, manifest, columns)
 
     # ------------------------------------------------------------ set-up
+    def _check_opponents(self, factory: Callable[[list[str], Path, int], Any] | None, out: Path) -> dict[str, Any]:
+        """The agents named by ``against`` in the tasks, each checked against its task (one-line errors)."""
+        found: dict[str, Any] = {}
+        for key, setup in self.design.tasks.items():
+            spec = setup.cfg.against
+            if not spec:
+                continue
+            where = f"tasks.{key}.against"
+            if factory is None:
+                raise UserError(f"{where}: agents can face the trials only when the experiment is played from the command line or the app")
+            items = [spec] if isinstance(spec, str) else list(spec)
+            try:
+                opponent = factory(items, out, self.design.participant.session)
+                if opponent.plan(0) is not None:
+                    raise UserError("a recorded session cannot be the plan of an experiment task; name agent folders")
+                opponent.check(setup.env, setup.task_id)
+            except UserError as exc:
+                raise UserError(f"{where}: {exc}") from None
+            found[key] = opponent
+        return found
+
     def _combined_columns(self) -> list[str]:
         out: list[str] = []
         for setup in self.design.tasks.values():
@@ -965,12 +990,18 @@ class ExperimentRun:
             "participant_info": d.participant.to_dict(),
             "resumed_from": prev,
         }
+        opponent = self._opponents.get(setup.key)
+        against = prepare_against(opponent, env, setup.task_id, manifest["n_trials_planned"], manifest) if opponent is not None else None
         inner = SessionRecorder.create(self.folder.path, task_id=setup.task_id, participant=d.participant.id,
                                        session=d.participant.session, manifest=manifest,
                                        task_vars=[c for c in setup.task_vars] + [c for c in EXTRA_COLUMNS] +
                                        ([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else []),
                                        periods=setup.periods)
-        rec = _TaskRecorder(self, setup, inner)
+        if against is not None:
+            against.recorder = inner
+            opponent.start(inner.path, inner.manifest)
+            self.against[setup.key] = against
+        rec = _TaskRecorder(self, setup, against.tee(inner) if against is not None else inner)
         self.recorders[setup.key] = rec
         sessions = dict(self.folder.manifest.get("sessions") or {})
         sessions[setup.key] = str(inner.path.relative_to(self.folder.path))
@@ -1204,6 +1235,8 @@ class ExperimentRun:
     def tick(self, now: float) -> bool:
         if self.phase == "done":
             return False
+        for against in self.against.values():
+            against.poll()  # never blocks; the participant's screen shows nothing of it
         if self.phase == "idle":
             self.phase = "running"
             self.mark("experiment_start", now, {"name": self.cfg.name})
@@ -1250,6 +1283,10 @@ class ExperimentRun:
         display = dict(self.folder.manifest.get("display") or {})
         display.update(measured_refresh_hz=self.measured_refresh_hz(), frames=self.frames, dropped_frames=self.dropped)
         errors = []
+        for against in self.against.values():  # the agents finish the trials sent; both manifests linked
+            against.close(status)
+        for opponent in self._opponents.values():  # agents of tasks never reached: end their workers
+            opponent.close(status)
         for rec in self.recorders.values():
             try:
                 d = dict(display, frames=rec.frames, dropped_frames=rec.dropped)
@@ -1323,6 +1360,7 @@ def run_experiment(
     on_message: Callable[[str], None] | None = None,
     on_start: Callable[[ExperimentRun], None] | None = None,
     draw: bool | None = None,
+    opponents: Callable[[list[str], Path, int], Any] | None = None,
 ) -> ExperimentResult:
     """Run an experiment file on ``display`` (see the module doc); returns where it was saved."""
     from neurogym_app.runtime.loop import run_frames
@@ -1351,7 +1389,8 @@ def run_experiment(
         draw = getattr(display, "backend", "") != "null"
     run = ExperimentRun(design, display, out=out, auto=auto, resume=state, markers=markers, geometry=geometry,
                         background=background, display_info=display_info,
-                        realtime=bool(realtime if realtime is not None else not auto), on_message=on_message, draw=draw)
+                        realtime=bool(realtime if realtime is not None else not auto), on_message=on_message, draw=draw,
+                        opponents=opponents)
     if state is not None:
         run.folder.update(resume_point={"position": state.next_position(design.plan),
                                         "trials_before": len(state.rows)})
@@ -1449,6 +1488,7 @@ def play_experiment(args: Any, hooks: Any = None) -> int:
             markers=markers, base_seed=getattr(args, "seed", None), geometry=geometry, background=background,
             display_info=info, realtime=realtime, pump=pump if realtime else None,
             on_message=lambda text: print(text, flush=True), on_start=started,
+            opponents=getattr(hooks, "make_opponent", None),
         )
     except ConfigError as exc:
         raise UserError(str(exc)) from None
