@@ -225,3 +225,43 @@ def test_experiment_refuses_a_mismatched_agent_before_recording(tmp_path):
             out=tmp_path / "o", auto="oracle", opponents=ExperimentHooks().make_opponent,
         )
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("manifest.json"))
+
+
+def test_teaching_demo_shows_the_network_answer_after_each_trial(tmp_path):
+    """Only when the demo asks: the feedback screen says what the network chose on the trial just played."""
+    from neurogym_app.agents.against import opponent_for
+    from neurogym_app.core import registry
+    from neurogym_app.input.keymap import build_keymap
+    from neurogym_app.runtime.against import RevealScenes
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+    from neurogym_app.runtime.play import PlayOptions, play
+    from neurogym_app.runtime.scenes import StimulusScenes
+    from neurogym_app.stimuli.scene import Text
+
+    seen: list[str] = []
+
+    class Spy(NullDisplay):
+        def present(self, scene):
+            for item in getattr(scene, "items", ()):
+                if isinstance(item, Text) and "chose" in item.text:
+                    seen.append(item.text)
+            return super().present(scene)
+
+    clock = FakeClock()
+    env = registry.make(PDM, timing="human")
+    keymap = build_keymap(env)
+    options = PlayOptions(PDM, out=tmp_path / "S", trials=3, seed=4, auto="oracle", realtime=False)
+    scenes = StimulusScenes(env, keymap, "natural", title=PDM)
+    play(options, Spy(clock, 60.0), clock, scenes=scenes, env=env, keymap=keymap,
+         opponent=opponent_for([str(PDM_AGENT)], out=tmp_path / "S"), reveal=True)
+    assert seen and all(t.startswith("the network chose ") for t in seen)
+    # without reveal nothing of the agent reaches the participant's screen
+    seen.clear()
+    clock = FakeClock()
+    env = registry.make(PDM, timing="human")
+    play(PlayOptions(PDM, out=tmp_path / "T", trials=2, seed=4, auto="oracle", realtime=False), Spy(clock, 60.0), clock,
+         scenes=StimulusScenes(env, keymap, "natural", title=PDM), env=env, keymap=keymap,
+         opponent=opponent_for([str(PDM_AGENT)], out=tmp_path / "T"))
+    assert seen == []
+    assert RevealScenes  # the demo's scene source (play --show-agent, demo --student)

@@ -190,6 +190,19 @@ class AgentOpponent:
                 got += self.poll()
         return got
 
+    def wait_trial(self, index: int, timeout: float = 2.0) -> list[OpponentTrial]:
+        """Block until every agent has answered trial ``index`` (the teaching demo only); the trials received."""
+        got: list[OpponentTrial] = []
+        t_end = time.monotonic() + timeout
+        need = len(self.labels)
+        while self._conn is not None and self.error is None and time.monotonic() < t_end:
+            got += self.poll()
+            if sum(1 for t in got if t.index == index) >= need:
+                break
+            if self._conn is not None:
+                self._conn.poll(0.01)
+        return got
+
     def close(self, status: str = "completed") -> None:
         """Let the worker finish the trials sent, close the agents' sessions and end it (the trials that
         arrive meanwhile are returned by the next :meth:`poll`)."""

@@ -55,6 +55,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="trained agent folder(s), a folder of agents (sweep) or a recorded agent session: it faces the same trials, "
         "recorded as its own linked session",
     )
+    p.add_argument(
+        "--show-agent", action="store_true",
+        help="teaching demo: the feedback screen also shows what the --against agent chose (never for a pilot or an experiment)",
+    )
     p.add_argument("--resume", metavar="SESSION_FOLDER", help="experiment files: continue an interrupted session in a new folder")
     p.set_defaults(func=run)
     return p
@@ -273,6 +277,8 @@ def run(args: argparse.Namespace) -> int:
 
     timing = _pick(args.timing, scfg.timing)
     opponent = _opponent(args, scfg)
+    if getattr(args, "show_agent", False) and opponent is None:
+        raise UserError("--show-agent shows the answer of an --against agent: give --against AGENT")
     env = _against_env(opponent, task_id) if opponent is not None else None
     if env is None:
         env = make_task(task_id, timing, _task_params(cfg, task_id))
@@ -338,6 +344,7 @@ def run(args: argparse.Namespace) -> int:
         result = play(
             options, display, clock, scenes=scenes, env=env, keymap=keymap, display_info=display_info,
             on_start=on_start, on_trial=on_trial, pump=_event_pump(display) if realtime else None, opponent=opponent,
+            reveal=bool(getattr(args, "show_agent", False)),
         )
     finally:
         try:

@@ -45,6 +45,7 @@ __all__ = [
     "constant_rt_note",
     "is_session_folder",
     "AgainstRun",
+    "RevealScenes",
     "prepare",
     "opponent_env",
 ]
@@ -333,6 +334,61 @@ class AgainstRun:
     def close(self, status: str) -> None:
         self.opponent.close(status)
         self.poll()
+
+
+class RevealScenes:
+    """The teaching demo's scenes: after each trial the feedback screen also says what the network chose.
+
+    Only a demo asks for this (``demo --student``, ``play --show-agent``); in
+    every other session the participant's screen shows nothing of the agent.
+    """
+
+    def __init__(self, inner: Any, against: AgainstRun, pix_per_deg: float = 36.0, wait_s: float = 3.0) -> None:
+        self.inner = inner
+        self.against = against
+        self.wait_s = wait_s
+        self.background = getattr(inner, "background", None)
+        self.scale = 1.0 if getattr(inner, "units", "deg") == "deg" else float(pix_per_deg)
+
+    def step(self, **state: Any) -> Any:
+        return self.inner.step(**state)
+
+    def blank(self) -> Any:
+        return self.inner.blank()
+
+    def message(self, text: str) -> Any:
+        return self.inner.message(text)
+
+    def answer_text(self) -> str:
+        """What the network did on the trial just played (the person's latest)."""
+        self.against.poll()
+        model = self.against.model
+        if not model.person_rows:
+            return ""
+        index = max(model.person_rows)
+        answers = model.trials.get(index)
+        wait = getattr(self.against.opponent, "wait_trial", None)
+        if not answers and callable(wait):  # a demo may pause a moment for the answer (an agent's trial takes ms)
+            for trial in wait(index, self.wait_s):
+                model.add(trial)
+            answers = model.trials.get(index)
+        if not answers:
+            return "the network is answering..."
+        texts = []
+        for label, ans in answers.items():
+            outcome = str(ans.row.get("outcome") or "")
+            name = label if len(model.labels) > 1 else "the network"
+            texts.append(f"{name} chose {ans.choice_label or 'nothing'} ({outcome})")
+        return "\n".join(texts)
+
+    def feedback(self, outcome: str, reward: float | None = None) -> Any:
+        from neurogym_app.stimuli.scene import Text
+
+        scene = self.inner.feedback(outcome, reward)
+        text = self.answer_text()
+        if not text or not hasattr(scene, "with_items"):
+            return scene
+        return scene.with_items(Text(text, 0.0, -3.0 * self.scale, size=0.55 * self.scale, color=(255, 190, 110)))
 
 
 def prepare(opponent: Opponent, env: Any, task_id: str, n_trials: int, manifest: dict[str, Any]) -> AgainstRun:

@@ -21,6 +21,7 @@ from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
 from neurogym_app.record.jsonutil import plain
 from neurogym_app.record.recorder import RecordingError, SessionRecorder
+from neurogym_app.runtime.against import RevealScenes
 from neurogym_app.runtime.against import prepare as prepare_against
 from neurogym_app.runtime.loop import run_frames
 from neurogym_app.runtime.runner import FlowSettings, Runner
@@ -191,12 +192,14 @@ def play(
     pump: Callable[[], Any] | None = None,
     sources: Sequence[Any] = (),
     opponent: Any = None,
+    reveal: bool = False,
 ) -> PlayResult:
     """Run and record one session; see the module docstring.
 
     ``sources`` are extra input sources for the runner (besides the display
     and the simulated participant). ``opponent`` (``session.against.Opponent``)
-    faces the same trials (``--against``); it is checked before anything is recorded. Raises :class:`RecordingError` (after
+    faces the same trials (``--against``); it is checked before anything is recorded;
+    ``reveal`` (the teaching demo) shows its answer on the feedback screen. Raises :class:`RecordingError` (after
     closing the run folder) if data cannot be written; KeyboardInterrupt
     closes the folder as "interrupted".
     """
@@ -241,13 +244,17 @@ def play(
     if against is not None:
         against.recorder = recorder
         opponent.start(recorder.path, recorder.manifest)
+        wait_ready = getattr(opponent, "wait_ready", None)
+        if reveal and callable(wait_ready):  # the demo shows the answer from the first trial on
+            for trial in wait_ready():
+                against.model.add(trial)
     if on_start is not None:
         on_start(recorder.path)
     runner = Runner(
         env,
         keymap,
         display,
-        scenes=scenes,
+        scenes=RevealScenes(scenes, against) if reveal and against is not None and scenes is not None else scenes,
         recorder=against.tee(recorder) if against is not None else recorder,
         n_trials=options.trials,
         seed=seed,
