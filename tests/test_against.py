@@ -139,25 +139,29 @@ def test_a_folder_of_agents_plays_every_agent(tmp_path):
     from neurogym_app.runtime.null_display import NullDisplay
     from neurogym_app.runtime.play import PlayOptions, play
 
-    sweep = tmp_path / "sweep"
+    sweep = tmp_path / "sweep"  # the layout of `neurogym-app sweep`: agents/<agent folders>, a results table
     for seed in (0, 1):
-        shutil.copytree(PDM_AGENT, sweep / f"pdm_seed{seed}")
-    (sweep / "results.csv").write_text("agent,accuracy\npdm_seed0,0.8\npdm_seed1,0.8\n")
+        shutil.copytree(PDM_AGENT, sweep / "agents" / f"pdm_seed{seed}")
+    shutil.copytree(GONOGO_AGENT, sweep / "agents" / "gonogo_seed0")  # another task of the sweep: left out
+    (sweep / "results.csv").write_text("agent,accuracy\npdm_seed0,0.8\npdm_seed1,0.8\ngonogo_seed0,0.9\n")
     opponent = opponent_for([str(sweep)], out=tmp_path / "S")
-    assert opponent.labels == ["PerceptualDecisionMaking_gru32#1", "PerceptualDecisionMaking_gru32#2"]
+    assert len(opponent.labels) == 3
     clock = FakeClock()
     options = PlayOptions(PDM, out=tmp_path / "S", trials=5, seed=2, auto="oracle", realtime=False, participant="p1")
     env = registry.make(PDM, timing="human")
     result = play(options, NullDisplay(clock, 60.0), clock, env=env, opponent=opponent)
+    assert opponent.labels == ["PerceptualDecisionMaking_gru32#1", "PerceptualDecisionMaking_gru32#2"]
     model = result.against.model
     assert [len(model.tables[k]) for k in model.labels] == [5, 5]
     assert len(model.pooled()) == 10
     links = json.loads((result.path / "manifest.json").read_text())["against"]
     assert len(links) == 2 and all(Path(x["session"]).is_dir() and x["n_trials"] == 5 for x in links)
     assert len({x["session"] for x in links}) == 2
-    assert model.marker(4) is not None and model.marker(4).startswith("agents chose ")
+    assert model.marker(4) is not None and model.marker(4).startswith("agents: ")
     mean, lo, hi = model.accuracy_spread()
     assert lo <= mean <= hi
+    m, lo, hi = model.running_accuracy_spread(20)
+    assert m.shape == (5,) and np.all(lo <= m) and np.all(m <= hi)
 
 
 def test_constant_agent_rt_gives_a_note_not_a_curve():

@@ -62,7 +62,7 @@ def test_plots_hold_both_players(view, qtbot, tmp_path):
     # accuracy per condition: both series
     assert view.conditions.series["session"].points.data.size > 0 and view.conditions.series["agent"].points.data.size > 0
     # RT histograms overlaid
-    assert np.sum(view.rt_hist.others["agent"].getData()[1]) > 0
+    assert np.sum(view.rt_hist.others["agent"].getData()[1]) == pytest.approx(1.0)  # fractions: 20 vs 20 answers
     # the agent answers at the first step of the fixed decision period: a note, not a curve
     assert view.chronometric.note.isVisible() and "one dt (100 ms)" in view.chronometric.note.text()
     assert "agent" not in view.chronometric.series and view.chronometric.series["session"].points.data.size > 0

@@ -47,14 +47,16 @@ START_TIMEOUT_S = 120.0  # the worker imports torch and loads the agents
 CLOSE_TIMEOUT_S = 60.0
 
 
-def agent_folders(where: str | os.PathLike[str]) -> list[Path]:
-    """The agent folder ``where`` names, or every agent folder inside it (a sweep folder)."""
+def agent_folders(where: str | os.PathLike[str]) -> tuple[list[Path], bool]:
+    """``(folders, scanned)``: the agent folder ``where`` names, or every agent folder inside it
+    (a folder of agents, or a sweep folder whose agents are in ``agents/``); ``scanned`` when it was a folder of them."""
     p = Path(where)
     if p.is_dir() and not (p / SPEC_NAME).is_file():
-        found = sorted(c for c in p.iterdir() if c.is_dir() and (c / SPEC_NAME).is_file())
-        if found:
-            return found
-    return [resolve_agent_folder(where)]
+        for folder in (p, p / "agents"):
+            found = sorted(c for c in folder.iterdir() if c.is_dir() and (c / SPEC_NAME).is_file()) if folder.is_dir() else []
+            if found:
+                return found, True
+    return [resolve_agent_folder(where)], False
 
 
 def check_agent_spec(folder: Path, spec: Mapping[str, Any], env: Any, task_id: str) -> None:
@@ -85,21 +87,27 @@ def opponent_for(items: Sequence[str | os.PathLike[str]], *, out: str | os.PathL
             raise AgainstError("--against takes one recorded session (its trials are the plan), or agent folders, not both")
         return RecordedOpponent(sessions[0])
     folders: list[Path] = []
+    scanned: list[Path] = []
     for item in items:
         try:
-            folders += agent_folders(item)
+            found, from_scan = agent_folders(item)
         except AgentError as exc:
             raise AgainstError(f"--against {item}: {exc}") from None
-    return AgentOpponent(folders, out=out, session=session)
+        folders += found
+        if from_scan:
+            scanned += found
+    return AgentOpponent(folders, out=out, session=session, scanned=scanned)
 
 
 class AgentOpponent:
     """Agents playing each of the person's trials in a worker process (see module doc)."""
 
     def __init__(
-        self, folders: Sequence[Path], *, out: str | os.PathLike[str], session: int = 1, greedy: bool = True, nice: int = 10
+        self, folders: Sequence[Path], *, out: str | os.PathLike[str], session: int = 1, greedy: bool = True, nice: int = 10,
+        scanned: Sequence[Path] = (),
     ) -> None:
         self.folders = [Path(f).resolve() for f in folders]
+        self.scanned = {Path(f).resolve() for f in scanned}  # found in a folder of agents: other tasks' are left out
         self.specs = [read_agent_spec(f) for f in self.folders]
         names = [str(s.get("name") or f.name) for s, f in zip(self.specs, self.folders)]
         self.labels = _unique(names)
@@ -119,6 +127,17 @@ class AgentOpponent:
 
     # ----------------------------------------------------------- protocol
     def check(self, env: Any, task_id: str) -> None:
+        keep = [
+            i for i, (f, spec) in enumerate(zip(self.folders, self.specs))
+            if f not in self.scanned or (spec.get("task") or {}).get("id") == task_id
+        ]
+        if not keep:
+            where = ", ".join(sorted({str(f.parent) for f in self.folders}))
+            raise AgainstError(f"{where}: no agent in it was trained on {task_id}")
+        if len(keep) < len(self.folders):  # a sweep over several tasks: this task's agents only
+            self.folders = [self.folders[i] for i in keep]
+            self.specs = [self.specs[i] for i in keep]
+            self.labels[:] = _unique([str(s.get("name") or f.name) for s, f in zip(self.specs, self.folders)])
         for folder, spec in zip(self.folders, self.specs):
             check_agent_spec(folder, spec, env, task_id)
 
@@ -383,7 +402,7 @@ def choices_for(task_id: str, sessions_root: str | os.PathLike[str] | None, max_
 
     roots = [package_assets() / "agents", Path("assets/agents")]
     if sessions_root is not None:
-        roots.append(Path(sessions_root) / "agents")
+        roots += [Path(sessions_root) / "agents", Path(sessions_root) / "sweeps"]
     seen: set[Path] = set()
     for root in roots:
         if not root.is_dir() or root.resolve() in seen:
@@ -394,7 +413,11 @@ def choices_for(task_id: str, sessions_root: str | os.PathLike[str] | None, max_
                 if trained_on(folder) == task_id:
                     out.append((f"agent {folder.name}", folder))
             elif folder.is_dir():
-                members = [c for c in folder.iterdir() if (c / SPEC_NAME).is_file() and trained_on(c) == task_id]
+                try:
+                    found, _ = agent_folders(folder)
+                except AgentError:
+                    continue
+                members = [c for c in found if trained_on(c) == task_id]
                 if members:
                     out.append((f"{len(members)} agents in {folder.name}", folder))
     if sessions_root is not None and (Path(sessions_root) / task_id).is_dir():

@@ -168,8 +168,19 @@ class AccuracyPlot(_Base):
         if table is None or len(table) == 0:
             item.setData([], [])
             return
-        n = len(table)
-        item.setData(np.arange(1, n + 1, dtype=float), table.running_accuracy(self.window), connect="finite", antialias=n < 2000)
+        self.set_other_values(key, table.running_accuracy(self.window))
+
+    def set_other_values(self, key: str, acc: np.ndarray, color: Sequence[int] = (255, 127, 14), width: float = 2.0,
+                         legend: str | None = None) -> None:
+        """Another series of running accuracy values, one per trial (e.g. the mean over several agents)."""
+        item = self.others.get(key)
+        if item is None:
+            item = self.others[key] = pg.PlotDataItem(pen=_pen(color, width))
+            self.addItem(item)
+            if legend:
+                self.legend.addItem(item, legend)
+        n = len(acc)
+        item.setData(np.arange(1, n + 1, dtype=float), acc, connect="finite", antialias=n < 2000)
 
     def update_from(self, table: TrialTable) -> None:
         n = len(table)
@@ -242,12 +253,25 @@ class RTHistogramPlot(_Base):
             item.setData([], [])
             return
         edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
+        counts = self._counts(counts)
         item.setData(edges, counts)
         top = max(self._range[1], float(counts.max()) * 1.15 if counts.size else 1.0)
         if top > self._range[1]:
             self._range = (self._range[0], top)
             self.setYRange(0, top, padding=0)
         self._show_empty(False)
+
+    def set_density(self, on: bool) -> None:
+        """Counts as fractions of each player's responses (players with different numbers of trials)."""
+        if on != getattr(self, "density", False):
+            self.density = on
+            self.set_labels(None, "fraction of responses" if on else "trials")
+            self._range = (0.0, 0.0)
+
+    def _counts(self, counts: np.ndarray) -> np.ndarray:
+        if getattr(self, "density", False) and counts.sum() > 0:
+            return counts / counts.sum()
+        return counts
 
     def update_from(self, table: TrialTable) -> None:
         rt = table.column("rt_ms")
@@ -262,6 +286,7 @@ class RTHistogramPlot(_Base):
             edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
         else:
             edges, counts = table.rt_histogram(self.bins)
+        counts = self._counts(counts)
         self.hist.setData(edges, counts)
         if rt.size:
             self.median.setValue(med)
@@ -269,7 +294,7 @@ class RTHistogramPlot(_Base):
             self.median_label.setText(f"median {med:.0f} ms")
             self.median_label.setPos(med, float(counts.max()) if counts.size else 1.0)
             self.median_label.setVisible(True)
-            top = max(1.0, float(counts.max()) * 1.15)
+            top = max(0.05 if getattr(self, "density", False) else 1.0, float(counts.max()) * 1.15)
             if (float(edges[-1]), top) != self._range:
                 self._range = (float(edges[-1]), top)
                 self.setYRange(0, top, padding=0)

@@ -513,7 +513,8 @@ class PlayView(QWidget):
         self._drawn_keys = {}
         self.budget = RedrawBudget()
         if session.against is not None:
-            names = ", ".join(session.against.model.labels)
+            labels = session.against.model.labels
+            names = ", ".join(labels) if len(labels) <= 2 else f"{len(labels)} agents ({labels[0]}, ...)"
             self.message.setText(self.message.text() + f"<br>Compare with: {names} (the same trials; on these plots only)")
         for plot in (self.accuracy, self.rt_hist):
             for key in list(plot.others):
@@ -618,11 +619,16 @@ class PlayView(QWidget):
     def _draw_accuracy(self, session: PlaySession) -> None:
         self.accuracy.set_color(self._person_color(session))
         self.accuracy.update_from(session.table)
-        for key, table, style in self._agent_series(session):
+        series = self._agent_series(session)
+        for key, table, style in series[:-1] if len(series) > 1 else series:
             self.accuracy.set_other(key, table, style["color"], style["width"], style.get("alpha", 255), style["legend"] or None)
+        if len(series) > 1:  # several agents: each thin (their spread) and their mean per trial bold
+            mean, _lo, _hi = session.against.model.running_accuracy_spread(self.accuracy.window)
+            self.accuracy.set_other_values("agents", mean, KIND_COLORS["agent"], 3.0, f"{session.against.model.n_agents} agents, mean")
 
     def _draw_rt(self, session: PlaySession) -> None:
         self.rt_hist.set_color(self._person_color(session), "you" if session.against is not None else None)
+        self.rt_hist.set_density(session.against is not None)
         self.rt_hist.update_from(session.table)
         series = self._agent_series(session)
         if series:

@@ -198,6 +198,16 @@ class AgainstModel:
             self._pooled = (self.version, TrialTable.pooled([self.tables[k] for k in self.labels], label=f"{len(self.labels)} agents"))
         return self._pooled[1]
 
+    def running_accuracy_spread(self, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per trial index: the mean, min and max over agents of their running accuracy (trials all have played)."""
+        n = min((len(t) for t in self.tables.values()), default=0)
+        if n == 0:
+            z = np.zeros(0)
+            return z, z, z
+        runs = np.vstack([t.running_accuracy(window)[:n] for t in self.tables.values()])
+        with np.errstate(invalid="ignore"):
+            return np.nanmean(runs, axis=0), np.nanmin(runs, axis=0), np.nanmax(runs, axis=0)
+
     def accuracy_spread(self) -> tuple[float, float, float] | None:
         """(mean, min, max) of the agents' accuracies (None before any trial)."""
         accs = [t.accuracy() for t in self.tables.values() if len(t)]
@@ -221,7 +231,7 @@ class AgainstModel:
             key = trial.choice_label or "nothing"
             counts[key] = counts.get(key, 0) + 1
         agents = ", ".join(f"{k} x{v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
-        return f"agents chose {agents} / you chose {you}"
+        return f"agents: {agents} / you: {you}"
 
 
 def is_session_folder(path: str | os.PathLike[str]) -> bool:
