@@ -662,6 +662,7 @@ class TimelinePlot(_Base):
         for i, lab in enumerate(self.markers):
             if i < len(markers):
                 t, text = markers[i]
-                _show_text(lab, text, max(t, self.page[0]), self.AGENT_ROWS["agent choice"] + 0.32)
+                lift = 0.32 if (len(markers) - i) % 2 else 0.62  # alternate heights: neighbours never overlap
+                _show_text(lab, text, max(t, self.page[0]), self.AGENT_ROWS["agent choice"] + lift)
             elif lab.isVisible():
                 lab.setVisible(False)
