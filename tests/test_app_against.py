@@ -98,6 +98,16 @@ def test_redraws_fit_the_frame_budget(view):
     assert calls == ["quick"] and "slow" in budget.dirty and budget.deferred == 1
     budget.run(12.0)
     assert calls == ["quick", "slow"] and not budget.dirty
+    # a plot's update and its repaint go on different frames
+    plot = view.accuracy
+    budget.mark("plot", lambda: calls.append("plot"), plot)
+    budget.run(10.0)
+    assert calls[-1] == "plot" and not plot.updatesEnabled() and budget.held == [plot]
+    plot.paint_ms = 50.0  # a repaint that does not fit waits
+    budget.run(10.0)
+    assert not plot.updatesEnabled()
+    budget.run(60.0)
+    assert plot.updatesEnabled() and not budget.held
     # the view's hook: the cursor moves every frame, the timeline's data only when its trials change
     opts = PlayOptions(TASK, n_trials=2, seed=1, player="oracle", record=False)
     session = view.start(opts, autorun=False)

@@ -60,17 +60,20 @@ BROWSE = "Browse for an agent or a recorded agent session..."
 class RedrawBudget:
     """Plot redraws fitted between stimulus frames by their measured cost.
 
-    Each job is a plot (or the summary) whose data changed. After a frame is
-    handed over, :meth:`run` takes jobs in order while the estimated cost of
-    the next one (its last update time plus its last repaint, which Qt does
-    right after, before the next frame is due) fits in what is left of the
-    frame period. A job that does not fit waits for a later frame; nothing
-    ever delays a stimulus frame for a plot.
+    Each job is a plot (or the summary) whose data changed. A redraw is two
+    steps on two frames: the update (new data into the plot, with the plot's
+    painting held back), then the repaint (painting let through; Qt paints it
+    right after, before the next frame is due). After each frame :meth:`run`
+    takes at most one step, and only if its estimated cost (the job's last
+    update time, the plot's last repaint) fits in what is left of the frame
+    period; otherwise it waits for a later frame. Nothing ever delays a
+    stimulus frame for a plot.
     """
 
     def __init__(self) -> None:
-        self.cost_ms: dict[str, float] = {}
+        self.cost_ms: dict[str, float] = {}  # update time per job
         self.dirty: dict[str, Any] = {}  # name -> (update callable, widget with paint_ms or None)
+        self.held: list[Any] = []  # widgets updated, their repaint still held back
         self.done = 0
         self.deferred = 0
 
@@ -81,22 +84,38 @@ class RedrawBudget:
         return self.cost_ms.get(name, 3.0)
 
     def run(self, budget_ms: float) -> float:
-        """Run the dirty jobs that fit in ``budget_ms``; the time spent (ms)."""
-        spent = 0.0
+        """Take the next step that fits in ``budget_ms`` (a held repaint first); the time spent (ms)."""
+        if self.held:
+            widget = self.held[0]
+            paint = float(getattr(widget, "paint_ms", 0.0) or 0.0)
+            if paint > budget_ms:
+                self.deferred += 1
+                return 0.0
+            self.held.pop(0)
+            if widget not in self.held:
+                widget.setUpdatesEnabled(True)  # Qt repaints it once this frame's handler returns
+            return paint
         for name in list(self.dirty):
-            est = self.estimate(name)
-            if spent + est > budget_ms:
+            if self.estimate(name) > budget_ms:
                 self.deferred += 1
                 continue
             update, widget = self.dirty.pop(name)
+            if widget is not None:
+                widget.setUpdatesEnabled(False)
+                self.held.append(widget)
             t0 = time.perf_counter()
             update()
             took = (time.perf_counter() - t0) * 1000.0
-            paint = float(getattr(widget, "paint_ms", 0.0) or 0.0)
-            self.cost_ms[name] = 0.7 * self.cost_ms.get(name, took + paint) + 0.3 * (took + paint)
-            spent += took + paint
+            self.cost_ms[name] = 0.7 * self.cost_ms.get(name, took) + 0.3 * took
             self.done += 1
-        return spent
+            return took
+        return 0.0
+
+    def flush(self) -> None:
+        """Let every held repaint through (the session ended: no frame to protect)."""
+        for widget in self.held:
+            widget.setUpdatesEnabled(True)
+        self.held = []
 
 
 class PlayController(QObject):
@@ -552,9 +571,11 @@ class PlayView(QWidget):
             if force:
                 self.summary.setText("No session yet.")
             return
+        self.budget.flush()
         for name, key, update, _widget in self._jobs(session):
             if force or self._drawn_keys.get(name) != key:
                 self._drawn_keys[name] = key
+                self.budget.dirty.pop(name, None)
                 update()
 
     def _between_frames(self, tick_start: float) -> None:
