@@ -108,6 +108,11 @@ def test_redraws_fit_the_frame_budget(view):
     assert not plot.updatesEnabled()
     budget.run(60.0)
     assert plot.updatesEnabled() and not budget.held
+    # on a machine too busy for any frame to have room, a forced step (between trials) still redraws
+    budget.mark("plot", lambda: calls.append("forced"), plot)
+    budget.run(0.0, force=True)
+    budget.run(0.0, force=True)
+    assert calls[-1] == "forced" and plot.updatesEnabled()
     # the view's hook: the cursor moves every frame, the timeline's data only when its trials change
     opts = PlayOptions(TASK, n_trials=2, seed=1, player="oracle", record=False)
     session = view.start(opts, autorun=False)

@@ -53,6 +53,7 @@ REDRAW_HUMAN_MS = 100  # while a person plays: fewer repaints competing with the
 VIRTUAL_BUDGET_S = 0.012  # wall time spent ticking virtual frames per timer event
 VIRTUAL_MAX_FRAMES = 600
 FRAME_SLACK_MS = 4.0  # of every frame period, kept free for the stimulus frame itself and timer jitter
+STARVED_FRAMES = 30  # redraws waiting this many frames run at the next frame between trials, fitting or not
 NOBODY = "(nobody)"
 BROWSE = "Browse for an agent or a recorded agent session..."
 
@@ -74,6 +75,7 @@ class RedrawBudget:
         self.cost_ms: dict[str, float] = {}  # update time per job
         self.dirty: dict[str, Any] = {}  # name -> (update callable, widget with paint_ms or None)
         self.held: list[Any] = []  # widgets updated, their repaint still held back
+        self.waited = 0  # frames since the last step while work was waiting
         self.done = 0
         self.deferred = 0
 
@@ -83,14 +85,22 @@ class RedrawBudget:
     def estimate(self, name: str) -> float:
         return self.cost_ms.get(name, 3.0)
 
-    def run(self, budget_ms: float) -> float:
-        """Take the next step that fits in ``budget_ms`` (a held repaint first); the time spent (ms)."""
+    def run(self, budget_ms: float, force: bool = False) -> float:
+        """Take the next step that fits in ``budget_ms`` (a held repaint first), or the next one anyway
+        with ``force`` (between trials, once it has waited too long); the time spent (ms)."""
+        if force:
+            budget_ms = float("inf")
+        if not self.held and not self.dirty:
+            self.waited = 0
+            return 0.0
+        self.waited += 1
         if self.held:
             widget = self.held[0]
             paint = float(getattr(widget, "paint_ms", 0.0) or 0.0)
             if paint > budget_ms:
                 self.deferred += 1
                 return 0.0
+            self.waited = 0
             self.held.pop(0)
             if widget not in self.held:
                 widget.setUpdatesEnabled(True)  # Qt repaints it once this frame's handler returns
@@ -100,6 +110,7 @@ class RedrawBudget:
                 self.deferred += 1
                 continue
             update, widget = self.dirty.pop(name)
+            self.waited = 0
             if widget is not None:
                 widget.setUpdatesEnabled(False)
                 self.held.append(widget)
@@ -596,7 +607,9 @@ class PlayView(QWidget):
             return
         period_ms = 1000.0 / self.controller.refresh_hz
         used_ms = (time.perf_counter() - tick_start) * 1000.0 + float(getattr(self.canvas, "paint_ms", 0.0))
-        self.budget.run(period_ms - used_ms - FRAME_SLACK_MS)
+        # a busy machine can leave no frame with room: then redraw anyway, but only between trials
+        force = self.budget.waited > STARVED_FRAMES and session.runner.phase in ("feedback", "iti", "ready")
+        self.budget.run(period_ms - used_ms - FRAME_SLACK_MS, force=force)
 
     def _jobs(self, session: PlaySession) -> list[tuple[str, Any, Any, Any]]:
         """(name, data key, update, widget) of every plot: redrawn when its key changes."""
