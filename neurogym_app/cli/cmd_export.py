@@ -11,9 +11,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "export",
         help="export a recorded session (BIDS-style events.tsv + sidecar, or the trials CSV)",
-        description="Export SESSION (a run folder) from its steps.sqlite; works on interrupted runs.",
+        description="Export SESSION (a run folder, or an experiment folder: each of its task sessions) from "
+        "steps.sqlite; works on interrupted runs. Practice trials are left out unless --include-practice.",
     )
     p.add_argument("session", metavar="SESSION", help="run folder, e.g. sessions/GoNogo-v0/P01_1_20250101T120000")
+    p.add_argument("--include-practice", action="store_true", help="export practice trials too")
     p.add_argument("--format", choices=("bids", "csv"), default="bids", help="bids (default) or csv")
     p.add_argument("--out", metavar="DIR", help="output folder (default: SESSION/export)")
     p.set_defaults(func=run)
@@ -21,10 +23,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.record.export import export_session
+    from neurogym_app.record.export import export_folder
 
     try:
-        files = export_session(args.session, args.format, args.out)
+        files = export_folder(args.session, args.format, args.out, include_practice=args.include_practice)
     except OSError as exc:
         where = f" to {exc.filename}" if getattr(exc, "filename", None) else ""
         raise UserError(f"cannot write the export{where}: {exc.strerror or exc}") from None

@@ -23,7 +23,7 @@ from neurogym_app.record import schema
 from neurogym_app.record.reader import SessionReader
 from neurogym_app.record.recorder import csv_line, format_cell
 
-__all__ = ["FORMATS", "export_session", "bids_label", "bids_rows"]
+__all__ = ["FORMATS", "export_session", "export_folder", "bids_label", "bids_rows"]
 
 FORMATS = ("bids", "csv")
 
@@ -44,14 +44,14 @@ def _num(value: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def bids_rows(reader: SessionReader) -> tuple[list[str], list[dict[str, Any]]]:
+def bids_rows(reader: SessionReader, include_practice: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
     """Columns and rows of the events table."""
     task = reader.manifest.get("task") or {}
     cond = [c for c in (task.get("condition_vars") or []) if isinstance(c, str)]
     periods = [c[len("onset_") : -2] for c in reader.columns if c.startswith("onset_") and c.endswith("_s")]
     columns = ["onset", "duration", "trial_type", "trial", *cond, "response_time", "value", "correct", "outcome"]
     rows: list[dict[str, Any]] = []
-    for row in reader.rows():
+    for row in reader.rows(include_practice=include_practice):
         trial = row.get("trial")
         base = {c: row.get(schema.var_column(c)) for c in cond}
         shown = [(p, _num(row.get(schema.onset_column(p)))) for p in periods]
@@ -116,7 +116,26 @@ def _tsv_cell(value: Any) -> str:
     return "n/a" if text == "" else text.replace("\t", " ").replace("\n", " ")
 
 
-def export_session(path: str | os.PathLike[str], fmt: str = "bids", out: str | os.PathLike[str] | None = None) -> list[Path]:
+def export_folder(
+    path: str | os.PathLike[str], fmt: str = "bids", out: str | os.PathLike[str] | None = None, include_practice: bool = False
+) -> list[Path]:
+    """Export a session, or every task session of an experiment folder (into ``out``, default ``<folder>/export``)."""
+    from neurogym_app.record.reader import is_experiment_folder, session_folders
+
+    folders = session_folders(path)
+    if not is_experiment_folder(path):
+        return export_session(folders[0], fmt, out, include_practice=include_practice)
+    target = Path(out) if out is not None else Path(path) / "export"
+    files: list[Path] = []
+    for sub in folders:  # BIDS file names carry the task; CSV files go in one folder per task
+        where = target if fmt == "bids" else target / sub.parent.name
+        files += export_session(sub, fmt, where, include_practice=include_practice)
+    return files
+
+
+def export_session(
+    path: str | os.PathLike[str], fmt: str = "bids", out: str | os.PathLike[str] | None = None, include_practice: bool = False
+) -> list[Path]:
     """Write the export of the session at ``path`` into ``out`` (default ``<session>/export``); returns the files."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
@@ -129,7 +148,7 @@ def export_session(path: str | os.PathLike[str], fmt: str = "bids", out: str | o
             columns = reader.columns or sorted({k for r in reader.rows() for k in r})
             with open(target, "w", encoding="utf-8", newline="") as f:
                 f.write(csv_line(columns))
-                for row in reader.rows():
+                for row in reader.rows(include_practice=include_practice):
                     f.write(csv_line([format_cell(row.get(c)) for c in columns]))
             return [target]
         task = m.get("task") or {}
@@ -137,7 +156,7 @@ def export_session(path: str | os.PathLike[str], fmt: str = "bids", out: str | o
         stem = f"sub-{bids_label(m.get('participant'))}_ses-{bids_label(m.get('session'))}_task-{bids_label(task.get('id'))}"
         if run:
             stem += f"_run-{int(run.group(1)) + 1}"
-        columns, rows = bids_rows(reader)
+        columns, rows = bids_rows(reader, include_practice)
         tsv = folder / f"{stem}_events.tsv"
         with open(tsv, "w", encoding="utf-8", newline="") as f:
             f.write("\t".join(columns) + "\n")
