@@ -990,8 +990,7 @@ class ExperimentRun:
                                        ([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else []),
                                        periods=setup.periods)
         if against is not None:
-            against.recorder = inner
-            opponent.start(inner.path, inner.manifest)
+            against.start(inner, manifest)
             self.against[setup.key] = against
         rec = _TaskRecorder(self, setup, against.tee(inner) if against is not None else inner, first_trial)
         self.recorders[setup.key] = rec

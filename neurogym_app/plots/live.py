@@ -88,6 +88,22 @@ class _Base(pg.PlotWidget):
         self.note.setVisible(False)
         cache_static_parts(self)
 
+    def _other_item(self, key: str, table: TrialTable | None, legend: str | None, force: bool = False, **opts: Any) -> Any:
+        """The curve of another player's series ``key`` (made on first use); None when ``table`` has no trial."""
+        others = self.__dict__.setdefault("others", {})
+        item = others.get(key)
+        if item is None:
+            if table is None and not force:
+                return None
+            item = others[key] = pg.PlotDataItem(**opts)
+            self.addItem(item)
+            if legend:
+                self.getPlotItem().legend.addItem(item, legend)
+        if not force and (table is None or len(table) == 0):
+            item.setData([], [])
+            return None
+        return item
+
     def set_labels(self, xlabel: str | None, ylabel: str | None) -> None:
         """Axis labels, set only when they change (a new label re-renders the axis)."""
         for name, text in (("bottom", xlabel), ("left", ylabel)):
@@ -157,28 +173,16 @@ class AccuracyPlot(_Base):
     def set_other(self, key: str, table: TrialTable | None, color: Sequence[int] = (255, 127, 14), width: float = 2.0,
                   alpha: int = 255, legend: str | None = None) -> None:
         """Another player's running accuracy (an agent facing the same trials); None hides it."""
-        item = self.others.get(key)
-        if item is None:
-            if table is None:
-                return
-            item = self.others[key] = pg.PlotDataItem(pen=_pen(color, width, alpha))
-            self.addItem(item)
-            if legend:
-                self.legend.addItem(item, legend)
-        if table is None or len(table) == 0:
-            item.setData([], [])
-            return
-        self.set_other_values(key, table.running_accuracy(self.window))
+        item = self._other_item(key, table, legend, pen=_pen(color, width, alpha))
+        if item is not None:
+            self.set_other_values(key, table.running_accuracy(self.window))
 
     def set_other_values(self, key: str, acc: np.ndarray, color: Sequence[int] = (255, 127, 14), width: float = 2.0,
                          legend: str | None = None) -> None:
         """Another series of running accuracy values, one per trial (e.g. the mean over several agents)."""
         item = self.others.get(key)
         if item is None:
-            item = self.others[key] = pg.PlotDataItem(pen=_pen(color, width))
-            self.addItem(item)
-            if legend:
-                self.legend.addItem(item, legend)
+            item = self._other_item(key, None, legend, force=True, pen=_pen(color, width))
         n = len(acc)
         item.setData(np.arange(1, n + 1, dtype=float), acc, connect="finite", antialias=n < 2000)
 
@@ -241,16 +245,8 @@ class RTHistogramPlot(_Base):
 
     def set_other(self, key: str, table: TrialTable | None, color: Sequence[int] = (255, 127, 14), legend: str | None = None) -> None:
         """Another player's RT histogram, outlined, on the same bins (call after :meth:`update_from`)."""
-        item = self.others.get(key)
+        item = self._other_item(key, table, legend, stepMode="center", pen=_pen(color, 2.0))
         if item is None:
-            if table is None:
-                return
-            item = self.others[key] = pg.PlotDataItem(stepMode="center", pen=_pen(color, 2.0))
-            self.addItem(item)
-            if legend:
-                self.legend.addItem(item, legend)
-        if table is None or len(table) == 0:
-            item.setData([], [])
             return
         edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
         counts = self._counts(counts)

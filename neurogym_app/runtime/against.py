@@ -337,6 +337,11 @@ class AgainstRun:
             self._linked = links
             self.recorder.update_manifest(against=links)
 
+    def start(self, recorder: Any, manifest: Mapping[str, Any]) -> None:
+        """Start the opponent on the session ``recorder`` writes (None: an unrecorded session, ``manifest`` then)."""
+        self.recorder = recorder
+        self.opponent.start(recorder.path if recorder is not None else None, recorder.manifest if recorder is not None else manifest)
+
     def tee(self, inner: Any) -> AgainstRecorder:
         """The recorder the runner writes to: ``inner``, then the opponent and the model."""
         return AgainstRecorder(inner, self.opponent, self.model)

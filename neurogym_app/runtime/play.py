@@ -242,8 +242,7 @@ def play(
         periods=periods,
     )
     if against is not None:
-        against.recorder = recorder
-        opponent.start(recorder.path, recorder.manifest)
+        against.start(recorder, manifest)
         wait_ready = getattr(opponent, "wait_ready", None)
         if reveal and callable(wait_ready):  # the demo shows the answer from the first trial on
             for trial in wait_ready():

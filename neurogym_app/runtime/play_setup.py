@@ -281,8 +281,7 @@ def start_play(
             periods=periods,
         )
     if against is not None:
-        against.recorder = recorder
-        opponent.start(recorder.path if recorder is not None else None, recorder.manifest if recorder is not None else {**manifest, "participant": options.participant})
+        against.start(recorder, {**manifest, "participant": options.participant})
     scenes: Any = StimulusScenes(env, keymap, options.view, title=options.task_id)
     if lazy_scenes:
         scenes = _DeferredScenes(scenes)
