@@ -65,12 +65,16 @@ def test_plots_hold_both_players(view, qtbot, tmp_path):
     assert np.sum(view.rt_hist.others["agent"].getData()[1]) == pytest.approx(1.0)  # fractions: 20 vs 20 answers
     # the agent answers at the first step of the fixed decision period: a note, not a curve
     assert view.chronometric.note.isVisible() and "one dt (100 ms)" in view.chronometric.note.text()
-    assert "agent" not in view.chronometric.series and view.chronometric.series["session"].points.data.size > 0
+    agent_curve = view.chronometric.series.get("agent")
+    assert agent_curve is None or not agent_curve.points.isVisible()
+    assert view.chronometric.series["session"].points.data.size > 0
     # timeline: the agent's choices and action probabilities under the person's rows, and the marker
     assert len(view.timeline.agent_choices.data) > 0
     assert view.timeline.probs[0].xData is not None and len(view.timeline.probs[0].xData) > 0
     shown = [m.toPlainText() for m in view.timeline.markers if m.isVisible()]
     assert shown and all(t.startswith("agent chose ") and " / you chose " in t for t in shown)
+    assert "agent accuracy: " in view.summary.text() and "(20 trials)" in view.summary.text()
+    assert "last trial: agent chose " in view.summary.text()
     # two linked sessions
     with open_session(path) as reader:
         links = reader.manifest["against"]

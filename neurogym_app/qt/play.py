@@ -630,7 +630,7 @@ class PlayView(QWidget):
             ("chronometric", tv, lambda: self._draw_chronometric(session), self.chronometric),
             ("conditions", tv, lambda: self._draw_conditions(session), self.conditions),
             ("rt", tv, lambda: self._draw_rt(session), self.rt_hist),
-            ("summary", (tv, session.runner.stats.dropped), lambda: self.summary.setText(self._summary_html(session)), None),
+            ("summary", (tv, session.runner.stats.dropped // 10), lambda: self.summary.setText(self._summary_html(session)), None),
         ]
 
     # the person in the colour of the Compare view's player kind, agents in theirs: thin each, bold pooled
@@ -738,6 +738,23 @@ class PlayView(QWidget):
             ", ".join(f"{k}: {v}" for k, v in counts.items()),
             f"frames: {st.frames}, dropped: {st.dropped}" + (" (virtual clock)" if self.controller.virtual else ""),
         ]
+        against = session.against
+        if against is not None:
+            model = against.model
+            spread = model.accuracy_spread()
+            n_agent = min((len(t) for t in model.tables.values()), default=0)
+            if spread is None:
+                text = "waiting for the agent's first answer" if n else "-"
+            elif model.n_agents == 1:
+                text = f"{spread[0]:.1%} ({n_agent} trials)"
+            else:
+                text = f"{spread[0]:.1%} mean, {spread[1]:.0%}-{spread[2]:.0%} over {model.n_agents} agents ({n_agent} trials)"
+            lines.append(f"<span style='color:#c25e00'>agent accuracy: {text}</span>")
+            latest = model.marker(n - 1) if n else None
+            if latest:
+                lines.append(f"<span style='color:#c25e00'>last trial: {latest}</span>")
+            if against.opponent.error:
+                lines.append(f"<span style='color:#a33'>{against.opponent.error}</span>")
         if session.path is not None:
             lines.append(f"<span style='color:#666'>{session.path}</span>")
         return "<br>".join(lines)
