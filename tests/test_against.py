@@ -137,7 +137,8 @@ def test_a_folder_of_agents_plays_every_agent(tmp_path):
     from neurogym_app.core import registry
     from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.runtime.null_display import NullDisplay
-    from neurogym_app.runtime.play import PlayOptions, play
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions
 
     sweep = tmp_path / "sweep"  # the layout of `neurogym-app sweep`: agents/<agent folders>, a results table
     for seed in (0, 1):
@@ -147,7 +148,7 @@ def test_a_folder_of_agents_plays_every_agent(tmp_path):
     opponent = opponent_for([str(sweep)], out=tmp_path / "S")
     assert len(opponent.labels) == 3
     clock = FakeClock()
-    options = PlayOptions(PDM, out=tmp_path / "S", trials=5, seed=2, auto="oracle", realtime=False, participant="p1")
+    options = PlayOptions(PDM, out=tmp_path / "S", n_trials=5, seed=2, player="oracle", virtual_clock=True, participant="p1")
     env = registry.make(PDM, timing="human")
     result = play(options, NullDisplay(clock, 60.0), clock, env=env, opponent=opponent)
     assert opponent.labels == ["PerceptualDecisionMaking_gru32#1", "PerceptualDecisionMaking_gru32#2"]
@@ -192,7 +193,7 @@ trials = 3
 
 
 def test_experiment_task_against_an_agent(tmp_path):
-    from neurogym_app.cli.experiment_hooks import ExperimentHooks
+    from neurogym_app.cli.experiment_hooks import make_opponent
     from neurogym_app.config.experiment import load_experiment  # noqa: F401  (the field is part of the schema)
     from neurogym_app.experiment.run import run_experiment, validate_participant
     from neurogym_app.runtime.clock import FakeClock
@@ -201,7 +202,7 @@ def test_experiment_task_against_an_agent(tmp_path):
     clock = FakeClock()
     result = run_experiment(
         _experiment(tmp_path, str(PDM_AGENT)), NullDisplay(clock), clock, participant=validate_participant("E1"),
-        out=tmp_path / "o", auto="oracle", opponents=ExperimentHooks().make_opponent,
+        out=tmp_path / "o", auto="oracle", opponents=make_opponent,
     )
     person = Path(result.sessions["rdm"])
     links = json.loads((person / "manifest.json").read_text())["against"]
@@ -216,7 +217,7 @@ def test_experiment_task_against_an_agent(tmp_path):
 
 
 def test_experiment_refuses_a_mismatched_agent_before_recording(tmp_path):
-    from neurogym_app.cli.experiment_hooks import ExperimentHooks
+    from neurogym_app.cli.experiment_hooks import make_opponent
     from neurogym_app.errors import UserError
     from neurogym_app.experiment.run import run_experiment, validate_participant
     from neurogym_app.runtime.clock import FakeClock
@@ -226,7 +227,7 @@ def test_experiment_refuses_a_mismatched_agent_before_recording(tmp_path):
     with pytest.raises(UserError, match=r"^tasks\.rdm\.against: .*trained on GoNogo-v0, not PerceptualDecisionMaking-v0"):
         run_experiment(
             _experiment(tmp_path, str(GONOGO_AGENT)), NullDisplay(clock), clock, participant=validate_participant("E1"),
-            out=tmp_path / "o", auto="oracle", opponents=ExperimentHooks().make_opponent,
+            out=tmp_path / "o", auto="oracle", opponents=make_opponent,
         )
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("manifest.json"))
 
@@ -239,7 +240,8 @@ def test_teaching_demo_shows_the_network_answer_after_each_trial(tmp_path):
     from neurogym_app.runtime.against import RevealScenes
     from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.runtime.null_display import NullDisplay
-    from neurogym_app.runtime.play import PlayOptions, play
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions
     from neurogym_app.runtime.scenes import StimulusScenes
     from neurogym_app.stimuli.scene import Text
 
@@ -255,7 +257,7 @@ def test_teaching_demo_shows_the_network_answer_after_each_trial(tmp_path):
     clock = FakeClock()
     env = registry.make(PDM, timing="human")
     keymap = build_keymap(env)
-    options = PlayOptions(PDM, out=tmp_path / "S", trials=3, seed=4, auto="oracle", realtime=False)
+    options = PlayOptions(PDM, out=tmp_path / "S", n_trials=3, seed=4, player="oracle", virtual_clock=True)
     scenes = StimulusScenes(env, keymap, "natural", title=PDM)
     play(options, Spy(clock, 60.0), clock, scenes=scenes, env=env, keymap=keymap,
          opponent=opponent_for([str(PDM_AGENT)], out=tmp_path / "S"), reveal=True)
@@ -264,7 +266,7 @@ def test_teaching_demo_shows_the_network_answer_after_each_trial(tmp_path):
     seen.clear()
     clock = FakeClock()
     env = registry.make(PDM, timing="human")
-    play(PlayOptions(PDM, out=tmp_path / "T", trials=2, seed=4, auto="oracle", realtime=False), Spy(clock, 60.0), clock,
+    play(PlayOptions(PDM, out=tmp_path / "T", n_trials=2, seed=4, player="oracle", virtual_clock=True), Spy(clock, 60.0), clock,
          scenes=StimulusScenes(env, keymap, "natural", title=PDM), env=env, keymap=keymap,
          opponent=opponent_for([str(PDM_AGENT)], out=tmp_path / "T"))
     assert seen == []

@@ -268,7 +268,7 @@ class _AgentSeat:
     """One agent in the worker: its env (the person's task), policy, recorder and step loop."""
 
     def __init__(self, folder: str, label: str, job: Mapping[str, Any]) -> None:
-        from neurogym_app.agents.agent import load_agent
+        from neurogym_app.agents.loading import load_agent
         from neurogym_app.agents.player import (
             PolicyAdapter,
             PolicyRun,
@@ -276,9 +276,8 @@ class _AgentSeat:
             agent_player_info,
             keymap_for,
         )
-        from neurogym_app.record.recorder import SessionRecorder
         from neurogym_app.record.verify import env_from_manifest
-        from neurogym_app.runtime.play import csv_layout
+        from neurogym_app.runtime.run import create_recorder, csv_layout
 
         manifest = job["manifest"]
         agent = load_agent(folder)
@@ -305,16 +304,14 @@ class _AgentSeat:
             "live": True,
             "note": "played live: each trial right after the person's, rebuilt with new_trial(**trial)",
         }
-        fields = agent_manifest_fields(
+        options, fields = agent_manifest_fields(
             str(task.get("id")), env, dict(task.get("parameters") or {}), task.get("timing_preset"), keymap,
             seed=seed, player_id=agent.name, player_info=agent_player_info(agent, bool(job["greedy"])),
-            trials=manifest.get("n_trials_planned"), trial_source="match", match=match,
+            trials=int(manifest.get("n_trials_planned") or 1), trial_source="match", match=match,
+            session=int(job["session"]), out=job["out"],
+            reference={"session": reference, "participant": manifest.get("participant"), "kind": match["player_kind"], "role": "against"},
         )
-        fields["reference"] = {"session": reference, "participant": manifest.get("participant"), "kind": match["player_kind"], "role": "against"}
-        self.recorder = SessionRecorder.create(
-            job["out"], task_id=str(task.get("id")), participant=agent.name, session=int(job["session"]),
-            manifest=fields, task_vars=task_vars, periods=periods,
-        )
+        self.recorder = create_recorder(options, env, fields, seed, layout=(task_vars, periods))
         adapter.reset()
         self.run = PolicyRun(env, adapter, self.recorder, keymap)
         self.t = 0.0

@@ -57,6 +57,7 @@ from neurogym_app.input.responses import Mapped
 from neurogym_app.record.jsonutil import plain
 from neurogym_app.record.recorder import SessionRecorder
 from neurogym_app.record.verify import MatchedTrials, env_from_manifest
+from neurogym_app.runtime.run import PlayOptions, build_manifest, create_recorder, csv_layout, task_manifest
 from neurogym_app.runtime.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
 __all__ = [
@@ -284,32 +285,10 @@ class PolicyRun:
         self.rows.append(row)
 
 
-def _task_manifest(task_id: str, env: gym.Env, params: Mapping[str, Any], timing_requested: Any) -> dict[str, Any]:
-    from neurogym_app.core.describe import jsonable
-
-    task = env.unwrapped
-    meta = getattr(task, "metadata", {}) or {}
-    return {
-        "id": task_id,
-        "class": type(task).__name__,
-        "parameters": jsonable(dict(params)),
-        "timing_preset": getattr(task, "timing_preset", None),
-        "timing_requested": timing_requested if isinstance(timing_requested, str) or timing_requested is None else "custom",
-        "timing": jsonable(getattr(task, "timing", {}) or {}),
-        "dt": float(getattr(task, "dt", 0) or 0) or None,
-        "time_scale": 1.0,
-        "rt_from": meta.get("rt_from"),
-        "condition_vars": list(meta.get("condition_vars") or []),
-        "strength_var": meta.get("strength_var"),
-    }
-
-
 def _csv_layout(env: gym.Env) -> tuple[list[str], list[str]]:
     task = env.unwrapped
     if not isinstance(task, TrialEnv):
         return ["episode"], []
-    from neurogym_app.runtime.play import csv_layout
-
     return csv_layout(env)
 
 
@@ -323,35 +302,41 @@ def agent_manifest_fields(
     seed: int | None,
     player_id: str,
     player_info: Mapping[str, Any] | None,
-    trials: int | None,
+    trials: int,
     trial_source: str = "seed",
     match: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The caller's part of an agent session's manifest (``record_policy`` and the live ``--against`` worker)."""
+    session: int = 1,
+    out: str | os.PathLike[str] = "sessions",
+    **extra: Any,
+) -> tuple[PlayOptions, dict[str, Any]]:
+    """``(options, manifest fields)`` of an agent session (``record_policy`` and the live ``--against`` worker)."""
     player = {"kind": "agent", "id": player_id, **plain(dict(player_info or {}))}
-    return {
-        "player": player,
-        "task": _task_manifest(task_id, env, params, timing_requested),
-        "seeds": {"env": seed, "policy": player.get("policy_seed")},
-        "trial_source": trial_source,
-        "match": plain(dict(match)) if match is not None else None,
-        "key_map": keymap.to_dict(),
-        "view": "agent",
-        "display": {"backend": "none", "refresh_hz": None, "note": "agent run: no display; one virtual frame per step"},
-        "flow": {"feedback": False, "feedback_ms": 0, "iti_ms": 0, "wait_for_start": False},
-        "n_trials_planned": trials,
-        "clock": {
+    options = PlayOptions(
+        task_id, participant=player_id, session=session, n_trials=trials, seed=seed, timing=None, kwargs=dict(params),
+        view="agent", feedback=False, feedback_ms=0, iti_ms=0, record=True, out=Path(out), virtual_clock=True,
+        source="neurogym-app agent run",
+    )
+    manifest = build_manifest(
+        options, env, keymap, {"backend": "none", "refresh_hz": None, "note": "agent run: no display; one virtual frame per step"},
+        seed, player=player,
+        seeds={"env": seed, "policy": player.get("policy_seed")},
+        trial_source=trial_source,
+        match=plain(dict(match)) if match is not None else None,
+        clock={
             "kind": "virtual",
             "note": "times are seconds since the session start on a virtual clock: step k of a trial starts k*dt "
             "after the trial's start, trials follow each other without a gap; an agent's response is timed at "
             "the end of the step that gave it",
         },
-        "agent_arrays": {
+        agent_arrays={
             "action_probs": "steps x actions: the policy's action probabilities at each step",
             "hidden": "steps x units: the recurrent (or last latent) state after each step",
             "cell": "steps x units: an LSTM's cell state after each step",
         },
-    }
+        **extra,
+    )
+    manifest["task"] = task_manifest(task_id, env, params, timing_requested)
+    return options, manifest
 
 
 def agent_player_info(agent: Any, greedy: bool = True, policy_seed: int | None = None) -> dict[str, Any]:
@@ -452,20 +437,11 @@ def record_policy(
     task_vars, periods = _csv_layout(env)
     if match_info is not None:  # the probe reset consumed the first matched trial: rebuild the queue
         env = MatchedTrials(env.env, recorded[:trials])
-    manifest_fields = agent_manifest_fields(
+    options, manifest_fields = agent_manifest_fields(
         task_id, env, params, timing_req, keymap, seed=seed, player_id=player_id, player_info=player_info,
-        trials=trials, trial_source="match" if match_info else "seed", match=match_info,
+        trials=trials, trial_source="match" if match_info else "seed", match=match_info, session=session, out=out,
     )
-    recorder = SessionRecorder.create(
-        out,
-        task_id=task_id,
-        participant=player_id,
-        session=session,
-        manifest=manifest_fields,
-        task_vars=task_vars,
-        periods=periods,
-        timestamp=timestamp,
-    )
+    recorder = create_recorder(options, env, manifest_fields, seed, layout=(task_vars, periods), timestamp=timestamp)
     if on_start is not None:
         on_start(recorder.path)
     status = "error"
@@ -501,7 +477,7 @@ def run_agent(
     (``mixed``: the human preset). With ``match`` the task, its parameters
     and timing come from the matched session.
     """
-    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.loading import load_agent
 
     if isinstance(agent, (str, os.PathLike)):
         agent = load_agent(agent)

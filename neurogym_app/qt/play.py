@@ -44,7 +44,8 @@ from neurogym_app.plots.style import KIND_COLORS
 from neurogym_app.qt.stimulus import CanvasDisplay, ClockProxy, FitCanvas
 from neurogym_app.runtime.against import constant_rt_note
 from neurogym_app.runtime.clock import FakeClock, MonotonicClock
-from neurogym_app.runtime.play_setup import PLAYERS, PlayOptions, PlaySession, start_play
+from neurogym_app.runtime.play_setup import PlaySession, start_play
+from neurogym_app.runtime.run import PLAYERS, PlayOptions
 
 __all__ = ["PlayController", "PlayView"]
 

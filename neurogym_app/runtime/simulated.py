@@ -118,6 +118,11 @@ class SimulatedParticipant:
         self._n = 0
         self._plan: _Plan | None = None
 
+    def reseed(self, rng: np.random.Generator) -> None:
+        """Draw from ``rng`` from now on and plan the current trial afresh (an experiment reseeds per trial)."""
+        self.rng = rng
+        self._plan = None
+
     def describe(self) -> dict[str, Any]:
         return {
             "strategy": self.strategy,
