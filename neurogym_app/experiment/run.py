@@ -47,7 +47,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -1013,7 +1013,9 @@ class ExperimentRun:
         if against is not None:
             against.start(inner, manifest)
             self.against[setup.key] = against
-        rec = _TaskRecorder(self, setup, against.tee(inner) if against is not None else inner, first_trial)
+        # the tee forwards everything else (path, n_trials, close...) to the session recorder
+        writer = cast(SessionRecorder, against.tee(inner)) if against is not None else inner
+        rec = _TaskRecorder(self, setup, writer, first_trial)
         self.recorders[setup.key] = rec
         sessions = dict(self.folder.manifest.get("sessions") or {})
         sessions[setup.key] = str(inner.path.relative_to(self.folder.path))
