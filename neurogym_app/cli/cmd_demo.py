@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from neurogym_app.qt.agent_demo import AgentDemoDisplay, FrameSaver
     from neurogym_app.runtime.clock import FakeClock, MonotonicClock
     from neurogym_app.runtime.loop import run_frames
-    from neurogym_app.runtime.runner import FlowSettings, Runner
+    from neurogym_app.runtime.run import PlayOptions, build_run
     from neurogym_app.runtime.scenes import StimulusScenes
 
     timing = args.timing or agent.default_play_timing()
@@ -95,10 +95,11 @@ def run(args: argparse.Namespace) -> int:
     display = AgentDemoDisplay(clock, source, keymap, title=title, size=(width, height), offscreen=args.headless, n_actions=n_actions)
     saver = FrameSaver(display, args.frames, every_frame=args.every_frame)
     scenes = StimulusScenes(env, keymap, args.view, title=task_id)
-    runner = Runner(
-        env, keymap, display, scenes=scenes, recorder=None, n_trials=args.trials, seed=args.seed,
-        time_scale=args.time_scale, flow=FlowSettings(feedback=True, feedback_ms=600, iti_ms=400), sources=[source, saver],
+    options = PlayOptions(
+        task_id, participant=agent.name, n_trials=args.trials, seed=args.seed, timing=timing, view=args.view,
+        time_scale=args.time_scale, feedback=True, feedback_ms=600, iti_ms=400, record=False, source="neurogym-app demo",
     )
+    runner = build_run(options, display, env=env, keymap=keymap, scenes=scenes, sources=[source, saver]).runner
     pump = None if args.headless else display._process
     try:
         run_frames(runner, clock, pump=pump)

@@ -91,6 +91,7 @@ from neurogym_app.runtime.run import (
     closing_display_facts,
     create_recorder,
     csv_layout,
+    display_facts,
     make_task,
 )
 from neurogym_app.runtime.runner import DROP_FACTOR, Runner
@@ -273,6 +274,7 @@ def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup
     except Exception as exc:
         raise _err(source, f"{where}.id", exc) from None
     kwargs = tcfg.make_kwargs()
+    env: Any  # a TrialEnv task (new_trial, a Discrete action space), wrapped or not
     try:
         if isinstance(tcfg.timing, dict):
             env = registry.make(spec.id, **kwargs)
@@ -832,7 +834,7 @@ class ExperimentRun:
         self.block_rows: dict[int, list[dict[str, Any]]] = {}
         self.recorders: dict[str, _TaskRecorder] = {}
         self.procedures = {key: make_procedure(t.procedure_cfg) for key, t in design.tasks.items() if t.procedure_cfg is not None}
-        self.scenes: dict[str, Any] = {}
+        self.scenes: dict[tuple[str, bool], Any] = {}  # (task key, practice) -> scene source
         self.frames = 0
         self.dropped = 0
         self.intervals: list[float] = []
@@ -919,7 +921,7 @@ class ExperimentRun:
                 for b in d.plan
             ],
             "n_trials_planned": d.n_trials,
-            "display": dict(display_info or {"backend": getattr(self.display, "backend", "?"), "refresh_hz": self.refresh_hz}),
+            "display": dict(display_info) if display_info is not None else display_facts(self.display),
             "clock": {
                 "kind": "monotonic" if realtime else "virtual",
                 "note": "times in every task session are seconds since the experiment started on this clock"
@@ -1050,6 +1052,7 @@ class ExperimentRun:
                 x = proc.next_intensity()
                 extra["adaptive_intensity"] = x
                 target = setup.cfg.adaptive
+                assert target is not None  # a procedure exists only for an adaptive task
                 if target.variable is not None:
                     vars_[target.variable] = x
                 else:
@@ -1439,7 +1442,7 @@ def _ground_truth_outside_actions(task: Any) -> int | None:
     Tasks whose gt is not an action (a float target, e.g. Reaching1D) are not judged.
     """
     space = getattr(task, "action_space", None)
-    gt = getattr(task, "_gt_array", None)
+    gt = np.asarray(task.gt) if getattr(task, "tmax", 0) > 0 else None  # the trial's ground truth (public API)
     if gt is None or not isinstance(space, gym.spaces.Discrete) or not np.issubdtype(gt.dtype, np.integer):
         return None
     low, high = int(space.start), int(space.start + space.n)

@@ -54,8 +54,8 @@ def bids_rows(reader: SessionReader, include_practice: bool = False) -> tuple[li
     for row in reader.rows(include_practice=include_practice):
         trial = row.get("trial")
         base = {c: row.get(schema.var_column(c)) for c in cond}
-        shown = [(p, _num(row.get(schema.onset_column(p)))) for p in periods]
-        shown = sorted(((p, t) for p, t in shown if t is not None), key=lambda pt: pt[1])
+        onsets = [(p, _num(row.get(schema.onset_column(p)))) for p in periods]
+        shown = sorted(((p, t) for p, t in onsets if t is not None), key=lambda pt: pt[1])
         end = _num(row.get("trial_end_s"))
         for i, (period, onset) in enumerate(shown):
             nxt = shown[i + 1][1] if i + 1 < len(shown) else end

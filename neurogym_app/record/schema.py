@@ -197,8 +197,7 @@ def csv_columns(task_vars: Sequence[str], periods: Sequence[str]) -> list[str]:
     cols += list(CSV_RESPONSE)
     cols += [onset_column(p) for p in periods]
     cols += list(CSV_FRAMES)
-    seen: set[str] = set()
-    return [c for c in cols if not (c in seen or seen.add(c))]
+    return list(dict.fromkeys(cols))  # first occurrence of each column, in order
 
 
 @dataclass(frozen=True)

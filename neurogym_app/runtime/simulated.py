@@ -196,7 +196,7 @@ class SimulatedParticipant:
         if value is None and name and task is not None:
             value = getattr(task, name, None)
         try:
-            x = abs(float(value))
+            x = abs(float(value))  # type: ignore[arg-type]  # None or junk: the except below
         except (TypeError, ValueError):
             return 1.0 - self.lapse
         guess = self.guess
