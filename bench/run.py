@@ -39,6 +39,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,6 +234,33 @@ def _plot_update(params: dict[str, Any], min_time: float) -> dict[str, Any]:
     }
 
 
+def _play_frames(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    """bench/play_view_frames.py in a private Xvfb (24-bit; the Play view in a real window, 60 Hz by our clock)."""
+    import shutil
+
+    if shutil.which("Xvfb") is None:
+        raise RuntimeError("the play_frames case needs Xvfb (apt-get install xvfb)")
+    display = f":{90 + os.getpid() % 9}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x1024x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        env = dict(os.environ, DISPLAY=display, PYTHONWARNINGS="ignore", PYTHONDONTWRITEBYTECODE="1")
+        env.pop("QT_QPA_PLATFORM", None)
+        done = subprocess.run(
+            [str(APP_PYTHON), str(HERE / "play_view_frames.py"), "--seconds", str(params["seconds"]), "--variants", params["variant"]],
+            capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=params["seconds"] * 3 + 300,
+        )
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    try:
+        case = json.loads(done.stdout)["cases"][0]
+    except (json.JSONDecodeError, KeyError, IndexError):
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"bench/play_view_frames.py exited {done.returncode}: {' | '.join(tail)}") from None
+    return {"value": case["dropped"], **{k: v for k, v in case.items() if isinstance(v, (int, float))}}
+
+
 def _session_open(params: dict[str, Any], min_time: float) -> dict[str, Any]:
     out = _script("session_open.py", "--steps", str(params["steps"]))
     return {
@@ -340,6 +368,17 @@ register(Case(
     tags=["app"],
 ))
 
+register(Case(
+    name="play_frames",
+    description="Play view with live plots under Xvfb, simulated participant in real time, 60 Hz by our clock: dropped "
+    "frames and frame work (plots; plots + --against the shipped PDM agent)",
+    unit="frames", higher_is_better=False, run=_play_frames, min_time=1.0, max_repeats=1,
+    variants=lambda ctx: [{"seconds": 300.0, "variant": "plots"}, {"seconds": 300.0, "variant": "against"}],
+    label=lambda params: f"dropped frames, {params['seconds']:g} s, {params['variant']}",
+    summary=_from_details("dropped", "dropped_in_trial", "frame_work_p99_ms", "frame_work_cpu_p99_ms", "interval_max_ms", "frames"),
+    tags=["app"],
+))
+
 #: the app-only cases (``--cases app`` selects them all)
 APP_CASES = [name for name, case in CASES.items() if "app" in case.tags]
 
@@ -355,6 +394,8 @@ TARGETS = [
     ("plot_update", "p50_ms", "<", 5.0, "plot update with 10 000 trials < 5 ms [ms, p50]"),
     ("session_open", "replay_open_ms", "<", 1000.0, "open a 1 000 000-step session < 1 s [ms]"),
     ("train", "seconds_to_target", "<", 60.0, "RNN training to 80 % on PerceptualDecisionMaking < 60 s [s]"),
+    ("play_frames", "dropped", "<", 1, "Play view with live plots (and --against): 0 dropped frames in 5 minutes [frames]"),
+    ("play_frames", "frame_work_cpu_p99_ms", "<", 4.0, "Play view frame work p99 < 4 ms with plots on [ms, thread CPU]"),
     ("memory", "rss_growth_mb", "<", 5.0, "memory flat over a 1-hour simulated session: RSS growth first -> last quarter < 5 MB [MB]"),
 ]
 

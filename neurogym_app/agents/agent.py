@@ -273,7 +273,10 @@ def resolve_agent_folder(where: str | Path) -> Path:
 
 
 def package_assets() -> Path:
+    """The repository's ``assets/`` folder (shipped agents and sessions)."""
     return Path(__file__).resolve().parents[2] / "assets"
+
+
 
 
 def read_agent_spec(folder: Path) -> dict[str, Any]:

@@ -68,6 +68,10 @@ __all__ = [
     "env_from_manifest",
     "matched_trials",
     "PolicyAdapter",
+    "PolicyRun",
+    "keymap_for",
+    "agent_manifest_fields",
+    "agent_player_info",
 ]
 
 SEED_BITS = 63
@@ -174,7 +178,7 @@ class _KeymapShim:
         return None
 
 
-def _keymap_for(env: gym.Env) -> Any:
+def keymap_for(env: gym.Env) -> Any:
     from neurogym_app.input.keymap import build_keymap
 
     try:
@@ -187,8 +191,8 @@ def _same(a: Any, b: Any) -> bool:
     return bool(np.array_equal(np.asarray(a), np.asarray(b)))
 
 
-class _Run:
-    """The step loop of one recorded run."""
+class PolicyRun:
+    """The step loop of one recorded run (whole runs, or one imposed trial at a time)."""
 
     def __init__(self, env: gym.Env, policy: PolicyAdapter, recorder: SessionRecorder | None, keymap: Any) -> None:
         self.env = env
@@ -202,6 +206,8 @@ class _Run:
         self.dt = float(getattr(self.task, "dt", 100) or 100)
         self.step_s = self.dt / 1000.0
         self.rows: list[dict[str, Any]] = []
+        self.last_log: TrialLog | None = None
+        self.last_extras: dict[str, list[np.ndarray]] = {}
 
     def _new_log(self, index: int, t0: float, ob: Any) -> TrialLog:
         task = self.task
@@ -218,43 +224,52 @@ class _Run:
         self.policy.reset()
         t = 0.0
         for index in range(n_trials):
-            log = self._new_log(index, t, ob)
-            extras: dict[str, list[np.ndarray]] = {}
-            cause: Mapped | None = None
-            last_action: Any = None
-            while True:
-                k = log.step
-                if k >= max_steps_per_trial:
-                    raise PlayerError(f"trial {index} did not end within {max_steps_per_trial} steps")
-                log.note_frame(log.step_start(k), self.step_s if k or index else None, False)
-                out = self.policy.act(log.obs[k])
-                action = out.action
-                if out.probs is not None:
-                    extras.setdefault("action_probs", []).append(np.asarray(out.probs, dtype=np.float32))
-                for name, value in (out.hidden or {}).items():
-                    extras.setdefault(name, []).append(np.asarray(value, dtype=np.float32))
-                if _same(action, self.keymap.fixate):
-                    cause = None
-                elif cause is None or not _same(action, last_action):
-                    cause = Mapped(KeyEvent("agent", log.step_start(k + 1), "press"), action, self.keymap.label(action))
-                last_action = action
-                ob, reward, terminated, truncated, info = self.env.step(action)
-                log.actions.append(action)
-                log.rewards.append(float(reward))
-                log.gts.append(info.get("gt"))
-                log.causes.append(cause)
-                log.step = k + 1
-                ended = bool(info.get("new_trial")) if self.trial_env else False
-                if ended or terminated or truncated:
-                    log.end = log.step_start(log.step)
-                    log.performance = float(info.get("performance", getattr(self.task, "performance", 0)) or 0)
-                    if terminated or truncated:
-                        ob, _ = self.env.reset()
-                    break
-                log.obs.append(ob)
-            t = log.end
-            self._commit(log, extras)
+            t, ob = self.play_trial(index, t, ob, max_steps_per_trial)
         return self.rows
+
+    def play_trial(self, index: int, t: float, ob: Any, max_steps_per_trial: int = 100_000) -> tuple[float, Any]:
+        """Play and commit the env's current trial from time ``t``; ``(end time, next observation)``.
+
+        A caller that imposes each trial (``new_trial(**vars)``, the live
+        ``--against`` worker) calls this once per trial it is given.
+        """
+        log = self._new_log(index, t, ob)
+        extras: dict[str, list[np.ndarray]] = {}
+        cause: Mapped | None = None
+        last_action: Any = None
+        while True:
+            k = log.step
+            if k >= max_steps_per_trial:
+                raise PlayerError(f"trial {index} did not end within {max_steps_per_trial} steps")
+            log.note_frame(log.step_start(k), self.step_s if k or index else None, False)
+            out = self.policy.act(log.obs[k])
+            action = out.action
+            if out.probs is not None:
+                extras.setdefault("action_probs", []).append(np.asarray(out.probs, dtype=np.float32))
+            for name, value in (out.hidden or {}).items():
+                extras.setdefault(name, []).append(np.asarray(value, dtype=np.float32))
+            if _same(action, self.keymap.fixate):
+                cause = None
+            elif cause is None or not _same(action, last_action):
+                cause = Mapped(KeyEvent("agent", log.step_start(k + 1), "press"), action, self.keymap.label(action))
+            last_action = action
+            ob, reward, terminated, truncated, info = self.env.step(action)
+            log.actions.append(action)
+            log.rewards.append(float(reward))
+            log.gts.append(info.get("gt"))
+            log.causes.append(cause)
+            log.step = k + 1
+            ended = bool(info.get("new_trial")) if self.trial_env else False
+            if ended or terminated or truncated:
+                log.end = log.step_start(log.step)
+                log.performance = float(info.get("performance", getattr(self.task, "performance", 0)) or 0)
+                if terminated or truncated:
+                    ob, _ = self.env.reset()
+                break
+            log.obs.append(ob)
+        self.last_log, self.last_extras = log, extras
+        self._commit(log, extras)
+        return float(log.end or t), ob
 
     def _commit(self, log: TrialLog, extras: dict[str, list[np.ndarray]]) -> None:
         strength = signed_strength_of(self.task, log.vars)
@@ -275,6 +290,71 @@ def _csv_layout(env: gym.Env) -> tuple[list[str], list[str]]:
     if not isinstance(task, TrialEnv):
         return ["episode"], []
     return csv_layout(env)
+
+
+def agent_manifest_fields(
+    task_id: str,
+    env: gym.Env,
+    params: Mapping[str, Any],
+    timing_requested: Any,
+    keymap: Any,
+    *,
+    seed: int | None,
+    player_id: str,
+    player_info: Mapping[str, Any] | None,
+    trials: int,
+    trial_source: str = "seed",
+    match: Mapping[str, Any] | None = None,
+    session: int = 1,
+    out: str | os.PathLike[str] = "sessions",
+    **extra: Any,
+) -> tuple[PlayOptions, dict[str, Any]]:
+    """``(options, manifest fields)`` of an agent session (``record_policy`` and the live ``--against`` worker)."""
+    player = {"kind": "agent", "id": player_id, **plain(dict(player_info or {}))}
+    options = PlayOptions(
+        task_id, participant=player_id, session=session, n_trials=trials, seed=seed, timing=None, kwargs=dict(params),
+        view="agent", feedback=False, feedback_ms=0, iti_ms=0, record=True, out=Path(out), virtual_clock=True,
+        source="neurogym-app agent run",
+    )
+    manifest = build_manifest(
+        options, env, keymap, {"backend": "none", "refresh_hz": None, "note": "agent run: no display; one virtual frame per step"},
+        seed, player=player,
+        seeds={"env": seed, "policy": player.get("policy_seed")},
+        trial_source=trial_source,
+        match=plain(dict(match)) if match is not None else None,
+        clock={
+            "kind": "virtual",
+            "note": "times are seconds since the session start on a virtual clock: step k of a trial starts k*dt "
+            "after the trial's start, trials follow each other without a gap; an agent's response is timed at "
+            "the end of the step that gave it",
+        },
+        agent_arrays={
+            "action_probs": "steps x actions: the policy's action probabilities at each step",
+            "hidden": "steps x units: the recurrent (or last latent) state after each step",
+            "cell": "steps x units: an LSTM's cell state after each step",
+        },
+        **extra,
+    )
+    manifest["task"] = task_manifest(task_id, env, params, timing_requested)
+    return options, manifest
+
+
+def agent_player_info(agent: Any, greedy: bool = True, policy_seed: int | None = None) -> dict[str, Any]:
+    """The manifest's ``player`` fields describing a trained agent (name, folder, model, training)."""
+    return {
+        "agent": {
+            "name": agent.name,
+            "folder": str(Path(agent.folder).resolve()) if agent.folder else None,
+            "kind": agent.spec.get("kind", "rnn"),
+            "model": agent.spec.get("model"),
+            "algo": (agent.spec.get("training") or {}).get("algo"),
+            "trained_on": agent.spec.get("task"),
+            "training_seed": (agent.spec.get("seeds") or {}).get("torch", (agent.spec.get("training") or {}).get("seed")),
+            "evaluation": agent.spec.get("evaluation"),
+        },
+        "greedy": greedy,
+        "policy_seed": policy_seed,
+    }
 
 
 def record_policy(
@@ -351,43 +431,22 @@ def record_policy(
         params.pop("timing", None)
         timing_req = getattr(env.unwrapped, "timing_preset", None)
     adapter = PolicyAdapter(policy, deterministic=deterministic)
-    keymap = _keymap_for(env)
+    keymap = keymap_for(env)
     probe_seed = seed
     env.reset(seed=probe_seed)  # the first trial fixes the csv columns; the run resets with the same seed
     task_vars, periods = _csv_layout(env)
     if match_info is not None:  # the probe reset consumed the first matched trial: rebuild the queue
         env = MatchedTrials(env.env, recorded[:trials])
-    player = {"kind": "agent", "id": player_id, **plain(dict(player_info or {}))}
-    options = PlayOptions(
-        task_id, participant=player_id, session=session, n_trials=trials, seed=seed, timing=None, kwargs=params,
-        view="agent", feedback=False, feedback_ms=0, iti_ms=0, record=True, out=Path(out), virtual_clock=True,
-        source="neurogym-app agent run",
+    options, manifest_fields = agent_manifest_fields(
+        task_id, env, params, timing_req, keymap, seed=seed, player_id=player_id, player_info=player_info,
+        trials=trials, trial_source="match" if match_info else "seed", match=match_info, session=session, out=out,
     )
-    manifest_fields = build_manifest(
-        options, env, keymap, {"backend": "none", "refresh_hz": None, "note": "agent run: no display; one virtual frame per step"},
-        seed, player=player,
-        seeds={"env": seed, "policy": player.get("policy_seed")},
-        trial_source="match" if match_info else "seed",
-        match=match_info,
-        clock={
-            "kind": "virtual",
-            "note": "times are seconds since the session start on a virtual clock: step k of a trial starts k*dt "
-            "after the trial's start, trials follow each other without a gap; an agent's response is timed at "
-            "the end of the step that gave it",
-        },
-        agent_arrays={
-            "action_probs": "steps x actions: the policy's action probabilities at each step",
-            "hidden": "steps x units: the recurrent (or last latent) state after each step",
-            "cell": "steps x units: an LSTM's cell state after each step",
-        },
-    )
-    manifest_fields["task"] = task_manifest(task_id, env, params, timing_req)
     recorder = create_recorder(options, env, manifest_fields, seed, layout=(task_vars, periods), timestamp=timestamp)
     if on_start is not None:
         on_start(recorder.path)
     status = "error"
     try:
-        rows = _Run(env, adapter, recorder, keymap).run(trials, seed)
+        rows = PolicyRun(env, adapter, recorder, keymap).run(trials, seed)
         status = "completed"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -423,20 +482,7 @@ def run_agent(
     if isinstance(agent, (str, os.PathLike)):
         agent = load_agent(agent)
     policy = agent.policy(greedy=greedy, seed=policy_seed)
-    info = {
-        "agent": {
-            "name": agent.name,
-            "folder": str(Path(agent.folder).resolve()) if agent.folder else None,
-            "kind": agent.spec.get("kind", "rnn"),
-            "model": agent.spec.get("model"),
-            "algo": (agent.spec.get("training") or {}).get("algo"),
-            "trained_on": agent.spec.get("task"),
-            "training_seed": (agent.spec.get("seeds") or {}).get("torch", (agent.spec.get("training") or {}).get("seed")),
-            "evaluation": agent.spec.get("evaluation"),
-        },
-        "greedy": greedy,
-        "policy_seed": policy_seed,
-    }
+    info = agent_player_info(agent, greedy, policy_seed)
     if match is not None:
         manifest, _ = matched_trials(match)
         env_check = env_from_manifest(manifest)

@@ -41,6 +41,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--frames", metavar="DIR", help="write PNG frames (one per step and per pause) into DIR")
     p.add_argument("--every-frame", action="store_true", help="with --frames: save every display frame")
     p.add_argument("--size", default="1280x600", metavar="WxH", help="window size (default 1280x600)")
+    p.add_argument(
+        "--student", action="store_true",
+        help="a student plays (keyboard) while the agent faces the same trials; its answer appears after each trial",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -60,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         raise DemoError(f"--size must look like 1280x600, got {args.size!r}") from None
+    if args.student:
+        return _student(args, task_id)
     if args.agent:
         agent = load_agent(args.agent)
     else:
@@ -105,3 +111,20 @@ def run(args: argparse.Namespace) -> int:
     if args.frames:
         print(f"{len(saver.saved)} frame(s) written to {args.frames}")
     return 0
+
+
+def _student(args: argparse.Namespace, task_id: str) -> int:
+    """``demo --student``: ``play TASK --against AGENT --show-agent`` (one pipeline), recorded like any play."""
+    from neurogym_app.agents.demo import find_agent_for_task
+    from neurogym_app.cli.main import main
+
+    agent = args.agent or find_agent_for_task(task_id)
+    if agent is None:
+        raise DemoError(f"no agent trained on {task_id} found; train one: neurogym-app train {task_id}, then --agent")
+    argv = ["play", task_id, "--against", str(agent), "--show-agent", "--trials", str(args.trials),
+            "--time-scale", f"{args.time_scale:g}", "--seed", str(args.seed), "--view", args.view]
+    if args.timing:
+        argv += ["--timing", args.timing]
+    if args.headless:
+        argv += ["--headless"]
+    return int(main(argv) or 0)

@@ -44,6 +44,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--input-mode", choices=("press", "latch", "hold"), help="how long a response lasts (default: task's, press)")
     p.add_argument("--out", metavar="SESSIONS_ROOT", help="sessions root folder (default: sessions/)")
     p.add_argument("--config", metavar="FILE", help="TOML config (sections session, display, keys, env)")
+    p.add_argument(
+        "--against", action="extend", nargs="+", metavar="AGENT_OR_SESSION",
+        help="trained agent folder(s), a folder of agents (sweep) or a recorded agent session: it faces the same trials, "
+        "recorded as its own linked session",
+    )
+    p.add_argument(
+        "--show-agent", action="store_true",
+        help="teaching demo: the feedback screen also shows what the --against agent chose (never for a pilot or an experiment)",
+    )
     p.add_argument("--resume", metavar="SESSION_FOLDER", help="experiment files: continue an interrupted session in a new folder")
     p.set_defaults(func=run)
     return p
@@ -163,7 +172,12 @@ def run(args: argparse.Namespace) -> int:
     participant = sanitise_participant(participant)
 
     timing = _pick(args.timing, scfg.timing)
-    env = make_task(task_id, timing, _task_params(cfg, task_id))
+    opponent = _opponent(args, scfg)
+    if getattr(args, "show_agent", False) and opponent is None:
+        raise UserError("--show-agent shows the answer of an --against agent: give --against AGENT")
+    env = _against_env(opponent, task_id) if opponent is not None else None
+    if env is None:
+        env = make_task(task_id, timing, _task_params(cfg, task_id))
     reason = playability(env)
     if reason is not None:
         raise NotHumanPlayable(f"{task_id} is not human-playable: {reason}")
@@ -206,6 +220,8 @@ def run(args: argparse.Namespace) -> int:
         virtual_clock=not realtime,
         source="neurogym-app play",
     )
+    if args.trials is None and opponent is not None and opponent.plan(0) is not None:
+        options.n_trials = len(opponent.trials)  # a recorded opponent's plan: all of its trials
     total = options.n_trials
 
     def on_start(path: Path) -> None:
@@ -221,7 +237,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = play(
             options, display, clock, scenes=scenes, env=env, keymap=keymap, display_info=display_info,
-            on_start=on_start, on_trial=on_trial, pump=event_pump(display) if realtime else None,
+            on_start=on_start, on_trial=on_trial, pump=event_pump(display) if realtime else None, opponent=opponent,
+            reveal=bool(getattr(args, "show_agent", False)),
         )
     finally:
         try:
@@ -233,7 +250,42 @@ def run(args: argparse.Namespace) -> int:
     pct = 100.0 * n_correct / len(rows) if rows else 0.0
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {len(rows)} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
+    if result.against is not None:
+        _print_against(result.against)
     return 0
+
+
+def _opponent(args: argparse.Namespace, scfg: Any) -> Any:
+    """The ``--against`` opponent (agents run in a worker process; see agents/against.py)."""
+    if not args.against:
+        return None
+    from neurogym_app.agents.against import opponent_for
+
+    return opponent_for(args.against, out=Path(_pick(args.out, scfg.out)), session=_pick(args.session, scfg.session))
+
+
+def _against_env(opponent: Any, task_id: str) -> Any:
+    """A recorded opponent's task as it played it (its trials are the plan); None for live agents."""
+    from neurogym_app.runtime.against import opponent_env
+    from neurogym_app.runtime.run import check_playable_timing
+
+    env = opponent_env(opponent)
+    if env is not None:
+        opponent.check(env, task_id)
+        check_playable_timing(task_id, env)
+    return env
+
+
+def _print_against(against: Any) -> None:
+    model = against.model
+    if against.opponent.error:
+        print(f"against: {against.opponent.error}", flush=True)
+    for label in model.labels:
+        table = model.tables[label]
+        acc = table.accuracy()
+        text = f"{acc:.0%} correct" if len(table) and acc == acc else "no trials"
+        link = next((x.get("session") for x in against.opponent.links() if x.get("id") == label), None)
+        print(f"against {label}: {len(table)} trial(s), {text}" + (f"; saved in {link}" if link else ""), flush=True)
 
 
 def _make_scenes(env: Any, keymap: Any, view: str, display: Any, cfg: Any, title: str) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display
 from neurogym_app.errors import UserError
 
-__all__ = ["play_experiment", "ask_participant"]
+__all__ = ["play_experiment", "ask_participant", "make_opponent"]
 
 
 def ask_participant(fields: Any, title: str, session: int = 1) -> Any:
@@ -26,6 +26,13 @@ def ask_participant(fields: Any, title: str, session: int = 1) -> Any:
     from neurogym_app.qt.participant_dialog import ask_participant as dialog
 
     return dialog(fields, title=title, session=session)
+
+
+def make_opponent(items: list[str], out: Any, session: int = 1) -> Any:
+    """The agents a task's ``against`` names (they run in a worker process; see agents/against.py)."""
+    from neurogym_app.agents.against import opponent_for
+
+    return opponent_for(items, out=out, session=session)
 
 
 def _display(cfg: Any, *, auto: bool, headless: bool, backend: str | None, fullscreen: bool, clock: Any) -> tuple[Any, dict, Any, Any]:
@@ -110,6 +117,7 @@ def play_experiment(args: argparse.Namespace) -> int:
             markers=markers, base_seed=getattr(args, "seed", None), geometry=geometry,
             background=display_cfg.display.background, display_info=info, realtime=realtime,
             pump=pump if realtime else None, on_message=lambda text: print(text, flush=True), on_start=started,
+            opponents=make_opponent,
         )
     except ConfigError as exc:
         raise UserError(str(exc)) from None

@@ -40,6 +40,7 @@ Layout (every section but ``[tasks.*]`` is optional)::
     factors = { ground_truth = [1, 2], coh = [6.4, 25.6] }   # a full factorial list, or
     conditions_file = "rdm_trials.csv"                        # a CSV trial list
     order = "shuffle"                 # shuffle | sequential (for trial lists)
+    against = "assets/agents/PerceptualDecisionMaking_gru32"  # a trained agent faces the same trials (experimenter's data only)
     [tasks.rdm.practice]
     trials = 6
     conditions = [{coh = 51.2}]
@@ -338,6 +339,7 @@ class TaskConfig(_TrialList):
     instructions_file: str | None = None
     practice: PracticeConfig = Field(default_factory=PracticeConfig)
     adaptive: AdaptiveConfig | None = None
+    against: str | list[str] | None = None  # agent folder(s) or a folder of agents facing this task's trials
 
     @field_validator("timing", mode="after")
     @classmethod

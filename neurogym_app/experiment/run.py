@@ -47,7 +47,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -80,6 +80,7 @@ from neurogym_app.record.recorder import (
     write_json_atomic,
     writer_info,
 )
+from neurogym_app.runtime.against import prepare as prepare_against
 from neurogym_app.runtime.markers import Marker, describe_sink, send_marker
 from neurogym_app.runtime.protocols import Player
 from neurogym_app.runtime.run import (
@@ -804,6 +805,7 @@ class ExperimentRun:
         realtime: bool = True,
         on_message: Callable[[str], None] | None = None,
         draw: bool = True,
+        opponents: Callable[[list[str], Path, int], Any] | None = None,
     ) -> None:
         self.design = design
         self.cfg = design.cfg
@@ -847,11 +849,34 @@ class ExperimentRun:
         self.origin: float | None = None  # the run's clock origin, shared by every block's runner
         if resume is not None:
             self._replay(resume)
+        self.against: dict[str, Any] = {}  # task key -> runtime.against.AgainstRun, once its session exists
+        self._opponents = self._check_opponents(opponents, Path(out))  # before anything is recorded
         columns = self._combined_columns()
         manifest = self._manifest(display_info, realtime)
         self.folder = ExperimentFolder.create(Path(out), design, manifest, columns)
 
     # ------------------------------------------------------------ set-up
+    def _check_opponents(self, factory: Callable[[list[str], Path, int], Any] | None, out: Path) -> dict[str, Any]:
+        """The agents named by ``against`` in the tasks, each checked against its task (one-line errors)."""
+        found: dict[str, Any] = {}
+        for key, setup in self.design.tasks.items():
+            spec = setup.cfg.against
+            if not spec:
+                continue
+            where = f"tasks.{key}.against"
+            if factory is None:
+                raise UserError(f"{where}: agents can face the trials only when the experiment is played from the command line or the app")
+            items = [spec] if isinstance(spec, str) else list(spec)
+            try:
+                opponent = factory(items, out, self.design.participant.session)
+                if opponent.plan(0) is not None:
+                    raise UserError("a recorded session cannot be the plan of an experiment task; name agent folders")
+                opponent.check(setup.env, setup.task_id)
+            except UserError as exc:
+                raise UserError(f"{where}: {exc}") from None
+            found[key] = opponent
+        return found
+
     def _combined_columns(self) -> list[str]:
         out: list[str] = []
         for setup in self.design.tasks.values():
@@ -983,9 +1008,16 @@ class ExperimentRun:
             participant_info=d.participant.to_dict(),
             resumed_from=prev,
         )
+        opponent = self._opponents.get(setup.key)
+        against = prepare_against(opponent, setup.env, setup.task_id, manifest["n_trials_planned"], manifest) if opponent is not None else None
         extra = [*EXTRA_COLUMNS, *([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else [])]
         inner = create_recorder(options, setup.env, manifest, env_seed, layout=(setup.task_vars, setup.periods), extra_columns=extra)
-        rec = _TaskRecorder(self, setup, inner, first_trial)
+        if against is not None:
+            against.start(inner, manifest)
+            self.against[setup.key] = against
+        # the tee forwards everything else (path, n_trials, close...) to the session recorder
+        writer = cast(SessionRecorder, against.tee(inner)) if against is not None else inner
+        rec = _TaskRecorder(self, setup, writer, first_trial)
         self.recorders[setup.key] = rec
         sessions = dict(self.folder.manifest.get("sessions") or {})
         sessions[setup.key] = str(inner.path.relative_to(self.folder.path))
@@ -1213,6 +1245,8 @@ class ExperimentRun:
     def tick(self, now: float) -> bool:
         if self.phase == "done":
             return False
+        for against in self.against.values():
+            against.poll()  # never blocks; the participant's screen shows nothing of it
         if self.phase == "idle":
             self.phase = "running"
             self.origin = now - self.clock_offset
@@ -1260,6 +1294,10 @@ class ExperimentRun:
         display = dict(self.folder.manifest.get("display") or {})
         display = closing_display_facts(display, self.measured_refresh_hz(), self.frames, self.dropped)
         errors = []
+        for against in self.against.values():  # the agents finish the trials sent; both manifests linked
+            against.close(status)
+        for opponent in self._opponents.values():  # agents of tasks never reached: end their workers
+            opponent.close(status)
         for rec in self.recorders.values():
             try:
                 d = closing_display_facts(display, self.measured_refresh_hz(), rec.frames, rec.dropped)
@@ -1333,6 +1371,7 @@ def run_experiment(
     on_message: Callable[[str], None] | None = None,
     on_start: Callable[[ExperimentRun], None] | None = None,
     draw: bool | None = None,
+    opponents: Callable[[list[str], Path, int], Any] | None = None,
 ) -> ExperimentResult:
     """Run an experiment file on ``display`` (see the module doc); returns where it was saved."""
     from neurogym_app.runtime.loop import run_frames
@@ -1361,7 +1400,8 @@ def run_experiment(
         draw = getattr(display, "backend", "") != "null"
     run = ExperimentRun(design, display, out=out, auto=auto, resume=state, markers=markers, geometry=geometry,
                         background=background, display_info=display_info,
-                        realtime=bool(realtime if realtime is not None else not auto), on_message=on_message, draw=draw)
+                        realtime=bool(realtime if realtime is not None else not auto), on_message=on_message, draw=draw,
+                        opponents=opponents)
     if state is not None:
         run.folder.update(resume_point={"position": state.next_position(design.plan),
                                         "trials_before": len(state.rows)})

@@ -9,16 +9,19 @@ caller's job (the Play view redraws at most every 100 ms).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QGraphicsItem, QLabel
 
 from neurogym_app.analysis.trial_table import Curve, TimelineModel, TrialTable
 from neurogym_app.plots.steps import stairs
 from neurogym_app.plots.style import (
+    KIND_COLORS,
     OUTCOME_COLORS,
     bars,
     configure,
@@ -39,6 +42,36 @@ def _pen(rgb: Sequence[int], width: float = 1.5, alpha: int = 255, style: Any = 
     return pen
 
 
+def _show_text(item: Any, text: str, x: float, y: float) -> None:
+    """Show a TextItem at (x, y), touching only what changed (a new text re-lays out the item)."""
+    if item.toPlainText() != text:
+        item.setText(text)
+    pos = item.pos()
+    if pos.x() != x or pos.y() != y:
+        item.setPos(x, y)
+    if not item.isVisible():
+        item.setVisible(True)
+
+
+def cache_static_parts(plot: Any) -> None:
+    """Paint the axes, title and legend from a pixmap while they do not change.
+
+    Axis text dominates a plot's repaint (pyqtgraph replays each axis's
+    QPicture of tick labels on every repaint, ~1-5 ms each); with a device
+    cache an unchanged axis is one pixmap copy, and a changed one is redrawn once.
+    """
+    item = plot.getPlotItem()
+    mode = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        if axis is not None:
+            axis.setCacheMode(mode)
+    item.titleLabel.setCacheMode(mode)
+    legend = getattr(item, "legend", None)
+    if legend is not None:
+        legend.setCacheMode(mode)
+
+
 class _Base(pg.PlotWidget):
     def __init__(self, title: str, xlabel: str, ylabel: str, parent: Any = None) -> None:
         configure()
@@ -48,6 +81,52 @@ class _Base(pg.PlotWidget):
         self._empty = pg.TextItem("no trials yet", color=(140, 140, 140), anchor=(0.5, 0.5))
         self._empty.setZValue(10)
         self.addItem(self._empty, ignoreBounds=True)
+        self.paint_ms = 0.0  # how long the last repaint took (the Play view's redraw budget reads it)
+        self.note = QLabel(self)  # a sentence over the plot instead of a meaningless curve (see set_note)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #8a4b00; background: rgba(255,255,255,215); padding: 2px; font-size: 8pt;")
+        self.note.setVisible(False)
+        cache_static_parts(self)
+
+    def _other_item(self, key: str, table: TrialTable | None, legend: str | None, force: bool = False, **opts: Any) -> Any:
+        """The curve of another player's series ``key`` (made on first use); None when ``table`` has no trial."""
+        others = self.__dict__.setdefault("others", {})
+        item = others.get(key)
+        if item is None:
+            if table is None and not force:
+                return None
+            item = others[key] = pg.PlotDataItem(**opts)
+            self.addItem(item)
+            if legend:
+                self.getPlotItem().legend.addItem(item, legend)
+        if not force and (table is None or len(table) == 0):
+            item.setData([], [])
+            return None
+        return item
+
+    def set_labels(self, xlabel: str | None, ylabel: str | None) -> None:
+        """Axis labels, set only when they change (a new label re-renders the axis)."""
+        for name, text in (("bottom", xlabel), ("left", ylabel)):
+            axis = self.getPlotItem().getAxis(name)
+            if text is not None and axis.labelText != text:
+                self.setLabel(name, text)
+
+    def set_note(self, text: str | None) -> None:
+        """Show ``text`` in a box at the bottom of the plot (None hides it)."""
+        if not text:
+            if self.note.isVisible():
+                self.note.setVisible(False)
+            return
+        if self.note.text() != text:
+            self.note.setText(text)
+        self.note.setGeometry(70, 26, max(80, self.width() - 80), 38)
+        if not self.note.isVisible():
+            self.note.setVisible(True)
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt naming)
+        t0 = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_ms = (time.perf_counter() - t0) * 1000.0
 
     def _show_empty(self, empty: bool, text: str | None = None) -> None:
         if text is not None:
@@ -68,7 +147,7 @@ class AccuracyPlot(_Base):
         self.setYRange(0, 1.05, padding=0)
         self.chance = pg.InfiniteLine(0.5, angle=0, pen=_pen((150, 150, 150), 1, style=Qt.PenStyle.DashLine))
         self.addItem(self.chance, ignoreBounds=True)
-        self.blocks = pg.PlotDataItem(pen=_pen((230, 120, 30), 3, alpha=200), connect="finite")
+        self.blocks = pg.PlotDataItem(pen=_pen((110, 110, 110), 3, alpha=150), connect="finite")
         self.running = pg.PlotDataItem(pen=_pen((31, 119, 180), 2))
         self.addItem(self.blocks)
         self.addItem(self.running)
@@ -81,7 +160,31 @@ class AccuracyPlot(_Base):
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
         self.getPlotItem().getViewBox().setLimits(yMin=-0.05, yMax=1.1)
         self._auto_x = False
+        self.others: dict[str, Any] = {}
         self._show_empty(True)
+
+    def set_color(self, rgb: Sequence[int]) -> None:
+        """The colour of the session's own running accuracy (its player kind's)."""
+        if tuple(rgb) != getattr(self, "_color", None):
+            self._color = tuple(rgb)
+            self.running.setPen(_pen(rgb, 2))
+            self.blocks.setPen(_pen(rgb, 4, alpha=90))
+
+    def set_other(self, key: str, table: TrialTable | None, color: Sequence[int] = (255, 127, 14), width: float = 2.0,
+                  alpha: int = 255, legend: str | None = None) -> None:
+        """Another player's running accuracy (an agent facing the same trials); None hides it."""
+        item = self._other_item(key, table, legend, pen=_pen(color, width, alpha))
+        if item is not None:
+            self.set_other_values(key, table.running_accuracy(self.window))
+
+    def set_other_values(self, key: str, acc: np.ndarray, color: Sequence[int] = (255, 127, 14), width: float = 2.0,
+                         legend: str | None = None) -> None:
+        """Another series of running accuracy values, one per trial (e.g. the mean over several agents)."""
+        item = self.others.get(key)
+        if item is None:
+            item = self._other_item(key, None, legend, force=True, pen=_pen(color, width))
+        n = len(acc)
+        item.setData(np.arange(1, n + 1, dtype=float), acc, connect="finite", antialias=n < 2000)
 
     def update_from(self, table: TrialTable) -> None:
         n = len(table)
@@ -126,7 +229,45 @@ class RTHistogramPlot(_Base):
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
         self._range: tuple[float, float] = (0.0, 0.0)
         self._hi, self._range_n = 1000.0, 0
+        self.others: dict[str, Any] = {}
+        self.legend = self.getPlotItem().addLegend(offset=(-5, 5), labelTextSize="8pt", brush=(255, 255, 255, 200))
         self._show_empty(True, "no responses yet")
+
+    def set_color(self, rgb: Sequence[int], legend: str | None = None) -> None:
+        """The colour of the session's own histogram (its player kind's), and its legend entry."""
+        if (tuple(rgb), legend) != getattr(self, "_style", None):
+            self._style = (tuple(rgb), legend)
+            self.hist.setPen(_pen(rgb, 1.5))
+            self.hist.setBrush(qcolor(rgb, 110))
+            self.legend.removeItem(self.hist)
+            if legend:
+                self.legend.addItem(self.hist, legend)
+
+    def set_other(self, key: str, table: TrialTable | None, color: Sequence[int] = (255, 127, 14), legend: str | None = None) -> None:
+        """Another player's RT histogram, outlined, on the same bins (call after :meth:`update_from`)."""
+        item = self._other_item(key, table, legend, stepMode="center", pen=_pen(color, 2.0))
+        if item is None:
+            return
+        edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
+        counts = self._counts(counts)
+        item.setData(edges, counts)
+        top = max(self._range[1], float(counts.max()) * 1.15 if counts.size else 1.0)
+        if top > self._range[1]:
+            self._range = (self._range[0], top)
+            self.setYRange(0, top, padding=0)
+        self._show_empty(False)
+
+    def set_density(self, on: bool) -> None:
+        """Counts as fractions of each player's responses (players with different numbers of trials)."""
+        if on != getattr(self, "density", False):
+            self.density = on
+            self.set_labels(None, "fraction of responses" if on else "trials")
+            self._range = (0.0, 0.0)
+
+    def _counts(self, counts: np.ndarray) -> np.ndarray:
+        if getattr(self, "density", False) and counts.sum() > 0:
+            return counts / counts.sum()
+        return counts
 
     def update_from(self, table: TrialTable) -> None:
         rt = table.column("rt_ms")
@@ -141,6 +282,7 @@ class RTHistogramPlot(_Base):
             edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
         else:
             edges, counts = table.rt_histogram(self.bins)
+        counts = self._counts(counts)
         self.hist.setData(edges, counts)
         if rt.size:
             self.median.setValue(med)
@@ -148,7 +290,7 @@ class RTHistogramPlot(_Base):
             self.median_label.setText(f"median {med:.0f} ms")
             self.median_label.setPos(med, float(counts.max()) if counts.size else 1.0)
             self.median_label.setVisible(True)
-            top = max(1.0, float(counts.max()) * 1.15)
+            top = max(0.05 if getattr(self, "density", False) else 1.0, float(counts.max()) * 1.15)
             if (float(edges[-1]), top) != self._range:
                 self._range = (float(edges[-1]), top)
                 self.setYRange(0, top, padding=0)
@@ -317,21 +459,31 @@ class TimelinePlot(_Base):
     """The scrolling timeline of a running session (seconds since the session start).
 
     Rows, top to bottom: periods (coloured bars), the stimulus channels
-    (traces), key presses (ticks), the choice, and the reward/outcome.
+    (traces), key presses (ticks), the choice, and the reward/outcome; with
+    an opponent (``play --against``) two more: the agent's choice on the same
+    trial and its action probabilities (RNN agents), plus a per-trial
+    "agent chose X / you chose Y" label.
+
+    The x range moves in pages: between page turns only the red "now" line
+    moves (:meth:`move_cursor`), which repaints a one-pixel-wide strip, not
+    the plot; :meth:`update_from` (the trials' data) runs between trials.
     """
 
     ROWS = {"periods": 4.0, "stimulus": 2.3, "keys": 1.1, "choice": 0.65, "reward": 0.2}
+    AGENT_ROWS = {"agent choice": -0.45, "agent P": -1.15}
+    PROB_BASE, PROB_SCALE = -1.45, 0.6
     TRACE_BASE, TRACE_SCALE = 1.55, 0.95  # stimulus traces: y = base + scale * value (values clipped to -0.5..2)
     MAX_CHANNELS = 6
+    MAX_PROBS = 4
     N_LABELS = 40
+    N_MARKERS = 8
 
-    def __init__(self, window_s: float = 8.0, parent: Any = None) -> None:
+    def __init__(self, window_s: float = 12.0, parent: Any = None) -> None:
         super().__init__("Timeline", "time (s)", "", parent)
         self.window_s = window_s
+        self.page = (0.0, window_s)
         item = self.getPlotItem()
-        item.getAxis("left").setTicks([[(v, k) for k, v in self.ROWS.items()]])
-        item.getAxis("left").setWidth(62)
-        item.setYRange(-0.3, 4.5, padding=0)
+        item.getAxis("left").setWidth(74)
         item.getViewBox().setMouseEnabled(x=False, y=False)
         item.hideButtons()
         self.periods = bars()
@@ -342,30 +494,69 @@ class TimelinePlot(_Base):
         self.keys = pg.ScatterPlotItem(symbol="t1", size=11, brush=qcolor((60, 60, 60)), pen=None)
         self.choices = pg.ScatterPlotItem(symbol="d", size=12, pen=None)
         self.rewards = pg.ScatterPlotItem(symbol="o", size=10, pen=None)
-        for it in (self.keys, self.choices, self.rewards):
+        self.agent_choices = pg.ScatterPlotItem(symbol="d", size=12, pen=_pen(KIND_COLORS["agent"], 1.5))
+        for it in (self.keys, self.choices, self.rewards, self.agent_choices):
             self.addItem(it)
+        self.probs = [pg.PlotDataItem(pen=_pen(series_color(i + 1), 1.3)) for i in range(self.MAX_PROBS)]
+        for tr in self.probs:
+            self.addItem(tr)
         self.now_line = pg.InfiniteLine(0, angle=90, pen=_pen((214, 39, 40), 1.2))
         self.addItem(self.now_line, ignoreBounds=True)
         self.labels = [pg.TextItem("", color=(50, 50, 50), anchor=(0, 0.5)) for _ in range(self.N_LABELS)]
         for lab in self.labels:
             lab.setVisible(False)
             self.addItem(lab, ignoreBounds=True)
+        self.markers = [pg.TextItem("", color=(150, 70, 0), anchor=(0, 0.5)) for _ in range(self.N_MARKERS)]
+        for lab in self.markers:
+            lab.setVisible(False)
+            self.addItem(lab, ignoreBounds=True)
+        self.agent_rows = False
+        self._set_rows(False)
         self._show_empty(True, "press Start to play")
 
-    def update_from(self, model: TimelineModel) -> None:
+    def _set_rows(self, agent: bool) -> None:
+        self.agent_rows = agent
+        rows = {**self.ROWS, **(self.AGENT_ROWS if agent else {})}
+        item = self.getPlotItem()
+        item.getAxis("left").setTicks([[(v, k) for k, v in rows.items()]])
+        item.setYRange(-1.6 if agent else -0.3, 4.5, padding=0)
+
+    def move_cursor(self, now: float, min_px: float = 3.0) -> bool:
+        """Move the "now" line (once it has moved ``min_px`` pixels: each move is a small repaint);
+        turn the page when it reaches the right edge. True if the range changed."""
+        px_per_s = max(self.width() - 80, 100) / self.window_s
+        if abs(now - self.now_line.value()) * px_per_s >= min_px or now < self.now_line.value():
+            self.now_line.setValue(now)
+        lo, hi = self.page
+        if lo <= now <= hi - 0.05 * self.window_s:
+            return False
+        start = max(0.0, now - 0.5 * self.window_s)
+        self.page = (start, start + self.window_s)
+        self.setXRange(*self.page, padding=0)
+        return True
+
+    def page_turn_due(self, now: float, ahead_s: float = 0.0) -> bool:
+        lo, hi = self.page
+        return not (lo <= now + ahead_s <= hi - 0.05 * self.window_s)
+
+    def update_from(self, model: TimelineModel, against: Any = None, dt_s: float | None = None) -> None:
+        """Redraw the trials of ``model`` (and of the opponent's :class:`AgainstModel`, if any)."""
+        if (against is not None) != self.agent_rows:
+            self._set_rows(against is not None)
         trials = model.all_trials()
         if not trials:
             set_bars(self.periods, [], [], [], [], [])
-            for tr in self.traces:
+            for tr in (*self.traces, *self.probs):
                 tr.setData([], [])
-            for it in (self.keys, self.choices, self.rewards):
+            for it in (self.keys, self.choices, self.rewards, self.agent_choices):
                 it.setData([], [])
-            for lab in self.labels:
+            for lab in (*self.labels, *self.markers):
                 lab.setVisible(False)
             self._show_empty(True)
             return
         now = max(model.now, trials[-1].t0)
-        t_lo = now - self.window_s
+        self.move_cursor(now, min_px=0.0)
+        t_lo = self.page[0]
         trials = [t for t in trials if t.t_end >= t_lo - 1.0]
         # periods
         x0, x1, names = [], [], []
@@ -382,14 +573,13 @@ class TimelinePlot(_Base):
             pg.mkPen(qcolor((255, 255, 255)), width=1),
         )
         wide = 0.07 * self.window_s  # label only the periods wide enough for their name
-        visible = [(a, b, n) for a, b, n in zip(x0, x1, names) if b > t_lo and min(b, now) - max(a, t_lo) > wide]
+        page_hi = self.page[1]
+        visible = [(a, b, n) for a, b, n in zip(x0, x1, names) if b > t_lo and min(b, page_hi) - max(a, t_lo) > wide]
         for i, lab in enumerate(self.labels):
             if i < len(visible):
                 a, b, n = visible[i]
-                lab.setText(n)
-                lab.setPos(max(a, t_lo) + 0.01 * self.window_s, y)
-                lab.setVisible(True)
-            else:
+                _show_text(lab, n, max(a, t_lo) + 0.01 * self.window_s, y)
+            elif lab.isVisible():
                 lab.setVisible(False)
         # stimulus traces: concatenated, NaN between trials
         n_ch = max((tr.obs.shape[1] for tr in trials), default=0)
@@ -427,6 +617,48 @@ class TimelinePlot(_Base):
             brush=[qcolor(OUTCOME_COLORS.get(tr.outcome or "", (90, 90, 90))) for tr in done],
             size=[8 + 6 * min(abs(tr.reward or 0.0), 1.0) for tr in done],
         )
-        self.now_line.setValue(now)
-        self.setXRange(t_lo, now + 0.05 * self.window_s, padding=0)
+        self._draw_agent(trials, against, dt_s)
         self._show_empty(False)
+
+    def _draw_agent(self, trials: Sequence[Any], against: Any, dt_s: float | None) -> None:
+        """The opponent's rows under the person's, on the person's trials (same trial index)."""
+        if against is None:
+            return
+        xs, brushes = [], []
+        prob_x: list[list[np.ndarray]] = [[] for _ in self.probs]
+        prob_y: list[list[np.ndarray]] = [[] for _ in self.probs]
+        markers = []
+        rt_from = getattr(against, "rt_from", None)
+        first = against.labels[0] if against.labels else None
+        for tr in trials:
+            answers: Mapping[str, Any] = against.trials.get(tr.index) or {}
+            scale = tr.step_s / dt_s if dt_s else 1.0  # task seconds -> the person's seconds (time_scale)
+            for label, ans in answers.items():
+                offset = ans.choice_offset_s(rt_from)
+                if offset is not None and ans.choice_label:
+                    xs.append(tr.t0 + offset * scale)
+                    brushes.append(qcolor(OUTCOME_COLORS.get(str(ans.row.get("outcome") or ""), (90, 90, 90))))
+                if label == first and ans.probs is not None and ans.probs.ndim == 2:
+                    p = ans.probs[:, 1:] if ans.probs.shape[1] > 1 else ans.probs  # action 0 is fixation
+                    k = np.arange(p.shape[0] + 1)
+                    for c in range(min(p.shape[1], len(self.probs))):
+                        sx, sy = stairs(tr.t0 + k * tr.step_s, p[:, c])
+                        prob_x[c] += [sx, np.array([np.nan])]
+                        prob_y[c] += [self.PROB_BASE + self.PROB_SCALE * sy, np.array([np.nan])]
+            text = against.marker(tr.index)
+            if text:
+                markers.append((tr.t0, text))
+        self.agent_choices.setData(xs, [self.AGENT_ROWS["agent choice"]] * len(xs), brush=brushes)
+        for c, item in enumerate(self.probs):
+            if prob_x[c]:
+                item.setData(np.concatenate(prob_x[c]), np.concatenate(prob_y[c]), connect="finite")
+            else:
+                item.setData([], [])
+        markers = markers[-self.N_MARKERS :]
+        for i, lab in enumerate(self.markers):
+            if i < len(markers):
+                t, text = markers[i]
+                lift = 0.32 if (len(markers) - i) % 2 else 0.62  # alternate heights: neighbours never overlap
+                _show_text(lab, text, max(t, self.page[0]), self.AGENT_ROWS["agent choice"] + lift)
+            elif lab.isVisible():
+                lab.setVisible(False)

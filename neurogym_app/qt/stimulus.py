@@ -16,6 +16,7 @@ runner clock; the repaint follows within the event loop (see
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PyQt6.QtGui import QPainter
@@ -50,6 +51,7 @@ class FitCanvas(StimulusCanvas):
         super().__init__(clock=clock, geometry=Geometry(DESIGN_PIX_PER_DEG, DESIGN_SIZE), parent=parent)
         self.accept_input = accept_input
         self.message: str | None = None
+        self.paint_ms = 0.0
         self._fit()
 
     def _fit(self) -> None:
@@ -74,11 +76,13 @@ class FitCanvas(StimulusCanvas):
         return scene if isinstance(scene, Scene) else Scene()
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802
+        t0 = time.perf_counter()
         painter = QPainter(self)
         try:
             render_scene(self.scene, painter, self.geometry.with_size((self.width(), self.height())))
         finally:
             painter.end()
+        self.paint_ms = (time.perf_counter() - t0) * 1000.0  # the Play view's redraw budget reads it
 
     def clear_scene(self) -> None:
         self.set_scene(Scene())

@@ -32,6 +32,7 @@ class PlayResult:
     status: str
     rows: list[dict[str, Any]]
     runner: Runner
+    against: Any = None  # runtime.against.AgainstRun of an --against run
 
 
 def play(
@@ -48,6 +49,8 @@ def play(
     max_frames: int | None = None,
     pump: Callable[[], Any] | None = None,
     sources: Sequence[Player] = (),
+    opponent: Any = None,
+    reveal: bool = False,
 ) -> PlayResult:
     """Run and record one session; see the module docstring.
 
@@ -57,7 +60,7 @@ def play(
     as "interrupted".
     """
     run = build_run(options, display, env=env, keymap=keymap, scenes=scenes, display_info=display_info,
-                    sources=sources, on_trial=on_trial, on_start=on_start)
+                    sources=sources, on_trial=on_trial, on_start=on_start, opponent=opponent, reveal=reveal)
     runner = run.runner
     status = "error"
     try:
@@ -72,4 +75,4 @@ def play(
     finally:
         run.close(status)
     assert run.path is not None
-    return PlayResult(run.path, status, list(runner.rows), runner)
+    return PlayResult(run.path, status, list(runner.rows), runner, run.against)

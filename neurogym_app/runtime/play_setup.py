@@ -129,9 +129,16 @@ class PlaySession:
     def path(self) -> Path | None:
         return self.run.path
 
+    @property
+    def against(self) -> Any:
+        """The opponent facing the same trials (``runtime.against.AgainstRun``), or None."""
+        return self.run.against
+
     def tick(self, now: float) -> bool:
         """One frame of the runner; also refreshes the timeline's running trial."""
         alive = self.runner.tick(now)
+        if self.run.against is not None:
+            self.run.against.poll()  # never blocks: the opponent's finished trials, for the plots
         origin = self.runner.origin if self.runner.origin is not None else now
         self.timeline.set_current(self.runner.current_trial, origin, now)
         if not alive:
@@ -153,16 +160,26 @@ def start_play(
     sessions_root: str | os.PathLike[str] | None = "sessions",
     lazy_scenes: bool = False,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
+    opponent: Any = None,
 ) -> PlaySession:
-    """Build the run of ``options`` on ``display`` (:func:`build_run`) with the Play view's live models."""
-    from neurogym_app.runtime.run import make_task
+    """Build the run of ``options`` on ``display`` (:func:`build_run`) with the Play view's live models.
+
+    ``opponent`` (``runtime.against.Opponent``) faces the same trials; a
+    recorded one's task is played as it recorded it (its trials are the plan).
+    """
+    from neurogym_app.runtime.against import opponent_env
+    from neurogym_app.runtime.run import check_playable_timing, make_task
 
     if sessions_root is None:
         options.record = False
     else:
         options.out = Path(sessions_root)
     options.source = "neurogym-app desktop app (Play view)"
-    env = make_task(options.task_id, options.timing or "default", options.kwargs)
+    env = opponent_env(opponent) if opponent is not None else None
+    if env is not None:
+        check_playable_timing(options.task_id, env)
+    else:
+        env = make_task(options.task_id, options.timing or "default", options.kwargs)
     meta = getattr(env.unwrapped, "metadata", {}) or {}
     table = TrialTable(condition_vars=tuple(meta.get("condition_vars") or ()), strength_var=meta.get("strength_var"), label=options.participant)
     timeline = TimelineModel()
@@ -182,6 +199,6 @@ def start_play(
             on_trial(row)
 
     run = build_run(options, display, env=env, keymap=scenes.keymap, scenes=_DeferredScenes(scenes) if lazy_scenes else scenes,
-                    wrap_recorder=lambda rec: _TeeRecorder(rec, on_record), on_trial=trial_done)
+                    wrap_recorder=lambda rec: _TeeRecorder(rec, on_record), on_trial=trial_done, opponent=opponent)
     holder["runner"] = run.runner
     return PlaySession(options, run, table, timeline, view_kind=scenes.view_kind)

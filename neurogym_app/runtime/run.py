@@ -35,6 +35,8 @@ from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
 from neurogym_app.record.jsonutil import plain
 from neurogym_app.record.recorder import SessionRecorder
+from neurogym_app.runtime.against import RevealScenes
+from neurogym_app.runtime.against import prepare as prepare_against
 from neurogym_app.runtime.display import Display
 from neurogym_app.runtime.protocols import Player, Recorder
 from neurogym_app.runtime.runner import FlowSettings, Runner, SceneSource
@@ -346,6 +348,7 @@ class Run:
     recorder: Recorder | None
     runner: Runner
     closed: bool = False
+    against: Any = None  # runtime.against.AgainstRun: an opponent facing the same trials (--against)
 
     @property
     def path(self) -> Path | None:
@@ -356,12 +359,14 @@ class Run:
         if self.closed:
             return
         self.closed = True
-        close = getattr(self.recorder, "close", None)
-        if close is None:
-            return
         runner = self.runner
         if status is None:
             status = runner.status if runner.status != "running" else "aborted"
+        if self.against is not None:  # waits for the opponent's last trials; links both manifests
+            self.against.close(status)
+        close = getattr(self.recorder, "close", None)
+        if close is None:
+            return
         display = closing_display_facts(self.manifest["display"], runner.measured_refresh_hz(), runner.stats.frames, runner.stats.dropped)
         close(status, display=display)
 
@@ -386,6 +391,8 @@ def build_run(
     practice: bool = False,
     markers: Any = None,
     manifest_extra: Mapping[str, Any] | None = None,
+    opponent: Any = None,
+    reveal: bool = False,
 ) -> Run:
     """Build the task, key map, simulated participant, manifest, recorder and runner of ``options``.
 
@@ -393,7 +400,12 @@ def build_run(
     ``recorder``: an existing one (an experiment's task recorder; then none is
     created); ``wrap_recorder``: wraps the recorder the runner writes to (the
     app copies each trial to its live models). Nothing is recorded when
-    ``options.record`` is False and no recorder is given.
+    ``options.record`` is False and no recorder is given. ``opponent``
+    (:class:`~neurogym_app.runtime.against.Opponent`, built above: the agents'
+    worker, a recorded agent session) faces the same trials: it is checked
+    before anything is recorded, gets each committed trial, and a recorded
+    one's trials are the plan; ``reveal`` (the teaching demo only) shows its
+    answer on the feedback screen.
     """
     if env is None:
         env = make_task(options.task_id, options.timing, options.kwargs)
@@ -412,11 +424,23 @@ def build_run(
     facts = dict(display_info) if display_info is not None else display_facts(display)
     manifest = build_manifest(options, env, keymap, facts, seed, player, options.sim_seed if participant else None,
                               **dict(manifest_extra or {}))
+    against = prepare_against(opponent, env, options.task_id, options.n_trials, manifest) if opponent is not None else None
     if recorder is None and options.record:
         recorder = create_recorder(options, env, manifest, seed)
         if on_start is not None:
             on_start(recorder.path)
-    writer = wrap_recorder(recorder) if wrap_recorder is not None else recorder
+    writer = recorder
+    if against is not None:
+        against.start(recorder, {**manifest, "participant": options.participant})
+        writer = against.tee(recorder)
+        trial_plan = trial_plan or opponent.plan
+        wait_ready = getattr(opponent, "wait_ready", None)
+        if reveal and callable(wait_ready):  # the demo shows the answer from the first trial on
+            for trial in wait_ready():
+                against.model.add(trial)
+        if reveal and scenes is not None:
+            scenes = RevealScenes(scenes, against)
+    writer = wrap_recorder(writer) if wrap_recorder is not None else writer
     runner = Runner(
         env,
         keymap,
@@ -435,4 +459,4 @@ def build_run(
         practice=practice,
         origin=origin,
     )
-    return Run(options, env, keymap, seed, participant, manifest, recorder, runner)
+    return Run(options, env, keymap, seed, participant, manifest, recorder, runner, against=against)
