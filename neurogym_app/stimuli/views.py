@@ -596,6 +596,7 @@ def stimulus_picture(task_id: str, path: Any, kind: str = "natural", size: tuple
     trials (nothing to show).
     """
     from neurogym_app.core import registry
+    from neurogym_app.core.trial_env import TrialEnv
     from neurogym_app.stimuli.backends.qpainter import save_png  # the one lazy reach into an adapter
 
     try:
@@ -604,7 +605,7 @@ def stimulus_picture(task_id: str, path: Any, kind: str = "natural", size: tuple
         env = registry.make(task_id)
     env.reset(seed=seed)
     task = env.unwrapped
-    if not int(getattr(task, "n_steps", 0) or 0):
+    if not isinstance(task, TrialEnv) or not int(getattr(task, "n_steps", 0) or 0):
         return False
     step = representative_step(task)
     geometry = Geometry(size=size)
