@@ -54,6 +54,7 @@ __all__ = [
     "VIEW_KINDS",
     "register_view",
     "registered_views",
+    "unregister_view",
     "feedback_scene",
     "instruction_scene",
     "key_caption",
@@ -503,6 +504,14 @@ def register_view(task_class_name: str, factory: ViewFactory | str, kind: str = 
     if kind not in _VIEWS:
         raise ValueError(f"unknown view kind {kind!r}; use 'agent' or 'natural'")
     _VIEWS[kind][task_class_name] = factory
+
+
+def unregister_view(task_class_name: str, kind: str = "natural") -> ViewFactory | str | None:
+    """Remove the view registered for a task class; returns it (None if there was none), so it can
+    be registered again. A task class without a natural view gets the generic number-free view."""
+    if kind not in _VIEWS:
+        raise ValueError(f"unknown view kind {kind!r}; use 'agent' or 'natural'")
+    return _VIEWS[kind].pop(task_class_name, None)
 
 
 def registered_views(kind: str = "natural") -> dict[str, ViewFactory | str]:
