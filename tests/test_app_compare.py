@@ -61,7 +61,7 @@ def test_hiding_sessions_and_individuals(view, runs):
     view.individual.setChecked(False)
     assert view.plotted_series() == {"conditions": 2, "psychometric": 2, "chronometric": 2}
     view.list.item(0).setSelected(True)
-    view._remove()
+    view.remove_button.click()  # as the user does
     assert view.list.count() == 3
 
 
@@ -93,13 +93,13 @@ def test_the_views_export_and_the_cli_give_identical_intervals(view, runs, tmp_p
     from neurogym_app.plots import compare_figure as figure_module
 
     drawn: list[list[tuple]] = []
-    real_draw = figure_module._draw
+    real_draw = figure_module.draw_curve
 
     def spy(ax, curve, *args, **kwargs):
         drawn[-1].append(tuple(np.round(np.asarray(a, dtype=float), 12).tobytes() for a in (curve.x, curve.y, curve.lo, curve.hi)))
         return real_draw(ax, curve, *args, **kwargs)
 
-    monkeypatch.setattr(figure_module, "_draw", spy)
+    monkeypatch.setattr(figure_module, "draw_curve", spy)
     sessions = runs["sim"] + runs["agent"]
     view.add_sessions(sessions)
     drawn.append([])

@@ -90,7 +90,7 @@ def test_seed_and_trial_count_change_the_sample(inspector, qtbot):
 
 def test_preset_and_heatmap(inspector):
     inspector.preset.setCurrentText("default")
-    inspector._load_preset()
+    inspector.preset.textActivated.emit("default")  # as choosing it in the list does
     assert inspector.editor.editor("stimulus").text() == "2000"
     assert inspector.period_durations()["stimulus"][0] == 2000
     inspector.mode.setCurrentText("heatmap")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from neurogym_app.cli.main import main
 from neurogym_app.config import ConfigError
 from neurogym_app.config.experiment import StaircaseConfig, load_experiment
 from neurogym_app.experiment.run import build_design, load_resume, run_experiment
@@ -387,7 +388,7 @@ width = 4
     assert 8 < rows[-1]["adaptive_estimate"] < 30
 
 
-def test_adaptive_task_parameter(tmp_path):
+def test_adaptive_task_parameter(tmp_path, capsys):
     path = small(tmp_path, """
 [tasks.rdm]
 id = "PerceptualDecisionMaking-v0"
@@ -401,22 +402,21 @@ min = 0.05
 easier = "lower"
 """)
     clock = FakeClock()
-    seen = []
-    import neurogym_app.runtime.runner as runner_mod
-
-    original = runner_mod.Runner._start_trial
-
-    def spy(self, t0):
-        original(self, t0)
-        seen.append(self.task.sigma)
-
-    runner_mod.Runner._start_trial = spy
-    try:
-        res = run_experiment(path, NullDisplay(clock), clock, participant=validate_participant("S1"), out=tmp_path / "o", auto="oracle")
-    finally:
-        runner_mod.Runner._start_trial = original
+    res = run_experiment(path, NullDisplay(clock), clock, participant=validate_participant("S1"), out=tmp_path / "o", auto="oracle")
+    seen = [r["param_sigma"] for r in res.rows]  # the task's sigma each trial was drawn with
     assert [r["adaptive_intensity"] for r in res.rows] == pytest.approx(seen)
     assert seen[0] == 0.5 and seen[-1] > 0.5  # the oracle is always right: harder = more noise (lower is easier)
+    # verify regenerates the session: the parameter is recorded per trial and set again before each trial
+    folder = res.sessions["rdm"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["trial_parameters"] == ["sigma"] and "param_sigma" in manifest["csv_columns"]
+    assert main(["verify", str(res.path)]) == 0
+    # without it the noise of every trial after the first is drawn with the starting sigma: a mismatch
+    del manifest["trial_parameters"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main(["verify", str(folder)]) == 1
+    assert "observation" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ escape -> confirm

@@ -84,7 +84,8 @@ def test_each_experiment_folder_verifies_compares_and_exports(experiment_folders
     for folder in experiment_folders:
         capsys.readouterr()
         assert main(["verify", str(folder)]) == 0
-        lines = capsys.readouterr().out.strip().splitlines()
+        state, *lines = capsys.readouterr().out.strip().splitlines()
+        assert state.startswith(f"experiment {folder.resolve()}: completed, ")  # the experiment's real state first
         assert len(lines) == 2 and all(": identical: " in line for line in lines)  # both task sessions regenerated
 
         assert main(["compare", str(folder), "--json"]) == 0

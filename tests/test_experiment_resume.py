@@ -152,3 +152,35 @@ def test_resume_errors(tmp_path, capsys):
     with pytest.raises(ResumeError):
         load_resume(tmp_path / "nope")
     assert os.path.isdir(old)
+
+
+def test_a_killed_experiment_is_reported_interrupted_by_every_reader(tmp_path, capsys):
+    from neurogym_app.record.reader import read_experiment
+
+    old = killed_run(tmp_path, kill_after=23)  # 6 rdm practice trials + 17 of the first rdm block
+    manifest = json.loads((old / "experiment.json").read_text())
+    assert manifest["status"] == "running"  # killed: its own manifest was never closed
+    state = read_experiment(old)
+    assert state.status == "interrupted" and state.n_committed == 23
+    rdm = next(s for s in state.sessions if s.key == "rdm")
+    assert rdm.status == "interrupted" and rdm.n_committed == 23 and rdm.readable
+    assert all(s.n_committed == 0 for s in state.sessions if s.key != "rdm")
+    summary = state.summary()
+    assert f"experiment {old.resolve()}: interrupted, 23 committed trials (rdm 23 interrupted" in summary
+    # verify regenerates the committed trials and says what the experiment really is
+    assert main(["verify", str(old)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == summary
+    # compare and export report it on stderr (stdout stays the JSON / the file list)
+    assert main(["compare", "--json", "--include-practice", str(old)]) == 0
+    captured = capsys.readouterr()
+    assert summary in captured.err and sum(e["n_trials"] for e in json.loads(captured.out)) == 23
+    assert main(["export", str(old), "--out", str(tmp_path / "export")]) == 0
+    assert summary in capsys.readouterr().err
+    # the Sessions view's listing names the experiment and its real state
+    info = session_info(rdm.path)
+    assert info.status == "interrupted" and info.n_trials == 23
+    assert info.experiment == old.resolve() and info.experiment_status == "interrupted"
+    # the same folder with its writer alive (here: this process) is still running, as its manifest says
+    manifest["writer"]["pid"] = os.getpid()
+    (old / "experiment.json").write_text(json.dumps(manifest))
+    assert read_experiment(old).status == "running" and session_info(rdm.path).experiment_status == "running"

@@ -219,11 +219,13 @@ def test_every_playable_task_has_instructions_naming_its_keys(task_id):
 
 
 # ------------------------------------------------------------ generic view
-def test_a_task_without_a_view_gets_the_generic_number_free_view(tmp_path, monkeypatch):
-    from neurogym_app.stimuli import views
+def test_a_task_without_a_view_gets_the_generic_number_free_view(tmp_path, request):
+    from neurogym_app.stimuli.views import register_view, unregister_view
 
     # a user's task: here GoNogo with its natural view unregistered
-    monkeypatch.setitem(views._VIEWS, "natural", {k: v for k, v in views._VIEWS["natural"].items() if k != "GoNogo"})
+    removed = unregister_view("GoNogo")
+    assert removed is not None
+    request.addfinalizer(lambda: register_view("GoNogo", removed))
     env = registry.make("GoNogo-v0", timing="human")
     env.reset(seed=0)
     task = env.unwrapped

@@ -107,12 +107,12 @@ def test_natural_view_frames_match_between_backends(display, qapp):
 
 
 def test_key_names_are_normalised():
-    from neurogym_app.stimuli.backends.psychopy_backend import _normal_key, _pyglet_key
+    from neurogym_app.stimuli.backends.psychopy_backend import normal_key, pyglet_key
 
-    assert [_normal_key(k) for k in ("left", "SPACE", "return", "enter", "num_3", "f", "escape")] == [
+    assert [normal_key(k) for k in ("left", "SPACE", "return", "enter", "num_3", "f", "escape")] == [
         "left", "space", "return", "return", "3", "f", "escape",
     ]
-    assert [_pyglet_key(k) for k in ("SPACE", "_1", "NUM_2", "ENTER", "BACKSPACE", "J")] == [
+    assert [pyglet_key(k) for k in ("SPACE", "_1", "NUM_2", "ENTER", "BACKSPACE", "J")] == [
         "space", "1", "2", "return", "backspace", "j",
     ]
 

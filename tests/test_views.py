@@ -22,6 +22,7 @@ from neurogym_app.stimuli.views import (
     register_view,
     registered_views,
     representative_step,
+    unregister_view,
 )
 
 GEO = Geometry(pix_per_deg=36.0, size=(800, 600))
@@ -260,11 +261,12 @@ def test_instruction_scene_and_key_caption():
     assert caption == "F = left     J = right     Space / Enter = respond"
 
 
-def test_tasks_without_a_natural_view_get_the_generic_view_never_the_agent_view(monkeypatch):
-    from neurogym_app.stimuli import views
+def test_tasks_without_a_natural_view_get_the_generic_view_never_the_agent_view(request):
     from neurogym_app.stimuli.natural.generic import GenericView
 
-    monkeypatch.setitem(views._VIEWS, "natural", {k: v for k, v in views._VIEWS["natural"].items() if k != "Detection"})
+    removed = unregister_view("Detection")
+    assert removed is not None
+    request.addfinalizer(lambda: register_view("Detection", removed))
     env, _ = _trial_env("Detection-v0")
     view = make_view(env, "natural", GEO)
     assert isinstance(view, GenericView) and view.kind == "generic" and not view.show_values
@@ -289,11 +291,9 @@ def test_register_view_for_a_task_class():
         view = make_view(env, "natural", GEO)
         assert isinstance(view, MyView) and view.scene(_state(task, 0)).items[0].text == "mine"
     finally:
-        from neurogym_app.stimuli import views
-
-        views._VIEWS["natural"].pop(name, None)
+        unregister_view(name)
         if before is not None:
-            views._VIEWS["natural"][name] = before
+            register_view(name, before)
     assert "PerceptualDecisionMaking" in registered_views()
 
 

@@ -12,6 +12,8 @@ left out unless ``include_practice``).
 
 A run still marked ``running`` whose writer is gone is listed as
 ``interrupted`` with the trials its database committed, whatever its manifest says.
+A task session of an experiment names its experiment folder and the experiment's
+real state (``record.reader.read_experiment``: a killed experiment is ``interrupted``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from neurogym_app.analysis.trial_table import TrialTable, format_value
 from neurogym_app.record import schema
-from neurogym_app.record.reader import writer_alive
+from neurogym_app.record.reader import SessionFormatError, read_experiment, writer_alive
 
 __all__ = ["SessionInfo", "scan_sessions", "session_info", "load_table", "task_metadata", "MAX_DEPTH"]
 
@@ -48,6 +50,8 @@ class SessionInfo:
     start_time: str = ""
     status: str = "?"
     error: str | None = None
+    experiment: Path | None = None  # the experiment folder this task session belongs to
+    experiment_status: str = ""  # that experiment's real status (interrupted if it was killed)
 
     @property
     def date(self) -> str:
@@ -106,7 +110,22 @@ def session_info(path: str | os.PathLike[str]) -> SessionInfo:
             info.status = "interrupted"  # killed: the database holds what it committed
     except (sqlite3.Error, OSError) as exc:
         info.status, info.error = "damaged", f"{schema.SQLITE_NAME}: {' '.join(str(exc).split())[:100]}"
+    info.experiment, info.experiment_status = _experiment_of(folder)
     return info
+
+
+def _experiment_of(folder: Path) -> tuple[Path | None, str]:
+    """The experiment folder listing ``folder`` as one of its task sessions, and its real status."""
+    for parent in list(folder.resolve().parents)[:2]:  # <experiment>/<task>/<session> or <experiment>/<session>
+        if not (parent / schema.EXPERIMENT_MANIFEST).is_file():
+            continue
+        try:
+            state = read_experiment(parent)
+        except SessionFormatError as exc:
+            return parent, f"damaged: {' '.join(str(exc).split())[:100]}"
+        if any(s.path == folder.resolve() for s in state.sessions):
+            return parent, state.status
+    return None, ""
 
 
 def scan_sessions(root: str | os.PathLike[str]) -> list[SessionInfo]:

@@ -13,6 +13,7 @@ writes a page (figure and tables); ``.png``/``.svg``/``.pdf`` the figure only.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from neurogym_app.errors import UserError
 
@@ -42,12 +43,16 @@ def run(args: argparse.Namespace) -> int:
     from neurogym_app.analysis.comparison import CompareModel
     from neurogym_app.analysis.metrics import entries_of, pool_by_kind, summarise_table
     from neurogym_app.record.jsonutil import dumps
+    from neurogym_app.record.reader import experiment_summary
 
     if not args.out and not args.json:
         raise CompareError("give --out report.html (or .png/.svg/.pdf), or --json")
     model = CompareModel(include_practice=args.include_practice)  # the Compare view's model: its numbers
     for path in args.sessions:
         model.add(path)
+        state = experiment_summary(path)
+        if state:  # on stderr, so --json stays JSON
+            print(state, file=sys.stderr)
     entries = entries_of(model)
     pooled = [] if args.no_pool else pool_by_kind(entries)
     if args.out:

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         time_scale=args.time_scale, feedback=True, feedback_ms=600, iti_ms=400, record=False, source="neurogym-app demo",
     )
     runner = build_run(options, display, env=env, keymap=keymap, scenes=scenes, sources=[source, saver]).runner
-    pump = None if args.headless else display._process
+    pump = None if args.headless else display.process_events
     try:
         run_frames(runner, clock, pump=pump)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from neurogym_app.errors import UserError
 
@@ -24,7 +25,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from neurogym_app.record.export import export_folder
+    from neurogym_app.record.reader import experiment_summary
 
+    state = experiment_summary(args.session)
+    if state:  # the real state of an experiment folder (a killed one is interrupted), on stderr beside the file list
+        print(state, file=sys.stderr)
     try:
         files = export_folder(args.session, args.format, args.out, include_practice=args.include_practice)
     except OSError as exc:

@@ -24,10 +24,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from neurogym_app.record.reader import experiment_summary
     from neurogym_app.record.verify import verify_folder
 
     failed = 0
     for path in args.sessions:
+        state = experiment_summary(path)  # an experiment folder: its real state first (a killed one: interrupted)
+        if state:
+            print(state)
         for report in verify_folder(path):
             print(report.summary())
             failed += not report.identical

@@ -177,7 +177,7 @@ class Config(BaseSettings):
     # -- construction ---------------------------------------------------------
 
     @classmethod
-    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Config:  # type: ignore[override]
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Config:
         """Validate a dict exactly as ``Config(**obj)`` would; errors are :class:`ConfigError`."""
         try:
             return super().model_validate(obj, *args, **kwargs)

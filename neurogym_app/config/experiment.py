@@ -332,7 +332,7 @@ class TaskConfig(_TrialList):
     keys: KeyMap = Field(default_factory=dict)
     input_mode: Literal["press", "latch", "hold"] | None = None
     view: Literal["natural", "agent"] = "natural"
-    time_scale: PositiveFloat = Field(1.0, ge=0.01, le=100.0)  # inf used to give a session that never ends
+    time_scale: PositiveFloat = Field(default=1.0, ge=0.01, le=100.0)  # inf used to give a session that never ends
     trials: TrialCount = 20
     feedback: bool = False
     instructions: str = ""
@@ -397,7 +397,7 @@ class BlockConfig(_TrialList):
     task: str
     name: str = ""
     trials: TrialCount | None = None
-    repeat: PositiveInt = Field(1, le=MAX_TRIALS)  # each block has a trial at least
+    repeat: PositiveInt = Field(default=1, le=MAX_TRIALS)  # each block has a trial at least
     feedback: bool | None = None
 
 
@@ -405,10 +405,10 @@ class ExperimentFlowConfig(_Model):
     """Timing and texts between trials and blocks."""
 
     # at most 10 minutes each (a typo such as 1e12 used to give a session that never ends)
-    feedback_ms: NonNegativeInt = Field(500, le=600_000)
-    practice_feedback_ms: NonNegativeInt = Field(1000, le=600_000)
-    iti_ms: NonNegativeInt = Field(500, le=600_000)
-    ready_ms: NonNegativeInt = Field(1000, le=600_000)
+    feedback_ms: NonNegativeInt = Field(default=500, le=600_000)
+    practice_feedback_ms: NonNegativeInt = Field(default=1000, le=600_000)
+    iti_ms: NonNegativeInt = Field(default=500, le=600_000)
+    ready_ms: NonNegativeInt = Field(default=1000, le=600_000)
     break_min_s: NonNegativeFloat = 0.0
     break_text: str = "Take a short break."
     end_text: str = "This is the end of the experiment. Please let the experimenter know."
@@ -576,7 +576,9 @@ def _load_csv(lst: _TrialList, where: str, source: str, base: Path) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(getattr(exc, "strerror", None) and f"{exc.strerror}: {getattr(exc, 'filename', '')}" or exc).split())
+    strerror = getattr(exc, "strerror", None)
+    text = f"{strerror}: {getattr(exc, 'filename', '')}" if strerror else str(exc)
+    return " ".join(text.split())
 
 
 def load_experiment(path: str | os.PathLike[str]) -> ExperimentConfig:
@@ -594,9 +596,10 @@ def experiment_from_dict(data: dict[str, Any], *, source: str = "experiment", ba
             inner = (err.get("ctx") or {}).get("error")
             if isinstance(inner, _BlockTaskError):
                 raise ConfigError(f"{source}: blocks[{inner.index}].task: {inner}", source=source) from None
-        err = from_validation_error(exc, ExperimentConfig, source=source, file_data=data)
-        message = re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", str(err))
-        raise ConfigError(message, source=source, errors=[re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", e) for e in err.errors]) from None
+        config_error = from_validation_error(exc, ExperimentConfig, source=source, file_data=data)
+        message = re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", str(config_error))
+        errors = [re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", e) for e in config_error.errors]
+        raise ConfigError(message, source=source, errors=errors) from None
     return _finish(cfg, source, base or Path("."))
 
 

@@ -22,7 +22,10 @@ readable by every session tool), in which each block is recorded with its
 number (practice: block 0, ``practice`` = 1) and the columns ``experiment``, ``exp_block_position`` (its index in the run),
 ``exp_block_name``, ``exp_trial_in_block``, ``exp_trial`` (the trial's position
 in the whole experiment), ``exp_condition`` and, for an adaptive task,
-``adaptive_*`` (the procedure's state after the trial).
+``adaptive_*`` (the procedure's state after the trial). A staircase on a task
+*parameter* (not a trial variable) also records that parameter's value in effect
+for every trial, practice included, in ``param_<name>`` and lists it in the task
+session's manifest (``trial_parameters``), so ``verify`` sets it before each trial.
 
 Seeds: ``root = f(experiment seed, participant id, session)``; every trial's
 ``trial_seed``, the condition order of every block, the randomized block
@@ -70,6 +73,7 @@ from neurogym_app.input.keymap import KeyMap, build_keymap
 from neurogym_app.input.keynames import display_name, normalise_key
 from neurogym_app.record import schema
 from neurogym_app.record.ids import safe_component
+from neurogym_app.record.jsonutil import plain
 from neurogym_app.record.recorder import (
     RecordingError,
     SessionRecorder,
@@ -458,6 +462,14 @@ class ResumeState:
             if self.done.get(b.position, 0) < b.n_trials:
                 return b.position
         return len(plan)
+
+
+def _trial_parameters(setup: TaskSetup) -> list[str]:
+    """The task attributes the experiment changes between trials (a staircase on a parameter)."""
+    adaptive = setup.cfg.adaptive
+    if adaptive is None or adaptive.variable is not None or adaptive.parameter is None:
+        return []
+    return [str(adaptive.parameter)]
 
 
 class ResumeError(UserError):
@@ -1007,10 +1019,12 @@ class ExperimentRun:
                         "adaptive": self.procedures[setup.key].describe() if setup.key in self.procedures else None},
             participant_info=d.participant.to_dict(),
             resumed_from=prev,
+            trial_parameters=_trial_parameters(setup),
         )
         opponent = self._opponents.get(setup.key)
         against = prepare_against(opponent, setup.env, setup.task_id, manifest["n_trials_planned"], manifest) if opponent is not None else None
         extra = [*EXTRA_COLUMNS, *([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else [])]
+        extra += [schema.parameter_column(name) for name in _trial_parameters(setup)]
         inner = create_recorder(options, setup.env, manifest, env_seed, layout=(setup.task_vars, setup.periods), extra_columns=extra)
         if against is not None:
             against.start(inner, manifest)
@@ -1057,6 +1071,8 @@ class ExperimentRun:
                     vars_[target.variable] = x
                 else:
                     setattr(setup.env.unwrapped, str(target.parameter), x)
+            for name in _trial_parameters(setup):  # the value this trial is drawn with, whoever set it
+                extra[schema.parameter_column(name)] = plain(getattr(setup.env.unwrapped, name))
             self.pending_extra = extra
             return vars_
 

@@ -36,12 +36,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from neurogym_app.errors import UserError
 from neurogym_app.input.keynames import RESERVED_KEYS, display_name, normalise_key
+
+if TYPE_CHECKING:
+    from gymnasium.spaces import Box
 
 __all__ = [
     "MODES",
@@ -432,7 +435,7 @@ def _discrete_type() -> type:
     return gym.spaces.Discrete
 
 
-def _box_type() -> type:
+def _box_type() -> type[Box]:
     import gymnasium as gym
 
     return gym.spaces.Box
@@ -521,10 +524,10 @@ def build_keymap(
             raise KeyMapError("this task's action is a pointer position; it has no keys to bind")
         low = tuple(float(v) for v in np.ravel(space.low))
         high = tuple(float(v) for v in np.ravel(space.high))
-        fixate = np.clip(np.zeros(len(low), dtype=np.float32), low, high).astype(np.float32)
+        centre = np.clip(np.zeros(len(low), dtype=np.float32), low, high).astype(np.float32)
         line = POINTER_LINES.get(type(task).__name__)
         ends = (float(getattr(task, "lowbound", low[-1])), float(getattr(task, "highbound", high[-1])))
-        return KeyMap((), fixate=fixate, pointer="box", mode=mode, box_low=low, box_high=high,  # type: ignore[arg-type]
+        return KeyMap((), fixate=centre, pointer="box", mode=mode, box_low=low, box_high=high,  # type: ignore[arg-type]
                       line_half_width=line, line_range=ends)
     fixate = _fixation_action(env)
     bindings, pointer = _default_bindings(env, fixate)

@@ -18,7 +18,7 @@ from neurogym_app.analysis.trial_table import Curve
 from neurogym_app.plots.static import require_matplotlib
 from neurogym_app.plots.style import KIND_COLORS
 
-__all__ = ["compare_figure", "save_compare_figure"]
+__all__ = ["compare_figure", "save_compare_figure", "draw_curve"]
 
 
 def _rgb(kind: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
@@ -26,10 +26,11 @@ def _rgb(kind: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
     return (r / 255, g / 255, b / 255, alpha)
 
 
-def _draw(
+def draw_curve(
     ax: Any, curve: Curve, color: Any, bold: bool, label: str | None, fit: bool = True, offset: float = 0.0, line: bool = True
 ) -> None:
-    """Points with 95 % intervals (bold) or small points; the fit if any, else a line through them if ``line``."""
+    """Draw one curve on ``ax``: points with 95 % intervals (bold) or small points; the fit if any, else a line
+    through them if ``line``. Every curve of the comparison figure is drawn here."""
     ok = np.isfinite(curve.y)
     x, y = curve.x[ok] + offset, curve.y[ok]
     if x.size == 0:
@@ -63,16 +64,16 @@ def compare_figure(model: CompareModel, title: str | None = None) -> Any:
         for e in members:
             labels, curve = e.table.condition_accuracy()
             x = np.array([index.get(lab, np.nan) for lab in labels], dtype=float)
-            _draw(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind, 0.35), False, None, fit=False, offset=offset, line=False)
-            _draw(ax_p, e.table.psychometric(), _rgb(kind, 0.35), False, None)
-            _draw(ax_r, e.table.chronometric(), _rgb(kind, 0.35), False, None, fit=False)
+            draw_curve(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind, 0.35), False, None, fit=False, offset=offset, line=False)
+            draw_curve(ax_p, e.table.psychometric(), _rgb(kind, 0.35), False, None)
+            draw_curve(ax_r, e.table.chronometric(), _rgb(kind, 0.35), False, None, fit=False)
         pooled = model.pooled(kind)
         name = f"{kind} (n={len(members)})"
         labels, curve = pooled.condition_accuracy()
         x = np.array([index.get(lab, np.nan) for lab in labels], dtype=float)
-        _draw(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind), True, name, fit=False, offset=offset, line=False)
-        _draw(ax_p, pooled.psychometric(), _rgb(kind), True, name)
-        _draw(ax_r, pooled.chronometric(), _rgb(kind), True, name, fit=False)
+        draw_curve(ax_c, Curve(x, curve.y, curve.lo, curve.hi, curve.n), _rgb(kind), True, name, fit=False, offset=offset, line=False)
+        draw_curve(ax_p, pooled.psychometric(), _rgb(kind), True, name)
+        draw_curve(ax_r, pooled.chronometric(), _rgb(kind), True, name, fit=False)
     ax_c.set_xticks(range(len(conditions)))
     ax_c.set_xticklabels(["/".join(p.split("=", 1)[-1] for p in c.split(", ")) for c in conditions], rotation=45, ha="right", fontsize=7)
     ax_c.set_ylim(-0.02, 1.05)

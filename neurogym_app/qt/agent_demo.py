@@ -182,7 +182,7 @@ class AgentDemoDisplay:
         self.offscreen = offscreen
         self.refresh_hz = float(refresh_hz)
         self.window.show()  # offscreen QPA: shown into no screen, so layouts are computed
-        self._process()
+        self.process_events()
 
     def present(self, scene: Any) -> float:
         self.canvas.set_scene(scene)
@@ -190,12 +190,12 @@ class AgentDemoDisplay:
         if not self.offscreen:
             self.canvas.repaint()
             self.panel.repaint()
-            self._process()
+            self.process_events()
         return float(self.clock.now())
 
     def poll(self) -> list:
         """Only Esc is passed on (the agent plays; the viewer can quit)."""
-        self._process()
+        self.process_events()
         return [e for e in self.canvas.take_events() if getattr(e, "key", None) == "escape"]
 
     def grab(self) -> QImage:
@@ -204,12 +204,13 @@ class AgentDemoDisplay:
     def close(self) -> None:
         self.window.close()
         self.window.deleteLater()
-        self._process()
+        self.process_events()
 
     def info(self) -> dict[str, Any]:
         return {"backend": "qt", "refresh_hz": self.refresh_hz, "headless": self.offscreen}
 
-    def _process(self) -> None:
+    def process_events(self) -> None:
+        """Let Qt handle pending window events (the frame loop calls it between frames)."""
         app = QApplication.instance()
         if app is not None:
             app.processEvents()

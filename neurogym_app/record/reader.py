@@ -5,6 +5,10 @@ returning a :class:`SessionReader`; a damaged, foreign or too-new file raises
 :class:`SessionFormatError` with one line naming the file. The reader never
 writes: the database is opened read-only (WAL content of a run that was
 killed is read as committed).
+
+``read_experiment(path)`` reads an experiment folder the same way: its real
+state (a manifest still saying ``running`` whose writer is gone is
+``interrupted``) and, per task session, its real status and committed trials.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ __all__ = [
     "read_experiment_manifest",
     "session_folders",
     "is_experiment_folder",
+    "read_experiment",
+    "experiment_summary",
+    "ExperimentState",
+    "TaskSessionState",
     "writer_alive",
 ]
 
@@ -234,10 +242,7 @@ class SessionReader:
     @property
     def status(self) -> str:
         """The run's real status: a manifest still saying ``running`` with no live writer was interrupted."""
-        status = str(self.manifest.get("status") or "?")
-        if status == "running" and not writer_alive(self.manifest):
-            return "interrupted"
-        return status
+        return _real_status(self.manifest)
 
     @property
     def n_committed(self) -> int:
@@ -305,6 +310,80 @@ def read_experiment_manifest(folder: Path) -> dict[str, Any]:
     return data
 
 
+def _real_status(manifest: dict[str, Any]) -> str:
+    """A manifest's status, except that ``running`` with no live writer is ``interrupted``."""
+    status = str(manifest.get("status") or "?")
+    if status == "running" and not writer_alive(manifest):
+        return "interrupted"
+    return status
+
+
+@dataclass(frozen=True)
+class TaskSessionState:
+    """One task session of an experiment as its files show it."""
+
+    key: str  # the experiment's task key
+    path: Path
+    status: str  # real status (see SessionReader.status); ``not started`` if nothing was created
+    n_committed: int  # trials its database committed, whatever its manifest says
+    readable: bool  # False: never got past its creation (no tables), so it holds no trial
+
+
+@dataclass(frozen=True)
+class ExperimentState:
+    """An experiment folder's real state: its status and its task sessions' committed trials."""
+
+    path: Path
+    manifest: dict[str, Any]
+    status: str
+    sessions: tuple[TaskSessionState, ...]
+
+    @property
+    def n_committed(self) -> int:
+        return sum(s.n_committed for s in self.sessions)
+
+    def summary(self) -> str:
+        """One line: ``experiment PATH: interrupted, 7 committed trials (rdm 5 interrupted, gng 2 interrupted)``."""
+        parts = ", ".join(f"{s.key} {s.n_committed} {s.status}" for s in self.sessions)
+        return f"experiment {self.path}: {self.status}, {self.n_committed} committed trials ({parts or 'no task session'})"
+
+
+def read_experiment(path: str | os.PathLike[str]) -> ExperimentState:
+    """Read an experiment folder: what really happened, whatever its manifests say.
+
+    The status of a killed run's ``experiment.json`` still says ``running``; with its writer gone
+    it is reported ``interrupted``, as is each task session, with the trials its database committed.
+    A damaged task session raises :class:`SessionFormatError` (one line naming it).
+    """
+    folder = _folder(path)
+    manifest = read_experiment_manifest(folder)
+    sessions = manifest.get("sessions") or {}
+    if not isinstance(sessions, dict):
+        raise SessionFormatError(f"{folder / schema.EXPERIMENT_MANIFEST} is damaged (sessions is not a mapping)")
+    states = []
+    for key, rel in sessions.items():
+        sub = (folder / str(rel)).resolve()
+        if not (sub / schema.MANIFEST_NAME).is_file():
+            raise SessionFormatError(f"{folder}: its task session {rel} is missing")
+        try:
+            with open_session(sub) as reader:
+                states.append(TaskSessionState(str(key), sub, reader.status, reader.n_committed, True))
+        except SessionFormatError as exc:
+            if "no tables" in str(exc) or f"no {schema.SQLITE_NAME}" in str(exc):
+                states.append(TaskSessionState(str(key), sub, _real_status(read_manifest(sub)), 0, False))
+                continue
+            raise
+    return ExperimentState(folder, manifest, _real_status(manifest), tuple(states))
+
+
+def experiment_summary(path: str | os.PathLike[str]) -> str | None:
+    """The one-line real state of an experiment folder (:meth:`ExperimentState.summary`); None for a session folder."""
+    folder = Path(path)
+    if (folder / schema.MANIFEST_NAME).is_file() or not is_experiment_folder(folder):
+        return None
+    return read_experiment(folder).summary()
+
+
 def session_folders(path: str | os.PathLike[str]) -> list[Path]:
     """The session folders of ``path``: itself for a session, its task sessions for an experiment folder.
 
@@ -315,21 +394,4 @@ def session_folders(path: str | os.PathLike[str]) -> list[Path]:
     if (folder / schema.MANIFEST_NAME).is_file() or not is_experiment_folder(folder):
         read_manifest(folder)  # the one-line error for anything that is neither
         return [folder]
-    manifest = read_experiment_manifest(folder)
-    sessions = manifest.get("sessions") or {}
-    if not isinstance(sessions, dict):
-        raise SessionFormatError(f"{folder / schema.EXPERIMENT_MANIFEST} is damaged (sessions is not a mapping)")
-    out = []
-    for rel in sessions.values():
-        sub = (folder / str(rel)).resolve()
-        if not (sub / schema.MANIFEST_NAME).is_file():
-            raise SessionFormatError(f"{folder}: its task session {rel} is missing")
-        try:
-            with open_session(sub):
-                pass
-        except SessionFormatError as exc:
-            if "no tables" in str(exc) or f"no {schema.SQLITE_NAME}" in str(exc):
-                continue
-            raise
-        out.append(sub)
-    return out
+    return [s.path for s in read_experiment(folder).sessions if s.readable]

@@ -43,6 +43,10 @@ Format versions (every older version stays readable and verifiable):
    recorded variables, ``trial_seed`` included, so ``verify`` regenerates it),
    ``first_trial`` (a resumed run numbers its trials on from the run it
    resumes) and onsets on the experiment's clock.
+3. ``trial_parameters`` in the manifest: task attributes changed between trials
+   (an experiment's staircase on a task parameter); each trial's row holds the
+   value it was drawn with in the column :func:`parameter_column` (``param_<name>``),
+   and ``verify`` sets it before regenerating that trial. Absent: nothing changed.
 """
 
 from __future__ import annotations
@@ -73,11 +77,12 @@ __all__ = [
     "csv_columns",
     "var_column",
     "onset_column",
+    "parameter_column",
     "is_practice",
 ]
 
 FORMAT_NAME = "neurogym-app-session"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 EXPERIMENT_FORMAT_NAME = "neurogym-app-experiment"
 EXPERIMENT_FORMAT_VERSION = 2
 EXPERIMENT_MANIFEST = "experiment.json"
@@ -173,6 +178,11 @@ _FIXED = set(CSV_LEAD) | set(CSV_RESPONSE) | set(CSV_FRAMES)
 def var_column(name: str) -> str:
     """Column of a task variable (prefixed ``var_`` if it clashes with a fixed column)."""
     return f"var_{name}" if name in _FIXED or name.startswith("onset_") else name
+
+
+def parameter_column(name: str) -> str:
+    """The trials.csv column holding the value of task parameter ``name`` a trial was drawn with."""
+    return f"param_{name}"
 
 
 def onset_column(period: str) -> str:

@@ -32,8 +32,9 @@ import numpy as np
 
 from neurogym_app.core.trial_env import TrialEnv, TrialWrapper
 from neurogym_app.errors import UserError
+from neurogym_app.record import schema
 from neurogym_app.record.jsonutil import dumps
-from neurogym_app.record.reader import open_session
+from neurogym_app.record.reader import SessionFormatError, TrialData, open_session
 
 __all__ = ["Mismatch", "VerifyReport", "MatchedTrials", "SessionTaskError", "env_from_manifest", "verify_session", "verify_folder"]
 
@@ -86,15 +87,22 @@ class MatchedTrials(TrialWrapper):
 
     Every ``new_trial`` (the one ``reset`` starts and those the task starts
     itself after a trial ends) takes the next recorded variables; once they
-    run out, trials are drawn as usual.
+    run out, trials are drawn as usual. ``parameters`` (one mapping per trial,
+    task attribute -> value) are set on the task before its trial is drawn.
     """
 
-    def __init__(self, env: gym.Env, trials: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(
+        self, env: gym.Env, trials: Sequence[Mapping[str, Any]], parameters: Sequence[Mapping[str, Any]] | None = None
+    ) -> None:
         super().__init__(env)
         self.queue: deque[dict[str, Any]] = deque(dict(t) for t in trials)
+        self.parameters: deque[dict[str, Any]] = deque(dict(p) for p in parameters or ())
         self.n_forced = 0
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        if self.parameters:
+            for name, value in self.parameters.popleft().items():
+                setattr(self.unwrapped, name, value)
         if self.queue:
             kwargs = {**self.queue.popleft(), **kwargs}
             self.n_forced += 1
@@ -205,8 +213,10 @@ def verify_session(path: str | os.PathLike[str]) -> VerifyReport:
         env = env_from_manifest(manifest)
         trials = [reader.trial(i, arrays=True, events=False) for i in indices]
         forced = report.trial_source != "seed"  # trials imposed (matched, staircases...): rebuild each from its variables
-        if forced:
-            env = MatchedTrials(env, [t.vars for t in trials])
+        names = [str(n) for n in manifest.get("trial_parameters") or ()]  # format 3: attributes changed between trials
+        parameters = [_trial_parameters(t, names) for t in trials] if names else None
+        if forced or parameters:
+            env = MatchedTrials(env, [t.vars for t in trials] if forced else [], parameters)
         task = env.unwrapped
         if not isinstance(task, TrialEnv):
             raise SessionTaskError(f"{type(task).__name__} is not a TrialEnv task; only trial tasks can be verified")
@@ -255,6 +265,17 @@ def verify_session(path: str | os.PathLike[str]) -> VerifyReport:
                     return report
             report.n_trials += 1
     return report
+
+
+def _trial_parameters(trial: TrialData, names: Sequence[str]) -> dict[str, Any]:
+    """The task parameters ``trial`` was drawn with (its ``param_<name>`` columns)."""
+    out = {}
+    for name in names:
+        column = schema.parameter_column(name)
+        if column not in trial.row:
+            raise SessionFormatError(f"trial {trial.index}: no {column} column, although the manifest lists {name!r} in trial_parameters")
+        out[name] = trial.row[column]
+    return out
 
 
 def _first_bad_step(rec: np.ndarray, new: np.ndarray) -> int | None:

@@ -61,7 +61,7 @@ def to_color(value: Any) -> Color:
     """``(r, g, b)`` ints clipped to 0-255 from any 3-sequence (or a grey level)."""
     if isinstance(value, (int, float, np.integer, np.floating)):
         v = int(round(float(value)))
-        return (max(0, min(255, v)),) * 3  # type: ignore[return-value]
+        return (max(0, min(255, v)),) * 3
     seq = [float(v) for v in value]
     if len(seq) != 3:
         raise ValueError(f"a colour needs 3 channels (r, g, b), got {value!r}")
@@ -498,10 +498,12 @@ class Geometry:
         raise ValueError(f"unknown units {units!r}; use 'pix' or 'deg'")
 
     def deg_to_pix(self, deg: Any) -> Any:
-        return np.asarray(deg, dtype=float) * self.pix_per_deg if not np.isscalar(deg) else float(deg) * self.pix_per_deg
+        pix = np.asarray(deg, dtype=float) * self.pix_per_deg
+        return float(pix) if np.isscalar(deg) else pix
 
     def pix_to_deg(self, pix: Any) -> Any:
-        return np.asarray(pix, dtype=float) / self.pix_per_deg if not np.isscalar(pix) else float(pix) / self.pix_per_deg
+        deg = np.asarray(pix, dtype=float) / self.pix_per_deg
+        return float(deg) if np.isscalar(pix) else deg
 
     def to_pix(self, value: float, units: str) -> float:
         """A length in ``units`` as pixels."""

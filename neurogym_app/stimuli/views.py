@@ -54,6 +54,7 @@ __all__ = [
     "VIEW_KINDS",
     "register_view",
     "registered_views",
+    "unregister_view",
     "feedback_scene",
     "instruction_scene",
     "key_caption",
@@ -505,6 +506,14 @@ def register_view(task_class_name: str, factory: ViewFactory | str, kind: str = 
     _VIEWS[kind][task_class_name] = factory
 
 
+def unregister_view(task_class_name: str, kind: str = "natural") -> ViewFactory | str | None:
+    """Remove the view registered for a task class; returns it (None if there was none), so it can
+    be registered again. A task class without a natural view gets the generic number-free view."""
+    if kind not in _VIEWS:
+        raise ValueError(f"unknown view kind {kind!r}; use 'agent' or 'natural'")
+    return _VIEWS[kind].pop(task_class_name, None)
+
+
 def registered_views(kind: str = "natural") -> dict[str, ViewFactory | str]:
     """Task class name -> view factory, for one kind."""
     return dict(_VIEWS[kind])
@@ -596,6 +605,7 @@ def stimulus_picture(task_id: str, path: Any, kind: str = "natural", size: tuple
     trials (nothing to show).
     """
     from neurogym_app.core import registry
+    from neurogym_app.core.trial_env import TrialEnv
     from neurogym_app.stimuli.backends.qpainter import save_png  # the one lazy reach into an adapter
 
     try:
@@ -604,7 +614,7 @@ def stimulus_picture(task_id: str, path: Any, kind: str = "natural", size: tuple
         env = registry.make(task_id)
     env.reset(seed=seed)
     task = env.unwrapped
-    if not int(getattr(task, "n_steps", 0) or 0):
+    if not isinstance(task, TrialEnv) or not int(getattr(task, "n_steps", 0) or 0):
         return False
     step = representative_step(task)
     geometry = Geometry(size=size)

@@ -47,7 +47,7 @@ from neurogym_app.stimuli.scene import (
 )
 from neurogym_app.stimuli.sound import render_tone
 
-__all__ = ["PsychoPyDisplay", "import_psychopy", "PSYCHOPY_MISSING"]
+__all__ = ["PsychoPyDisplay", "import_psychopy", "normal_key", "pyglet_key", "PSYCHOPY_MISSING"]
 
 PSYCHOPY_MISSING = "the PsychoPy backend needs PsychoPy: run `make psychopy` (scripts/install_psychopy.sh .venv)"
 
@@ -102,12 +102,12 @@ def _software_gl() -> bool:
     return any(word in renderer for word in ("llvmpipe", "softpipe", "software", "swrast"))
 
 
-def _pyglet_key(symbol: str) -> str:
+def pyglet_key(symbol: str) -> str:
     """pyglet's symbol string (``"SPACE"``, ``"_1"``, ``"NUM_1"``, ``"ENTER"``) as a normalised key name."""
     name = symbol.lower()
     if name.startswith("_") and name[1:].isdigit():
         name = name[1:]
-    return _normal_key(name)
+    return normal_key(name)
 
 
 def import_psychopy() -> Any:
@@ -119,7 +119,8 @@ def import_psychopy() -> Any:
     return visual
 
 
-def _normal_key(name: str) -> str:
+def normal_key(name: str) -> str:
+    """A PsychoPy / psychtoolbox key name (``"return"``, ``"num_3"``) as the app's key name."""
     name = str(name).lower()
     if name in _KEY_NAMES:
         return _KEY_NAMES[name]
@@ -489,7 +490,7 @@ class PsychoPyDisplay(FrameAccounting):
             for key in self._keyboard.getKeys(waitRelease=False, clear=True):
                 name = getattr(key, "name", None) or str(key.value)
                 t_down = float(key.tDown) + reset
-                ptb_presses.append(KeyEvent(_normal_key(name), self._from_psychopy(t_down), "press"))
+                ptb_presses.append(KeyEvent(normal_key(name), self._from_psychopy(t_down), "press"))
         self._dispatch()
         window_events = self._carried + self._pending
         self._carried, self._pending = [], []
@@ -580,10 +581,10 @@ class PsychoPyDisplay(FrameAccounting):
             from pyglet.window import key as pkey
 
             def on_key_press(symbol: int, modifiers: int) -> None:
-                self._pending.append(KeyEvent(_pyglet_key(pkey.symbol_string(symbol)), self.clock.now(), "press"))
+                self._pending.append(KeyEvent(pyglet_key(pkey.symbol_string(symbol)), self.clock.now(), "press"))
 
             def on_key_release(symbol: int, modifiers: int) -> None:
-                self._pending.append(KeyEvent(_pyglet_key(pkey.symbol_string(symbol)), self.clock.now(), "release"))
+                self._pending.append(KeyEvent(pyglet_key(pkey.symbol_string(symbol)), self.clock.now(), "release"))
 
             handle.push_handlers(on_key_press=on_key_press, on_key_release=on_key_release)
         return keyboard, ("ptb" if keyboard is not None else "pyglet")

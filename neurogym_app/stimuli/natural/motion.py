@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ class _MotionView(NaturalView):
         n = int(self.task_attr("dim_ring", 2))
         self.theta = np.asarray(self.task_attr("theta", np.arange(n) * 2 * np.pi / n), dtype=float)
 
-    def dots(self, state: StepState, coherence: float, direction: float, colors: np.ndarray | None = None) -> DotField:
+    def dots(self, state: StepState, coherence: float, direction: float, colors: Callable[[Any], np.ndarray] | None = None) -> DotField:
         k = self.k
         frame = rdk_frame(
             self.seed(state),
@@ -59,14 +60,14 @@ class _MotionView(NaturalView):
             direction=direction,
             lifetime=self.lifetime,
         )
-        cols = colors(frame) if callable(colors) else None
+        cols = colors(frame) if colors is not None else None
         return DotField(frame.positions, aperture=self.aperture * k, dot_size=self.dot_size * k, colors=cols)
 
     def targets(self, state: StepState, colors: Any = None, labels: Any = None) -> list[Item]:
         k = self.k
         active = state.period == "decision"
         return target_items(
-            self.theta, eccentricity=(self.aperture + 2.0) * k, size=0.8 * k, colors=colors, labels=labels,
+            self.theta.tolist(), eccentricity=(self.aperture + 2.0) * k, size=0.8 * k, colors=colors, labels=labels,
             active=active, text_size=0.4 * k,
         )
 
