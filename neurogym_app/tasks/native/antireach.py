@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import judge_fixate_then_choose, merge_rewards, ring_angles
+from neurogym_app.tasks.helpers import judge_fixate_then_choose, merge_rewards, ring_angles
 
 #: labels of the default ring's 32 choices (their directions, counter-clockwise from the right)
 _RING_LABELS = {i + 1: f"{i * 360 / 32:g} deg" for i in range(32)}

@@ -9,7 +9,7 @@ import numpy as np
 from neurogym_app.core import spaces
 from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 DELAYS = (530, 610, 690, 770, 850, 930, 1010, 1090, 1170)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import judge_fixate_then_choose, merge_rewards
+from neurogym_app.tasks.helpers import judge_fixate_then_choose, merge_rewards
 
 
 class ProbabilisticReasoning(TrialEnv):
