@@ -53,7 +53,13 @@ TRIAL_SEED_KEY = "trial_seed"
 
 
 class TaskDefinitionError(RuntimeError):
-    """A task used the period/observation API in a way that cannot work."""
+    """A task used the period/observation API in a way that cannot work.
+
+    ``where``: ``(file, line)`` of the task's code at fault when the traceback
+    does not show it (``core.authoring.one_line`` reports it).
+    """
+
+    where: tuple[str, int] | None = None
 
 
 class _ObNow:
@@ -290,7 +296,11 @@ class TrialEnv(BaseEnv):
         """A duration for ``period`` drawn from ``self.timing``, rounded to ``dt``."""
         timing = self.timing
         if period not in timing:
-            raise TaskDefinitionError(f"{type(self).__name__}: no timing for period {period!r}")
+            known = ", ".join(timing) or "none"
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: no timing for period {period!r}; add it to self.timing "
+                f"(or give add_period a duration); timed periods: {known}"
+            )
         spec = timing[period]
         entry = self._compiled_spec(period, spec)
         kind, args = entry[2], entry[3]
@@ -543,7 +553,7 @@ class TrialEnv(BaseEnv):
     def _no_period(self, period: Any) -> NoReturn:
         known = ", ".join(self._periods) or "none yet"
         close = difflib.get_close_matches(str(period), self._periods, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = f"did you mean {close[0]!r}? " if close else f"add it with add_period({period!r}) first; "
         raise TaskDefinitionError(
             f"{type(self).__name__}: no period {period!r} in this trial; {hint}its periods: {known}"
         )
@@ -587,7 +597,7 @@ class TrialEnv(BaseEnv):
             key = (id(space), where)
             entry = cache.get(key)
             if entry is None or entry[0] is not space:
-                entry = cache[key] = (space, *_as_slice(channel_indices(getattr(space, "name", None), where)))
+                entry = cache[key] = (space, *_as_slice(self._channel_list(space, where, "observation")))
             return entry[1], entry[2]
         if type(where) is list:
             return _as_slice(where)
@@ -638,6 +648,19 @@ class TrialEnv(BaseEnv):
         except TypeError:
             rows = self._rows(period, scalar)
         return rows
+
+    def _channel_list(self, space: Any, where: str, kind: str) -> list[int]:
+        names = getattr(space, "name", None)
+        try:
+            return channel_indices(names, where)
+        except KeyError:
+            known = list(names or ())
+            close = difflib.get_close_matches(where, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"name it in the {kind} space (name={{...}}) or give an index"
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: no {kind} channel named {where!r}; {hint} "
+                f"(channels: {', '.join(known) or 'none named'})"
+            ) from None
 
     def view_ob(self, period: str | None = None) -> np.ndarray:
         """A writable view of the observation during ``period`` (default: whole trial)."""
@@ -695,12 +718,15 @@ class TrialEnv(BaseEnv):
         ob = self._ob_array
         if ob is None:
             ob = self.ob
-        for index, fancy in self._targets(period, where, type(value) in _SCALARS):
-            if fancy:
-                ob[index] += value
-            else:
-                view = ob[index]  # a view, added to in place
-                view += value
+        try:
+            for index, fancy in self._targets(period, where, type(value) in _SCALARS):
+                if fancy:
+                    ob[index] += value
+                else:
+                    view = ob[index]  # a view, added to in place
+                    view += value
+        except ValueError as exc:
+            raise self._shape_error("add_ob", value, period, where, exc) from None
 
     def set_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
         """Set the observation in ``period`` at channel(s) ``where`` to ``value``."""
@@ -713,8 +739,23 @@ class TrialEnv(BaseEnv):
         ob = self._ob_array
         if ob is None:
             ob = self.ob
-        for index, _ in self._targets(period, where, type(value) in _SCALARS):
-            ob[index] = value
+        try:
+            for index, _ in self._targets(period, where, type(value) in _SCALARS):
+                ob[index] = value
+        except ValueError as exc:
+            raise self._shape_error("set_ob", value, period, where, exc) from None
+
+    def _shape_error(self, call: str, value: Any, period: Any, where: Any, exc: ValueError) -> TaskDefinitionError:
+        ob = self.ob
+        shapes = sorted({ob[index].shape for index, _ in self._targets(period, where, False)})
+        if "broadcast" not in str(exc) or not shapes:
+            return TaskDefinitionError(f"{type(self).__name__}: {call}: {exc}")
+        shape = shapes[0]
+        return TaskDefinitionError(
+            f"{type(self).__name__}: {call} got a value of shape {np.shape(value)} for period {period!r} "
+            f"x channels {where!r}, which is {' and '.join(map(str, shapes))} (steps, channels); give one number, "
+            f"one value per channel {shape[1:]} or one per step {shape}"
+        )
 
     def add_randn(self, mu: float = 0, sigma: float = 1, period: Any = None, where: Any = None) -> None:
         """Add Gaussian noise (mean ``mu``, sd ``sigma``) to part of the observation."""
@@ -756,8 +797,14 @@ class TrialEnv(BaseEnv):
             key = (id(space), where)
             entry = cache.get(key)
             if entry is None or entry[0] is not space:
-                entry = cache[key] = (space, channel_indices(getattr(space, "name", None), where))
-            value = entry[1][value]
+                entry = cache[key] = (space, self._channel_list(space, where, "action"))
+            try:
+                value = entry[1][value]
+            except (IndexError, TypeError):
+                raise TaskDefinitionError(
+                    f"{type(self).__name__}: set_groundtruth({value!r}, where={where!r}): {where!r} has "
+                    f"{len(entry[1])} actions; give an index 0..{len(entry[1]) - 1}"
+                ) from None
         if self._batch is not None:
             self._batch.record("gt", ("gt", repr(period)), Ellipsis, self._rows(period), value)
             return
@@ -804,9 +851,16 @@ class TrialEnv(BaseEnv):
         self.t_ind = 0
         self.performance = 0
         trial = self._new_trial(**kwargs)
-        if trial is None:
-            trial = {}
-        elif type(trial) is not dict:
+        if type(trial) is not dict:
+            if not isinstance(trial, Mapping):
+                error = TaskDefinitionError(
+                    f"{type(self).__name__}._new_trial returned {type(trial).__name__}, not the trial's variables; "
+                    f"end it with `return trial` (a dict, e.g. {{'ground_truth': ...}})"
+                )
+                code = getattr(type(self)._new_trial, "__code__", None)
+                if code is not None:
+                    error.where = (code.co_filename, code.co_firstlineno)
+                raise error
             trial = dict(trial)
         trial[TRIAL_SEED_KEY] = int(seed)
         if self.tmax <= 0 and self._periods:
