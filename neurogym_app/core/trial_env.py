@@ -375,9 +375,14 @@ class TrialEnv(BaseEnv):
             )
         if before is None and after is None and not self._periods and duration is None and self._add_layout(names):
             return
+        add_one = self._add_one_period
         for i, (name, dur) in enumerate(zip(names, durations)):
-            first = i == 0
-            self.add_period(name, dur, before if first else None, after if first else None)
+            if i:
+                before = after = None  # the first is placed; each other one follows the last added
+            if type(name) is str:
+                add_one(name, dur, before, after)
+            else:
+                self.add_period(name, dur, before, after)
 
     def _add_layout(self, names: list[Any]) -> bool:
         """The trial's first periods ``names``, from a layout made once, when all their durations are constants.
@@ -620,11 +625,11 @@ class TrialEnv(BaseEnv):
             scalar,
         )
         try:
-            return resolved[key]
-        except KeyError:
-            pass
+            targets = resolved.get(key)
         except TypeError:  # an unhashable period or channel index (an array): resolved each call
-            key = None
+            key, targets = None, None
+        if targets is not None:
+            return targets
         channels, _ = self._channels(where, self.observation_space)
         fancy = not (channels is Ellipsis or type(channels) is slice or isinstance(channels, (int, np.integer)))
         two_d = len(self.observation_space.shape) == 1
@@ -642,11 +647,11 @@ class TrialEnv(BaseEnv):
             resolved = self._resolved = {}
         key = ("gt", tuple(period) if type(period) is list else period, scalar)
         try:
-            return resolved[key]
-        except KeyError:
+            rows = resolved.get(key)
+        except TypeError:  # an unhashable period: resolved each call
+            return self._rows(period, scalar)
+        if rows is None:
             rows = resolved[key] = self._rows(period, scalar)
-        except TypeError:
-            rows = self._rows(period, scalar)
         return rows
 
     def _channel_list(self, space: Any, where: str, kind: str) -> list[int]:
@@ -697,14 +702,14 @@ class TrialEnv(BaseEnv):
         resolved = self._resolved
         if resolved is None:
             resolved = self._resolved = {}
+        call = (kind, tuple(period) if type(period) is list else period, tuple(where) if type(where) is list else where)
         try:
-            call = (kind, tuple(period) if type(period) is list else period, tuple(where) if type(where) is list else where)
-            channels, rows = resolved[call]
-        except KeyError:
-            channels, rows = resolved[call] = (self._channels(where, self.observation_space)[0], self._rows(period))
+            found = resolved.get(call)
         except TypeError:  # an unhashable channel index (an array)
-            call = (kind, repr(period), repr(where))
-            channels, rows = self._channels(where, self.observation_space)[0], self._rows(period)
+            call, found = (kind, repr(period), repr(where)), None
+        if found is None:
+            found = resolved[call] = (self._channels(where, self.observation_space)[0], self._rows(period))
+        channels, rows = found
         self._batch.record(kind, call, channels, rows, value)  # type: ignore[union-attr]
 
     def add_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
