@@ -95,5 +95,6 @@ class Bandit(TrialEnv):
 
 
 def _best_arm(p: list[float], rewards: list[float]) -> int:
-    """The arm of highest expected reward (the first of ties), as ``np.argmax`` finds it."""
-    return int(np.argmax(np.asarray(p) * np.asarray(rewards)))
+    """The arm of highest expected reward (the first of ties)."""
+    expected = [pi * ri for pi, ri in zip(p, rewards)]
+    return expected.index(max(expected))
