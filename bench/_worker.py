@@ -88,6 +88,27 @@ def case_step(params, min_time):
     return _timed(run, min_time)
 
 
+def case_step_bare(params, min_time):
+    """env.step on the bare task (``make(id).unwrapped`` for both libraries), random policy: steps/s.
+
+    What an RL loop pays per step once wrappers are stripped; resets at episode end.
+    """
+    env = _make(params["task"]).unwrapped
+    env.reset(seed=0)
+    actions = _actions(env, 4096)
+
+    def run(k):
+        step, reset = env.step, env.reset
+        n = len(actions)
+        for i in range(k):
+            _, _, terminated, truncated, _ = step(actions[i % n])
+            if terminated or truncated:
+                reset()
+
+    run(200)  # warm-up
+    return _timed(run, min_time)
+
+
 def case_new_trial(params, min_time):
     """task.new_trial() with the trial's ob and gt arrays in hand: trials/s."""
     env = _make(params["task"])
@@ -98,7 +119,7 @@ def case_new_trial(params, min_time):
         new_trial = task.new_trial
         for _ in range(k):
             new_trial()
-            task.ob  # noqa: B018  (neurogym_app builds the arrays on first use)
+            getattr(task, "ob", None)  # neurogym_app builds the arrays on first use (upstream's Bandit has none)
             getattr(task, "gt", None)
 
     run(20)
@@ -118,7 +139,7 @@ def case_dataset(params, min_time):
     return _timed(run, min_time)
 
 
-CASES = {"step": case_step, "new_trial": case_new_trial, "dataset": case_dataset}
+CASES = {"step": case_step, "step_bare": case_step_bare, "new_trial": case_new_trial, "dataset": case_dataset}
 
 
 def _tasks():

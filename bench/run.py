@@ -48,7 +48,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APP_PYTHON = Path(sys.executable)
-REF_PYTHON = HERE / ".reference-venv" / "bin" / "python"
+#: the upstream venv (bench/setup_reference); NEUROGYM_REFERENCE_VENV puts it elsewhere (e.g. under /tmp)
+REF_VENV = Path(os.environ.get("NEUROGYM_REFERENCE_VENV", HERE / ".reference-venv"))
+REF_PYTHON = REF_VENV / "bin" / "python"
 WORKER = HERE / "_worker.py"
 RESULTS = HERE / "results.json"
 
@@ -115,8 +117,18 @@ def _each_ratio(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 register(Case(
+    name="step_bare",
+    description="env.step on the bare task (make(id).unwrapped for both), random policy, reset at episode end",
+    unit="steps/s",
+    worker_case="step_bare",
+    variants=lambda ctx: [{"task": t} for t in ctx["tasks"]],
+    min_time=0.25,
+    summary=_median_ratio,
+))
+register(Case(
     name="step",
-    description="env.step with a random policy, reset at episode end; each library's make(id) as a user gets it",
+    description="env.step with a random policy, reset at episode end; each library's make(id) as the user gets it "
+    "(upstream: Gymnasium's checker wrappers around the task; neurogym_app: the bare task)",
     unit="steps/s",
     worker_case="step",
     variants=lambda ctx: [{"task": t} for t in ctx["tasks"]],
@@ -384,7 +396,10 @@ APP_CASES = [name for name, case in CASES.items() if "app" in case.tags]
 
 #: targets checked at the end: (case, summary key, comparison, value, what it says)
 TARGETS = [
-    ("step", "median_ratio", ">=", 2.0, "env steps/s >= 2x upstream (median over the common tasks)"),
+    ("step_bare", "median_ratio", ">=", 2.0, "bare-env steps/s >= 2x upstream (median over the common tasks)"),
+    ("step_bare", "min_ratio", ">=", 1.0, "bare-env steps/s: no common task slower than upstream"),
+    ("new_trial", "median_ratio", ">=", 2.0, "new_trial/s >= 2x upstream (median over the common tasks)"),
+    ("step", "median_ratio", ">=", 2.0, "env steps/s as the user gets it (make(id)) >= 2x upstream (median)"),
     ("dataset", "min_ratio", ">=", 10.0, "Dataset batches/s >= 10x upstream (each task)"),
     ("import", "app_s", "<", 0.3, "import < 0.3 s"),
     ("import", "ratio", ">=", 3.0, "import >= 3x faster than upstream"),

@@ -5,7 +5,11 @@ the CLI or the app starts; each TrialEnv subclass it defines is registered as
 `ClassName-v0` and appears in `neurogym-app list`, `check`, `play` and the app.
 
 This one is a minimal "which side is brighter?" task written with the
-NeuroGym PeriodEnv recipe: timing, `_new_trial`, `_step`.
+NeuroGym PeriodEnv recipe (timing, `_new_trial`, `_step`) and the helpers the
+built-in tasks use (`neurogym_app.tasks.helpers`); docs/CONTRIBUTING-TASKS.md
+lists the conventions. The declarative calls (`add_period`, `add_ob`, `set_ob`,
+`add_randn`, `set_groundtruth`) are all a trial needs: the core makes them fast
+and builds Dataset batches from them, so keep the arrays out of `_new_trial`.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import neurogym_app as ngym
-from neurogym_app.core.trial_env import OBNOW
+from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards
 
 
 class BrighterSide(ngym.TrialEnv):
@@ -43,12 +47,11 @@ class BrighterSide(ngym.TrialEnv):
 
     def __init__(self, dt: float = 100, rewards=None, timing=None, differences=(0.05, 0.1, 0.2), sigma: float = 0.5):
         super().__init__(dt=dt)
-        self.rewards = {"abort": -0.1, "correct": 1.0, "fail": 0.0}
-        if rewards:
-            self.rewards.update(rewards)
+        # unknown reward names and non-numbers are one-line errors
+        self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
         self.timing = self.resolve_timing(self.default_timing, timing)
         self.differences = np.asarray(differences, dtype=float)
-        self.sigma = sigma / np.sqrt(dt)
+        self.sigma = input_noise_sd(sigma, dt)  # sigma per sqrt(ms), as NeuroGym
         self.abort = False
         # Named spaces: the names drive the stimulus view and the key map.
         self.observation_space = ngym.spaces.Box(
@@ -75,19 +78,10 @@ class BrighterSide(ngym.TrialEnv):
         return trial
 
     def _step(self, action):
-        gt = self.gt_now
-        reward, new_trial = 0.0, False
-        if action != 0 and self.in_period("fixation"):
-            reward, new_trial = self.rewards["abort"], self.abort
-        elif action != 0 and self.in_period("decision"):
-            new_trial = True
-            if action == gt:
-                reward = self.rewards["correct"]
-                self.performance = 1
-            else:
-                reward = self.rewards["fail"]
-        # OBNOW: "the next precomputed observation" (what the agent sees next).
-        return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
+        # Hold fixation ("abort" if broken), then the first choice in "decision" ends the trial.
+        # A task with its own rules returns (OBNOW, reward, False, False, {"new_trial": ..., "gt": self.gt_now});
+        # OBNOW is "the next precomputed observation" (what the agent sees next).
+        return judge_fixate_then_choose(self, action)
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Trials drawn one by one from an env, for comparing with vectorized ``batch_trials``."""
+"""Trials drawn one by one from an env, to compare with the Dataset's batched trials."""
 
 from __future__ import annotations
 

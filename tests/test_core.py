@@ -364,35 +364,15 @@ def test_period_moved_by_the_task_mid_trial_is_seen_by_step():
     assert seen[:3] == ["a", "a", "a"]
 
 
-def test_sole_period_is_ambiguous_only_where_periods_overlap():
-    from neurogym_app.core.trial_env import AMBIGUOUS
-
-    env = Overlapping(dt=100)
-    env.reset(seed=0)
-    answers = []
-    for _ in range(6):
-        answers.append(env.sole_period())
-        env.step(0)
-    assert all(a is AMBIGUOUS for a in answers)  # c overlaps a and b: no step is judged by the index
-    plain = TwoPeriods(dt=100)
-    plain.reset(seed=0)
-    assert plain.sole_period() == "fixation"
-    plain.t_ind, plain.t = 1, 100.0  # fixation is 120 ms rounded to one step of 100 ms
-    assert plain.sole_period() == "decision"
-    plain.t_ind, plain.t = 1, 150.0  # off the step grid: not answered from the index
-    assert plain.sole_period() is AMBIGUOUS
-
-
-def test_period_times_survive_pickle_and_still_reset_the_index():
+def test_period_times_survive_pickle():
     env = TwoPeriods(dt=100)
     env.reset(seed=3)
     env.step(0)
     clone = pickle.loads(pickle.dumps(env))
-    assert dict(clone.start_t) == dict(env.start_t)
-    assert clone._period_index is not None
-    clone.start_t["decision"] = 0.0
-    assert clone._period_index is None
-    assert env._period_index is not None  # the original is untouched
+    assert clone.start_t == env.start_t and clone.end_t == env.end_t
+    assert clone.current_period == env.current_period == "decision"
+    clone.end_t["fixation"] = 500.0  # plain dicts: a task may move a period by hand
+    assert clone.current_period == "fixation" and env.current_period == "decision"
 
 
 def test_block_hashed_trial_seeds_give_numpys_pcg64_states():
@@ -457,17 +437,13 @@ def test_adding_a_list_of_periods_equals_adding_them_one_by_one(durations):
 
 
 @pytest.mark.parametrize("dt", [30, 7.3, 100])
-def test_index_built_while_adding_periods_equals_the_full_build(dt):
+def test_step_reports_the_first_period_of_each_step(dt):
     env = Sequenced(False, dt=dt)
     env.reset(seed=4)
-    for _ in range(30):
-        built = env._period_index
-        env._period_index = None
-        full = env._index_periods()
-        if built is not None:  # built on the way only when every boundary is on the step grid
-            assert built == full
-        assert full == [_scan_period_at(env, k) for k in range(env.n_steps)]
-        env.new_trial()
+    for _ in range(300):
+        expected = _scan_period_at(env, env.t_ind) if env.t == env.t_ind * env.dt else env.current_period
+        _, _, _, _, info = env.step(0)
+        assert info["period"] == expected
 
 
 def _scan_period_at(env, k):
@@ -491,7 +467,59 @@ def test_constant_timing_layout_follows_timing_changes():
         for attr in ("start_t", "end_t", "start_ind", "end_ind"):
             assert dict(getattr(listed, attr)) == dict(getattr(single, attr))
         assert listed.tmax == single.tmax
-        assert listed._index_periods() == single._index_periods()
+        assert [listed.period_at(k) for k in range(listed.n_steps)] == [single.period_at(k) for k in range(single.n_steps)]
         listed.new_trial()
         single.new_trial()
     assert listed.end_t["cue"] - listed.start_t["cue"] == 90
+
+
+class ConstantWriter(ngym.TrialEnv):
+    """Constant timing (a shared layout) and declarative writes resolved once per layout."""
+
+    def __init__(self):
+        super().__init__(dt=10)
+        self.timing = {"a": 30, "b": 20, "c": 10}
+        self.observation_space = ngym.spaces.Box(-np.inf, np.inf, shape=(3,), name={"x": 0, "yz": [1, 2]})
+        self.action_space = ngym.spaces.Discrete(2, name={"go": 1})
+
+    def _new_trial(self, **kwargs):
+        self.add_period(["a", "b", "c"])
+        self.add_ob(1, ["a", "b"], where="x")
+        self.add_ob(np.array([2.0, 3.0]), "b", where="yz")
+        self.set_ob(5, "c", where=[0, 2])
+        self.set_groundtruth(0, "c", where="go")
+        return {}
+
+    def _step(self, action):
+        return OBNOW, 0.0, False, False, {}
+
+
+def _expected_rows(env):
+    ob = np.zeros((env.n_steps, 3), np.float32)
+    a, b, c = (slice(env.start_ind[p], env.end_ind[p]) for p in "abc")
+    ob[a, 0] = 1
+    ob[b, 0] = 1
+    ob[b, 1:] += np.array([2.0, 3.0], np.float32)
+    ob[c, 0] = ob[c, 2] = 5
+    return ob
+
+
+def test_writes_resolved_once_per_layout_follow_timing_and_space_changes():
+    env = ConstantWriter()
+    env.reset(seed=0)
+    for trial in range(9):
+        if trial == 3:
+            env.timing["b"] = 40  # a new layout: what was resolved for the old one must not be reused
+        if trial == 6:
+            env.observation_space = ngym.spaces.Box(-np.inf, np.inf, shape=(3,), name={"x": 2, "yz": [0, 1]})
+        env.new_trial()
+        expected = _expected_rows(env)
+        if trial >= 6:
+            expected = np.zeros_like(expected)
+            a, b, c = (slice(env.start_ind[p], env.end_ind[p]) for p in "abc")
+            expected[a, 2] = expected[b, 2] = 1
+            expected[b, :2] += np.array([2.0, 3.0], np.float32)
+            expected[c, 0] = expected[c, 2] = 5
+        np.testing.assert_array_equal(env.ob, expected)
+        assert env.gt.tolist() == [0] * env.start_ind["c"] + [1] * (env.end_ind["c"] - env.start_ind["c"])
+    assert env.end_t["b"] - env.start_t["b"] == 40

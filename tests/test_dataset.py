@@ -18,9 +18,10 @@ from _xvfb import psychopy_display  # noqa: F401  (fixture: the PsychoPy tasks d
 import neurogym_app as ngym
 from neurogym_app.core import registry
 from neurogym_app.core import timing as timing_mod
-from neurogym_app.core.dataset import BatchLayout, Dataset, batch_method, sample_steps
+from neurogym_app.core.batch import build_trials
+from neurogym_app.core.dataset import Dataset
 from neurogym_app.core.rng import make_rng
-from neurogym_app.core.trial_env import TrialEnv
+from neurogym_app.core.trial_env import OBNOW, TrialEnv
 
 ALL_IDS = sorted(i for i, e in registry.entries().items() if e.available)
 PSYCHOPY_IDS = {i for i, e in registry.entries().items() if e.group == "psychopy"}
@@ -29,7 +30,7 @@ VECTORIZED = [
     "ContextDecisionMaking-v0",
     "DelayMatchSample-v0",
     "GoNogo-v0",
-    "ReadySetGo-v0",
+    "PerceptualDecisionMakingDelayResponse-v0",
 ]
 
 
@@ -99,8 +100,8 @@ def test_bad_arguments():
         ngym.Dataset("GoNogo-v0", batch_size=0)
     with pytest.raises(ValueError, match="seq_len"):
         ngym.Dataset("GoNogo-v0", seq_len=0)
-    with pytest.raises(ValueError, match="batch_trials"):
-        ngym.Dataset("PerceptualDecisionMakingDelayResponse-v0", vectorized=True)
+    with pytest.raises(ValueError, match="cannot be batched .the trial reads its ground-truth array.; use Dataset"):
+        ngym.Dataset("ReadySetGo-v0", vectorized=True)  # its trial definition writes the gt through view_groundtruth
 
 
 # --------------------------------------------------------------------------- fresh arrays, windows, seeds
@@ -165,7 +166,7 @@ def test_reseeding_restarts_the_streams():
 def test_new_trial_rows_are_the_env_trial_streams():
     """Row b of the new_trial path is the trials of the task reset with seed + b, end to end."""
     seed, n = 21, 300
-    ds = ngym.Dataset("PerceptualDecisionMakingDelayResponse-v0", batch_size=2, seq_len=n, seed=seed)
+    ds = ngym.Dataset("PerceptualDecisionMakingDelayResponse-v0", batch_size=2, seq_len=n, seed=seed, vectorized=False)
     inputs, targets = ds()
     for b in range(2):
         env = ngym.make("PerceptualDecisionMakingDelayResponse-v0")
@@ -274,130 +275,128 @@ def _freqs(values, support):
 
 
 @pytest.mark.parametrize(
-    ("task_id", "kwargs", "categorical"),
+    ("task_id", "kwargs"),
     [
-        ("PerceptualDecisionMaking-v0", {}, ["ground_truth", "coh"]),
-        ("PerceptualDecisionMaking-v0", {"dim_ring": 3, "timing": {"delay": ("uniform", (100, 700))}}, ["ground_truth", "coh"]),
-        ("ContextDecisionMaking-v0", {}, ["ground_truth", "other_choice", "context", "coh_1", "coh_2"]),
-        ("ContextDecisionMaking-v0", {"use_expl_context": True}, ["ground_truth", "context", "coh_1", "coh_2"]),
-        ("DelayMatchSample-v0", {}, ["ground_truth", "sample_theta"]),
-        ("GoNogo-v0", {"timing": {"delay": ("choice", [200, 400, 800])}}, ["ground_truth"]),
-        ("ReadySetGo-v0", {}, []),
+        ("PerceptualDecisionMaking-v0", {}),
+        ("PerceptualDecisionMaking-v0", {"dim_ring": 3, "timing": {"delay": ("uniform", (100, 700))}}),
+        ("ContextDecisionMaking-v0", {}),
+        ("ContextDecisionMaking-v0", {"use_expl_context": True, "go_cue": True}),
+        ("DelayMatchSample-v0", {}),
+        ("GoNogo-v0", {"timing": {"delay": ("choice", [200, 400, 800])}}),
+        ("PerceptualDecisionMakingDelayResponse-v0", {}),
     ],
 )
-def test_vectorized_trials_have_the_env_distribution(task_id, kwargs, categorical):
-    n = 2000
-    trials, durations, lengths, env_ob, env_gt = env_trials(task_id, n, **kwargs)
-    env = ngym.make(task_id, **kwargs)
-    ob, gt, v_lengths, v_trials = env.batch_trials(make_rng(1), n)
-    assert ob.shape == (int(np.sum(v_lengths)), *env.observation_space.shape) and ob.dtype == np.float32
-    assert gt.shape[0] == ob.shape[0] and gt.dtype == np.int64
-    for name in categorical:
-        env_values = np.array([t[name] for t in trials], dtype=float)
-        support = np.unique(env_values)
-        assert set(np.round(np.unique(v_trials[name].astype(float)), 9)) <= set(np.round(support, 9)), name
-        np.testing.assert_allclose(_freqs(v_trials[name], support), _freqs(env_values, support), atol=0.05, err_msg=name)
-    for period, values in durations.items():
-        vec = v_trials["durations"][period]
-        assert set(np.unique(vec)) <= set(np.unique(values)) or np.ptp(values) > 0, period
-        np.testing.assert_allclose(vec.mean(), values.mean(), rtol=0.05, atol=env.dt / 2, err_msg=period)
-        np.testing.assert_allclose(vec.std(), values.std(), rtol=0.15, atol=env.dt / 2, err_msg=period)
-    np.testing.assert_allclose(v_lengths.mean(), lengths.mean(), rtol=0.05)
-    # the targets and observations over the whole stream have the same law
+def test_batched_stream_has_the_env_distribution(task_id, kwargs):
+    """The Dataset's batched rows (recorded calls) and the env's trials: the same law of inputs and targets."""
+    _, _, lengths, env_ob, env_gt = env_trials(task_id, 1500, **kwargs)
+    ds = Dataset(task_id, env_kwargs=kwargs, batch_size=4, seq_len=int(lengths.sum()) // 4, seed=1, vectorized=True)
+    assert ds.vectorized
+    inputs, targets = ds()
+    ob = inputs.reshape(-1, *inputs.shape[2:])
+    gt = targets.reshape(-1)
     support = np.unique(env_gt)
+    assert set(np.unique(gt)) <= set(support)
     np.testing.assert_allclose(_freqs(gt, support), _freqs(env_gt, support), atol=0.02)
     np.testing.assert_allclose(ob.mean(axis=0), env_ob.mean(axis=0), atol=0.03)
     np.testing.assert_allclose(ob.std(axis=0), env_ob.std(axis=0), rtol=0.05, atol=0.02)
 
 
+def _sequential_trials(task, rng, n):
+    """n trials of ``task._new_trial`` run the ordinary way on ``rng`` (no per-trial seeds): stacked ob, gt."""
+    task.rng = rng
+    obs, gts = [], []
+    for _ in range(n):
+        task._reset_periods()
+        task._new_trial()
+        obs.append(task.ob.copy())
+        gts.append(task.gt.copy())
+    return np.concatenate(obs), np.concatenate(gts)
+
+
 @pytest.mark.parametrize(
-    ("task_id", "kwargs", "names"),
+    ("task_id", "kwargs"),
     [
-        ("PerceptualDecisionMaking-v0", {"sigma": 0}, ["ground_truth", "coh"]),
-        ("PerceptualDecisionMaking-v0", {"sigma": 0, "dim_ring": 4, "timing": {"delay": ("uniform", (0, 500))}}, ["ground_truth", "coh"]),
-        ("ContextDecisionMaking-v0", {"sigma": 0}, ["ground_truth", "other_choice", "context", "coh_1", "coh_2"]),
-        (
-            "ContextDecisionMaking-v0",
-            {"sigma": 0, "use_expl_context": True, "go_cue": True, "dim_ring": 3},
-            ["ground_truth", "other_choice", "context", "coh_1", "coh_2"],
-        ),
-        ("DelayMatchSample-v0", {"sigma": 0, "dim_ring": 4}, ["ground_truth", "sample_theta"]),
-        ("GoNogo-v0", {}, ["ground_truth"]),
-        ("ReadySetGo-v0", {"gain": 1.5}, ["measure"]),
+        ("GoNogo-v0", {"timing": {"delay": ("choice", [200, 400, 800])}}),
+        ("DelayMatchSampleDistractor1D-v0", {}),
+        ("PulseDecisionMaking-v0", {}),
     ],
 )
-def test_vectorized_trials_equal_env_trials_with_the_same_variables(task_id, kwargs, names):
-    """Without noise, each batched trial is exactly the env's trial with its variables and durations."""
-    env = ngym.make(task_id, **kwargs)
-    n = 40
-    ob, gt, lengths, trials = env.batch_trials(make_rng(2), n)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    for i in range(n):
-        timing = {p: float(d[i]) for p, d in trials["durations"].items() if p in env.timing}
-        if task_id == "ReadySetGo-v0":
-            timing.pop("measure")  # a trial variable there, not drawn from the timing
-        one = ngym.make(task_id, **{**kwargs, "timing": {**kwargs.get("timing", {}), **timing}})
-        one.reset(seed=0)
-        one.new_trial(**{k: trials[k][i].item() for k in names})
-        np.testing.assert_array_equal(one.ob, ob[offsets[i] : offsets[i + 1]], err_msg=f"trial {i}")
-        np.testing.assert_array_equal(one.gt, gt[offsets[i] : offsets[i + 1]], err_msg=f"trial {i}")
+def test_batched_trials_equal_the_trials_run_one_by_one(task_id, kwargs):
+    """Noise-free trial definitions draw the same numbers either way: the batch is the sequence, bit for bit."""
+    task = ngym.make(task_id, **kwargs).unwrapped
+    space, act = task.observation_space, task.action_space
+    ob, gt = build_trials(task, make_rng(5), 3000, space.shape, act.shape, np.int64)
+    ref_ob, ref_gt = _sequential_trials(ngym.make(task_id, **kwargs).unwrapped, make_rng(5), 400)
+    n = min(len(ob), len(ref_ob))
+    assert n >= 3000
+    np.testing.assert_array_equal(ob[:n], ref_ob[:n])
+    np.testing.assert_array_equal(gt[:n], ref_gt[:n])
 
 
-def test_vectorized_noise_has_the_env_sd():
-    env = ngym.make("PerceptualDecisionMaking-v0", sigma=1.5)
-    ob, _, _, trials = env.batch_trials(make_rng(0), 500)
-    quiet = ngym.make("PerceptualDecisionMaking-v0", sigma=0)
-    clean, _, _, _ = quiet.batch_trials(make_rng(0), 500)  # same draws before the noise: same trials
-    stimulus = clean[:, 0] == 1
-    residual = (ob - clean)[:, 1:][stimulus & (np.abs(clean[:, 1:]).sum(axis=1) > 0)]
-    np.testing.assert_allclose(residual.std(), env.sigma, rtol=0.03)
+class _Ordered(TrialEnv):
+    """Calls whose order differs between trials, overlapping writes, fancy channels, a list value."""
+
+    def __init__(self):
+        super().__init__(dt=10)
+        self.timing = {"a": ("choice", [20, 30]), "b": 20, "c": ("uniform", (10, 40))}
+        self.observation_space = ngym.spaces.Box(-np.inf, np.inf, shape=(4,), name={"x": 0, "odd": [1, 3]})
+        self.action_space = ngym.spaces.Discrete(3)
+
+    def _new_trial(self, **kwargs):
+        flip = bool(self.rng.random() < 0.5)
+        self.add_period(["a", "b", "c"])
+        if flip:
+            self.set_ob(2, "b", where="x")
+            self.add_ob(1, where="x")  # after the set: b is 3 there
+        else:
+            self.add_ob(1, where="x")
+            self.set_ob(2, "b", where="x")  # after the add: b is 2 there
+        self.add_ob([0.5, 0.25], ["a", "c"], where="odd")
+        self.add_ob(np.arange(4.0), "c")
+        self.set_groundtruth(2 if flip else 1, "c")
+        return {"flip": flip}
+
+    def _step(self, action):
+        return OBNOW, 0.0, False, False, {}
+
+
+def test_batched_trials_keep_each_trials_order_of_calls():
+    ob, gt = build_trials(_Ordered(), make_rng(0), 2000, (4,), (), np.int64)
+    ref_ob, ref_gt = _sequential_trials(_Ordered(), make_rng(0), 400)
+    n = min(len(ob), len(ref_ob))
+    np.testing.assert_array_equal(ob[:n], ref_ob[:n])
+    np.testing.assert_array_equal(gt[:n], ref_gt[:n])
+    assert set(np.unique(ob[:, 0])) == {1.0, 2.0, 3.0}  # both orders happened (b is 3 after set-then-add)
+
+
+def test_batched_noise_has_the_env_sd():
+    task = ngym.make("PerceptualDecisionMaking-v0", sigma=1.5).unwrapped
+    ob, _ = build_trials(task, make_rng(0), 20000, task.observation_space.shape, (), np.int64)
+    quiet = ngym.make("PerceptualDecisionMaking-v0", sigma=0).unwrapped
+    clean, _ = build_trials(quiet, make_rng(0), 20000, quiet.observation_space.shape, (), np.int64)
+    n = min(len(ob), len(clean))  # the noise is drawn after the trials: the same trials either way
+    stimulus = (clean[:n, 1:] != 0).any(axis=1)
+    residual = (ob[:n] - clean[:n])[:, 1:][stimulus]
+    np.testing.assert_allclose(residual.std(), task.sigma, rtol=0.03)
     np.testing.assert_allclose(residual.mean(), 0, atol=0.02)
 
 
-def test_subclasses_that_change_new_trial_are_not_batched_with_the_parent_method():
+def test_trial_definitions_that_touch_their_arrays_go_through_new_trial():
     PDM = registry.load("PerceptualDecisionMaking-v0")
 
-    class Changed(PDM):
+    class Direct(PDM):
         def _new_trial(self, **kwargs):
-            return super()._new_trial(**kwargs)
+            trial = super()._new_trial(**kwargs)
+            self.ob[:, 0] *= 0.5  # a direct write: cannot be recorded
+            return trial
 
     class Same(PDM):
         pass
 
-    assert batch_method(Changed()) is None
-    assert batch_method(Same()) is not None
-    assert not ngym.Dataset(Changed(), seq_len=5).vectorized
-
-
-def test_sample_steps_matches_sample_time():
-    env = ngym.make("PerceptualDecisionMaking-v0", dt=20)
-    specs = {
-        "fixation": ("truncated_exponential", (300, 100, 900)),
-        "stimulus": ("uniform", (55, 555)),
-        "delay": [10, 30, 50],
-        "decision": ("choice", (20, 41)),
-    }
-    env.timing = timing_mod.normalise_timing(specs)
-    env.reset(seed=0)
-    for period in specs:
-        drawn = np.array([env.sample_time(period) for _ in range(3000)]) / env.dt
-        vec = sample_steps(env, make_rng(5), period, 3000)
-        support = np.unique(drawn)
-        assert set(np.unique(vec)) <= set(support), period
-        np.testing.assert_allclose(vec.mean(), drawn.mean(), rtol=0.03, err_msg=period)
-
-
-def test_layout_until_and_empty_periods():
-    env = ngym.make("GoNogo-v0")
-    lay = BatchLayout(env, make_rng(0), 3)
-    lay.add("fixation", steps=np.array([0, 1, 2]))
-    lay.add("stimulus", steps=timing_mod.Until(500))
-    ob, gt = lay.build((3,))
-    assert ob.shape == (3, 5, 3)
-    np.testing.assert_array_equal(lay.lengths, [5, 5, 5])
-    np.testing.assert_array_equal(lay.mask("stimulus").sum(axis=1), [5, 4, 3])
-    flat_ob, flat_gt, lengths = lay.finish(ob, gt)
-    assert flat_ob.shape == (15, 3) and flat_gt.shape == (15,)
+    assert not ngym.Dataset(Direct(), seq_len=5).vectorized
+    assert ngym.Dataset(Same(), seq_len=5).vectorized
+    inputs, _ = ngym.Dataset(Direct(), seq_len=50, seed=0)()
+    assert set(np.unique(inputs[:, 0, 0])) <= {0.0, 0.5}
 
 
 # --------------------------------------------------------------------------- fast paths that must not change behaviour
@@ -489,3 +488,24 @@ def test_wrappers_that_change_observations_are_refused(wrapper, vectorized):
     with pytest.raises(ValueError, match=f"wrapped by {wrapper}") as err:
         Dataset(env, batch_size=2, seq_len=10, seed=0, vectorized=vectorized)
     assert "\n" not in str(err.value)
+
+
+def test_a_trial_that_touches_its_arrays_later_sends_the_row_to_new_trial():
+    PDM = registry.load("PerceptualDecisionMaking-v0")
+
+    class Sometimes(PDM):
+        def _new_trial(self, **kwargs):
+            trial = super()._new_trial(**kwargs)
+            if self.rng.random() < 0.02:  # rare: the probe's one trial does not see it
+                self.view_ob("decision")[:] = 7.0
+            return trial
+
+    ds = ngym.Dataset(Sometimes(), batch_size=2, seq_len=500, seed=0)
+    assert ds.vectorized
+    sevens = 0
+    for _ in range(40):
+        inputs, targets = ds()
+        assert inputs.shape == (500, 2, 3) and targets.shape == (500, 2)
+        sevens += int((inputs == 7.0).sum())
+    assert all(row.one_by_one is not None for row in ds._rows)
+    assert sevens > 0  # the rows went on with the trial definition as written, one trial at a time

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from neurogym_app.core.authoring import TaskAuthoringError, one_line
 from neurogym_app.core.describe import describe_task
+from neurogym_app.errors import UserError
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -24,7 +26,15 @@ def _names(space: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    info = describe_task(args.task)
+    try:
+        info = describe_task(args.task)
+    except UserError:
+        raise
+    except Exception as exc:  # a mistake in the task's code: its file, line and fix, in one line
+        line = one_line(exc)
+        if line is None:
+            raise
+        raise TaskAuthoringError(f"{args.task}: {line}") from exc
     if args.json:
         print(json.dumps(info, indent=1))
         return 0

@@ -12,6 +12,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from neurogym_app.core.authoring import one_line
 from neurogym_app.core.trial_env import TRIAL_SEED_KEY, TrialEnv
 
 __all__ = ["CheckResult", "check_task", "rollout"]
@@ -22,6 +23,8 @@ class CheckResult:
     task_id: str
     failures: list[str] = field(default_factory=list)
     passed: list[str] = field(default_factory=list)
+    #: checks not run: an earlier one failed in the task's own code (the same mistake would fail them all)
+    stopped: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -30,7 +33,8 @@ class CheckResult:
     def summary(self) -> str:
         if self.ok:
             return f"{self.task_id}: ok ({len(self.passed)} checks)"
-        return f"{self.task_id}: FAILED " + "; ".join(self.failures)
+        stopped = f"; stopped: {', '.join(self.stopped)}" if self.stopped else ""
+        return f"{self.task_id}: FAILED " + "; ".join(self.failures) + stopped
 
 
 def _sample_actions(env: gym.Env, n: int, seed: int) -> list[Any]:
@@ -63,15 +67,19 @@ def _same(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> bool:
     return obs_same and gt_same and a["rewards"] == b["rewards"]
 
 
-def _check(result: CheckResult, name: str, fn: Callable[[], str | None]) -> None:
+def _check(result: CheckResult, name: str, fn: Callable[[], str | None]) -> bool:
+    """Run one check; False when it crashed in the task's own code (then the rest would only repeat it)."""
     try:
         problem = fn()
     except Exception as exc:  # a crash is a failed check, reported with its cause
-        problem = f"{type(exc).__name__}: {exc}"
+        located = one_line(exc)
+        result.failures.append(f"{name}: {located or f'{type(exc).__name__}: {exc}'}")
+        return located is None
     if problem:
         result.failures.append(f"{name}: {problem}")
     else:
         result.passed.append(name)
+    return True
 
 
 def check_task(
@@ -103,7 +111,7 @@ def check_task(
     try:
         probe = factory()
     except Exception as exc:
-        result.failures.append(f"make: {type(exc).__name__}: {exc}")
+        result.failures.append(f"make: {one_line(exc) or f'{type(exc).__name__}: {exc}'}")
         return result
     meta = dict(getattr(probe.unwrapped, "metadata", {}) or {})
     actions = _sample_actions(probe, steps, seed)
@@ -190,6 +198,25 @@ def check_task(
             env.new_trial()
         return None
 
+    def periods_last_dt() -> str | None:
+        env = factory().unwrapped
+        if not isinstance(env, TrialEnv):
+            return None
+        env.reset(seed=seed)
+        for _ in range(20):
+            for name in env.periods:
+                spec = env.timing.get(name)
+                drawn = env.end_t[name] - env.start_t[name]
+                # rounded to the nearest step a period of 0 < d < dt/2 ms would vanish; it is stretched to
+                # one step instead, so it lasts more than twice its timing: the timing misstates the task
+                if isinstance(spec, (int, float)) and not isinstance(spec, bool) and 0 < spec < env.dt / 2:
+                    return (
+                        f"period {name!r} is timed {spec:g} ms, less than half of dt = {env.dt:g} ms, and lasts "
+                        f"{drawn:g} ms; time it at least dt (or 0 to skip it), or use a smaller dt"
+                    )
+            env.new_trial()
+        return None
+
     def rebuild() -> str | None:
         env = factory().unwrapped
         if not isinstance(env, TrialEnv):
@@ -209,12 +236,19 @@ def check_task(
                 return "the rebuilt trial records different variables"
         return None
 
-    _check(result, "gymnasium env checker", gym_checker)
-    _check(result, "determinism", determinism)
-    _check(result, "seeds differ", seeds_differ)
-    _check(result, "observations in space", in_space)
-    _check(result, "info", info_form)
-    _check(result, "deepcopy/pickle", copies)
-    _check(result, "periods tile the trial", periods_tile)
-    _check(result, "new_trial(**trial) rebuild", rebuild)
+    checks = [
+        ("gymnasium env checker", gym_checker),
+        ("determinism", determinism),
+        ("seeds differ", seeds_differ),
+        ("observations in space", in_space),
+        ("info", info_form),
+        ("deepcopy/pickle", copies),
+        ("periods tile the trial", periods_tile),
+        ("periods last at least dt", periods_last_dt),
+        ("new_trial(**trial) rebuild", rebuild),
+    ]
+    for i, (name, fn) in enumerate(checks):
+        if not _check(result, name, fn):
+            result.stopped = [n for n, _ in checks[i + 1 :]]
+            break
     return result

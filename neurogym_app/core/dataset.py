@@ -17,9 +17,11 @@ Differences from NeuroGym's Dataset (same arguments, same shapes):
   its cache, and the cache's last window);
 * ``seed`` makes the batches reproducible: row ``b`` is the trial stream of the
   task reset with ``seed + b`` (NeuroGym's ``Dataset.seed`` convention);
-* trials are built fast: a task that implements ``batch_trials`` (below) gets
-  many trials from a few numpy calls; every other task goes through
-  ``new_trial`` with the trial copied straight into the row's buffer.
+* trials are built fast from the task's one trial definition: its
+  ``_new_trial`` runs trial after trial with its declarative calls recorded,
+  then applied to all the trials at once (``core.batch``); a trial definition
+  that touches its arrays directly goes through ``new_trial``, each trial
+  copied straight into the row's buffer.
 
 Wrappers: trial-level wrappers (``TrialWrapper`` subclasses, and the
 task-switching ``ScheduleEnvs``/``MultiEnvs``) act, since trials are drawn
@@ -41,175 +43,27 @@ How each kind of task is turned into steps:
   the ``info["gt"]`` the step reports (else the action taken). An episode
   that terminates or truncates is followed by ``reset()``.
 
-The vectorized protocol (optional, per task)::
-
-    def batch_trials(self, rng, n) -> (ob, gt, lengths[, trials])
-
-builds ``n`` trials at once from ``rng``: ``ob`` of shape ``(sum(lengths),
-*ob_shape)`` and ``gt`` of shape ``(sum(lengths), *action_shape)`` hold the trials
-one after the other; ``trials`` (optional) maps variable names to arrays of
-``n`` values (the trial variables, and ``"durations"``: period -> ms). It
-must give trials with the same distribution as ``new_trial`` (tests compare
-both), and may return ``NotImplemented`` for parameter values it does not
-cover, which sends the task through ``new_trial`` instead. A subclass that
-overrides ``_new_trial`` without its own ``batch_trials`` is never batched
-with its parent's. :class:`BatchLayout` and :func:`sample_steps` do the
-period bookkeeping for it.
+Batched rows draw from one generator per row (``seed + b``) instead of one
+per trial: the same distribution as ``new_trial``, not the same numbers.
 """
 
 from __future__ import annotations
 
 import copy
-import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core import timing as timing_mod
+from neurogym_app.core.batch import NotBatchable, build_trials
 from neurogym_app.core.rng import make_rng
 
-__all__ = ["Dataset", "BatchLayout", "sample_steps", "batch_method", "target_dtype"]
+__all__ = ["Dataset", "target_dtype"]
 
 _MIN_CACHE = 512  # steps a row builds at least per refill (the default cache_len's floor)
-_BLOCK_STEPS = 4096  # steps (about) that one batch_trials call builds for a row
+_BLOCK_STEPS = 4096  # steps (at least) that one batched refill builds for a row
 _CACHE_NUMBERS = 2**20  # default cache_len: about this many numbers (4 MiB of float32) over the batch
-
-
-# --------------------------------------------------------------------------- helpers for batch_trials
-def sample_steps(env: Any, rng: np.random.Generator, period: str, n: int) -> np.ndarray | timing_mod.Until:
-    """``n`` durations of ``period`` drawn as ``env.sample_time`` would, in time steps (int64).
-
-    Same distributions and the same rounding (nearest ``dt``, a positive duration
-    at least one step). An ``("until", t)`` spec is returned as ``Until`` (its
-    length depends on when the period starts: :meth:`BatchLayout.add` resolves it).
-    """
-    spec = env.timing[period]
-    dt = float(env.dt)
-    if callable(spec):
-        raw = np.array([timing_mod.sample_duration(period, spec, rng) for _ in range(n)], dtype=float)
-    elif isinstance(spec, (int, float, np.integer, np.floating)) and not isinstance(spec, bool):
-        raw = np.full(n, float(spec))
-    else:
-        timing_mod.validate_timing(period, spec)
-        if isinstance(spec[0], str):
-            name, args = spec
-            if name == "constant":
-                raw = np.full(n, float(args))
-            elif name == "until":
-                return timing_mod.Until(float(args))
-            elif name == "uniform":
-                raw = rng.uniform(float(args[0]), float(args[1]), size=n)
-            elif name == "choice":
-                raw = np.asarray(args, dtype=float)[rng.integers(len(args), size=n)]
-            else:  # truncated_exponential, by the inverse CDF as timing.truncated_exponential
-                vals = [float(a) for a in args]
-                mean, vmin, vmax = vals[0], (vals[1] if len(vals) > 1 else 0.0), (vals[2] if len(vals) > 2 else math.inf)
-                u = rng.random(n)
-                if vmin >= vmax:
-                    raw = np.full(n, vmax)
-                elif mean <= 0:
-                    raw = np.full(n, vmin)
-                else:
-                    lo = -math.expm1(-vmin / mean)
-                    hi = 1.0 if math.isinf(vmax) else -math.expm1(-vmax / mean)
-                    raw = np.clip(-mean * np.log1p(-(lo + (hi - lo) * u)), vmin, vmax)
-        else:
-            raw = np.asarray(spec, dtype=float)[rng.integers(len(spec), size=n)]
-    return steps_of(raw, dt)
-
-
-def steps_of(ms: np.ndarray, dt: float) -> np.ndarray:
-    """Durations in ms -> whole steps, rounded as ``timing.round_to_dt``."""
-    ms = np.asarray(ms, dtype=float)
-    steps = np.maximum(1, np.floor(ms / dt + 0.5)).astype(np.int64)
-    return np.where(ms <= 0, 0, steps)
-
-
-class BatchLayout:
-    """The periods of ``n`` trials, on a grid of ``n`` rows by the longest trial's steps.
-
-    Add periods in order (each follows the previous one unless ``start`` is
-    given, in steps), then :meth:`build` the ``(n, steps, ...)`` arrays, fill
-    them with whole-array operations (``mask(period)`` is an ``(n, steps)``
-    boolean grid; :meth:`span` bounds a period over all trials so work can be
-    restricted to those columns), and :meth:`finish` them into the flat
-    ``(ob, gt, lengths)`` that ``batch_trials`` returns.
-    """
-
-    def __init__(self, env: Any, rng: np.random.Generator, n: int) -> None:
-        self.env = env
-        self.rng = rng
-        self.n = n
-        self.dt = float(env.dt)
-        self.start: dict[str, np.ndarray] = {}
-        self.end: dict[str, np.ndarray] = {}
-        self._last: str | None = None
-        self.lengths = np.zeros(n, dtype=np.int64)
-        self.steps = 0
-
-    def add(self, period: str | Iterable[str], steps: np.ndarray | None = None, start: np.ndarray | None = None) -> None:
-        """Add a period (or several in sequence); ``steps`` defaults to the task's timing."""
-        if not isinstance(period, str):
-            for name in period:
-                self.add(name)
-            return
-        if start is None:
-            start = self.end[self._last] if self._last is not None else np.zeros(self.n, dtype=np.int64)
-        if steps is None:
-            steps = sample_steps(self.env, self.rng, period, self.n)
-        if isinstance(steps, timing_mod.Until):
-            until = int(steps_of(np.array([steps.t]), self.dt)[0])
-            steps = np.maximum(0, until - start)
-        self.start[period] = start
-        self.end[period] = start + steps
-        self._last = period
-        self.lengths = np.maximum(self.lengths, self.end[period])
-
-    def durations_ms(self) -> dict[str, np.ndarray]:
-        return {p: (self.end[p] - self.start[p]) * self.dt for p in self.start}
-
-    def build(self, ob_shape: tuple[int, ...], gt_shape: tuple[int, ...] = (), gt_dtype: Any = np.int64):
-        """Zeroed ``ob`` (float32) and ``gt`` grids of shape ``(n, steps, ...)``."""
-        self.steps = int(self.lengths.max()) if self.n else 0
-        self.t = np.arange(self.steps, dtype=np.int64)
-        shape = (self.n, self.steps)
-        return np.zeros(shape + tuple(ob_shape), dtype=np.float32), np.zeros(shape + tuple(gt_shape), dtype=gt_dtype)
-
-    def span(self, period: str | Iterable[str]) -> slice:
-        """The columns that ``period`` (or any of several) covers in some trial."""
-        names = [period] if isinstance(period, str) else list(period)
-        lo = min(int(self.start[p].min()) for p in names) if self.n else 0
-        hi = max(int(self.end[p].max()) for p in names) if self.n else 0
-        return slice(lo, max(lo, hi))
-
-    def mask(self, period: str | Iterable[str], cols: slice | None = None) -> np.ndarray:
-        """``(n, steps)`` (or ``(n, columns)``) grid: whether each step lies in ``period``."""
-        t = self.t if cols is None else self.t[cols]
-        if isinstance(period, str):
-            return (t >= self.start[period][:, None]) & (t < self.end[period][:, None])
-        out = np.zeros((self.n, t.size), dtype=bool)
-        for p in period:
-            out |= self.mask(p, cols)
-        return out
-
-    def finish(self, ob: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The filled grids as flat ``(ob, gt, lengths)``, trials one after the other."""
-        if self.n and bool((self.lengths == self.steps).all()):
-            return ob.reshape(-1, *ob.shape[2:]), gt.reshape(-1, *gt.shape[2:]), self.lengths
-        valid = self.t < self.lengths[:, None]
-        return ob[valid], gt[valid], self.lengths
-
-
-def batch_method(task: Any) -> Callable[..., Any] | None:
-    """The task's ``batch_trials`` if the class that defines it also defines ``_new_trial``."""
-    mro = type(task).__mro__
-    owner_batch = next((c for c in mro if "batch_trials" in c.__dict__), None)
-    owner_trial = next((c for c in mro if "_new_trial" in c.__dict__), None)
-    if owner_batch is None or owner_batch is not owner_trial:
-        return None
-    return task.batch_trials
 
 
 def target_dtype(space: gym.Space) -> np.dtype:
@@ -297,21 +151,28 @@ class _Buffer:
         return self.ob[:, start:end].swapaxes(0, 1).copy(), self.gt[:, start:end].swapaxes(0, 1).copy()
 
 
-class _VectorRow(_Row):
-    """Trials from the task's ``batch_trials``, ``block`` at a time, on the row's own generator."""
+class _BatchRow(_Row):
+    """Trials of the task's trial definition, recorded and built ``_BLOCK_STEPS`` at a time on the row's generator."""
 
-    def __init__(self, make_block: Callable[[np.random.Generator, int], Any], rng: np.random.Generator, block: int, *shapes) -> None:
+    def __init__(self, env: gym.Env, rng: np.random.Generator, *shapes) -> None:
         super().__init__(*shapes)
-        self.make_block = make_block
+        self.env = env
         self.rng = rng
-        self.block = block
+        self.shapes = shapes
+        self.one_by_one: _TrialRow | None = None  # after a trial that could not be recorded
 
     def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
         if kwargs:
             raise ValueError("trial variables can only be fixed with Dataset(..., vectorized=False)")
-        out = self.make_block(self.rng, self.block)
-        ob, gt = out[0], out[1]
-        return ob, gt
+        if self.one_by_one is None:
+            try:
+                task = self.env.unwrapped
+                return build_trials(task, self.rng, max(need, _BLOCK_STEPS), self.ob_shape, self.gt_shape, self.gt_dtype)
+            except NotBatchable:  # a trial (not the probe's) touched its arrays: go on with new_trial
+                env = copy.deepcopy(self.env)
+                first_ob, _ = env.reset(seed=int(self.rng.integers(2**63)))
+                self.one_by_one = _TrialRow(env, first_ob, _BLOCK_STEPS, *self.shapes)
+        return self.one_by_one.produce(need)
 
 
 class _TrialRow(_Row):
@@ -442,14 +303,15 @@ class Dataset:
         batch_first: arrays shaped ``(batch, seq_len, ...)`` instead of ``(seq_len, batch, ...)``.
         cache_len: steps a ``new_trial`` row builds at least each time it runs
             dry (default: about 2**20 numbers over the batch, at least 512
-            steps; the vectorized path builds about 4096 steps of trials at a
+            steps; the batched path builds at least 4096 steps of trials at a
             time). Neither changes the data, only how often it is built.
         seed: row ``b`` is the trial stream of the task reset with ``seed + b``
             (``None``: a fresh random seed, see ``dataset.seed_value``).
-        vectorized: use the task's ``batch_trials`` (``None``: when it has one
-            and no TrialWrapper changes how trials are drawn). The vectorized
-            stream has the same distribution as ``new_trial``'s, not the same
-            numbers.
+        vectorized: build many trials at once from the recorded declarative
+            calls of the task's ``_new_trial`` (``None``: when its trial
+            definition allows it and no wrapper changes how trials are drawn).
+            The batched stream has the same distribution as ``new_trial``'s,
+            not the same numbers.
 
     Calling ``dataset()`` (NeuroGym's way) returns the next batch; keyword
     arguments fix trial variables of the trials built for that batch (the
@@ -508,15 +370,11 @@ class Dataset:
         self._observation_changers = _observation_changers(self.env)
         if self._observation_changers and vectorized:
             raise _bypass_error(self._observation_changers)
-        method = batch_method(task) if getattr(task, "_top", task) is task and not self._observation_changers else None
-        if vectorized and method is None:
-            raise ValueError(f"{type(task).__name__} has no batch_trials of its own (or is wrapped by a TrialWrapper)")
-        self._batch_fn = method if vectorized is not False else None
-        if self._batch_fn is not None and self._probe_block() is None:
-            if vectorized:
-                raise ValueError(f"{type(task).__name__}.batch_trials does not cover these parameters")
-            self._batch_fn = None
-        self.vectorized = self._batch_fn is not None
+        plain = getattr(task, "_top", task) is task and not self._observation_changers
+        why_not = self._why_not_batched(task) if plain else "a wrapper draws or changes its trials"
+        if vectorized and why_not:
+            raise ValueError(f"{type(task).__name__} cannot be batched ({why_not}); use Dataset(..., vectorized=False)")
+        self.vectorized = vectorized is not False and not why_not
         self.seed(seed)
 
     # ------------------------------------------------------------------ set-up
@@ -527,20 +385,16 @@ class Dataset:
             return registry.make(self._env_source, **self._env_kwargs)
         return copy.deepcopy(self._env_source)
 
-    def _probe_block(self) -> int | None:
-        """Trials per vectorized refill (about ``_BLOCK_STEPS`` steps), or None if not covered.
-
-        It depends on the task's configuration only (a probe batch drawn with a
-        fixed seed), never on ``seq_len``, ``batch_size`` or ``cache_len``:
-        a row's stream is the same whatever they are.
-        """
-        out = self._batch_fn(make_rng(0), 32)
-        if out is NotImplemented:
-            return None
-        lengths = np.asarray(out[2])
-        mean = max(1.0, float(lengths.mean()) if lengths.size else 1.0)
-        self._block = max(8, int(math.ceil(_BLOCK_STEPS / mean)))
-        return self._block
+    def _why_not_batched(self, task: Any) -> str | None:
+        """Why the task's trials cannot be built from recorded calls (None: they can), from a probe copy."""
+        if not hasattr(task, "_batch"):
+            return "it is not a TrialEnv"
+        probe = copy.deepcopy(task)
+        try:
+            build_trials(probe, make_rng(0), 1, self.ob_shape, self.action_shape, self.targets_dtype)
+        except NotBatchable as exc:
+            return str(exc)
+        return None
 
     def seed(self, seed: int | None = None) -> None:
         """Restart every row's stream: row ``b`` from ``seed + b`` (None: a fresh seed)."""
@@ -551,7 +405,7 @@ class Dataset:
         rows: list[_Row] = []
         if self.vectorized:
             for b in range(self.batch_size):
-                rows.append(_VectorRow(self._batch_fn, make_rng(self.seed_value + b), self._block, *shapes))
+                rows.append(_BatchRow(self.env, make_rng(self.seed_value + b), *shapes))
             self.envs = [self.env]
         else:
             envs = [self.env] + [self._new_env() for _ in range(self.batch_size - 1)]

@@ -1,29 +1,38 @@
 """The task registry: ids -> lazy entry points, metadata, ``make``.
 
-Entries hold entry points as ``"module:attr"`` strings, so registering the
-whole catalogue imports nothing. Every id is also registered with Gymnasium,
-so ``gymnasium.make(id)`` works and returns Gymnasium's usual wrapped env,
-while ``ngym.make(id)`` returns the bare task (NeuroGym-style attribute access).
+One registry: Gymnasium's. Each task is a ``TaskSpec`` (a Gymnasium
+``EnvSpec`` with the task's group, source file and availability) in
+``gymnasium.registry``, so ids are parsed as Gymnasium parses them
+(``namespace.name-vN``), ``gymnasium.make(id)`` returns Gymnasium's usual
+wrapped env and ``ngym.make(id)`` the bare task (NeuroGym-style attribute
+access). Entry points are ``"module:attr"`` strings, so registering the whole
+catalogue imports nothing. Parameters are checked against the constructor's
+signature (``inspect.signature``) and its annotations (pydantic, strict).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import importlib
 import importlib.util
 import inspect
 import sys
 import traceback
+import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+from gymnasium.envs.registration import EnvSpec, parse_env_id
 
 from neurogym_app.errors import UserError
 
 __all__ = [
     "GROUPS",
+    "TaskSpec",
     "TaskEntry",
     "UnknownTaskError",
     "TaskImportError",
@@ -55,21 +64,20 @@ class TaskParameterError(UserError, gym.error.Error, TypeError):
 
 
 @dataclass
-class TaskEntry:
-    id: str
-    entry_point: str | Callable[..., gym.Env]
-    kwargs: dict[str, Any] = field(default_factory=dict)
+class TaskSpec(EnvSpec):
+    """A task's entry in ``gymnasium.registry``: Gymnasium's spec plus what the app needs to know."""
+
     group: str = "native"
     source: str | None = None  # file a custom task came from
     note: str | None = None  # e.g. why a psychopy task cannot be made here
     available: bool = True
 
     def load(self) -> Callable[..., gym.Env]:
-        if callable(self.entry_point):
-            return self.entry_point
         if not self.available:
             raise TaskImportError(f"{self.id}: {self.note}")
-        module_name, _, attr = self.entry_point.partition(":")
+        if callable(self.entry_point):
+            return self.entry_point
+        module_name, _, attr = str(self.entry_point).partition(":")
         try:
             module = importlib.import_module(module_name)
         except Exception as exc:  # report any import failure with its location
@@ -90,7 +98,15 @@ def _where(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-_REGISTRY: dict[str, TaskEntry] = {}
+#: the name the app has used for a registry entry
+TaskEntry = TaskSpec
+
+
+def _unavailable(note: str) -> Callable[..., gym.Env]:
+    def make_unavailable(**kwargs: Any) -> gym.Env:
+        raise TaskImportError(note)
+
+    return make_unavailable
 
 
 def register(
@@ -104,28 +120,37 @@ def register(
     available: bool = True,
     replace: bool = False,
     **extra: Any,
-) -> TaskEntry:
-    """Register a task id (NeuroGym's ``ngym.register``; also with Gymnasium).
+) -> TaskSpec:
+    """Register a task id in Gymnasium's registry (NeuroGym's ``ngym.register``).
 
     Extra keyword arguments (as NeuroGym passes them) are taken as env kwargs.
     Registering an existing id again is an error naming both sources unless
-    ``replace=True``.
+    ``replace=True``; a malformed id is an error saying how ids are written.
     """
     if group not in GROUPS:
         raise ValueError(f"unknown task group {group!r}; use one of {', '.join(GROUPS)}")
+    try:
+        parse_env_id(id)
+    except gym.error.Error as exc:
+        raise ValueError(f"task id {id!r} is not a Gymnasium id ([namespace.]Name-vN, e.g. MyTask-v0): {exc}") from None
     merged = dict(kwargs or {})
     merged.update(extra)
-    if id in _REGISTRY and not replace:
-        old = _REGISTRY[id]
-        where_old = old.source or _describe_entry(old.entry_point)
+    old = gym.registry.get(id)
+    if old is not None and not replace:
+        where_old = getattr(old, "source", None) or _describe_entry(old.entry_point)
         where_new = source or _describe_entry(entry_point)
         raise ValueError(f"task id {id!r} is defined twice: by {where_old} and by {where_new}; rename one of them")
-    entry = TaskEntry(id=id, entry_point=entry_point, kwargs=merged, group=group, source=source, note=note, available=available)
-    _REGISTRY[id] = entry
-    if available:
-        if id in gym.registry:
-            del gym.registry[id]
-        gym.register(id=id, entry_point=entry_point, kwargs=merged, disable_env_checker=False)
+    entry = TaskSpec(
+        id=id,
+        entry_point=entry_point if available else _unavailable(f"{id}: {note}"),
+        kwargs=merged,
+        disable_env_checker=False,
+        group=group,
+        source=source,
+        note=note,
+        available=available,
+    )
+    gym.registry[id] = entry
     return entry
 
 
@@ -136,44 +161,44 @@ def _describe_entry(entry_point: Any) -> str:
 
 
 def unregister(id: str) -> None:
-    _REGISTRY.pop(id, None)
-    if id in gym.registry:
+    if isinstance(gym.registry.get(id), TaskSpec):
         del gym.registry[id]
 
 
-def entries() -> dict[str, TaskEntry]:
-    """All registered entries (id -> TaskEntry), the built-in catalogue included."""
-    _ensure_builtin()
-    return dict(_REGISTRY)
-
-
-_builtin_loaded = False
-
-
 def _ensure_builtin() -> None:
-    # The catalogue lives in a higher layer; the package __init__ installs it.
-    # Importing it here (lazily, by name) keeps `core` free of task imports
-    # while still letting `core` be used on its own.
-    global _builtin_loaded
-    if not _builtin_loaded:
-        _builtin_loaded = True
-        if "neurogym_app.tasks" not in sys.modules:
-            importlib.import_module("neurogym_app.tasks").register_builtin()
+    # The catalogue lives in a higher layer; importing it by name (lazily) keeps
+    # `core` free of task imports. Its register_builtin() registers once.
+    tasks = sys.modules.get("neurogym_app.tasks") or importlib.import_module("neurogym_app.tasks")
+    tasks.register_builtin()
 
 
-def spec(id: str) -> TaskEntry:
-    """The entry of ``id``; an unknown id raises ``UnknownTaskError`` naming the closest ids."""
+def entries() -> dict[str, TaskSpec]:
+    """All registered tasks (id -> TaskSpec), the built-in catalogue included; Gymnasium's own envs left out."""
     _ensure_builtin()
-    try:
-        return _REGISTRY[id]
-    except KeyError:
-        pass
+    return {k: v for k, v in gym.registry.items() if isinstance(v, TaskSpec)}
+
+
+def spec(id: str) -> TaskSpec:
+    """The entry of ``id``; an unknown id raises ``UnknownTaskError`` naming the closest ids.
+
+    As in Gymnasium, an id without a version means its highest registered version.
+    """
+    _ensure_builtin()
+    found = gym.registry.get(id) if isinstance(id, str) else None
+    if isinstance(found, TaskSpec):
+        return found
     if not isinstance(id, str):
         raise UnknownTaskError(f"task id must be a string, got {type(id).__name__}")
-    # Forgiving lookups: a missing version suffix, or different case.
-    if f"{id}-v0" in _REGISTRY:
-        return _REGISTRY[f"{id}-v0"]
-    lowered = {k.lower(): k for k in _REGISTRY}
+    tasks = entries()
+    try:
+        namespace, name, version = parse_env_id(id)
+    except gym.error.Error:
+        namespace, name, version = None, id, None
+    if version is None:
+        versions = [t for t in tasks.values() if t.namespace == namespace and t.name == name and t.version is not None]
+        if versions:
+            return max(versions, key=lambda t: t.version)
+    lowered = {k.lower(): k for k in tasks}
     for candidate in (id.lower(), f"{id}-v0".lower()):
         if candidate in lowered:
             close = lowered[candidate]
@@ -182,7 +207,7 @@ def spec(id: str) -> TaskEntry:
 
 
 def _unknown_message(id: str) -> str:
-    names = list(_REGISTRY)
+    names = list(entries())
     close = difflib.get_close_matches(id, names, n=3, cutoff=0.5)
     if not close:
         bare = {k.rsplit("-v", 1)[0]: k for k in names}
@@ -206,89 +231,99 @@ def _accepted_parameters(factory: Callable[..., Any]) -> tuple[list[str], bool]:
     return [n for n in names if n != "self"], has_var_kw
 
 
-def _split_union(annotation: str) -> list[str]:
-    """``"list[float] | None"`` -> ``["list[float]", "None"]`` (only top-level ``|``)."""
-    parts, depth, start = [], 0, 0
-    for i, c in enumerate(annotation):
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(annotation[start:i].strip())
-            start = i + 1
-    parts.append(annotation[start:].strip())
-    return parts
+#: what a value of each pydantic error type should have been, for the one-line message
+_WANTED = {
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "dict_type": "a table (dict)",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "is_instance_of": "",
+}
 
 
-_SEQUENCES = ("list[", "tuple[", "Sequence[")
+@functools.lru_cache(maxsize=512)
+def _parameter_types(factory: Callable[..., Any]) -> dict[str, Any]:
+    """Parameter name -> pydantic ``TypeAdapter`` of its annotation (parameters pydantic cannot check are left out)."""
+    from pydantic import TypeAdapter
+
+    try:
+        sig = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return {}
+    target = factory.__init__ if inspect.isclass(factory) else factory
+    try:
+        hints = typing.get_type_hints(target)
+    except Exception:  # an annotation naming what the module does not define: check none by annotation
+        hints = {}
+    adapters = {}
+    for name in sig.parameters:
+        annotation = hints.get(name)
+        if annotation is None or annotation is Any:
+            continue
+        try:
+            adapters[name] = TypeAdapter(annotation)
+        except Exception:  # a type pydantic has no schema for (an array, a task's own class): the task checks it
+            continue
+    return adapters
 
 
-def _accepts(kind: str, value: Any) -> tuple[bool | None, str]:
-    """(does ``value`` fit annotation ``kind``? None if the annotation is not understood, description)."""
-    import numbers
-
+def _plain(value: Any) -> Any:
+    """Numpy values as the Python ones they stand for (what a config file or a caller means)."""
     import numpy as np
 
-    is_bool = isinstance(value, (bool, np.bool_))
-    if kind == "None":
-        return value is None, ""
-    if kind == "float":
-        return isinstance(value, numbers.Real) and not is_bool, "a number"
-    if kind == "int":
-        return isinstance(value, numbers.Integral) and not is_bool, "an integer"
-    if kind == "bool":
-        return is_bool, "true or false"
-    if kind == "str":
-        return isinstance(value, str), "text"
-    if kind.startswith(("dict[", "Mapping[")) or kind in ("dict", "Mapping"):
-        from collections.abc import Mapping
-
-        return isinstance(value, Mapping), "a table (dict)"
-    if kind == "np.ndarray":
-        return isinstance(value, np.ndarray), "an array"
-    if kind.startswith(_SEQUENCES):
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
-            return False, "a list"
-        inner = kind[kind.index("[") + 1 : -1].replace(", ...", "").strip()
-        if inner in ("float", "int") and all(
-            _accepts(inner, v)[0] for v in (value.tolist() if isinstance(value, np.ndarray) else value)
-        ):
-            return True, ""
-        if inner in ("float", "int"):
-            return False, "a list of numbers" if inner == "float" else "a list of integers"
-        return True, "a list"
-    return None, ""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _check_parameter_types(task_id: str, factory: Callable[..., Any], params: dict[str, Any]) -> None:
     """A one-line ``TaskParameterError`` for a value of the wrong type (``dim_ring = 2.5``, ``cohs = "abc"``).
 
-    Uses the constructor's annotations; parameters annotated with anything
-    else than plain numbers, text, flags, tables and lists of numbers are left to the task.
+    Each annotated parameter is validated by pydantic in strict mode (no text
+    taken for a number, no float for an integer); the task gets the value as given.
     """
-    try:
-        sig = inspect.signature(factory)
-    except (TypeError, ValueError):
-        return
+    from pydantic import ValidationError
+
+    adapters = _parameter_types(factory)
     for name, value in params.items():
-        p = sig.parameters.get(name)
-        if p is None or p.annotation is inspect.Parameter.empty:
+        adapter = adapters.get(name)
+        if adapter is None:
             continue
-        annotation = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", "")
-        wanted = []
-        ok = False
-        for kind in _split_union(annotation):
-            fits, what = _accepts(kind, value)
-            if fits is None:  # not understood: trust the task
-                ok = True
+        tries = [value, _plain(value)]
+        errors = None
+        for candidate in tries:
+            try:
+                adapter.validate_python(candidate, strict=True)
+                errors = None
                 break
-            if fits:
-                ok = True
+            except ValidationError as exc:
+                errors = errors or exc.errors()
+        if errors is None:
+            continue
+        wanted: list[str] = []
+        for error in errors:
+            if error["type"] == "none_required":
+                continue
+            if isinstance(value, dict) and any(isinstance(part, str) and part in value for part in error["loc"]):
+                wanted = []  # a value inside a table (a reward by name): the task names the entry and the fix
                 break
-            if what:
+            in_list = any(isinstance(part, int) for part in error["loc"])
+            what = _WANTED.get(error["type"], "")
+            if in_list:
+                what = "a list of integers" if error["type"] in ("int_type", "int_from_float") else "a list of numbers"
+            if what and what not in wanted:
                 wanted.append(what)
-        if not ok and wanted:
+        if wanted:
             shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
             raise TaskParameterError(f"{task_id}: parameter {name!r} must be {' or '.join(wanted)}, got {shown}")
 
@@ -313,15 +348,11 @@ def make(id: str, **kwargs: Any) -> gym.Env:
             )
     _check_parameter_types(entry.id, factory, params)
     env = factory(**params)
-    try:
-        gym_spec = gym.spec(entry.id) if entry.id in gym.registry else None
-    except gym.error.Error:
-        gym_spec = None
+    gym_spec = entry
     if gym_spec is not None:
-        env.unwrapped.spec = gym_spec.copy() if hasattr(gym_spec, "copy") else gym_spec
         try:
-            env.unwrapped.spec.kwargs = params
-        except AttributeError:
+            env.unwrapped.spec = dataclasses.replace(gym_spec, kwargs=params)
+        except (AttributeError, TypeError):
             pass
     return env
 
@@ -344,7 +375,7 @@ def all_envs(
         wanted.add("collections")
     if custom:
         wanted.add("custom")
-    ids = sorted(i for i, e in _REGISTRY.items() if e.group in wanted and e.available)
+    ids = sorted(i for i, e in entries().items() if e.group in wanted and e.available)
     if tag is None:
         return ids
     return [i for i in ids if tag in task_metadata(i).get("tags", [])]
@@ -354,7 +385,7 @@ def all_tags(ids: Iterable[str] | None = None) -> list[str]:
     """Every tag used by the registered tasks, sorted."""
     _ensure_builtin()
     if ids is None:
-        ids = [i for i, e in _REGISTRY.items() if e.available]
+        ids = [i for i, e in entries().items() if e.available]
     tags: set[str] = set()
     for i in ids:
         tags.update(task_metadata(i).get("tags", []))

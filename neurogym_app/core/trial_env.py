@@ -19,18 +19,18 @@ observation. The supervised ``Dataset`` pairs ``ob[t]`` with ``gt[t]`` the same 
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core import timing as timing_mod
+from neurogym_app.core.batch import NotBatchable, TrialBatch
 from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
 from neurogym_app.core.spaces import channel_indices
 
-__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "AMBIGUOUS", "TaskDefinitionError"]
+__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "TaskDefinitionError"]
 
 #: metadata keys every task may set; see docs in ``TrialEnv.metadata``
 METADATA_DEFAULTS: dict[str, Any] = {
@@ -53,7 +53,13 @@ TRIAL_SEED_KEY = "trial_seed"
 
 
 class TaskDefinitionError(RuntimeError):
-    """A task used the period/observation API in a way that cannot work."""
+    """A task used the period/observation API in a way that cannot work.
+
+    ``where``: ``(file, line)`` of the task's code at fault when the traceback
+    does not show it (``core.authoring.one_line`` reports it).
+    """
+
+    where: tuple[str, int] | None = None
 
 
 class _ObNow:
@@ -74,15 +80,6 @@ class _ObNow:
 
 
 OBNOW = _ObNow()
-
-
-class _Ambiguous:
-    def __repr__(self) -> str:
-        return "AMBIGUOUS"
-
-
-#: ``TrialEnv.sole_period()`` when the step lies in several periods (or the time is off the step grid)
-AMBIGUOUS = _Ambiguous()
 
 
 _PLAIN_NUMBERS = (int, float)
@@ -148,16 +145,6 @@ _SCALARS = frozenset({int, float, bool, np.float32, np.float64, np.int64, np.int
 _PY_NUMBERS = frozenset({int, float})
 
 
-def _exact_on_zero(value: Any) -> bool:
-    """Whether ``0 + value`` in float32 is ``value`` cast to float32 (a plain, nonzero, moderate number)."""
-    kind = type(value)
-    if kind is float:
-        return 0.0 < abs(value) < 1e30
-    if kind is int:
-        return 0 < abs(value) < 2**24
-    return False
-
-
 def _merge_slices(slices: list[slice]) -> list[slice]:
     """``slices`` with each run of back-to-back ones (``stop`` == next ``start``) joined.
 
@@ -179,78 +166,6 @@ def _merge_slices(slices: list[slice]) -> list[slice]:
     return out
 
 
-class _PeriodTimes(dict):
-    """``start_t``/``end_t``: a dict that tells its env when a task edits it.
-
-    ``TrialEnv.step`` reads the current period from a per-trial list built from
-    these times; a task that moves a period (NeuroGym tasks write
-    ``self.start_t[...]`` directly) must make that list be rebuilt.
-    """
-
-    __slots__ = ("_owner",)
-
-    def _changed(self) -> None:
-        owner = getattr(self, "_owner", None)  # unset while pickle refills the dict
-        if owner is not None:
-            owner._period_index = None
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        dict.__setitem__(self, key, value)
-        self._changed()
-
-    def __delitem__(self, key: Any) -> None:
-        dict.__delitem__(self, key)
-        self._changed()
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        dict.update(self, *args, **kwargs)
-        self._changed()
-
-    def pop(self, *args: Any) -> Any:
-        out = dict.pop(self, *args)
-        self._changed()
-        return out
-
-    def popitem(self) -> Any:
-        out = dict.popitem(self)
-        self._changed()
-        return out
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        out = dict.setdefault(self, key, default)
-        self._changed()
-        return out
-
-    def clear(self) -> None:
-        dict.clear(self)
-        self._changed()
-
-    def __ior__(self, other: Any) -> Any:
-        dict.update(self, other)
-        self._changed()
-        return self
-
-
-def _period_times(owner: Any) -> _PeriodTimes:
-    times = _PeriodTimes()
-    times._owner = owner
-    return times
-
-
-def _first_step_at(time: float, dt: float, hint: int | None) -> int:
-    """The smallest integer ``k`` with ``k * dt >= time`` (``hint``: a likely answer)."""
-    k = hint if type(hint) is int else int(math.ceil(time / dt))
-    if k * dt >= time:
-        while (k - 1) * dt >= time:
-            k -= 1
-    else:
-        k += 1
-        while k * dt < time:
-            k += 1
-    return k
-
-
-_set_time = dict.__setitem__
 _Until = timing_mod.Until
 _round_to_dt = timing_mod.round_to_dt
 
@@ -303,6 +218,12 @@ class TrialEnv(BaseEnv):
     """
 
     timing_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: whether the class draws durations with its own ``sample_time`` (then no layout is reused)
+    _own_sample_time: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._own_sample_time = cls.sample_time is not TrialEnv.sample_time
 
     # per-env caches, made on first use (class defaults: a subclass may read them before TrialEnv.__init__ ran)
     _timing_cache: dict[str, Any] | None = None
@@ -310,10 +231,10 @@ class TrialEnv(BaseEnv):
     _gt_where_cache: dict[Any, Any] | None = None
     _seed_queue: SeedStates | None = None
     _trial_rng: TaskRandom | None = None
-    _period_index: list[str | None] | None = None
-    _periods_disjoint = False
     _layout_cache: dict[tuple[str, ...], tuple[Any, ...]] | None = None
     _ob_layout: tuple[Any, tuple[int, ...], Any] | None = None
+    #: set while ``core.batch.build_trials`` records the declarative calls of many trials
+    _batch: TrialBatch | None = None
     _gt_layout: tuple[Any, tuple[int, ...], Any] | None = None
 
     def __init__(self, dt: float = 100, num_trials_before_reset: int = 10_000_000, r_tmax: float = 0):
@@ -375,16 +296,13 @@ class TrialEnv(BaseEnv):
         """A duration for ``period`` drawn from ``self.timing``, rounded to ``dt``."""
         timing = self.timing
         if period not in timing:
-            raise TaskDefinitionError(f"{type(self).__name__}: no timing for period {period!r}")
+            known = ", ".join(timing) or "none"
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: no timing for period {period!r}; add it to self.timing "
+                f"(or give add_period a duration); timed periods: {known}"
+            )
         spec = timing[period]
-        # Performance: a spec is checked once and kept (with dt) until it changes;
-        # the draws and results are those of timing.sample_duration.
-        cache = self._timing_cache
-        if cache is None:
-            cache = self._timing_cache = {}
-        entry = cache.get(period)
-        if entry is None or entry[0] is not spec or entry[1] != self.dt:
-            entry = cache[period] = _compile_spec(period, spec, self.dt)
+        entry = self._compiled_spec(period, spec)
         kind, args = entry[2], entry[3]
         if kind == _CONST:
             return args
@@ -401,60 +319,27 @@ class TrialEnv(BaseEnv):
                 return raw  # type: ignore[return-value]  # resolved against the start in add_period
         return timing_mod.round_to_dt(raw, self.dt)
 
+    def _compiled_spec(self, period: str, spec: Any) -> tuple[Any, float, int, Any]:
+        """``spec`` checked once and kept (with dt) until it changes: what a draw of it needs."""
+        cache = self._timing_cache
+        if cache is None:
+            cache = self._timing_cache = {}
+        entry = cache.get(period)
+        if entry is None or entry[0] is not spec or entry[1] != self.dt:
+            entry = cache[period] = _compile_spec(period, spec, self.dt)
+        return entry
+
     # ----------------------------------------------------------------- periods
     def _reset_periods(self) -> None:
         self._periods: list[str] = []
-        self.start_t: dict[str, float] = _period_times(self)
-        self.end_t: dict[str, float] = _period_times(self)
+        self.start_t: dict[str, float] = {}
+        self.end_t: dict[str, float] = {}
         self.start_ind: dict[str, int] = {}
         self.end_ind: dict[str, int] = {}
         self.tmax = 0.0
         self._ob_array: np.ndarray | None = None
         self._gt_array: np.ndarray | None = None
-        self._period_index: list[str | None] | None = None
-
-    def _index_periods(self) -> list[str | None]:
-        """The period of each time step ``k`` of the trial (at time ``k * dt``), first match.
-
-        ``step`` reads the current period here instead of scanning every
-        period's times; the list holds what that scan gives at ``t = k * dt``.
-        """
-        dt = self.dt
-        n = int(round(self.tmax / dt)) if self.tmax > 0 else 0
-        index: list[str | None] = [None] * n
-        start_t, end_t, start_ind, end_ind = self.start_t, self.end_t, self.start_ind, self.end_ind
-        covered = 0
-        # later periods first, so that where periods overlap the first one added wins
-        for name in reversed(self._periods):
-            lo = _first_step_at(start_t[name], dt, start_ind.get(name))
-            hi = _first_step_at(end_t[name], dt, end_ind.get(name))
-            if lo < 0:
-                lo = 0
-            if hi > n:
-                hi = n
-            if hi > lo:
-                index[lo:hi] = [name] * (hi - lo)
-                covered += hi - lo
-        # each step in at most one period: the period of a step is the only one it lies in
-        self._periods_disjoint = covered == n - index.count(None)
-        # start_t/end_t are _PeriodTimes of this env: an edit after this point resets the index
-        if type(start_t) is _PeriodTimes and type(end_t) is _PeriodTimes:
-            self._period_index = index
-        return index
-
-    def sole_period(self) -> str | None | object:
-        """The period of the current step if no other period contains it, else ``AMBIGUOUS``.
-
-        For judges: ``sole_period() == p`` is then ``in_period(p)``, in one lookup.
-        ``None`` means the step lies in no period.
-        """
-        index = self._period_index
-        if index is None:
-            index = self._index_periods()
-        t_ind = self.t_ind
-        if self._periods_disjoint and t_ind < len(index) and self.t == t_ind * self.dt:
-            return index[t_ind]
-        return AMBIGUOUS
+        self._resolved: dict[Any, Any] | None = None  # see _targets
 
     @property
     def periods(self) -> list[str]:
@@ -480,156 +365,87 @@ class TrialEnv(BaseEnv):
             return
         names = list(period)
         if duration is not None and not isinstance(duration, (list, tuple)):
-            raise TaskDefinitionError("add_period with several periods takes a list of durations")
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: add_period of several periods takes a list of durations, got {duration!r}"
+            )
         durations = list(duration) if duration is not None else [None] * len(names)
-        if before is None and after is None and self._add_sequence(names, durations):
+        if len(durations) != len(names):
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: add_period got {len(names)} periods but {len(durations)} durations"
+            )
+        if before is None and after is None and not self._periods and duration is None and self._add_layout(names):
             return
-        # Performance: one call per period (no keyword re-dispatch through add_period)
         add_one = self._add_one_period
         for i, (name, dur) in enumerate(zip(names, durations)):
-            if isinstance(name, str):
-                add_one(name, dur, before if i == 0 else None, after if i == 0 else None)
+            if i:
+                before = after = None  # the first is placed; each other one follows the last added
+            if type(name) is str:
+                add_one(name, dur, before, after)
             else:
-                self.add_period(name, duration=dur, after=after if i == 0 else None, before=before if i == 0 else None)
+                self.add_period(name, dur, before, after)
 
-    def _add_sequence(self, names: list[Any], durations: list[Any]) -> bool:
-        """Periods ``names`` one after another; False (nothing done) unless all are names.
+    def _add_layout(self, names: list[Any]) -> bool:
+        """The trial's first periods ``names``, from a layout made once, when all their durations are constants.
 
-        The effect of ``_add_one_period(name, duration, None, None)`` for each
-        name, in one loop (the usual ``add_period([...])`` of every trial); a
-        duration of None is drawn from the timing.
+        The layout is kept per sequence of names while ``dt`` and the timing
+        specs (by identity) stay the same: a trial of constant periods then
+        costs four dict copies. False (nothing done) when a duration is drawn.
         """
-        for name in names:
-            if type(name) is not str:
-                return False
-        if self._ob_array is not None or self._gt_array is not None:
-            self._add_one_period(names[0], None, None, None)  # raises the error of adding after observations
-        start_t, end_t, periods = self.start_t, self.end_t, self._periods
-        start_ind, end_ind = self.start_ind, self.end_ind
-        if not periods and type(start_t) is _PeriodTimes and type(end_t) is _PeriodTimes:
-            layout = self._constant_layout(names, durations)
-            if layout is not None:
-                # every duration is a constant of the timing: the trial's layout is always the same
-                _, _, starts, ends, starts_ind, ends_ind, layout_tmax, index_ = layout
-                periods.extend(names)
-                dict.update(start_t, starts)
-                dict.update(end_t, ends)
-                start_ind.update(starts_ind)
-                end_ind.update(ends_ind)
-                if layout_tmax > self.tmax:
-                    self.tmax = layout_tmax
-                self._period_index = None if index_ is None else list(index_)
-                self._periods_disjoint = index_ is not None
-                return True
-        dt = self.dt
-        sample_time = self.sample_time
-        start = end_t[periods[-1]] if periods else 0.0
-        tmax = self.tmax
-        self._period_index = None
-        # The per-step period index (see _index_periods), built as we go when the
-        # trial starts with this sequence and every boundary lies on the step grid.
-        index: list[str | None] | None = (
-            [] if not periods and type(start_t) is _PeriodTimes and type(end_t) is _PeriodTimes else None
-        )
-        for name, duration in zip(names, durations):
-            if name in start_t:
-                raise TaskDefinitionError(f"{type(self).__name__}: period {name!r} added twice in one trial")
-            if duration is None:
-                duration = sample_time(name)
-            elif type(duration) is not _Until:
-                if duration < 0:
-                    raise TaskDefinitionError(f"period {name!r} has a negative duration {duration}")
-                duration = _round_to_dt(float(duration), dt)
-            if type(duration) is _Until:
-                duration = max(0.0, _round_to_dt(duration.t, dt) - start)
-            end = start + duration
-            periods.append(name)
-            _set_time(start_t, name, start)
-            _set_time(end_t, name, end)
-            start_ind[name] = lo = round(start / dt)
-            end_ind[name] = hi = round(end / dt)
-            if index is not None:
-                if lo * dt == start and hi * dt == end:
-                    if hi > lo:
-                        index += [name] * (hi - lo)  # steps lo..hi-1, right after the previous period's
-                else:
-                    index = None
-            if end > tmax:
-                tmax = end
-            start = end
-        self.tmax = tmax
-        if index is not None:
-            self._period_index = index
-            self._periods_disjoint = True
-        return True
-
-    def _constant_layout(self, names: list[str], durations: list[Any]) -> tuple[Any, ...] | None:
-        """The layout ``_add_sequence`` gives ``names`` from time 0 if all their durations are constants.
-
-        ``(dt, specs, start_t, end_t, start_ind, end_ind, tmax, index)``, made
-        once per sequence of names and kept while ``dt`` and the timing specs
-        (by identity) stay the same; None when a duration is given or drawn.
-        """
-        if type(self).sample_time is not _SAMPLE_TIME:
-            return None
-        for duration in durations:
-            if duration is not None:
-                return None
+        if self._own_sample_time:
+            return False
         key = tuple(names)
         cache = self._layout_cache
         if cache is None:
             cache = self._layout_cache = {}
-        timing, dt = self.timing, self.dt
+        dt = self.dt
+        specs = tuple(map(self.timing.get, key))
         entry = cache.get(key)
-        if entry is not None and entry[0] == dt:
-            specs = entry[1]
-            for name, spec in zip(key, specs):
-                if timing.get(name) is not spec:
-                    break
-            else:
-                return entry if entry[2] is not None else None
-        entry = cache[key] = self._make_constant_layout(key)
-        return entry if entry[2] is not None else None
+        try:
+            stale = entry is None or entry[0] != dt or entry[1] != specs
+        except ValueError:  # a spec that does not compare to a bool (an array)
+            stale = True
+        if stale:
+            entry = cache[key] = self._make_layout(key, specs)
+        if entry[2] is None:
+            return False
+        _, _, starts, ends, starts_ind, ends_ind, tmax, resolved = entry
+        self._periods = list(key)
+        self.start_t, self.end_t = dict(starts), dict(ends)
+        self.start_ind, self.end_ind = dict(starts_ind), dict(ends_ind)
+        self.tmax = tmax
+        space = self.observation_space
+        if resolved[0] is not space:  # what _targets resolved is kept per layout and observation space
+            resolved[0], resolved[1] = space, {}
+        self._resolved = resolved[1]
+        return True
 
-    def _make_constant_layout(self, names: tuple[str, ...]) -> tuple[Any, ...]:
-        timing, dt = self.timing, self.dt
-        specs = tuple(timing.get(name) for name in names)
+    def _make_layout(self, names: tuple[Any, ...], specs: tuple[Any, ...]) -> tuple[Any, ...]:
+        dt = self.dt
         not_constant = (dt, specs, None)
-        if len(set(names)) != len(names):
-            return not_constant  # a name twice: the general path reports it
-        compiled = self._timing_cache
-        if compiled is None:
-            compiled = self._timing_cache = {}
-        starts, ends, starts_ind, ends_ind = {}, {}, {}, {}
-        index: list[str | None] | None = []
-        start, tmax = 0.0, 0.0
+        if len(set(names)) != len(names) or any(type(name) is not str for name in names):
+            return not_constant  # the period-by-period path reports what is wrong
+        starts: dict[str, float] = {}
+        ends: dict[str, float] = {}
+        start = 0.0
         for name, spec in zip(names, specs):
             if spec is None:
                 return not_constant
-            entry = compiled.get(name)
-            if entry is None or entry[0] is not spec or entry[1] != dt:
-                entry = compiled[name] = _compile_spec(name, spec, dt)
-            if entry[2] != _CONST:
+            compiled = self._compiled_spec(name, spec)
+            if compiled[2] != _CONST:
                 return not_constant
-            end = start + entry[3]
-            starts[name], ends[name] = start, end
-            starts_ind[name] = lo = round(start / dt)
-            ends_ind[name] = hi = round(end / dt)
-            if index is not None:
-                if lo * dt == start and hi * dt == end:
-                    index += [name] * (hi - lo)
-                else:
-                    index = None
-            if end > tmax:
-                tmax = end
-            start = end
-        return (dt, specs, starts, ends, starts_ind, ends_ind, tmax, None if index is None else tuple(index))
+            starts[name], ends[name] = start, start + compiled[3]
+            start = ends[name]
+        starts_ind = {name: round(t / dt) for name, t in starts.items()}
+        ends_ind = {name: round(t / dt) for name, t in ends.items()}
+        return (dt, specs, starts, ends, starts_ind, ends_ind, max([0.0, *ends.values()]), [None, {}])
 
     def _add_one_period(self, period: str, duration: Any, before: str | None, after: str | float | None) -> None:
         if self._ob_array is not None or self._gt_array is not None:
             raise TaskDefinitionError(
                 f"{type(self).__name__}: period {period!r} added after observations were set; add all periods first"
             )
+        if not isinstance(period, str):
+            raise TaskDefinitionError(f"{type(self).__name__}: a period name must be a str, got {period!r}")
         start_t = self.start_t
         if period in start_t:
             raise TaskDefinitionError(f"{type(self).__name__}: period {period!r} added twice in one trial")
@@ -638,14 +454,18 @@ class TrialEnv(BaseEnv):
             duration = self.sample_time(period)
         elif type(duration) is not _Until:
             if duration < 0:
-                raise TaskDefinitionError(f"period {period!r} has a negative duration {duration}")
+                raise TaskDefinitionError(f"{type(self).__name__}: period {period!r} has a negative duration {duration}")
             duration = _round_to_dt(float(duration), dt)
         end_t = self.end_t
         if after is not None:
+            if isinstance(after, str) and after not in end_t:
+                self._no_period(after)
             start = end_t[after] if isinstance(after, str) else float(after)
         elif before is not None:
             if type(duration) is _Until:
                 raise TaskDefinitionError("an 'until' period cannot be placed before another period")
+            if before not in start_t:
+                self._no_period(before)
             start = start_t[before] - duration
         else:
             periods = self._periods
@@ -654,10 +474,9 @@ class TrialEnv(BaseEnv):
             duration = max(0.0, _round_to_dt(duration.t, dt) - start)
         end = start + duration
         self._periods.append(period)
-        # dict.__setitem__: the new trial has no period index to drop yet
-        _set_time(start_t, period, start)
-        _set_time(end_t, period, end)
-        self._period_index = None
+        self._resolved = None
+        start_t[period] = start
+        end_t[period] = end
         self.start_ind[period] = round(start / dt)  # round() of a float is an int
         self.end_ind[period] = round(end / dt)
         if end > self.tmax:
@@ -677,7 +496,7 @@ class TrialEnv(BaseEnv):
 
     @property
     def current_period(self) -> str | None:
-        """The period the current time step belongs to (first match), or None."""
+        """The period the current time step belongs to (the first added, where periods overlap), or None."""
         t = self.t
         start_t, end_t = self.start_t, self.end_t
         for name in self._periods:
@@ -696,21 +515,29 @@ class TrialEnv(BaseEnv):
     @property
     def ob(self) -> np.ndarray:
         if self._ob_array is None:
+            if self._batch is not None:
+                raise NotBatchable("the trial reads its observation array")
             self._build_ob()
         return self._ob_array  # type: ignore[return-value]
 
     @ob.setter
     def ob(self, value: np.ndarray) -> None:
+        if self._batch is not None:
+            raise NotBatchable("the trial sets its observation array")
         self._ob_array = value
 
     @property
     def gt(self) -> np.ndarray:
         if self._gt_array is None:
+            if self._batch is not None:
+                raise NotBatchable("the trial reads its ground-truth array")
             self._build_gt()
         return self._gt_array  # type: ignore[return-value]
 
     @gt.setter
     def gt(self, value: np.ndarray) -> None:
+        if self._batch is not None:
+            raise NotBatchable("the trial sets its ground-truth array")
         self._gt_array = value
 
     def _build_ob(self) -> None:
@@ -718,73 +545,53 @@ class TrialEnv(BaseEnv):
         layout = self._ob_layout
         if layout is None or layout[0] is not space:  # (space, row shape, dtype), read once per space
             layout = self._ob_layout = (space, tuple(space.shape), space.dtype)
-        self._ob_array = np.zeros((int(round(self.tmax / self.dt)), *layout[1]), dtype=layout[2])
+        self._ob_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
 
     def _build_gt(self) -> None:
         space = self.action_space
         layout = self._gt_layout
         if layout is None or layout[0] is not space:
-            dtype = space.dtype if space.dtype is not None else np.int64
-            if isinstance(space, gym.spaces.Discrete):
-                dtype = np.int64
+            dtype = np.int64 if isinstance(space, gym.spaces.Discrete) or space.dtype is None else space.dtype
             layout = self._gt_layout = (space, tuple(space.shape), dtype)
-        self._gt_array = np.zeros((int(round(self.tmax / self.dt)), *layout[1]), dtype=layout[2])
+        self._gt_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
 
-    def _slice(self, period: str | Iterable[str] | None) -> list[slice]:
-        if type(period) is str:
-            start = self.start_ind.get(period)
-            if start is None:
-                self._no_period(period)
-            return [slice(start, self.end_ind[period])]
+    def _no_period(self, period: Any) -> NoReturn:
+        known = ", ".join(self._periods) or "none yet"
+        close = difflib.get_close_matches(str(period), self._periods, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else f"add it with add_period({period!r}) first; "
+        raise TaskDefinitionError(
+            f"{type(self).__name__}: no period {period!r} in this trial; {hint}its periods: {known}"
+        )
+
+    def _rows(self, period: Any, scalar: bool = False) -> list[slice]:
+        """The row slices of ``period`` (a name, a list of names, or None: the whole trial).
+
+        Writing a scalar, back-to-back periods are joined into one slice (the same rows, one write).
+        """
         if period is None:
             return [slice(None)]
+        start_ind, end_ind = self.start_ind, self.end_ind
         if isinstance(period, str):
-            return self._slice(str(period))
-        return [s for p in period for s in self._slice(p)]
-
-    def _rows(self, period: Any, scalar: bool) -> list[slice]:
-        """``_slice(period)``, with back-to-back parts joined when writing a scalar (the same rows)."""
-        if type(period) is str:
-            start = self.start_ind.get(period)
+            start = start_ind.get(period)
             if start is None:
                 self._no_period(period)
-            return [slice(start, self.end_ind[period])]
-        if type(period) is list or type(period) is tuple:
-            # Performance: named periods read straight from the index dicts (what _slice gives)
-            start_ind, end_ind = self.start_ind, self.end_ind
-            slices = []
-            for name in period:
-                if type(name) is not str:
-                    slices = self._slice(period)
-                    break
-                start = start_ind.get(name)
-                if start is None:
-                    self._no_period(name)
-                slices.append(slice(start, end_ind[name]))
-        else:
-            slices = self._slice(period)
+            return [slice(start, end_ind[period])]
+        slices = []
+        for name in period:
+            start = start_ind.get(name)
+            if start is None:
+                self._no_period(name)
+            slices.append(slice(start, end_ind[name]))
         if scalar and len(slices) > 1:
             return _merge_slices(slices)
         return slices
 
-    def _no_period(self, period: str) -> None:
-        raise TaskDefinitionError(
-            f"{type(self).__name__}: no period {period!r} in this trial (periods: {', '.join(self._periods)})"
-        )
+    def _channels(self, where: Any, space: Any) -> tuple[Any, bool]:
+        """``where`` as an index into the last axis, and whether it was turned from a list into a slice.
 
-    def _where(self, where: Any, names: Mapping[str, Any] | None) -> Any:
-        if where is None:
-            return Ellipsis
-        if isinstance(where, str):
-            return channel_indices(names, where)
-        return where
-
-    def _fast_where(self, where: Any, names: Mapping[str, Any] | None) -> tuple[Any, bool]:
-        """``_where`` as an index that selects the same channels, and whether it replaced a list.
-
-        Performance: named channels are looked up once per names mapping, and a
-        list of increasing non-negative channels becomes a slice (basic
-        indexing: the same elements, without numpy's fancy-indexing copies).
+        Named channels are looked up once per space; a list of evenly spaced
+        increasing channels becomes a slice (the same elements, written in place
+        without numpy's fancy-indexing copies).
         """
         if where is None:
             return Ellipsis, False
@@ -792,131 +599,193 @@ class TrialEnv(BaseEnv):
             cache = self._where_cache
             if cache is None:
                 cache = self._where_cache = {}
-            entry = cache.get(where)
-            if entry is None or entry[0] is not names:  # one names mapping per space: keyed by name alone
-                indices = channel_indices(names, where)
-                entry = cache[where] = (names, *_as_slice(indices))
+            key = (id(space), where)
+            entry = cache.get(key)
+            if entry is None or entry[0] is not space:
+                entry = cache[key] = (space, *_as_slice(self._channel_list(space, where, "observation")))
             return entry[1], entry[2]
         if type(where) is list:
             return _as_slice(where)
         return where, False
 
+    def _targets(self, period: Any, where: Any, scalar: bool) -> list[tuple[Any, bool]]:
+        """``[(index, fancy)]``: where ``period`` x ``where`` lies in ``ob``, one index per row slice.
+
+        Resolved once per trial layout: trials of constant timing share their
+        layout, so a task's calls cost a dict look-up each after the first trial.
+        ``fancy``: the channels are an index array (write through ``ob[index]``,
+        which a view of would copy).
+        """
+        resolved = self._resolved
+        if resolved is None:
+            resolved = self._resolved = {}
+        key = (
+            tuple(period) if type(period) is list else period,
+            tuple(where) if type(where) is list else where,
+            scalar,
+        )
+        try:
+            targets = resolved.get(key)
+        except TypeError:  # an unhashable period or channel index (an array): resolved each call
+            key, targets = None, None
+        if targets is not None:
+            return targets
+        channels, _ = self._channels(where, self.observation_space)
+        fancy = not (channels is Ellipsis or type(channels) is slice or isinstance(channels, (int, np.integer)))
+        two_d = len(self.observation_space.shape) == 1
+        targets = [
+            (rows if channels is Ellipsis else (rows, channels) if two_d else (rows, Ellipsis, channels), fancy)
+            for rows in self._rows(period, scalar)
+        ]
+        if key is not None:
+            resolved[key] = targets
+        return targets
+
+    def _gt_rows(self, period: Any, scalar: bool) -> list[slice]:
+        resolved = self._resolved
+        if resolved is None:
+            resolved = self._resolved = {}
+        key = ("gt", tuple(period) if type(period) is list else period, scalar)
+        try:
+            rows = resolved.get(key)
+        except TypeError:  # an unhashable period: resolved each call
+            return self._rows(period, scalar)
+        if rows is None:
+            rows = resolved[key] = self._rows(period, scalar)
+        return rows
+
+    def _channel_list(self, space: Any, where: str, kind: str) -> list[int]:
+        names = getattr(space, "name", None)
+        try:
+            return channel_indices(names, where)
+        except KeyError:
+            known = list(names or ())
+            close = difflib.get_close_matches(where, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"name it in the {kind} space (name={{...}}) or give an index"
+            raise TaskDefinitionError(
+                f"{type(self).__name__}: no {kind} channel named {where!r}; {hint} "
+                f"(channels: {', '.join(known) or 'none named'})"
+            ) from None
+
     def view_ob(self, period: str | None = None) -> np.ndarray:
         """A writable view of the observation during ``period`` (default: whole trial)."""
-        (sl,) = self._slice(period)
-        return self.ob[sl]
+        (rows,) = self._rows(period)
+        return self.ob[rows]
 
     def view_groundtruth(self, period: str | None = None) -> np.ndarray:
-        (sl,) = self._slice(period)
-        return self.gt[sl]
+        (rows,) = self._gt_rows(period, False)
+        return self.gt[rows]
 
-    def _apply_ob(self, value: Any, period: Any, where: Any, add: bool) -> None:
-        ob = self._ob_array
-        fresh = False  # ob was just built as zeros here and nothing else has seen it
-        if ob is None:
-            if type(self)._build_ob is _BUILD_OB:
-                self._build_ob()
-                ob = self._ob_array
-                fresh = ob is not None and (ob.dtype == np.float32 or ob.dtype == np.float64)
-            if ob is None:
-                ob = self.ob
-        if where is None:
-            idx, was_list = Ellipsis, False
-        else:
-            idx, was_list = self._fast_where(where, getattr(self.observation_space, "name", None))
-        kind = type(value)
-        if kind in _SCALARS or kind is np.ndarray:
-            if type(period) is str:
-                start = self.start_ind.get(period)
-                if start is None:
-                    self._no_period(period)
-                slices = [slice(start, self.end_ind[period])]
+    def _apply_callable(self, value: Any, period: Any, where: Any, add: bool) -> None:
+        if self._batch is not None:
+            raise NotBatchable("a callable observation value")
+        ob = self.ob
+        channels, was_list = self._channels(where, self.observation_space)
+        for rows in self._rows(period):
+            block = ob[rows]
+            part = block if channels is Ellipsis else block[..., channels]
+            new = value(part.copy() if was_list else part)  # a list of channels gives a copy, as in NeuroGym
+            if channels is Ellipsis:
+                if add:
+                    block += new
+                else:
+                    block[...] = new
+            elif add:
+                block[..., channels] += new
             else:
-                slices = self._rows(period, kind is not np.ndarray)
-        elif callable(value):
-            for sl in self._slice(period):
-                part = ob[sl]
-                if idx is Ellipsis:
-                    value_now = value(part)
-                else:  # a copy, as the fancy index a list gave
-                    value_now = value(part[..., idx].copy() if was_list else part[..., idx])
-                if idx is Ellipsis:
-                    if add:
-                        ob[sl] += value_now
-                    else:
-                        ob[sl] = value_now
-                else:
-                    block = ob[sl]
-                    if add:
-                        block[..., idx] += value_now
-                    else:
-                        block[..., idx] = value_now
-            return
-        else:
-            slices = self._rows(period, False)
-        if idx is Ellipsis or type(idx) is slice:
-            # Views written in place (``ob[i] += v`` would also copy the view back onto itself).
-            if add and fresh and len(slices) == 1 and _exact_on_zero(value):
-                add = False  # 0 + value == value in float32: set it (a cheaper operation, the same numbers)
-            two_d = ob.ndim == 2
-            for sl in slices:
-                if idx is Ellipsis:
-                    view = ob[sl]
-                else:
-                    view = ob[sl, idx] if two_d else ob[sl, ..., idx]
-                if add:
-                    view += value
-                else:
-                    view[...] = value
-        else:
-            for sl in slices:
-                block = ob[sl]
-                if add:
-                    block[..., idx] += value
-                else:
-                    block[..., idx] = value
+                block[..., channels] = new
+
+    def _record(self, kind: str, value: Any, period: Any, where: Any) -> None:
+        """A declarative call recorded for ``core.batch`` (many trials applied at once)."""
+        if kind != "randn" and (type(value) is list or type(value) is tuple):
+            value = np.asarray(value, dtype=float)
+        resolved = self._resolved
+        if resolved is None:
+            resolved = self._resolved = {}
+        call = (kind, tuple(period) if type(period) is list else period, tuple(where) if type(where) is list else where)
+        try:
+            found = resolved.get(call)
+        except TypeError:  # an unhashable channel index (an array)
+            call, found = (kind, repr(period), repr(where)), None
+        if found is None:
+            found = resolved[call] = (self._channels(where, self.observation_space)[0], self._rows(period))
+        channels, rows = found
+        self._batch.record(kind, call, channels, rows, value)  # type: ignore[union-attr]
 
     def add_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
-        """Add ``value`` to the observation in ``period`` at channel(s) ``where``."""
-        self._apply_ob(value, period, where, add=True)
-
-    def set_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
-        """Set the observation in ``period`` at channel(s) ``where`` to ``value``."""
-        self._apply_ob(value, period, where, add=False)
-
-    def add_randn(self, mu: float = 0, sigma: float = 1, period: Any = None, where: Any = None) -> None:
-        """Add Gaussian noise (mean ``mu``, sd ``sigma``) to part of the observation."""
+        """Add ``value`` to the observation in ``period`` (a name, a list of names, None: all) at channel(s) ``where``."""
+        if callable(value) and type(value) is not np.ndarray:
+            self._apply_callable(value, period, where, add=True)
+            return
+        if self._batch is not None:
+            self._record("add", value, period, where)
+            return
         ob = self._ob_array
         if ob is None:
             ob = self.ob
-        if where is None:
-            idx = Ellipsis
-        else:
-            idx, _ = self._fast_where(where, getattr(self.observation_space, "name", None))
+        try:
+            for index, fancy in self._targets(period, where, type(value) in _SCALARS):
+                if fancy:
+                    ob[index] += value
+                else:
+                    view = ob[index]  # a view, added to in place
+                    view += value
+        except ValueError as exc:
+            raise self._shape_error("add_ob", value, period, where, exc) from None
+
+    def set_ob(self, value: Any, period: Any = None, where: Any = None) -> None:
+        """Set the observation in ``period`` at channel(s) ``where`` to ``value``."""
+        if callable(value) and type(value) is not np.ndarray:
+            self._apply_callable(value, period, where, add=False)
+            return
+        if self._batch is not None:
+            self._record("set", value, period, where)
+            return
+        ob = self._ob_array
+        if ob is None:
+            ob = self.ob
+        try:
+            for index, _ in self._targets(period, where, type(value) in _SCALARS):
+                ob[index] = value
+        except ValueError as exc:
+            raise self._shape_error("set_ob", value, period, where, exc) from None
+
+    def _shape_error(self, call: str, value: Any, period: Any, where: Any, exc: ValueError) -> TaskDefinitionError:
+        ob = self.ob
+        shapes = sorted({ob[index].shape for index, _ in self._targets(period, where, False)})
+        if "broadcast" not in str(exc) or not shapes:
+            return TaskDefinitionError(f"{type(self).__name__}: {call}: {exc}")
+        shape = shapes[0]
+        return TaskDefinitionError(
+            f"{type(self).__name__}: {call} got a value of shape {np.shape(value)} for period {period!r} "
+            f"x channels {where!r}, which is {' and '.join(map(str, shapes))} (steps, channels); give one number, "
+            f"one value per channel {shape[1:]} or one per step {shape}"
+        )
+
+    def add_randn(self, mu: float = 0, sigma: float = 1, period: Any = None, where: Any = None) -> None:
+        """Add Gaussian noise (mean ``mu``, sd ``sigma``) to part of the observation."""
+        if self._batch is not None:
+            self._record("randn", (mu, sigma), period, where)
+            return
+        ob = self._ob_array
+        if ob is None:
+            ob = self.ob
         standard_normal = self.rng.standard_normal
-        dtype = ob.dtype
-        two_d = ob.ndim == 2
-        # plain numbers: the same sums and products, computed in place in the noise array
-        in_place = type(mu) in _PY_NUMBERS and type(sigma) in _PY_NUMBERS
-        for sl in self._rows(period, False):
-            if idx is Ellipsis or type(idx) is slice:
-                if idx is Ellipsis:
-                    target = ob[sl]
-                else:
-                    target = ob[sl, idx] if two_d else ob[sl, ..., idx]
-                if in_place:
-                    noise = standard_normal(target.shape)
-                    if sigma != 1:  # x * 1.0 is x
-                        noise *= sigma
-                    if mu != 0:  # x + 0 is x (bar the sign of a zero draw, which the sum into ob drops)
-                        noise += mu
-                else:
-                    noise = mu + sigma * standard_normal(target.shape)
-                target += noise.astype(dtype, copy=False)
+        plain = type(mu) in _PY_NUMBERS and type(sigma) in _PY_NUMBERS
+        for index, fancy in self._targets(period, where, False):
+            target = ob[index]
+            if plain:  # the numbers of mu + sigma * noise, computed in the noise array
+                noise = standard_normal(target.shape)
+                if sigma != 1:
+                    noise *= sigma
+                if mu != 0:
+                    noise += mu
             else:
-                block = ob[sl]
-                noise = mu + sigma * standard_normal(block[..., idx].shape)
-                block[..., idx] += noise.astype(dtype, copy=False)
+                noise = mu + sigma * standard_normal(target.shape)
+            if fancy:
+                ob[index] += noise.astype(ob.dtype, copy=False)
+            else:
+                target += noise.astype(ob.dtype, copy=False)
 
     def set_groundtruth(self, value: Any, period: Any = None, where: str | None = None) -> None:
         """Set the correct action during ``period``.
@@ -926,20 +795,29 @@ class TrialEnv(BaseEnv):
         second ``choice`` action.
         """
         if where is not None:
-            names = getattr(self.action_space, "name", None)
+            space = self.action_space
             cache = self._gt_where_cache
             if cache is None:
                 cache = self._gt_where_cache = {}
-            key = (id(names), where)
+            key = (id(space), where)
             entry = cache.get(key)
-            if entry is None or entry[0] is not names:
-                entry = cache[key] = (names, channel_indices(names, where))
-            value = entry[1][value]
+            if entry is None or entry[0] is not space:
+                entry = cache[key] = (space, self._channel_list(space, where, "action"))
+            try:
+                value = entry[1][value]
+            except (IndexError, TypeError):
+                raise TaskDefinitionError(
+                    f"{type(self).__name__}: set_groundtruth({value!r}, where={where!r}): {where!r} has "
+                    f"{len(entry[1])} actions; give an index 0..{len(entry[1]) - 1}"
+                ) from None
+        if self._batch is not None:
+            self._batch.record("gt", ("gt", repr(period)), Ellipsis, self._rows(period), value)
+            return
         gt = self._gt_array
         if gt is None:
             gt = self.gt
-        for sl in self._rows(period, type(value) in _SCALARS):
-            gt[sl] = value
+        for rows in self._gt_rows(period, type(value) in _SCALARS):
+            gt[rows] = value
 
     @property
     def ob_now(self) -> np.ndarray:
@@ -978,9 +856,16 @@ class TrialEnv(BaseEnv):
         self.t_ind = 0
         self.performance = 0
         trial = self._new_trial(**kwargs)
-        if trial is None:
-            trial = {}
-        elif type(trial) is not dict:
+        if type(trial) is not dict:
+            if not isinstance(trial, Mapping):
+                error = TaskDefinitionError(
+                    f"{type(self).__name__}._new_trial returned {type(trial).__name__}, not the trial's variables; "
+                    f"end it with `return trial` (a dict, e.g. {{'ground_truth': ...}})"
+                )
+                code = getattr(type(self)._new_trial, "__code__", None)
+                if code is not None:
+                    error.where = (code.co_filename, code.co_firstlineno)
+                raise error
             trial = dict(trial)
         trial[TRIAL_SEED_KEY] = int(seed)
         if self.tmax <= 0 and self._periods:
@@ -1022,21 +907,7 @@ class TrialEnv(BaseEnv):
         return np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
 
     def step(self, action: Any):
-        # Performance: the period comes from the trial's per-step index (the
-        # scan of current_period at t = t_ind * dt), attributes nothing in
-        # between can change are read once; the order of effects is unchanged.
-        t = self.t
-        t_ind = self.t_ind
-        index = self._period_index
-        if index is None:
-            index = self._index_periods()
-        if t == t_ind * self.dt:
-            try:
-                period = index[t_ind]
-            except IndexError:  # past the trial's last step
-                period = self.current_period
-        else:
-            period = self.current_period
+        period = self.current_period
         trial_index = self.num_tr - 1
         result = self._step(action)
         try:
@@ -1082,8 +953,6 @@ class TrialEnv(BaseEnv):
 
 #: NeuroGym's other name for the same class
 PeriodEnv = TrialEnv
-_SAMPLE_TIME = TrialEnv.sample_time
-_BUILD_OB = TrialEnv._build_ob
 
 
 class TrialWrapper(gym.Wrapper):

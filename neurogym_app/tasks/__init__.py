@@ -24,7 +24,6 @@ def register_builtin() -> None:
     if _installed:
         return
     _installed = True
-    registry._builtin_loaded = True
     from neurogym_app.tasks import collections, contrib, native, psychopy
 
     for group, table in (("native", native.ENTRIES), ("collections", collections.ENTRIES), ("contrib", contrib.ENTRIES)):

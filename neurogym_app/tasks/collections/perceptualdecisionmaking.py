@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurogym_app.tasks._common import judge_fixate_then_choose
+from neurogym_app.tasks.helpers import judge_fixate_then_choose
 from neurogym_app.tasks.native.perceptualdecisionmaking import PerceptualDecisionMaking
 
 __all__ = ["roitman02", "ibl20"]

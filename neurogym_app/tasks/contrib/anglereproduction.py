@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards, ring_angles
+from neurogym_app.tasks.helpers import merge_rewards, ring_angles
 
 N_RING = 16
 

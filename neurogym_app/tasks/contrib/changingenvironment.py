@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards
 
 
 class ChangingEnvironment(TrialEnv):

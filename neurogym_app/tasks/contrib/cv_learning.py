@@ -10,7 +10,7 @@ import numpy as np
 from neurogym_app.core import spaces
 from neurogym_app.core.timing import spec_bounds
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, merge_rewards
 
 STAGES = (0, 1, 2, 3, 4)
 

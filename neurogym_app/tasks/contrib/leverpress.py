@@ -16,7 +16,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import BaseEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 
 class _SteppedEnv(BaseEnv):

@@ -11,7 +11,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 #: reserved name of catch trials (in ``max_sequential`` and the sequence counts)
 CATCH_KEYWORD = "catch"

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import judge_fixate_then_choose, merge_rewards, ring_angles
+from neurogym_app.tasks.helpers import judge_fixate_then_choose, merge_rewards, ring_angles
 
 #: labels of the default ring's 32 choices (their directions, counter-clockwise from the right)
 _RING_LABELS = {i + 1: f"{i * 360 / 32:g} deg" for i in range(32)}
@@ -75,40 +75,17 @@ class AntiReach(TrialEnv):
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {"ground_truth": int(self.rng.choice(self.choices)), "anti": self.anti}
-        if kwargs:
-            kwargs.pop("stim_theta", None)  # derived from ground_truth and anti
-            trial.update(kwargs)
-            trial["ground_truth"] = int(trial["ground_truth"])
-            trial["anti"] = bool(trial["anti"])
-        stim_theta, stimulus = self._stimulus(trial["ground_truth"], trial["anti"])
-        trial["stim_theta"] = stim_theta
+        kwargs.pop("stim_theta", None)  # derived from ground_truth and anti
+        trial.update(kwargs)
+        trial["ground_truth"], trial["anti"] = int(trial["ground_truth"]), bool(trial["anti"])
+        target = float(self.theta[trial["ground_truth"]])
+        trial["stim_theta"] = stim_theta = float(np.mod(target + np.pi, 2 * np.pi)) if trial["anti"] else target
+
         self.add_period(["fixation", "stimulus", "delay", "decision"])
         self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
-        self.add_ob(stimulus, "stimulus", where="stimulus")
+        self.add_ob(np.cos(self.theta - stim_theta), "stimulus", where="stimulus")
         self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
         return trial
-
-    _stimulus_cache: dict[tuple[int, bool], tuple[float, np.ndarray]] | None = None
-    _stimulus_theta: np.ndarray | None = None
-
-    def _stimulus(self, ground_truth: int, anti: bool) -> tuple[float, np.ndarray]:
-        """The stimulus direction and its (read-only) ring input for a target and rule.
-
-        Performance: computed once per (ground_truth, anti) by the same expressions.
-        """
-        cache = self._stimulus_cache
-        if cache is None or self._stimulus_theta is not self.theta:
-            cache = self._stimulus_cache = {}
-            self._stimulus_theta = self.theta
-        key = (ground_truth, anti)
-        entry = cache.get(key)
-        if entry is None:
-            target = float(self.theta[ground_truth])
-            stim_theta = float(np.mod(target + np.pi, 2 * np.pi)) if anti else target
-            stimulus = np.cos(self.theta - stim_theta)
-            stimulus.flags.writeable = False
-            entry = cache[key] = (stim_theta, stimulus)
-        return entry
 
     def _step(self, action):
         return judge_fixate_then_choose(self, action)

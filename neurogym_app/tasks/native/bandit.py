@@ -71,39 +71,18 @@ class Bandit(TrialEnv):
         self.action_space = spaces.Discrete(self.n, name={"choice": list(range(self.n))})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        # Performance: the draws as a list (the same float64 values, compared in
-        # plain Python at the choice); with no trial variables given, the trial
-        # is the env's constants, whose ground truth is computed once.
         self._payoff_draws = self.rng.random(self.n).tolist()  # one draw per arm, used at the choice
-        if not kwargs:
-            p, rewards, best = self._constants()
-            trial: dict[str, Any] = {"p": list(p), "rewards": list(rewards), "ground_truth": best}
-        else:
-            trial = {"p": self._p.tolist(), "rewards": self._rewards.tolist()}
-            kwargs.pop("ground_truth", None)  # derived from p and rewards
-            trial.update(kwargs)
-            trial["p"] = [float(v) for v in trial["p"]]
-            trial["rewards"] = [float(v) for v in trial["rewards"]]
-            if len(trial["p"]) != self.n or len(trial["rewards"]) != self.n:
-                raise ValueError(f"p and rewards must have {self.n} entries (one per arm)")
-            trial["ground_truth"] = _best_arm(trial["p"], trial["rewards"])
+        trial: dict[str, Any] = {"p": self._p.tolist(), "rewards": self._rewards.tolist()}
+        kwargs.pop("ground_truth", None)  # derived from p and rewards
+        trial.update(kwargs)
+        trial["p"] = [float(v) for v in trial["p"]]
+        trial["rewards"] = [float(v) for v in trial["rewards"]]
+        if len(trial["p"]) != self.n or len(trial["rewards"]) != self.n:
+            raise ValueError(f"p and rewards must have {self.n} entries (one per arm)")
+        trial["ground_truth"] = _best_arm(trial["p"], trial["rewards"])
         self.add_period("decision")
-        if self.n_steps == 1:
-            # Performance: the one-step trial's ground truth as set_groundtruth builds it
-            self.gt = np.array([trial["ground_truth"]], dtype=np.int64)
-        else:
-            self.set_groundtruth(trial["ground_truth"], "decision")
+        self.set_groundtruth(trial["ground_truth"], "decision")
         return trial
-
-    _const_cache: tuple[Any, Any, tuple[list[float], list[float], int]] | None = None
-
-    def _constants(self) -> tuple[list[float], list[float], int]:
-        """``p`` and ``rewards`` as lists of floats and their best arm (made once per pair of arrays)."""
-        cached = self._const_cache
-        if cached is None or cached[0] is not self._p or cached[1] is not self._rewards:
-            p, rewards = self._p.tolist(), self._rewards.tolist()
-            cached = self._const_cache = (self._p, self._rewards, (p, rewards, _best_arm(p, rewards)))
-        return cached[2]
 
     def _step(self, action):
         action = int(action)
@@ -116,5 +95,6 @@ class Bandit(TrialEnv):
 
 
 def _best_arm(p: list[float], rewards: list[float]) -> int:
-    """The arm of highest expected reward (the first of ties), as ``np.argmax`` finds it."""
-    return int(np.argmax(np.asarray(p) * np.asarray(rewards)))
+    """The arm of highest expected reward (the first of ties)."""
+    expected = [pi * ri for pi, ri in zip(p, rewards)]
+    return expected.index(max(expected))

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 
 class DawTwoStep(TrialEnv):
@@ -74,8 +74,6 @@ class DawTwoStep(TrialEnv):
         return super().reset(seed=seed, options=options)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        # Performance: the five uniforms as Python floats in one call; trial
-        # variables are converted and checked only when some are given.
         u_trans1, u_trans2, u_switch, u_high, u_low = self.rng.random(5).tolist()
         transition = [1 if u_trans1 < self.p1 else 2, 2 if u_trans2 < self.p2 else 1]
         if u_switch < self.p_switch:
@@ -107,20 +105,12 @@ class DawTwoStep(TrialEnv):
         self._chosen = False
         self.add_period(["stage1", "stage2"])
         reached = trial["transition"][ground_truth - 1]
-        if self.end_ind["stage1"] == 1 and self.n_steps == 2:
-            # Performance: one step per stage (the default timing), so the arrays
-            # the calls below build are [fixation, reached state] and [ground truth, 0].
-            self.ob = _ONE_STEP_OB[reached].copy()
-            self.gt = np.array([ground_truth, 0], dtype=np.int64)
-        else:
-            self.add_ob(1, "stage1", where="fixation")
-            self.add_ob(1, "stage2", where=_STATE_CHANNEL[reached])
-            self.set_groundtruth(ground_truth, "stage1")
+        self.add_ob(1, "stage1", where="fixation")
+        self.add_ob(1, "stage2", where=_STATE_CHANNEL[reached])
+        self.set_groundtruth(ground_truth, "stage1")
         return trial
 
     def _step(self, action):
-        # Performance: the cheap tests first; the stages never overlap (stage 2
-        # follows stage 1), so the outcomes are those of testing stage 1 first.
         action = int(action)
         gt = self.gt_now
         reward = 0.0
@@ -155,8 +145,3 @@ def _one_hot_row(channel: int) -> np.ndarray:
 
 #: the observation once a second-stage state is reached: only that state's input on
 _STATE_ROW = {1: _one_hot_row(1), 2: _one_hot_row(2)}
-
-#: a trial's observation when each stage lasts one step, by the state the ground truth reaches
-_ONE_STEP_OB = {state: np.stack([_one_hot_row(0), _STATE_ROW[state]]) for state in (1, 2)}
-for _ob in _ONE_STEP_OB.values():
-    _ob.flags.writeable = False

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards
 
 
 class DelayComparison(TrialEnv):
@@ -83,17 +83,13 @@ class DelayComparison(TrialEnv):
         return (1 + (v - self.vmin) / (self.vmax - self.vmin)) / 2
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        choices = self.choices
-        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
         trial: dict[str, Any] = {
-            "ground_truth": int(choices[rng.integers(0, len(choices))]),
-            "vpair": self.vpairs[int(rng.integers(len(self.vpairs)))],
+            "ground_truth": int(self.rng.choice(self.choices)),
+            "vpair": self.vpairs[int(self.rng.integers(len(self.vpairs)))],
         }
         for derived in ("v1", "v2", "vdiff"):
             kwargs.pop(derived, None)
-        if kwargs:
-            trial.update(kwargs)
+        trial.update(kwargs)
         trial["ground_truth"] = int(trial["ground_truth"])
         trial["vpair"] = tuple(float(v) for v in trial["vpair"])
         v1, v2 = trial["vpair"]
@@ -102,27 +98,13 @@ class DelayComparison(TrialEnv):
         trial["v1"], trial["v2"] = v1, v2
         trial["vdiff"] = abs(v1 - v2)
 
-        self.add_period(("fixation", "stimulus1", "delay", "stimulus2", "decision"))
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, where="fixation"); add_ob(represent(v), "stimulusK", where="stimulus")
-        #   set_ob(0, "decision"); add_randn(0, sigma, ["stimulus1", "stimulus2"]) (one draw per
-        #   period, in that order); set_groundtruth(ground_truth, "decision")
-        # "decision" is the last period: the fixation input is on before it. In each stimulus
-        # period the inputs (1, represent(v)) and the noise are each cast to float32 and added
-        # in float32, as add_ob then add_randn do (add_randn's "0 +" on the noise only turns
-        # -0.0 into +0.0, which changes no sum with these inputs).
-        start, end = self.start_ind, self.end_ind
-        decision = start["decision"]
-        ob = self.ob
-        ob[:decision, 0] = 1
-        sigma = self.sigma
-        for period, v in (("stimulus1", v1), ("stimulus2", v2)):
-            block = ob[start[period] : end[period]]
-            noise = rng.standard_normal(block.shape)
-            noise *= sigma
-            block[...] = (1, self.represent(v))
-            block += noise.astype(np.float32)
-        self.gt[decision : end["decision"]] = trial["ground_truth"]
+        self.add_period(["fixation", "stimulus1", "delay", "stimulus2", "decision"])
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "decision")
+        self.add_ob(self.represent(v1), "stimulus1", where="stimulus")
+        self.add_ob(self.represent(v2), "stimulus2", where="stimulus")
+        self.add_randn(0, self.sigma, ["stimulus1", "stimulus2"])
+        self.set_groundtruth(trial["ground_truth"], "decision")
         return trial
 
     def _step(self, action):

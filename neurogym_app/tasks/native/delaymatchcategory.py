@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.core import spaces
-from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles
+from neurogym_app.core.trial_env import TrialEnv
+from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
 
 _HALF = np.array(0.5)  # ring_bump's gain and offset, as a float64 operand (never written)
 
@@ -83,79 +83,32 @@ class DelayMatchCategory(TrialEnv):
         """Category of a direction: 0 within 90 degrees of 0, 1 within 90 degrees of 180."""
         return int(np.cos(theta) < 0)
 
-    _PERIODS = ("fixation", "sample", "first_delay", "test")
-
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        # Performance: ``rng.choice(seq)`` is one ``integers(0, len(seq))`` draw
-        # returning ``seq[k]``; the draws are made directly, in the same order.
-        rng = self.rng
-        choices = self.choices
         trial: dict[str, Any] = {
-            "ground_truth": str(choices[int(rng.integers(0, len(choices)))]),
-            "sample_category": int(rng.integers(0, 2)),
+            "ground_truth": str(self.rng.choice(self.choices)),
+            "sample_category": int(self.rng.integers(0, 2)),
         }
-        u_sample, u_test = rng.random(2).tolist()
-        if kwargs:  # drawn values are valid as they are: only given ones are checked
-            kwargs.pop("sample_theta", None)  # derived from the categories and the draws above
-            kwargs.pop("test_theta", None)
-            trial.update(kwargs)
-            if trial["ground_truth"] not in self.choices:
-                raise ValueError(f"ground_truth must be 'match' or 'non-match', got {trial['ground_truth']!r}")
-            trial["sample_category"] = int(trial["sample_category"])
-        sample_category = trial["sample_category"]
+        u_sample, u_test = self.rng.random(2).tolist()
+        kwargs.pop("sample_theta", None)  # derived from the categories and the draws above
+        kwargs.pop("test_theta", None)
+        trial.update(kwargs)
+        if trial["ground_truth"] not in self.choices:
+            raise ValueError(f"ground_truth must be 'match' or 'non-match', got {trial['ground_truth']!r}")
+        trial["sample_category"] = sample_category = int(trial["sample_category"])
         test_category = sample_category if trial["ground_truth"] == "match" else 1 - sample_category
-        # A uniform direction within the category's half circle (float % on a
-        # positive modulus gives np.mod's value: fmod, then the same sign fix).
-        sample_theta = ((sample_category + u_sample - 0.5) * math.pi) % (2 * math.pi)
-        test_theta = ((test_category + u_test - 0.5) * math.pi) % (2 * math.pi)
-        trial["sample_theta"], trial["test_theta"] = sample_theta, test_theta
+        # a uniform direction within the category's half circle
+        trial["sample_theta"] = sample_theta = ((sample_category + u_sample - 0.5) * math.pi) % (2 * math.pi)
+        trial["test_theta"] = test_theta = ((test_category + u_test - 0.5) * math.pi) % (2 * math.pi)
 
-        self.add_period(self._PERIODS)
-        # Performance: the observation written directly, with the values of
-        # add_ob(1, where="fixation"), set_ob(0, "test", where="fixation"),
-        # add_ob(ring_bump, period, where="stimulus") and add_randn (see _write_stimuli).
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        test, test_end = start["test"], end["test"]
-        ob[:test, 0] = 1  # on until the test, the last of the back-to-back periods
-        self._write_stimuli(ob, start["sample"], end["sample"], test, test_end, sample_theta, test_theta)
-        self.gt[test:test_end] = self.action_space.name[trial["ground_truth"]]
+        self.add_period(["fixation", "sample", "first_delay", "test"])
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "test", where="fixation")
+        self.add_ob(ring_bump(self.theta, sample_theta), "sample", where="stimulus")
+        self.add_randn(0, self.sigma, "sample", where="stimulus")
+        self.add_ob(ring_bump(self.theta, test_theta), "test", where="stimulus")
+        self.add_randn(0, self.sigma, "test", where="stimulus")
+        self.set_groundtruth(self.action_space.name[trial["ground_truth"]], "test")
         return trial
 
-    def _write_stimuli(
-        self, ob: np.ndarray, s0: int, s1: int, t0: int, t1: int, sample_theta: float, test_theta: float
-    ) -> None:
-        """Sample rows ``s0:s1`` and test rows ``t0:t1``: a ring bump of the direction plus noise.
-
-        Performance: both bumps and both periods' noise in one set of numpy
-        calls, with the bits of add_ob(ring_bump) then add_randn(0, sigma) per
-        period: the bumps are ``0.5 + 0.5 * cos(theta - direction)`` in float64
-        (ring_bump's operations, one row per direction), cast to float32; the
-        noise is the same standard normals (one draw of both periods' values, in
-        order, is the stream of one draw per period) times sigma in float64, cast
-        to float32; bump + noise is then one float32 sum, as before (the rows
-        were zero, so add_ob left exactly the float32 bump; adding add_randn's
-        zero mean only turns -0.0 into +0.0, which no sum here can see).
-        """
-        directions = self.__dict__.get("_directions")
-        if directions is None:
-            directions = self._directions = np.empty((2, 1))  # a column: one bump row per direction
-        directions[0, 0] = sample_theta
-        directions[1, 0] = test_theta
-        bumps = self.theta - directions
-        np.cos(bumps, out=bumps)
-        np.multiply(bumps, _HALF, out=bumps)  # gain * cos (a 0-d float64: the same product, a cheaper call)
-        np.add(bumps, _HALF, out=bumps)  # offset + ...
-        bumps32 = bumps.astype(ob.dtype)
-        n_sample = s1 - s0
-        noise = self.rng.standard_normal((n_sample + t1 - t0, self.dim_ring))
-        noise *= self.sigma
-        values = noise.astype(ob.dtype)
-        stimulus = slice(1, 1 + self.dim_ring)
-        np.add(values[:n_sample], bumps32[0], out=ob[s0:s1, stimulus])
-        np.add(values[n_sample:], bumps32[1], out=ob[t0:t1, stimulus])
-
     def _step(self, action):
-        if action == 0:  # fixating is never judged (the usual step): skip the judge
-            return OBNOW, 0.0, False, False, {"new_trial": False, "gt": self.gt_now}
         return judge_fixate_then_choose(self, action, decision_period="test")

@@ -9,7 +9,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
+from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
 
 
 class DelayMatchSample(TrialEnv):
@@ -57,96 +57,28 @@ class DelayMatchSample(TrialEnv):
         )
         self.action_space = spaces.Discrete(3, name={"fixation": 0, "match": 1, "non-match": 2})
 
-    def batch_trials(self, rng: np.random.Generator, n: int):
-        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
-        from neurogym_app.core.dataset import BatchLayout
-
-        ground_truth = self.choices[rng.integers(self.choices.size, size=n)]
-        sample = self.theta[rng.integers(self.theta.size, size=n)]
-        test = np.where(ground_truth == 1, sample, np.mod(sample + np.pi, 2 * np.pi))
-        lay = BatchLayout(self, rng, n)
-        lay.add(["fixation", "sample", "delay", "test", "decision"])
-        ob, gt = lay.build(self.observation_space.shape)
-        decision = lay.mask("decision")
-        ob[..., 0] = ~decision
-        for period, direction in (("sample", sample), ("test", test)):
-            cols = lay.span(period)
-            shown = lay.mask(period, cols)[..., None]
-            block = ob[:, cols, 1:]
-            block += shown * ring_bump(self.theta, direction[:, None])[:, None, :]
-            block += (shown * (self.sigma * rng.standard_normal(block.shape))).astype(np.float32)
-        gt[...] = decision * ground_truth[:, None]
-        trials = {"ground_truth": ground_truth, "sample_theta": sample, "test_theta": test, "durations": lay.durations_ms()}
-        return (*lay.finish(ob, gt), trials)
-
-    _PERIODS = ("fixation", "sample", "delay", "test", "decision")
-
-    def _bump_row(self, direction: float) -> np.ndarray:
-        """``ring_bump(theta, direction)`` as ``add_ob`` leaves it in a zero float32 row (cached).
-
-        Performance: written with one slice assignment instead of ``add_ob``;
-        the rows it goes to are zero before, so the bits are those of ``add_ob``.
-        """
-        cache = self._bump_rows
-        row = cache.get(direction)
-        if row is None:
-            row = np.zeros(self.dim_ring, dtype=self.observation_space.dtype)
-            row += ring_bump(self.theta, direction)
-            if len(cache) >= 256:  # directions passed to new_trial can be anything: keep the cache small
-                cache.clear()
-            cache[direction] = row
-        return row
-
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        # Performance: ``rng.choice(arr)`` is one ``integers(0, len(arr))`` draw
-        # returning ``arr[k]``; the draws are made directly, in the same order.
-        integers = self.rng.integers
-        choices, theta = self.choices, self.theta
         trial = {
-            "ground_truth": int(choices[int(integers(0, choices.shape[0]))]),
-            "sample_theta": float(theta[int(integers(0, theta.shape[0]))]),
+            "ground_truth": int(self.rng.choice(self.choices)),
+            "sample_theta": float(self.rng.choice(self.theta)),
         }
-        if kwargs:
-            kwargs.pop("test_theta", None)  # derived from the sample and ground truth
-            trial.update(kwargs)
+        kwargs.pop("test_theta", None)  # derived from the sample and the ground truth
+        trial.update(kwargs)
         sample = float(trial["sample_theta"])
-        # float % on a positive modulus gives np.mod's value (fmod, then the same sign fix)
         test = sample if int(trial["ground_truth"]) == 1 else (sample + math.pi) % (2 * math.pi)
         trial["test_theta"] = test
-        self.add_period(self._PERIODS)
-        # Performance: the observation written directly, with the values of
-        # add_ob(1, where="fixation"), set_ob(0, "decision", where="fixation"),
-        # add_ob(ring_bump, period, where="stimulus") and add_randn (see _write_stimuli).
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        decision = start["decision"]
-        ob[:decision, 0] = 1  # on until the decision, the last of the back-to-back periods
-        self._write_stimuli(ob, start["sample"], end["sample"], start["test"], end["test"], sample, test)
-        self.gt[decision : end["decision"]] = int(trial["ground_truth"])
+
+        self.add_period(["fixation", "sample", "delay", "test", "decision"])
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "decision", where="fixation")
+        self.add_ob(ring_bump(self.theta, sample), "sample", where="stimulus")
+        self.add_randn(0, self.sigma, "sample", where="stimulus")
+        self.add_ob(ring_bump(self.theta, test), "test", where="stimulus")
+        self.add_randn(0, self.sigma, "test", where="stimulus")
+        self.set_groundtruth(int(trial["ground_truth"]), "decision")
         return trial
 
-    def _write_stimuli(self, ob: np.ndarray, s0: int, s1: int, t0: int, t1: int, sample: float, test: float) -> None:
-        """Sample rows ``s0:s1`` and test rows ``t0:t1``: the cached bump rows plus noise.
-
-        Performance: the bits of add_ob(ring_bump) then add_randn(0, sigma) per
-        period, in few numpy calls: the rows were zero, so add_ob left the float32
-        bump row; the noise is the same standard normals (one draw of both
-        periods' values, in order, is the stream of one draw per period) times
-        sigma in float64, cast to float32; each row is then bump + noise in
-        float32, the one sum add_randn made (adding its zero mean only turns
-        -0.0 into +0.0, which no sum here can see).
-        """
-        n_sample = s1 - s0
-        noise = self.rng.standard_normal((n_sample + t1 - t0, self.dim_ring))
-        noise *= self.sigma
-        values = noise.astype(ob.dtype)
-        stimulus = slice(1, 1 + self.dim_ring)
-        np.add(values[:n_sample], self._bump_row(sample), out=ob[s0:s1, stimulus])
-        np.add(values[n_sample:], self._bump_row(test), out=ob[t0:t1, stimulus])
-
     def _step(self, action):
-        if action == 0:  # fixating is never judged (the usual step): skip the judge
-            return OBNOW, 0.0, False, False, {"new_trial": False, "gt": self.gt_now}
         return judge_fixate_then_choose(self, action)
 
 
@@ -191,8 +123,6 @@ class DelayMatchSampleDistractor1D(TrialEnv):
         }
     }
 
-    _PERIODS = ("fixation", "sample", "delay1", "test1", "delay2", "test2", "delay3", "test3")
-
     def __init__(
         self,
         dt: float = 100,
@@ -213,17 +143,14 @@ class DelayMatchSampleDistractor1D(TrialEnv):
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "match": 1})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        choices = self.choices
         trial: dict[str, Any] = {
-            "ground_truth": int(choices[int(rng.integers(0, choices.shape[0]))]),  # rng.choice(choices)
-            "sample": float(rng.uniform(0, 2 * np.pi)),
+            "ground_truth": int(self.rng.choice(self.choices)),
+            "sample": float(self.rng.uniform(0, 2 * np.pi)),
         }
-        distractors = rng.uniform(0, 2 * np.pi, size=3).tolist()
-        if kwargs:
-            for i in (1, 2, 3):
-                kwargs.pop(f"test{i}", None)  # derived: the sample or a distractor
-            trial.update(kwargs)
+        distractors = self.rng.uniform(0, 2 * np.pi, size=3).tolist()
+        for i in (1, 2, 3):
+            kwargs.pop(f"test{i}", None)  # derived: the sample or a distractor
+        trial.update(kwargs)
         trial["ground_truth"] = int(trial["ground_truth"])
         if trial["ground_truth"] not in (1, 2, 3):
             raise ValueError(f"ground_truth must be 1, 2 or 3 (the matching test), got {trial['ground_truth']!r}")
@@ -233,41 +160,22 @@ class DelayMatchSampleDistractor1D(TrialEnv):
         for i in (1, 2, 3):
             trial[f"test{i}"] = sample if i == match else distractors[i - 1]
 
-        self.add_period(list(self._PERIODS))
-        # Performance: the observation written directly, with the values of
-        # add_ob(1, "fixation", where="fixation") and add_ob(cos(theta - x),
-        # period, where="stimulus"): each block is zero before it is written and
-        # a cosine is never -0.0, so setting the float32 cast equals adding it.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        ob[start["fixation"] : end["fixation"], 0] = 1
-        theta = self.theta
-        sample_row = None
+        self.add_period(["fixation", "sample", "delay1", "test1", "delay2", "test2", "delay3", "test3"])
+        self.add_ob(1, "fixation", where="fixation")
         for period in ("sample", "test1", "test2", "test3"):
-            value = trial[period]
-            if value is sample:
-                if sample_row is None:
-                    sample_row = np.cos(theta - value)
-                row = sample_row
-            else:
-                row = np.cos(theta - value)
-            ob[start[period] : end[period], 1:] = row
-        test = f"test{match}"
-        self.gt[start[test] : end[test]] = 1
+            self.add_ob(np.cos(self.theta - trial[period]), period, where="stimulus")
+        self.set_groundtruth(1, f"test{match}")
         return trial
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if action != 0:  # fixating is never judged: skip the period look-ups
-            # in_period(...) read from the same dicts
-            t, start_t, end_t = self.t, self.start_t, self.end_t
-            test = f"test{self.trial['ground_truth']}"
-            if start_t["fixation"] <= t < end_t["fixation"] or start_t["sample"] <= t < end_t["sample"]:
+        if action != 0:
+            if self.in_period("fixation") or self.in_period("sample"):
                 reward = self.rewards["abort"]
                 new_trial = self.abort
-            elif not start_t[test] <= t < end_t[test]:
+            elif not self.in_period(f"test{self.trial['ground_truth']}"):
                 reward = self.rewards["fail"]
                 new_trial = True
             elif action == 1:

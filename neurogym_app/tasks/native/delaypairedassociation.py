@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, merge_rewards
 
 
 class DelayPairedAssociation(TrialEnv):
@@ -82,23 +82,18 @@ class DelayPairedAssociation(TrialEnv):
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        pair = self.pairs[int(self.rng.integers(len(self.pairs)))]
-        if kwargs or not _is_plain_pair(pair):
-            trial: dict[str, Any] = {"pair": pair}
-            kwargs.pop("ground_truth", None)  # derived from the pair
-            trial.update(kwargs)
-            pair = tuple(int(s) for s in trial["pair"])
-            if len(pair) != 2 or any(s not in (1, 2, 3, 4) for s in pair):
-                raise ValueError(f"pair must be two stimuli out of 1-4, got {trial['pair']!r}")
-            trial["pair"] = pair
-        else:
-            # Performance: a drawn pair of plain ints in 1-4 is already the trial's value.
-            trial = {"pair": pair}
+        trial: dict[str, Any] = {"pair": self.pairs[int(self.rng.integers(len(self.pairs)))]}
+        kwargs.pop("ground_truth", None)  # derived from the pair
+        trial.update(kwargs)
+        pair = tuple(int(s) for s in trial["pair"])
+        if len(pair) != 2 or any(s not in (1, 2, 3, 4) for s in pair):
+            raise ValueError(f"pair must be two stimuli out of 1-4, got {trial['pair']!r}")
+        trial["pair"] = pair
         trial["ground_truth"] = ground_truth = int((pair[1] - pair[0]) % 2 == self.association)
 
         self.add_period(["fixation", "stim1", "delay_btw_stim", "stim2", "delay_aft_stim", "decision"])
         self.add_ob(1, where="fixation")
-        # channel k is stimulus k (an int index: the same entries as [k], without a list to convert)
+        # channel k is stimulus k
         self.add_ob(1, "stim1", where=pair[0])
         self.add_ob(1, "stim2", where=pair[1])
         self.set_ob(0, "decision")
@@ -112,7 +107,6 @@ class DelayPairedAssociation(TrialEnv):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        # Performance: fixating (action 0) is never judged, so test it first.
         if action != 0:
             if self.in_period("fixation"):
                 new_trial = self.abort
@@ -126,15 +120,3 @@ class DelayPairedAssociation(TrialEnv):
                     reward = self.rewards["fail"]
                     self.performance = 0
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
-
-
-def _is_plain_pair(pair: Any) -> bool:
-    """Whether the checks in ``_new_trial`` keep ``pair`` as it is: a tuple of two ints in 1-4."""
-    return (
-        type(pair) is tuple
-        and len(pair) == 2
-        and type(pair[0]) is int
-        and type(pair[1]) is int
-        and 0 < pair[0] < 5
-        and 0 < pair[1] < 5
-    )

@@ -9,7 +9,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, merge_rewards
 
 
 class Detection(TrialEnv):
@@ -104,33 +104,18 @@ class Detection(TrialEnv):
         return steps
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        choices = self.choices
-        # rng.choice(choices): the same single integers(0, len) draw
-        trial: dict[str, Any] = {"ground_truth": int(choices[int(rng.integers(0, len(choices)))]), "stim_onset": None}
-        u_onset = float(rng.random())
-        if kwargs:
-            trial.update(kwargs)
+        trial: dict[str, Any] = {"ground_truth": int(self.rng.choice(self.choices)), "stim_onset": None}
+        u_onset = float(self.rng.random())
+        trial.update(kwargs)
         go = int(trial["ground_truth"])
         if go not in (0, 1):
             raise ValueError(f"ground_truth must be 0 (no stimulus) or 1 (stimulus), got {go!r}")
         trial["ground_truth"] = go
 
         self.add_period(["fixation", "stimulus"])
-        # Performance: the observation written directly, with the values (and
-        # order) of set_ob(1, "fixation", where="fixation"), add_randn(0, sigma,
-        # "stimulus", where="stimulus") and the stimulus added on the view.
-        start, end = self.start_ind, self.end_ind
-        s, e = start["stimulus"], end["stimulus"]
-        n = e - s
-        ob = self.ob
-        ob[start["fixation"] : end["fixation"], 0] = 1
-        # sigma * N(0, 1) in float64, added as float32 (adding the zero mean only
-        # turns -0.0 into +0.0, which the zero observation cannot see)
-        target = ob[s:e, 1:2]
-        noise = rng.standard_normal(target.shape)
-        noise *= self.sigma
-        target += noise.astype(ob.dtype, copy=False)
+        self.set_ob(1, "fixation", where="fixation")
+        self.add_randn(0, self.sigma, "stimulus", where="stimulus")
+        n = self.end_ind["stimulus"] - self.start_ind["stimulus"]
         if go and n > 0:
             if trial["stim_onset"] is not None:
                 onset = int(round(float(trial["stim_onset"]) / self.dt))
@@ -141,8 +126,8 @@ class Detection(TrialEnv):
                 onset = int(u_onset * max(1, n - self._min_steps_after_onset()))
             onset = min(max(onset, 0), n - 1)
             trial["stim_onset"] = float(onset * self.dt)
-            ob[s:e][onset : onset + self.stim_dur, 1] += 0.5
-            self.gt[s + onset : e] = 1
+            self.view_ob("stimulus")[onset : onset + self.stim_dur, 1] += 0.5
+            self.view_groundtruth("stimulus")[onset:] = 1
         else:
             trial["stim_onset"] = None
         self.r_tmax = self.rewards["miss"] if go else 0.0

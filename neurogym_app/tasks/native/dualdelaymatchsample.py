@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, merge_rewards
 
 
 class DualDelayMatchSample(TrialEnv):
@@ -82,7 +82,6 @@ class DualDelayMatchSample(TrialEnv):
         self.timing = self.resolve_timing(self.default_timing, timing)
         self.abort = False
         self._answers: dict[str, bool] = {}
-        self._direction_rows: dict[float, np.ndarray] = {}
         self.observation_space = spaces.Box(
             -np.inf,
             np.inf,
@@ -97,106 +96,45 @@ class DualDelayMatchSample(TrialEnv):
         theta = value * np.pi
         return [float(np.cos(theta)), float(np.sin(theta))]
 
-    _PERIODS = ("fixation", "sample", "delay1", "cue1", "test1", "delay2", "cue2", "test2")
-
-    def _direction_row(self, value: float) -> np.ndarray:
-        """``_direction(value)`` as ``add_ob`` leaves it in a zero float32 row (cached per value).
-
-        Performance: written into the observation with one slice assignment
-        instead of an ``add_ob`` call; the region is zero before, so the bits are
-        those of ``add_ob``.
-        """
-        cache = self._direction_rows
-        row = cache.get(value)
-        if row is None:
-            row = np.zeros(2, dtype=self.observation_space.dtype)
-            row += self._direction(value)
-            if len(cache) >= 64:  # values passed to new_trial can be anything: keep the cache small
-                cache.clear()
-            cache[value] = row
-        return row
-
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        # Performance: ``rng.choice(seq)`` is one ``integers(0, len(seq))`` draw
-        # returning ``seq[k]``; the draws are made directly, in the same order.
-        integers = self.rng.integers
-        choices = self.choices
         trial: dict[str, Any] = {
-            "ground_truth1": int(choices[int(integers(0, len(choices)))]),
-            "ground_truth2": int(choices[int(integers(0, len(choices)))]),
-            "sample1": (0.0, 0.5)[int(integers(0, 2))],
-            "sample2": (0.0, 0.5)[int(integers(0, 2))],
-            "test_order": int(integers(0, 2)),
+            "ground_truth1": int(self.rng.choice(self.choices)),
+            "ground_truth2": int(self.rng.choice(self.choices)),
+            "sample1": float(self.rng.choice((0.0, 0.5))),
+            "sample2": float(self.rng.choice((0.0, 0.5))),
+            "test_order": int(self.rng.integers(0, 2)),
         }
-        if kwargs:
-            kwargs.pop("test1", None)  # derived from samples and ground truths
-            kwargs.pop("test2", None)
-            trial.update(kwargs)
-            for key in ("ground_truth1", "ground_truth2", "test_order"):
-                trial[key] = int(trial[key])
-            trial["sample1"], trial["sample2"] = float(trial["sample1"]), float(trial["sample2"])
-        sample1, sample2 = trial["sample1"], trial["sample2"]
-        test1 = sample1 if trial["ground_truth1"] == 1 else 0.5 - sample1
-        test2 = sample2 if trial["ground_truth2"] == 1 else 0.5 - sample2
-        trial["test1"], trial["test2"] = float(test1), float(test2)
-        # Which item is tested (and cued) first.
-        if trial["test_order"] == 0:
-            test_period1, test_period2, cue_period1, cue_period2 = "test1", "test2", "cue1", "cue2"
-        else:
-            test_period1, test_period2, cue_period1, cue_period2 = "test2", "test1", "cue2", "cue1"
+        kwargs.pop("test1", None)  # derived from samples and ground truths
+        kwargs.pop("test2", None)
+        trial.update(kwargs)
+        for key in ("ground_truth1", "ground_truth2", "test_order"):
+            trial[key] = int(trial[key])
+        trial["sample1"], trial["sample2"] = sample1, sample2 = float(trial["sample1"]), float(trial["sample2"])
+        trial["test1"] = test1 = float(sample1 if trial["ground_truth1"] == 1 else 0.5 - sample1)
+        trial["test2"] = test2 = float(sample2 if trial["ground_truth2"] == 1 else 0.5 - sample2)
+        # which item is tested (and cued) first
+        first, second = ("1", "2") if trial["test_order"] == 0 else ("2", "1")
 
         self._answers = {}
-        self.add_period(self._PERIODS)
-        # Performance: the observation written directly, with the values (and
-        # order) of add_ob(1, where="fixation"), add_ob(direction, period,
-        # where="stimulus<i>"), add_ob(1, cue, where="cue<i>") and add_randn
-        # (see _add_noise): every period and channel block is zero before it is written.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        ob[:, 0] = 1
-        s, e = start["sample"], end["sample"]
-        ob[s:e, 1:3] = self._direction_row(sample1)
-        ob[s:e, 3:5] = self._direction_row(sample2)
-        ob[start[cue_period1] : end[cue_period1], 5] = 1
-        ob[start[cue_period2] : end[cue_period2], 6] = 1
-        ob[start[test_period1] : end[test_period1], 1:3] = self._direction_row(test1)
-        ob[start[test_period2] : end[test_period2], 3:5] = self._direction_row(test2)
-        self._add_noise(ob, (s, e), (start["test1"], end["test1"]), (start["test2"], end["test2"]))
-        gt = self.gt
-        gt[start[test_period1] : end[test_period1]] = trial["ground_truth1"]
-        gt[start[test_period2] : end[test_period2]] = trial["ground_truth2"]
+        self.add_period(["fixation", "sample", "delay1", "cue1", "test1", "delay2", "cue2", "test2"])
+        self.add_ob(1, where="fixation")
+        self.add_ob(self._direction(sample1), "sample", where="stimulus1")
+        self.add_ob(self._direction(sample2), "sample", where="stimulus2")
+        self.add_ob(1, f"cue{first}", where="cue1")
+        self.add_ob(1, f"cue{second}", where="cue2")
+        self.add_ob(self._direction(test1), f"test{first}", where="stimulus1")
+        self.add_ob(self._direction(test2), f"test{second}", where="stimulus2")
+        self.add_randn(0, self.sigma, ["sample", "test1", "test2"])
+        self.set_groundtruth(trial["ground_truth1"], f"test{first}")
+        self.set_groundtruth(trial["ground_truth2"], f"test{second}")
         return trial
-
-    def _add_noise(self, ob: np.ndarray, *blocks: tuple[int, int]) -> None:
-        """add_randn(0, sigma) on the rows ``start:stop`` of each block, in order, in few numpy calls.
-
-        Performance: the same standard normals (one draw of all the blocks'
-        values, in order, is the stream of one draw per block) times sigma in
-        float64, cast to float32 and added to the rows, as add_randn does (adding
-        its zero mean only turns -0.0 into +0.0, which no sum here can see).
-        """
-        sizes = [stop - begin for begin, stop in blocks]
-        noise = self.rng.standard_normal((sum(sizes), ob.shape[1]))
-        noise *= self.sigma
-        values = noise.astype(ob.dtype)
-        first = 0
-        for (begin, stop), size in zip(blocks, sizes):
-            ob[begin:stop] += values[first : first + size]
-            first += size
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if action != 0:  # fixating is never judged: skip the period look-up
-            # in_period("test1"), in_period("test2") read from the same dicts
-            t, start_t, end_t = self.t, self.start_t, self.end_t
-            if start_t["test1"] <= t < end_t["test1"]:
-                period = "test1"
-            elif start_t["test2"] <= t < end_t["test2"]:
-                period = "test2"
-            else:
-                period = None
+        if action != 0:
+            period = "test1" if self.in_period("test1") else "test2" if self.in_period("test2") else None
             if period is None:
                 new_trial = self.abort
                 reward = self.rewards["abort"]

@@ -8,10 +8,9 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 #: most entries a per-env cache keeps (trial variables given by callers may vary without bound)
-_CACHE_SIZE = 1024
 
 
 class EconomicDecisionMaking(TrialEnv):
@@ -80,73 +79,24 @@ class EconomicDecisionMaking(TrialEnv):
             "juice": self.juices[int(self.rng.integers(len(self.juices)))],
             "offer": self.offers[int(self.rng.integers(len(self.offers)))],
         }
-        if kwargs:
-            kwargs.pop("ground_truth", None)  # derived from juice and offer
-            trial.update(kwargs)
-        trial["juice"], trial["offer"] = self._normalised(trial["juice"], trial["offer"])
-        juice1, juice2 = trial["juice"]
+        kwargs.pop("ground_truth", None)  # derived from juice and offer
+        trial.update(kwargs)
+        trial["juice"] = juice1, juice2 = tuple(str(j) for j in trial["juice"])
+        trial["offer"] = n_b, n_a = tuple(int(n) for n in trial["offer"])
+        if sorted(trial["juice"]) != ["a", "b"]:
+            raise ValueError(f"juice must be ('a', 'b') or ('b', 'a'), got {trial['juice']!r}")
         r1, r2 = self.option_values(trial)
         trial["ground_truth"] = 1 if r1 > r2 else 2
+        n1, n2 = (n_a, n_b) if juice1 == "a" else (n_b, n_a)
 
         self.add_period(["fixation", "offer_on", "decision"])
-        self.add_ob(1, "fixation", where="fixation")
-        # Performance: the whole offer_on row in one call; each input there is
-        # written once onto zeros, so the row holds what the separate additions
-        # (1 for fixation and the two juices, n / 5 for the amounts) gave.
-        self.set_ob(self._offer_row(juice1, juice2, trial["offer"]), "offer_on")
+        self.add_ob(1, ["fixation", "offer_on"], where="fixation")
+        self.add_ob(1, "offer_on", where=f"{juice1}1")
+        self.add_ob(1, "offer_on", where=f"{juice2}2")
+        self.add_ob(n1 / 5.0, "offer_on", where="n1")
+        self.add_ob(n2 / 5.0, "offer_on", where="n2")
         self.set_groundtruth(trial["ground_truth"], "decision")
         return trial
-
-    def _normalised(self, juice: Any, offer: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """``juice`` as a tuple of str and ``offer`` as a tuple of int, checked.
-
-        Performance: remembered per (hashable) pair; equal pairs convert to the same tuples.
-        """
-        cache = self._normalised_cache
-        if cache is None:
-            cache = self._normalised_cache = {}
-        key: Any = (juice, offer)
-        try:
-            entry = cache.get(key)
-        except TypeError:  # lists or arrays given: convert every time
-            entry = key = None
-        if entry is None:
-            juice_t = tuple(str(j) for j in juice)
-            offer_t = tuple(int(n) for n in offer)
-            if sorted(juice_t) != ["a", "b"]:
-                raise ValueError(f"juice must be ('a', 'b') or ('b', 'a'), got {juice_t!r}")
-            entry = (juice_t, offer_t)
-            if key is not None:
-                if len(cache) >= _CACHE_SIZE:
-                    cache.clear()
-                cache[key] = entry
-        return entry
-
-    def _offer_row(self, juice1: str, juice2: str, offer: tuple[int, ...]) -> np.ndarray:
-        """The observation during offer_on (read-only, cached per juice order and offer)."""
-        cache = self._row_cache
-        if cache is None:
-            cache = self._row_cache = {}
-        key = (juice1, juice2, offer)
-        row = cache.get(key)
-        if row is None:
-            n_b, n_a = offer
-            n1, n2 = (n_a, n_b) if juice1 == "a" else (n_b, n_a)
-            names = self.observation_space.name
-            row = np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
-            row[names["fixation"]] += 1
-            row[names[f"{juice1}1"]] += 1
-            row[names[f"{juice2}2"]] += 1
-            row[names["n1"]] += n1 / 5.0
-            row[names["n2"]] += n2 / 5.0
-            row.flags.writeable = False
-            if len(cache) >= _CACHE_SIZE:
-                cache.clear()
-            cache[key] = row
-        return row
-
-    _normalised_cache: dict[Any, tuple[tuple[str, ...], tuple[int, ...]]] | None = None
-    _row_cache: dict[Any, np.ndarray] | None = None
 
     def _step(self, action):
         if isinstance(action, np.ndarray):
@@ -155,7 +105,6 @@ class EconomicDecisionMaking(TrialEnv):
         reward = 0.0
         new_trial = False
         act_dict = self.act_dict
-        # Performance: fixating is never judged (no reward, no trial end in any period).
         if action != act_dict["fixation"]:
             if self.in_period("fixation") or self.in_period("offer_on"):
                 new_trial = self.abort

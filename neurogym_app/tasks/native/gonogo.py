@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 
 class GoNogo(TrialEnv):
@@ -39,60 +39,35 @@ class GoNogo(TrialEnv):
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "nogo": 1, "go": 2})
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
-    def batch_trials(self, rng: np.random.Generator, n: int):
-        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
-        from neurogym_app.core.dataset import BatchLayout
-
-        go = self.choices[rng.integers(self.choices.size, size=n)]
-        lay = BatchLayout(self, rng, n)
-        lay.add(["fixation", "stimulus", "delay", "decision"])
-        ob, gt = lay.build(self.observation_space.shape)
-        decision = lay.mask("decision")
-        stim = lay.mask("stimulus")
-        ob[..., 0] = ~decision
-        ob[..., 1] = stim & (go == 0)[:, None]  # no-go channel
-        ob[..., 2] = stim & (go == 1)[:, None]  # go channel
-        gt[...] = decision * go[:, None]
-        return (*lay.finish(ob, gt), {"ground_truth": go, "durations": lay.durations_ms()})
-
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        choices = self.choices
-        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
-        trial = {"ground_truth": int(choices[self.rng.integers(0, len(choices))])}
-        if kwargs:
-            trial.update(kwargs)
+        trial = {"ground_truth": int(self.rng.choice(self.choices))}
+        trial.update(kwargs)
         go = int(trial["ground_truth"])
-        self.add_period(("fixation", "stimulus", "delay", "decision"))
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, where="fixation"); add_ob(1, "stimulus", where="go" or "nogo")
-        #   set_ob(0, "decision"); set_groundtruth(go, "decision")
-        # ("decision" is the last period, after the stimulus: only the fixation input is on before it).
-        start, end = self.start_ind, self.end_ind
-        decision = start["decision"]
-        ob = self.ob
-        ob[:decision, 0] = 1
-        ob[start["stimulus"] : end["stimulus"], 2 if go else 1] = 1
+
+        self.add_period(["fixation", "stimulus", "delay", "decision"])
+        self.add_ob(1, where="fixation")
+        self.add_ob(1, "stimulus", where="go" if go else "nogo")
+        self.set_ob(0, "decision")
+        self.set_groundtruth(go, "decision")
         # Withholding is the default outcome: a no-go trial that ends untouched
         # is correct, a go trial that ends untouched is a miss.
         self.r_tmax = self.rewards["miss"] * go
         self.performance = 1 - go
-        self.gt[decision : end["decision"]] = go
         return trial
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        if action != 0:  # performance: fixating (the usual step) needs no period lookup
-            if self.in_period("fixation"):
-                new_trial = self.abort
-                reward = self.rewards["abort"]
-            elif self.in_period("decision"):
-                new_trial = True
-                if gt != 0:
-                    reward = self.rewards["correct"]
-                    self.performance = 1
-                else:
-                    reward = self.rewards["fail"]
-                    self.performance = 0
+        if action != 0 and self.in_period("fixation"):
+            new_trial = self.abort
+            reward = self.rewards["abort"]
+        elif action != 0 and self.in_period("decision"):
+            new_trial = True
+            if gt != 0:
+                reward = self.rewards["correct"]
+                self.performance = 1
+            else:
+                reward = self.rewards["fail"]
+                self.performance = 0
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}

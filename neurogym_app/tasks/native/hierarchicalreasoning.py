@@ -9,7 +9,7 @@ import numpy as np
 from neurogym_app.core import spaces
 from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 DELAYS = (530, 610, 690, 770, 850, 930, 1010, 1090, 1170)
 
@@ -117,20 +117,18 @@ class HierarchicalReasoning(TrialEnv):
         rng = self.rng
         next_block_size = int(rng.integers(10, 21))
         interval = float(self.sample_time("delay"))
-        choices = self.choices
-        stimulus = int(choices[int(rng.integers(0, len(choices)))])  # rng.choice(choices): the same single draw
+        stimulus = int(rng.choice(self.choices))
         u_tie = float(rng.random())
         if self.block_size is None:  # the rule alternates from block to block
             self.rule = 1 - self.rule
             self.block_size = next_block_size
             self.trial_in_block = 0
         trial: dict[str, Any] = {"interval": interval, "rule": self.rule, "stimulus": stimulus}
-        if kwargs:
-            for derived in ("long_interval", "pro_choice", "ground_truth"):
-                kwargs.pop(derived, None)
-            trial.update(kwargs)
-            trial["interval"] = float(trial["interval"])
-            trial["rule"], trial["stimulus"] = int(trial["rule"]), int(trial["stimulus"])
+        for derived in ("long_interval", "pro_choice", "ground_truth"):
+            kwargs.pop(derived, None)
+        trial.update(kwargs)
+        trial["interval"] = float(trial["interval"])
+        trial["rule"], trial["stimulus"] = int(trial["rule"]), int(trial["stimulus"])
         rule, stimulus = trial["rule"], trial["stimulus"]
         if rule not in (0, 1) or stimulus not in (0, 1):
             raise ValueError("rule and stimulus must each be 0 or 1")
@@ -151,22 +149,13 @@ class HierarchicalReasoning(TrialEnv):
         trial["pro_choice"] = bool(pro_choice)
         trial["ground_truth"] = int(choice)  # 0/1: the choice target (action 3 + ground_truth)
 
-        # Performance: the observation and ground truth written directly, with
-        # the values of add_ob(1, where="fixation"), set_ob(0, "decision", ...),
-        # add_ob(1, "rule_target", where="rule"), add_ob(1, flash, where=[stimulus
-        # channel]) and set_groundtruth(rule / choice, where="rule" / "choice").
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        decision = slice(start["decision"], end["decision"])
-        ob[:, 0] = 1
-        ob[decision, 0] = 0
-        ob[start["rule_target"] : end["rule_target"], 1:3] = 1
-        channel = 3 + stimulus  # observation_space.name["stimulus"][stimulus]
-        ob[start["flash1"] : end["flash1"], channel] = 1
-        ob[start["flash2"] : end["flash2"], channel] = 1
-        gt = self.gt
-        gt[start["rule_target"] : end["rule_target"]] = 1 + rule  # action_space.name["rule"][rule]
-        gt[decision] = 3 + choice  # action_space.name["choice"][choice]
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "decision", where="fixation")
+        self.add_ob(1, "rule_target", where="rule")
+        stimulus_channel = self.observation_space.name["stimulus"][stimulus]
+        self.add_ob(1, ["flash1", "flash2"], where=stimulus_channel)
+        self.set_groundtruth(rule, "rule_target", where="rule")
+        self.set_groundtruth(choice, "decision", where="choice")
 
         self.chose_correct_rule = False
         self.trial_in_block += 1

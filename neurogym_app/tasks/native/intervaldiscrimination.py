@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import judge_fixate_then_choose, merge_rewards
+from neurogym_app.tasks.helpers import judge_fixate_then_choose, merge_rewards
 
 
 class IntervalDiscrimination(TrialEnv):
@@ -82,10 +82,9 @@ class IntervalDiscrimination(TrialEnv):
         }
         kwargs.pop("ground_truth", None)  # derived from the durations
         kwargs.pop("duration_diff", None)
-        if kwargs:
-            trial.update(kwargs)
+        trial.update(kwargs)
         self.add_period(
-            ("fixation", "stim1", "delay1", "stim2", "delay2", "decision"),
+            ["fixation", "stim1", "delay1", "stim2", "delay2", "decision"],
             duration=[None, float(trial["duration1"]), None, float(trial["duration2"]), None, None],
         )
         # The durations actually shown (rounded to dt) decide.
@@ -95,17 +94,11 @@ class IntervalDiscrimination(TrialEnv):
         trial["ground_truth"] = 1 if trial["duration1"] > trial["duration2"] else 2
         trial["duration_diff"] = abs(trial["duration1"] - trial["duration2"])
 
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, where="fixation"); add_ob(1, "stim1", where="stim1"); add_ob(1, "stim2", where="stim2")
-        #   set_ob(0, "decision"); set_groundtruth(ground_truth, "decision")
-        # ("decision" is the last period: the fixation input is on before it, the stimuli are not in it).
-        start, end = self.start_ind, self.end_ind
-        decision = start["decision"]
-        ob = self.ob
-        ob[:decision, 0] = 1
-        ob[start["stim1"] : end["stim1"], 1] = 1
-        ob[start["stim2"] : end["stim2"], 2] = 1
-        self.gt[decision : end["decision"]] = trial["ground_truth"]
+        self.add_ob(1, where="fixation")
+        self.add_ob(1, "stim1", where="stim1")
+        self.add_ob(1, "stim2", where="stim2")
+        self.set_ob(0, "decision")
+        self.set_groundtruth(trial["ground_truth"], "decision")
         return trial
 
     def _step(self, action):

@@ -7,46 +7,8 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.core import spaces
-from neurogym_app.core.spaces import channel_indices
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
-
-#: most entries a per-env cache of stimulus templates keeps (trial variables given to
-#: ``new_trial`` may take any value; the drawn ones are few)
-_CACHE_MAX = 256
-
-
-def _cacheable(*keys: Any) -> bool:
-    """Whether a template can be cached under ``keys``: plain ints and non-NaN floats."""
-    for k in keys:
-        kind = type(k)
-        if kind is not int and (kind is not float or k != k):
-            return False
-    return True
-
-
-def _choice_actions(env: TrialEnv) -> list[int]:
-    """The actions named ``choice`` (what ``set_groundtruth(v, ..., where="choice")`` indexes with ``v``)."""
-    names = env.action_space.name
-    cache = env.__dict__.get("_choice_cache")
-    if cache is None or cache[0] is not names:
-        cache = env._choice_cache = (names, channel_indices(names, "choice"))
-    return cache[1]
-
-
-def _add_noisy(rng: np.random.Generator, block: np.ndarray, template: Any, sigma: Any) -> None:
-    """``block`` (zeros) := ``template`` + ``sigma`` * standard normal noise, in float32.
-
-    Performance: ``add_ob(template)`` then ``add_randn(0, sigma)`` on the same rows,
-    without their look-ups: the same draw (``standard_normal(block.shape)``), the
-    template and the noise each cast to float32 and added in float32. (``add_randn``
-    also adds ``mu = 0`` to the noise, which only turns a -0.0 into +0.0; adding
-    either to a template value that is not -0.0 gives the same float.)
-    """
-    noise = rng.standard_normal(block.shape)
-    noise *= sigma
-    block[...] = template
-    block += noise.astype(np.float32)
+from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
 
 
 class PerceptualDecisionMaking(TrialEnv):
@@ -113,67 +75,17 @@ class PerceptualDecisionMaking(TrialEnv):
         """Coherence signed by direction: positive toward choice 0 (rightward)."""
         return float(trial["coh"]) * (1.0 if int(trial["ground_truth"]) == 0 else -1.0)
 
-    def batch_trials(self, rng: np.random.Generator, n: int):
-        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
-        from neurogym_app.core.dataset import BatchLayout
-
-        ground_truth = rng.integers(self.dim_ring, size=n)
-        coh = self.cohs[rng.integers(self.cohs.size, size=n)]
-        lay = BatchLayout(self, rng, n)
-        lay.add(["fixation", "stimulus", "delay", "decision"])
-        ob, gt = lay.build(self.observation_space.shape)
-        ob[..., 0] = lay.mask(["fixation", "stimulus", "delay"])
-        cols = lay.span("stimulus")
-        shown = lay.mask("stimulus", cols)[..., None]
-        evidence = ring_bump(self.theta, self.theta[ground_truth][:, None], gain=(coh / 200)[:, None])
-        block = ob[:, cols, 1:]
-        block[...] = shown * evidence[:, None, :]
-        block += (shown * (self.sigma * rng.standard_normal(block.shape))).astype(np.float32)
-        gt[...] = lay.mask("decision") * (1 + ground_truth[:, None])
-        trials = {"ground_truth": ground_truth, "coh": coh, "durations": lay.durations_ms()}
-        return (*lay.finish(ob, gt), trials)
-
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        choices, cohs = self.choices, self.cohs
-        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
-        trial = {
-            "ground_truth": int(choices[rng.integers(0, len(choices))]),
-            "coh": float(cohs[rng.integers(0, len(cohs))]),
-        }
-        if kwargs:
-            trial.update(kwargs)
-        self.add_period(("fixation", "stimulus", "delay", "decision"))
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
-        #   add_ob(ring_bump(...), "stimulus", where="stimulus"); add_randn(0, sigma, "stimulus", where="stimulus")
-        #   set_groundtruth(ground_truth, "decision", where="choice")
-        # (the periods follow one another, so the first three span rows 0 .. end of "delay").
-        start, end = self.start_ind, self.end_ind
-        ob = self.ob
-        ob[: end["delay"], 0] = 1
-        evidence = self._evidence(trial["ground_truth"], trial["coh"])
-        _add_noisy(rng, ob[start["stimulus"] : end["stimulus"], 1:], evidence, self.sigma)
-        self.gt[start["decision"] : end["decision"]] = _choice_actions(self)[trial["ground_truth"]]
-        return trial
+        trial = {"ground_truth": int(self.rng.choice(self.choices)), "coh": float(self.rng.choice(self.cohs))}
+        trial.update(kwargs)
+        stim = ring_bump(self.theta, self.theta[trial["ground_truth"]], gain=trial["coh"] / 200)
 
-    def _evidence(self, ground_truth: Any, coh: Any) -> np.ndarray:
-        """``ring_bump(theta, theta[ground_truth], gain=coh / 200)``, cached (as float32) per (direction, coherence)."""
-        theta = self.theta
-        cache = self.__dict__.get("_evidence_cache")
-        if cache is None or cache[0] is not theta:
-            cache = self._evidence_cache = (theta, {})
-        table = cache[1]
-        if not _cacheable(ground_truth, coh):
-            return ring_bump(theta, theta[ground_truth], gain=coh / 200)
-        key = (ground_truth, coh)
-        evidence = table.get(key)
-        if evidence is None:
-            # kept as float32: what writing it into the float32 observation makes of it
-            evidence = ring_bump(theta, theta[ground_truth], gain=coh / 200).astype(np.float32)
-            if len(table) < _CACHE_MAX:
-                table[key] = evidence
-        return evidence
+        self.add_period(["fixation", "stimulus", "delay", "decision"])
+        self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
+        self.add_ob(stim, "stimulus", where="stimulus")
+        self.add_randn(0, self.sigma, "stimulus", where="stimulus")
+        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
+        return trial
 
     def _step(self, action):
         return judge_fixate_then_choose(self, action)
@@ -242,47 +154,23 @@ class PerceptualDecisionMakingDelayResponse(TrialEnv):
         return float(trial["coh"]) * (1.0 if int(trial["ground_truth"]) == 2 else -1.0)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        choices, cohs = self.choices, self.cohs
-        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
         trial = {
-            "ground_truth": int(choices[rng.integers(0, len(choices))]),
-            "coh": float(cohs[rng.integers(0, len(cohs))]),
+            "ground_truth": int(self.rng.choice(self.choices)),
+            "coh": float(self.rng.choice(self.cohs)),
             "sigma": float(self.sigma),
         }
-        if kwargs:
-            trial.update(kwargs)
-        gt = int(trial["ground_truth"])
+        trial.update(kwargs)
+        gt, coh = int(trial["ground_truth"]), float(trial["coh"])
         if gt not in (1, 2):
             raise ValueError(f"ground_truth must be 1 or 2, got {gt!r}")
-        coh = float(trial["coh"])
-        self.add_period(("fixation", "stimulus", "delay", "decision"))
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
-        #   add_ob((1 - coh/100)/2, "stimulus", where="stimulus"); set_ob((1 + coh/100)/2, "stimulus", where=[gt])
-        #   add_randn(0, sigma, "stimulus", where="stimulus"); set_groundtruth(gt, "decision")
-        # (the periods follow one another, so the first three span rows 0 .. end of "delay").
-        start, end = self.start_ind, self.end_ind
-        ob = self.ob
-        ob[: end["delay"], 0] = 1
-        _add_noisy(rng, ob[start["stimulus"] : end["stimulus"], 1:], self._stimulus(gt, coh), float(trial["sigma"]))
-        self.gt[start["decision"] : end["decision"]] = gt
-        return trial
 
-    def _stimulus(self, gt: int, coh: float) -> np.ndarray:
-        """The two stimulus inputs: ``(1 + coh/100)/2`` on side ``gt``, ``(1 - coh/100)/2`` on the other."""
-        cache = self.__dict__.get("_stimulus_cache")
-        if cache is None:
-            cache = self._stimulus_cache = {}
-        key = (gt, coh)
-        values = cache.get(key) if coh == coh else None
-        if values is None:
-            values = np.array([(1 - coh / 100) / 2] * 2)
-            values[gt - 1] = (1 + coh / 100) / 2
-            values = values.astype(np.float32)  # what writing them into the observation makes of them
-            if coh == coh and len(cache) < _CACHE_MAX:
-                cache[key] = values
-        return values
+        self.add_period(["fixation", "stimulus", "delay", "decision"])
+        self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
+        self.add_ob((1 - coh / 100) / 2, "stimulus", where="stimulus")
+        self.set_ob((1 + coh / 100) / 2, "stimulus", where=gt)
+        self.add_randn(0, float(trial["sigma"]), "stimulus", where="stimulus")
+        self.set_groundtruth(gt, "decision")
+        return trial
 
     def _step(self, action):
         return judge_fixate_then_choose(self, action)
@@ -377,68 +265,37 @@ class PulseDecisionMaking(TrialEnv):
         return float(trial["evidence"])
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        n_bin = self.n_bin
         p1, p2 = self.p_pulse
-        if rng.random() < 0.5:
+        if self.rng.random() < 0.5:
             p1, p2 = p2, p1
+        trial: dict[str, Any] = {
+            "pulse1": (self.rng.random(self.n_bin) < p1).astype(float).tolist(),
+            "pulse2": (self.rng.random(self.n_bin) < p2).astype(float).tolist(),
+        }
+        tie_break = float(self.rng.uniform(-0.1, 0.1))
         for derived in ("ground_truth", "evidence"):
             kwargs.pop(derived, None)
-        if "pulse1" in kwargs or "pulse2" in kwargs:
-            pulse1 = (rng.random(n_bin) < p1).astype(float)
-            pulse2 = (rng.random(n_bin) < p2).astype(float)
-            tie_break = float(rng.uniform(-0.1, 0.1))
-            trial: dict[str, Any] = {"pulse1": pulse1.tolist(), "pulse2": pulse2.tolist()}
-            trial.update(kwargs)
-            pulse1 = np.asarray(trial["pulse1"], dtype=float)
-            pulse2 = np.asarray(trial["pulse2"], dtype=float)
-            if pulse1.shape != (n_bin,) or pulse2.shape != (n_bin,):
-                raise ValueError(f"pulse1 and pulse2 must each have n_bin={n_bin} values")
-            trial["pulse1"] = pulse1.tolist()
-            trial["pulse2"] = pulse2.tolist()
-            n1, n2 = float(pulse1.sum()), float(pulse2.sum())
-            pulse1, pulse2 = trial["pulse1"], trial["pulse2"]
-        else:
-            # Performance: the same draws and values as above, in plain Python
-            # (the sums of 0.0/1.0 pulses are exact whatever the order).
-            pulse1 = [1.0 if r < p1 else 0.0 for r in rng.random(n_bin).tolist()]
-            pulse2 = [1.0 if r < p2 else 0.0 for r in rng.random(n_bin).tolist()]
-            tie_break = float(rng.uniform(-0.1, 0.1))
-            trial = {"pulse1": pulse1, "pulse2": pulse2}
-            trial.update(kwargs)
-            n1, n2 = float(sum(pulse1)), float(sum(pulse2))
+        trial.update(kwargs)
+        pulse1, pulse2 = (np.asarray(trial[k], dtype=float) for k in ("pulse1", "pulse2"))
+        if pulse1.shape != (self.n_bin,) or pulse2.shape != (self.n_bin,):
+            raise ValueError(f"pulse1 and pulse2 must each have n_bin={self.n_bin} values")
+        trial["pulse1"], trial["pulse2"] = pulse1.tolist(), pulse2.tolist()
+        n1, n2 = float(pulse1.sum()), float(pulse2.sum())
         trial["ground_truth"] = int(n1 < n2 + tie_break)
         trial["evidence"] = n2 - n1
 
-        names = self.__dict__.get("_period_names")
-        if names is None or names[0] != n_bin:
-            periods = ["fixation"]
-            for i in range(n_bin):
-                periods += [f"cue{i}", f"bin{i}"]
-            pre = tuple(periods)
-            names = self._period_names = (n_bin, pre, (*pre, "decision"), pre[1::2], frozenset(pre))
-        _, pre_decision, all_periods, cues, self._pre_decision_set = names
-        self.add_period(all_periods)
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, where="fixation"); add_ob(pulse1[i], f"cue{i}", where=[1]) (and pulse2, [2])
-        #   set_ob(0, "decision"); set_groundtruth(ground_truth, "decision", where="choice")
-        # The periods follow one another and "decision" comes last, so only the fixation
-        # input is on before it; adding a pulse v to 0 gives v (nothing to add for v == 0).
-        start, end = self.start_ind, self.end_ind
-        ob = self.ob
-        decision = start["decision"]
-        ob[:decision, 0] = 1
-        for cue, v1, v2 in zip(cues, pulse1, pulse2):
-            if v1 or v2:
-                rows = ob[start[cue] : end[cue]]
-                if v1:
-                    rows[:, 1] = v1
-                if v2:
-                    rows[:, 2] = v2
-        self.gt[decision : end["decision"]] = _choice_actions(self)[trial["ground_truth"]]
-        self._pre_decision = pre_decision
+        periods = ["fixation"]
+        for i in range(self.n_bin):
+            periods += [f"cue{i}", f"bin{i}"]
+        self.add_period([*periods, "decision"])
+        self.add_ob(1, where="fixation")
+        for i in range(self.n_bin):
+            self.add_ob(trial["pulse1"][i], f"cue{i}", where=1)
+            self.add_ob(trial["pulse2"][i], f"cue{i}", where=2)
+        self.set_ob(0, "decision")
+        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
+        self.before_decision = periods
         return trial
 
     def _step(self, action):
-        # performance: the same periods as self._pre_decision, as a set (one lookup, not 13)
-        return judge_fixate_then_choose(self, action, fixation_periods=self._pre_decision_set)
+        return judge_fixate_then_choose(self, action, fixation_periods=self.before_decision)

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import TrialEnv
-from neurogym_app.tasks._common import judge_fixate_then_choose, merge_rewards
+from neurogym_app.tasks.helpers import judge_fixate_then_choose, merge_rewards
 
 
 class ProbabilisticReasoning(TrialEnv):
@@ -105,9 +105,7 @@ class ProbabilisticReasoning(TrialEnv):
         n_loc, n_shape = self.n_loc, self.n_shape
         rng = self.rng
         locs = rng.choice(n_loc, size=n_loc, replace=False).tolist()
-        # rng.choice(n_shape, size=n_loc, replace=True) is exactly this draw (numpy's
-        # Generator.choice makes it for an int population without p), without choice's overhead
-        shapes = rng.integers(0, n_shape, size=n_loc, dtype=np.int64).tolist()
+        shapes = rng.choice(n_shape, size=n_loc).tolist()
         u = float(rng.random())
         trial: dict[str, Any] = {"locs": locs, "shapes": shapes}
         if kwargs:
@@ -129,22 +127,11 @@ class ProbabilisticReasoning(TrialEnv):
 
         stimuli = self._stimuli
         self.add_period(["fixation", *stimuli, "delay", "decision"])
-        # Performance: the observation written directly, with the values of
-        # add_ob(1, where="fixation"), set_ob(0, "decision", where="fixation") and
-        # add_ob(shapes[shape], stimuli[i:], where=f"loc{loc}"): the stimulus
-        # periods are back to back, so stimuli[i:] is one block of rows, and each
-        # location's block is zero before its one-hot row (no -0.0) is written.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        ob[:, 0] = 1
-        decision = slice(start["decision"], end["decision"])
-        ob[decision, 0] = 0
-        last = end[stimuli[-1]]
-        one_hot = self.shapes
-        for i, (loc, shape) in enumerate(zip(locs, shapes)):
-            first = 1 + loc * n_shape
-            ob[start[stimuli[i]] : last, first : first + n_shape] = one_hot[shape]
-        self.gt[decision] = trial["ground_truth"] + 1  # set_groundtruth(gt, where="choice"): actions 1, 2
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "decision", where="fixation")
+        for i, (loc, shape) in enumerate(zip(locs, shapes)):  # each shape stays on from its period on
+            self.add_ob(self.shapes[shape], stimuli[i:], where=f"loc{loc}")
+        self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
         self._pre_decision = self._pre_decision_periods
         return trial
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards, ring_angles
+from neurogym_app.tasks.helpers import merge_rewards, ring_angles
 
 #: how far (radians) one "left"/"right" action turns the reaching state
 STEP = 0.05
@@ -19,29 +19,12 @@ def circular_dist(angle: float | np.ndarray) -> float | np.ndarray:
     return np.abs(np.mod(angle + np.pi, 2 * np.pi) - np.pi)
 
 
-# Performance: for a Python float, ``x % y`` is ``np.mod(x, y)`` bit for bit
-# (both take fmod, then add ``y`` when the signs differ, and give +0.0 for 0),
-# so the per-step angle arithmetic runs on floats instead of numpy scalars.
-_TWO_PI = 2 * np.pi
-
-#: most reaching states whose ring inputs an env keeps (the state is a random walk)
-_COS_CACHE_SIZE = 4096
-
-
-def _circular_dist(angle: float) -> float:
-    """``float(circular_dist(angle))`` for a float ``angle``, in plain Python."""
-    return abs((angle + np.pi) % _TWO_PI - np.pi)
-
-
 class _Reaching1DBase(TrialEnv):
     """Shared mechanics: a reaching state turned by left/right steps, judged against a float target."""
 
     default_timing = {"fixation": 500, "reach": 500}
     #: a person turns 0.05 rad per step, so reaching any target (up to pi away) takes ~6.3 s at dt=100
     timing_presets = {"human": {"fixation": 500, "reach": 7000}}
-
-    _cos_cache: dict[float, np.ndarray] | None = None
-    _cos_theta: np.ndarray | None = None
 
     def _setup(self, dt: float, rewards: dict[str, float] | None, timing: dict[str, Any] | str | None) -> None:
         self.rewards = merge_rewards({"correct": 1.0, "fail": -0.1}, rewards)
@@ -57,19 +40,8 @@ class _Reaching1DBase(TrialEnv):
         raise NotImplementedError
 
     def _state_tuning(self, state: float) -> np.ndarray:
-        """``np.cos(self.theta - state)`` (read-only; remembered per state, as the state revisits values)."""
-        cache = self._cos_cache
-        if cache is None or self._cos_theta is not self.theta:
-            cache = self._cos_cache = {}
-            self._cos_theta = self.theta
-        row = cache.get(state)
-        if row is None:
-            row = np.cos(self.theta - state)
-            row.flags.writeable = False
-            if len(cache) >= _COS_CACHE_SIZE:
-                cache.clear()
-            cache[state] = row
-        return row
+        """The ring's tuning to the reaching state: ``cos(theta - state)``."""
+        return np.cos(self.theta - state)
 
     def _draw_target(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         self.state = np.pi
@@ -93,12 +65,12 @@ class _Reaching1DBase(TrialEnv):
             state += STEP
         elif action == 2:
             state -= STEP
-        self.state = state = float(state % _TWO_PI)
+        self.state = state = float(np.mod(state, 2 * np.pi))
         gt = float(self.gt_now)
         if self.in_period("reach"):
             rewards = self.rewards
             correct, fail = rewards["correct"], rewards["fail"]
-            reward = max(correct - _circular_dist(state - gt), fail)
+            reward = max(correct - float(circular_dist(state - gt)), fail)
             span = correct - fail
             self.performance += (reward - fail) / span / self.dec_per_dur
         else:

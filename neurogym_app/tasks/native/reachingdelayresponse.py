@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 
 class ReachingDelayResponse(TrialEnv):
@@ -87,15 +87,14 @@ class ReachingDelayResponse(TrialEnv):
         trial["ground_truth"] = target
         self.add_period(["stimulus", "delay", "decision"])
         self.add_ob(target, "stimulus", where="stimulus")
-        # Performance: constant rows as arrays made once (the same values as the lists)
-        self.set_ob(_DELAY_OB, "delay")
-        self.set_ob(_DECISION_OB, "decision")
-        self.set_groundtruth(_WAIT_GT, ["stimulus", "delay"])
+        self.set_ob([0, -0.5], "delay")
+        self.set_ob([1, -0.5], "decision")
+        self.set_groundtruth([-1, -0.5], ["stimulus", "delay"])
         self.set_groundtruth([1, target], "decision")
         return trial
 
     def _step(self, action):
-        action = _as_values(action)
+        action = np.asarray(action, dtype=float).reshape(-1)
         gt = self.gt_now
         reward = 0.0
         new_trial = False
@@ -108,26 +107,3 @@ class ReachingDelayResponse(TrialEnv):
             reward = self.rewards["correct"] / (1 + abs(float(action[1]) - float(gt[1]))) ** 2
             self.performance = reward / self.rewards["correct"] if self.rewards["correct"] else 0.0
         return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
-
-
-def _as_values(action: Any) -> Any:
-    """The action as a flat float64 sequence: its values, compared and read as before.
-
-    Performance: a float array of two values becomes a list of Python floats
-    (exactly its float64 values, compared without numpy scalars).
-    """
-    if type(action) is np.ndarray and action.shape == (2,) and action.dtype.kind == "f":
-        return action.tolist()
-    return np.asarray(action, dtype=float).reshape(-1)
-
-
-def _constant(values: list[float]) -> np.ndarray:
-    row = np.array(values, dtype=float)
-    row.flags.writeable = False
-    return row
-
-
-#: observation in the delay and decision periods (go, stimulus) and ground truth before the decision
-_DELAY_OB = _constant([0, -0.5])
-_DECISION_OB = _constant([1, -0.5])
-_WAIT_GT = _constant([-1, -0.5])

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 
 def production_reward(error_ms: float, target_ms: float, margin: float, correct: float) -> float | None:
@@ -42,7 +42,6 @@ def produce_after_set(env: TrialEnv, action: Any):
     gt = env.gt_now
     reward = 0.0
     new_trial = False
-    # performance: the action is tested before the period (fixating needs no lookup)
     if action != 0 and env.in_period("fixation"):
         new_trial = env.abort
         reward = env.rewards["abort"]
@@ -89,58 +88,23 @@ class ReadySetGo(TrialEnv):
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "ready": 1, "set": 2})
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
-    def batch_trials(self, rng: np.random.Generator, n: int):
-        """``n`` trials at once, for ``ngym.Dataset`` (same distribution as ``new_trial``)."""
-        from neurogym_app.core.dataset import BatchLayout, sample_steps, steps_of
-
-        measure_steps = sample_steps(self, rng, "measure", n)
-        if not isinstance(measure_steps, np.ndarray):
-            return NotImplemented  # an ("until", t) measure period
-        measure = measure_steps * float(self.dt)
-        production = measure * float(self.gain)
-        lay = BatchLayout(self, rng, n)
-        lay.add(["fixation", "ready"])
-        lay.add("measure", steps=measure_steps, start=lay.end["fixation"])
-        lay.add("set")
-        lay.add("production", steps=steps_of(2 * production, self.dt))
-        ob, gt = lay.build(self.observation_space.shape)
-        ob[..., 0] = ~lay.mask("production")
-        ob[..., 1] = lay.mask("ready")
-        ob[..., 2] = lay.mask("set")
-        prod_len = lay.end["production"] - lay.start["production"]
-        has = prod_len > 0
-        go_at = lay.start["production"] + np.minimum(np.round(production / self.dt).astype(np.int64), prod_len - 1)
-        gt[np.arange(n)[has], go_at[has]] = 1
-        trials = {"measure": measure, "gain": np.full(n, float(self.gain)), "production": production,
-                  "durations": lay.durations_ms()}
-        return (*lay.finish(ob, gt), trials)
-
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = {"measure": float(self.sample_time("measure")), "gain": float(self.gain)}
         kwargs.pop("production", None)  # derived from measure and gain
         trial.update(kwargs)
         trial["production"] = trial["measure"] * trial["gain"]
-        dt = self.dt
-        self.add_period(("fixation", "ready"))
+
+        self.add_period(["fixation", "ready"])
         # "measure" starts with "ready"; "set" and "production" follow it. At least one
         # step of production, so the go target exists even when the measure drew 0 ms.
-        self.add_period(
-            ("measure", "set", "production"),
-            duration=[trial["measure"], None, max(2 * trial["production"], dt)],
-            after="fixation",
-        )
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, where="fixation"); set_ob(0, "production", where="fixation")
-        #   add_ob(1, "ready", where="ready"); add_ob(1, "set", where="set")
-        start, end = self.start_ind, self.end_ind
-        production = slice(start["production"], end["production"])
-        ob = self.ob
-        ob[:, 0] = 1
-        ob[production, 0] = 0
-        ob[start["ready"] : end["ready"], 1] = 1
-        ob[start["set"] : end["set"], 2] = 1
-        target = self.gt[production]
-        target[min(int(round(trial["production"] / dt)), len(target) - 1)] = 1
+        production = max(2 * trial["production"], self.dt)
+        self.add_period(["measure", "set", "production"], duration=[trial["measure"], None, production], after="fixation")
+        self.add_ob(1, where="fixation")
+        self.set_ob(0, "production", where="fixation")
+        self.add_ob(1, "ready", where="ready")
+        self.add_ob(1, "set", where="set")
+        go = self.view_groundtruth("production")
+        go[min(int(round(trial["production"] / self.dt)), len(go) - 1)] = 1
         return trial
 
     def _step(self, action):
@@ -198,28 +162,20 @@ class MotorTiming(TrialEnv):
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        inds = self.production_ind
-        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
-        trial = {"production_ind": int(inds[self.rng.integers(0, len(inds))])}
+        trial = {"production_ind": int(self.rng.choice(self.production_ind))}
         kwargs.pop("production", None)  # derived from production_ind
         trial.update(kwargs)
         ind = int(trial["production_ind"])
         if ind not in (0, 1):
             raise ValueError(f"production_ind must be 0 (800 ms) or 1 (1500 ms), got {ind!r}")
         trial["production"] = float(self.intervals[ind])
-        self.add_period(("fixation", "cue", "set", "production"), duration=[None, None, None, 2 * trial["production"]])
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, ["fixation", "cue", "set"], where="fixation")
-        #   add_ob(1, ["cue", "set"], where=cue); add_ob(1, "set", where="set")
-        # (the periods follow one another from 0: fixation, cue, set, production).
-        start, end = self.start_ind, self.end_ind
-        set_end = end["set"]
-        ob = self.ob
-        ob[:set_end, 0] = 1
-        ob[start["cue"] : set_end, 1 if ind == 0 else 2] = 1
-        ob[start["set"] : set_end, 3] = 1
-        target = self.gt[start["production"] : end["production"]]
-        target[min(int(round(trial["production"] / self.dt)), len(target) - 1)] = 1
+
+        self.add_period(["fixation", "cue", "set", "production"], duration=[None, None, None, 2 * trial["production"]])
+        self.add_ob(1, ["fixation", "cue", "set"], where="fixation")
+        self.add_ob(1, ["cue", "set"], where="cue_short" if ind == 0 else "cue_long")
+        self.add_ob(1, "set", where="set")
+        go = self.view_groundtruth("production")
+        go[min(int(round(trial["production"] / self.dt)), len(go) - 1)] = 1
         return trial
 
     def _step(self, action):
@@ -302,28 +258,20 @@ class OneTwoThreeGo(TrialEnv):
             raise ValueError(f"interval must be a positive number of ms, got {interval!r}")
         # one after the other: each interval lasts ``interval``
         self.add_period(
-            ("fixation", "target", "s1", "interval1", "s2", "interval2", "s3", "interval3", "response"),
+            ["fixation", "target", "s1", "interval1", "s2", "interval2", "s3", "interval3", "response"],
             duration=[None, None, None, interval, None, interval, None, interval, None],
         )
-        # Performance: the arrays are written directly, with the values of
-        #   add_ob(1, where="fixation"); add_ob(1, ["s1", "s2", "s3"], where="stimulus")
-        #   add_ob(1, where="target"); set_ob(0, "fixation", where="target"); set_groundtruth(1, "response")
-        # ("fixation" is the first period: the target input is on from its end).
-        start, end = self.start_ind, self.end_ind
-        ob = self.ob
-        ob[:, 0] = 1
-        ob[start["s1"] : end["s1"], 1] = 1
-        ob[start["s2"] : end["s2"], 1] = 1
-        ob[start["s3"] : end["s3"], 1] = 1
-        ob[end["fixation"] :, 2] = 1
-        self.gt[start["response"] : end["response"]] = 1
+        self.add_ob(1, where="fixation")
+        self.add_ob(1, ["s1", "s2", "s3"], where="stimulus")
+        self.add_ob(1, where="target")
+        self.set_ob(0, "fixation", where="target")
+        self.set_groundtruth(1, "response")
         return trial
 
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
         new_trial = False
-        # performance: fixating (action 0, the usual step) needs no period lookup
         if action != 0:
             if self.in_period("interval3") or self.in_period("response"):
                 if action == 1:

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import merge_rewards
+from neurogym_app.tasks.helpers import merge_rewards
 
 #: empirical curves: frame index (0-based) -> probability of perceiving the
 #: true (corr) and the opposite (anti) direction, from human psychophysics
@@ -78,8 +78,6 @@ class SpatialSuppressMotion(TrialEnv):
         self.directions_anti = [2, 1, 4, 3]
         self.directions_ortho = [[3, 4], [3, 4], [1, 2], [1, 2]]
         self.contrasts = [0.05, 0.99]
-        self._stimulus_rows: dict[tuple[int, float, int], np.ndarray] = {}
-        self._gt_tables: dict[tuple[int, bool, int], np.ndarray] = {}
         self.action_space = spaces.Box(
             0, 1, shape=(4,), dtype=np.float32, name={"left": 0, "right": 1, "up": 2, "down": 3}
         )
@@ -92,16 +90,12 @@ class SpatialSuppressMotion(TrialEnv):
         )
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        rng = self.rng
-        directions, contrasts = self.directions, self.contrasts
-        # rng.choice(seq): the same single integers(0, len) draw, seq[k]
         trial: dict[str, Any] = {
-            "direction": int(directions[int(rng.integers(0, len(directions)))]),
-            "contrast": float(contrasts[int(rng.integers(0, len(contrasts)))]),
+            "direction": int(self.rng.choice(self.directions)),
+            "contrast": float(self.rng.choice(self.contrasts)),
         }
-        diameter = kwargs.pop("diameter", None) if kwargs else None
-        if kwargs:
-            trial.update(kwargs)
+        diameter = kwargs.pop("diameter", None)
+        trial.update(kwargs)
         direction, contrast = int(trial["direction"]), float(trial["contrast"])
         if direction not in self.directions:
             raise ValueError(f"direction must be 1 (left), 2 (right), 3 (up) or 4 (down), got {direction!r}")
@@ -117,37 +111,16 @@ class SpatialSuppressMotion(TrialEnv):
         trial["direction"], trial["contrast"] = direction, contrast
 
         self.add_period("stimulus")
-        # Performance: the stimulus row and the ground-truth table are cached per
-        # condition (the same expressions); the ob row is set (set_ob(row,
-        # "stimulus")) and the gt table copied, so the cache is never handed out.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        ob[start["stimulus"] : end["stimulus"]] = self._stimulus_row(direction, contrast, diameter)
-        n = self.n_steps
-        key = (direction, contrast > 0.5, n)
-        cache = self._gt_tables
-        table = cache.get(key)
-        if table is None:
-            if len(cache) >= 256:  # durations can vary from trial to trial: keep the cache small
-                cache.clear()
-            table = cache[key] = self._probabilities(direction, contrast, n)
-        self.gt = table.copy()
+        self.set_ob(self._stimulus_row(direction, contrast, diameter), "stimulus")
+        self.set_groundtruth(self._probabilities(direction, contrast, self.n_steps), "stimulus")
         return trial
 
     def _stimulus_row(self, direction: int, contrast: float, diameter: int) -> np.ndarray:
-        """The 32 inputs of a stimulus (float64), cached per condition (not for a zero contrast: -0.0 and 0.0 differ)."""
-        key = (direction, contrast, diameter)
-        row = self._stimulus_rows.get(key) if contrast else None
-        if row is None:
-            pools = (np.cos(self.theta - self.theta[direction - 1]) + 1) * contrast / 2
-            stim = np.zeros((4, 8))
-            stim[:, :diameter] = pools[:, None]
-            row = stim.reshape(-1)
-            if contrast:
-                if len(self._stimulus_rows) >= 256:  # contrasts passed to new_trial can be anything
-                    self._stimulus_rows.clear()
-                self._stimulus_rows[key] = row
-        return row
+        """The 32 inputs of a stimulus: 4 pools of 8 units, the first ``diameter`` of each on."""
+        pools = (np.cos(self.theta - self.theta[direction - 1]) + 1) * contrast / 2
+        stim = np.zeros((4, 8))
+        stim[:, :diameter] = pools[:, None]
+        return stim.reshape(-1)
 
     def _probabilities(self, direction: int, contrast: float, n: int) -> np.ndarray:
         corr_curve, anti_curve = _CURVES["high" if contrast > 0.5 else "low"]
@@ -165,20 +138,7 @@ class SpatialSuppressMotion(TrialEnv):
 
     def _step(self, action):
         gt = self.gt_now
-        if (
-            type(action) is np.ndarray
-            and action.shape == (4,)
-            and (action.dtype == np.float32 or action.dtype == np.float64)
-            and gt.shape == (4,)
-        ):
-            # Performance: the same float64 sum as np.abs(output - gt).sum(), in
-            # Python floats (numpy adds four elements one after another, from the first).
-            a0, a1, a2, a3 = action.tolist()
-            g0, g1, g2, g3 = gt.tolist()
-            total = abs(a0 - g0) + abs(a1 - g1) + abs(a2 - g2) + abs(a3 - g3)
-        else:
-            output = np.asarray(action, dtype=float).reshape(-1)
-            total = float(np.abs(output - gt).sum())
+        total = float(np.abs(np.asarray(action, dtype=float).reshape(-1) - gt).sum())
         distance = 0.5 * total
         self.performance += (1.0 - distance) / max(1, self.n_steps)
         return OBNOW, 0.0, False, False, {"new_trial": False, "gt": gt}

@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
-from neurogym_app.tasks._common import input_noise_sd, merge_rewards
+from neurogym_app.tasks.helpers import input_noise_sd, merge_rewards
 
 
 class ToneDetection(TrialEnv):
@@ -80,33 +80,21 @@ class ToneDetection(TrialEnv):
         )
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        conditions = self.conditions
-        # rng.choice(a) of a 1-D a is a[rng.integers(0, len(a))]: the same one draw, without its checks
-        trial = {"ground_truth": int(conditions[self.rng.integers(0, len(conditions))])}
+        trial = {"ground_truth": int(self.rng.choice(self.conditions))}
         if "condition" in kwargs:  # NeuroGym's name for it
             kwargs["ground_truth"] = kwargs.pop("condition")
-        if kwargs:
-            trial.update(kwargs)
+        trial.update(kwargs)
         condition = int(trial["ground_truth"])
         if condition not in self.conditions:
             raise ValueError(f"ground_truth must be one of {self.conditions}, got {condition!r}")
         trial["ground_truth"] = condition
         self.add_period("stimulus")
-        # Performance: the arrays are written directly, with the values of
-        #   view_ob("stimulus")[onset : onset + toneDurIdx, 0] = 1
-        #   add_randn(0, sigma, "stimulus"); set_groundtruth(condition)
-        # ("stimulus" is the only period: its rows are all rows). The noise is cast to float32
-        # and added in float32, as add_randn does (its "0 +" on the noise only turns -0.0 into
-        # +0.0, which changes no sum with the inputs, +0.0 and 1).
-        ob = self.ob
-        if condition:
+        if condition:  # the tone: toneDur ms from its onset
             onset = self.toneTimingIdx[condition - 1]
-            ob[onset : onset + self.toneDurIdx, 0] = 1
-        noise = self.rng.standard_normal(ob.shape)
-        noise *= self.sigma
-        ob += noise.astype(np.float32)
+            self.view_ob("stimulus")[onset : onset + self.toneDurIdx, 0] = 1
+        self.add_randn(0, self.sigma, "stimulus")
+        self.set_groundtruth(condition)
         gt = self.gt
-        gt[:] = condition
         self._answer_step = len(gt) - 1  # the step judged in _step (n_steps - 1)
         return trial
 

@@ -1,4 +1,19 @@
-"""Pieces many tasks share: ring codes, reward judging, rewards/noise set-up."""
+"""Helpers for task authors: the pieces many tasks share.
+
+The built-in tasks use these, and so can yours (``envs/template.py`` and
+``docs/CONTRIBUTING-TASKS.md`` show how)::
+
+    from neurogym_app.tasks.helpers import input_noise_sd, judge_fixate_then_choose, merge_rewards, ring_angles, ring_bump
+
+* ``ring_angles(n)`` / ``ring_bump(angles, direction)``: a ring of ``n`` units and
+  its cosine-tuned response to a direction (the stimulus of the ring tasks);
+* ``input_noise_sd(sigma, dt)``: the per-step sd of an input noise given per
+  sqrt(ms), NeuroGym's convention (``add_randn(0, self.sigma, ...)``);
+* ``merge_rewards(defaults, rewards)``: a task's rewards updated by the
+  caller's, unknown outcome names rejected in one line;
+* ``judge_fixate_then_choose(env, action)``: the ``_step`` of a "hold fixation,
+  then choose" task.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from neurogym_app.core.trial_env import AMBIGUOUS, OBNOW, TrialEnv
+from neurogym_app.core.trial_env import OBNOW, TrialEnv
 
 __all__ = ["ring_angles", "ring_bump", "merge_rewards", "input_noise_sd", "judge_fixate_then_choose", "in_any"]
 
@@ -49,23 +64,8 @@ def input_noise_sd(sigma: float, dt: float) -> float:
 
 
 def in_any(env: TrialEnv, periods: Iterable[str]) -> bool:
+    """Whether the current step lies in any of ``periods``."""
     return any(env.in_period(p) for p in periods)
-
-
-_IN_PERIOD = TrialEnv.in_period
-
-
-def _in_any(env: TrialEnv, periods: Iterable[str]) -> bool:
-    """``in_any`` without a generator per call (the same answer, read from the same dicts)."""
-    if type(env).in_period is not _IN_PERIOD:
-        return any(env.in_period(p) for p in periods)
-    t = env.t
-    start_t = env.start_t
-    for p in periods:
-        start = start_t.get(p)
-        if start is not None and start <= t < env.end_t[p]:
-            return True
-    return False
 
 
 def judge_fixate_then_choose(
@@ -82,25 +82,17 @@ def judge_fixate_then_choose(
     the trial, rewarded ``correct`` if it equals the ground truth.
     """
     gt = env.gt_now
-    if action == 0:  # fixating: nothing to judge (the usual step)
-        return OBNOW, 0.0, False, False, {"new_trial": False, "gt": gt}
     reward = 0.0
     new_trial = False
-    period = env.sole_period() if type(env).in_period is _IN_PERIOD else AMBIGUOUS
-    if period is AMBIGUOUS:
-        in_fixation = _in_any(env, fixation_periods)
-        in_decision = not in_fixation and env.in_period(decision_period)
-    else:  # the one period this step lies in
-        in_fixation = period in fixation_periods
-        in_decision = period == decision_period
-    if in_fixation:
-        new_trial = bool(env.abort)
-        reward = env.rewards["abort"]
-    elif in_decision:
-        new_trial = True
-        if action == gt:
-            reward = env.rewards["correct"]
-            env.performance = 1
-        elif fail_reward_key is not None:
-            reward = env.rewards.get(fail_reward_key, 0.0)
+    if action != 0:
+        if in_any(env, fixation_periods):
+            new_trial = bool(env.abort)
+            reward = env.rewards["abort"]
+        elif env.in_period(decision_period):
+            new_trial = True
+            if action == gt:
+                reward = env.rewards["correct"]
+                env.performance = 1
+            elif fail_reward_key is not None:
+                reward = env.rewards.get(fail_reward_key, 0.0)
     return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
