@@ -69,7 +69,6 @@ Layout (every section but ``[tasks.*]`` is optional)::
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import json
 import os
@@ -91,7 +90,13 @@ from pydantic import (
 )
 
 from neurogym_app.config.config import load_toml
-from neurogym_app.config.errors import ConfigError, from_validation_error
+from neurogym_app.config.errors import (
+    ConfigError,
+    close_name,
+    from_validation_error,
+    raise_text_numbers,
+    text_number_errors,
+)
 from neurogym_app.config.limits import MAX_TRIALS, PracticeTrialCount, TrialCount, session_dt_error
 from neurogym_app.config.sections import KeyMap, PositiveNumber, _lists_not_tuples, check_timing_spec
 
@@ -487,8 +492,7 @@ class ExperimentConfig(_Model):
             self.__dict__["blocks"] = [BlockConfig(task=key) for key in self.tasks]
         for i, block in enumerate(self.blocks):
             if block.task not in self.tasks:
-                close = difflib.get_close_matches(block.task, list(self.tasks), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = close_name(block.task, self.tasks)
                 raise _BlockTaskError(i, f"no task {block.task!r} in [tasks] (defined: {', '.join(self.tasks)}){hint}")
         return self
 
@@ -585,6 +589,7 @@ def load_experiment(path: str | os.PathLike[str]) -> ExperimentConfig:
 
 
 def experiment_from_dict(data: dict[str, Any], *, source: str = "experiment", base: Path | None = None) -> ExperimentConfig:
+    text_numbers = text_number_errors(data, ExperimentConfig, source=source)
     try:
         cfg = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
@@ -592,9 +597,10 @@ def experiment_from_dict(data: dict[str, Any], *, source: str = "experiment", ba
             inner = (err.get("ctx") or {}).get("error")
             if isinstance(inner, _BlockTaskError):
                 raise ConfigError(f"{source}: blocks[{inner.index}].task: {inner}", source=source) from None
-        err = from_validation_error(exc, ExperimentConfig, source=source, file_data=data)
+        err = from_validation_error(exc, ExperimentConfig, source=source, file_data=data, first=text_numbers)
         message = re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", str(err))
         raise ConfigError(message, source=source, errors=[re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", e) for e in err.errors]) from None
+    raise_text_numbers(text_numbers, source=source)
     return _finish(cfg, source, base or Path("."))
 
 
