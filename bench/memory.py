@@ -1,7 +1,7 @@
 """Peak memory of a 1-hour simulated session, and whether it stays flat (prints JSON).
 
 A simulated participant plays ``--task`` headless through the real play path
-(``session.play.play``: runner, recorder writing the run folder, null display,
+(``runtime.play.play``: runner, recorder writing the run folder, null display,
 virtual clock) for ``--hours`` of task time (60 Hz frames, so one hour is
 216 000 frames; the session is stopped there). Every ``--every`` trials the
 process is sampled after ``gc.collect()``: RSS (the process as the OS sees it)
@@ -57,10 +57,10 @@ def _quarter_growth(samples: list[dict[str, Any]], key: str) -> float | None:
 
 
 def memory(hours: float = 1.0, task: str = "PerceptualDecisionMaking-v0", every: int = 25, heap: bool = True, seed: int = 1) -> dict[str, Any]:
-    from neurogym_app.session.clock import FakeClock
-    from neurogym_app.session.null_display import NullDisplay
-    from neurogym_app.session.play import PlayOptions, play
-    from neurogym_app.session.runner import FlowSettings
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+    from neurogym_app.runtime.play import PlayOptions, play
+    from neurogym_app.runtime.runner import FlowSettings
 
     clock = FakeClock()
     samples: list[dict[str, Any]] = []

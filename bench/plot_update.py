@@ -64,10 +64,10 @@ def _rows(n: int, seed: int = 0) -> list[dict[str, Any]]:
 def plot_update(n_trials: int = 10_000, repeats: int = 50) -> dict[str, Any]:
     from PyQt6.QtWidgets import QApplication
 
+    from neurogym_app.analysis.comparison import CompareEntry
+    from neurogym_app.analysis.trial_table import TimelineModel, TrialTable
     from neurogym_app.plots.live import AccuracyPlot, CurvePlot, RTHistogramPlot, TimelinePlot
     from neurogym_app.qt.compare import CompareView
-    from neurogym_app.session.compare import CompareEntry
-    from neurogym_app.session.live import TimelineModel, TrialTable
 
     app = QApplication.instance() or QApplication([])
     rows = _rows(n_trials + repeats + 5)

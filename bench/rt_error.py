@@ -25,10 +25,10 @@ import numpy as np  # noqa: E402
 import neurogym_app as ngym  # noqa: E402
 from neurogym_app.input.events import KeyEvent  # noqa: E402
 from neurogym_app.input.keymap import build_keymap  # noqa: E402
-from neurogym_app.session.clock import FakeClock, MonotonicClock  # noqa: E402
-from neurogym_app.session.loop import run_frames  # noqa: E402
-from neurogym_app.session.null_display import NullDisplay  # noqa: E402
-from neurogym_app.session.runner import FlowSettings, Runner  # noqa: E402
+from neurogym_app.runtime.clock import FakeClock, MonotonicClock  # noqa: E402
+from neurogym_app.runtime.loop import run_frames  # noqa: E402
+from neurogym_app.runtime.null_display import NullDisplay  # noqa: E402
+from neurogym_app.runtime.runner import FlowSettings, Runner  # noqa: E402
 
 
 class ScriptedPlayer:

@@ -1,6 +1,6 @@
 """Time opening a 1 000 000-step recorded session in the desktop app (offscreen Qt). Prints JSON.
 
-A synthetic agent run (``session.synthetic``: observations, actions, rewards,
+A synthetic agent run (``tests/_synthetic.py``: observations, actions, rewards,
 gt, a 16-unit hidden state and action probabilities at every step) of at
 least ``--steps`` steps is written to a temporary folder (``/dev/shm`` when
 there is one, so the per-trial fsyncs are cheap), or ``--path`` reuses one.
@@ -44,11 +44,13 @@ TASK = "PerceptualDecisionMaking-v0"
 
 def make_session(root: Path, n_steps: int, dt: int = 10) -> Path:
     """A synthetic run of ``TASK`` (human timing at ``dt`` ms) with at least ``n_steps`` steps."""
-    from neurogym_app.session.synthetic import write_synthetic_session
+    # the synthetic writer is a test fixture (tests/_synthetic.py), not part of the package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from _synthetic import write_synthetic_session
 
     # ~200 steps per trial at dt=10 with human timing (the response ends the decision period early)
     probe = write_synthetic_session(root / "probe", TASK, n_trials=20, seed=0, kwargs={"timing": "human", "dt": dt})
-    from neurogym_app.session.reader import open_session
+    from neurogym_app.record.reader import open_session
 
     with open_session(probe) as r:
         per_trial = sum(int(r.trial(i, events=False).arrays["action"].shape[0]) for i in r.trial_indices()) / 20
@@ -87,10 +89,10 @@ class _Timer:
 def session_open(n_steps: int = 1_000_000, path: str | Path | None = None, keep: bool = False) -> dict[str, Any]:
     from PyQt6.QtWidgets import QApplication
 
+    from neurogym_app.analysis.catalog import load_table, session_info
     from neurogym_app.qt.compare import CompareView
     from neurogym_app.qt.replay import ReplayView
-    from neurogym_app.session.catalog import load_table, session_info
-    from neurogym_app.session.reader import open_session
+    from neurogym_app.record.reader import open_session
 
     app = QApplication.instance() or QApplication([])
     tmp: Path | None = None

@@ -4,7 +4,7 @@ Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/app_screenshots.py [
 
 The sessions shown are made here, in a temporary folder: simulated
 participants (the Play view's simulated players, on a virtual clock) and
-synthetic agent runs (``session.synthetic``: a scripted observer with a
+synthetic agent runs (``tests/_synthetic.py``: a scripted observer with a
 random recurrent network's hidden state), all on PerceptualDecisionMaking-v0.
 """
 
@@ -23,10 +23,12 @@ VIEWS = ("tasks", "inspector", "play", "sessions", "replay", "compare")
 
 
 def make_sessions(root: Path) -> dict[str, list[Path]]:
-    from neurogym_app.session.clock import FakeClock
-    from neurogym_app.session.null_display import NullDisplay
-    from neurogym_app.session.play_setup import PlayOptions, start_play
-    from neurogym_app.session.synthetic import write_synthetic_session
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+    from neurogym_app.runtime.play_setup import PlayOptions, start_play
+    # the synthetic writer is a test fixture (tests/_synthetic.py), not part of the package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from _synthetic import write_synthetic_session
 
     out: dict[str, list[Path]] = {"simulated": [], "agent": []}
     for i, pid in enumerate(("sim-01", "sim-02", "sim-03")):
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from neurogym_app.qt.app import MainWindow
     from neurogym_app.qt.settings import app_settings
-    from neurogym_app.session.play_setup import PlayOptions
+    from neurogym_app.runtime.play_setup import PlayOptions
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="ngym-shots-"))

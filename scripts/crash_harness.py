@@ -19,7 +19,7 @@ parent's SIGKILL lands exactly there.
 After each kill the harness checks that
 
 * every trial the process reported (``trial k/N`` on stdout) is read back by
-  ``session.reader`` (a trial exists iff its transaction committed: the
+  ``record.reader`` (a trial exists iff its transaction committed: the
   committed trials are 0..n-1, with the exact n the kill point implies);
 * the files are valid: manifest.json is JSON, ``PRAGMA integrity_check`` is ok,
   every trial's arrays and events decode, trials.csv has the manifest's
@@ -82,8 +82,8 @@ def child(argv: list[str]) -> int:
     if stage not in PAUSE_STAGES:
         raise SystemExit(f"unknown stage {stage!r}")
     from neurogym_app.cli.main import main
-    from neurogym_app.session import recorder as recorder_mod
-    from neurogym_app.session.recorder import SessionRecorder
+    from neurogym_app.record import recorder as recorder_mod
+    from neurogym_app.record.recorder import SessionRecorder
 
     for name in ("_commit", "_append_csv"):
         if not callable(getattr(SessionRecorder, name, None)):
@@ -339,9 +339,9 @@ def _new_folders(out: Path, before: set[Path]) -> list[Path]:
 
 def verify(result: KillResult, trials: int, planned: str) -> None:
     """Check the folder a killed run left (see the module docstring); fills ``result``."""
-    from neurogym_app.session import schema
-    from neurogym_app.session.reader import SessionFormatError, open_session
-    from neurogym_app.session.recorder import format_cell
+    from neurogym_app.record import schema
+    from neurogym_app.record.reader import SessionFormatError, open_session
+    from neurogym_app.record.recorder import format_cell
 
     folder = result.folder
     problems = result.problems

@@ -23,10 +23,10 @@ SIZE = (1024, 768)
 
 def main(out: Path) -> list[Path]:
     from neurogym_app.config.experiment import load_experiment
+    from neurogym_app.experiment.run import run_experiment
+    from neurogym_app.experiment.screens import validate_participant
     from neurogym_app.qt.participant_dialog import ParticipantDialog
-    from neurogym_app.session.clock import FakeClock
-    from neurogym_app.session.experiment import run_experiment
-    from neurogym_app.session.flow import validate_participant
+    from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.stimuli.backends.qpainter import ensure_app, save_png
     from neurogym_app.stimuli.scene import Geometry
 
@@ -97,7 +97,7 @@ def main(out: Path) -> list[Path]:
 
     # a weak simulated observer, so the practice has mistakes to show feedback for
     cfg.simulated.threshold, cfg.simulated.width = 60.0, 10.0
-    from neurogym_app.session.experiment import LoadedExperiment
+    from neurogym_app.experiment.run import LoadedExperiment
 
     with tempfile.TemporaryDirectory() as tmp:
         original_tick = None

@@ -113,7 +113,7 @@ def build(out: Path) -> dict[str, str]:
 
 def _session_digest(run: Path) -> str:
     """A digest of the committed step data (independent of SQLite page layout)."""
-    from neurogym_app.session.reader import open_session
+    from neurogym_app.record.reader import open_session
 
     h = hashlib.sha256()
     with open_session(run) as reader:

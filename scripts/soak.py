@@ -1,7 +1,7 @@
 """Soak test: thousands of trials headless, a simulated participant on the virtual clock.
 
 Plays ``--trials`` trials (default 2000) of ``--task`` through the real play path
-(``session.play.play``: runner, recorder, simulated participant, null display,
+(``runtime.play.play``: runner, recorder, simulated participant, null display,
 virtual clock), samples memory at trial ``--sample`` (default 200) and at the
 last trial, then checks that no trial was dropped (the reader, trials.csv and
 the runner all hold trials 0..N-1). Prints the figures.
@@ -105,12 +105,12 @@ def soak(
     auto: str = "oracle",
 ) -> SoakResult:
     """Run the soak in ``out``; see the module docstring."""
-    from neurogym_app.session import schema
-    from neurogym_app.session.clock import FakeClock
-    from neurogym_app.session.null_display import NullDisplay
-    from neurogym_app.session.play import PlayOptions, play
-    from neurogym_app.session.reader import open_session
-    from neurogym_app.session.runner import FlowSettings
+    from neurogym_app.record import schema
+    from neurogym_app.record.reader import open_session
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+    from neurogym_app.runtime.play import PlayOptions, play
+    from neurogym_app.runtime.runner import FlowSettings
 
     if not 0 < sample_at < trials:
         raise ValueError("sample_at must lie between 0 and trials")

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from _synthetic import write_synthetic_session
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 
 from neurogym_app.qt.app import TAB_NAMES, MainWindow, run_app
 from neurogym_app.qt.settings import AppSettings, app_settings
-from neurogym_app.session.synthetic import write_synthetic_session
 
 TASK = "PerceptualDecisionMaking-v0"
 

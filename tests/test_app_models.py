@@ -7,21 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from _synthetic import write_synthetic_session
 
-from neurogym_app.config import Config
-from neurogym_app.core.timing import TimingError
-from neurogym_app.session.catalog import scan_sessions, session_info
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.compare import CompareModel
-from neurogym_app.session.inspection import (
-    experiment_toml,
-    parse_form,
-    sample_trials,
-    spec_form,
-    task_timing,
-    write_experiment,
-)
-from neurogym_app.session.live import (
+from neurogym_app.analysis.catalog import scan_sessions, session_info
+from neurogym_app.analysis.comparison import CompareModel
+from neurogym_app.analysis.trial_table import (
     TimelineModel,
     TrialTable,
     fit_logistic,
@@ -29,10 +19,20 @@ from neurogym_app.session.live import (
     sort_conditions,
     wilson_interval,
 )
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.play_setup import DeferredScene, PlayOptions, start_play
-from neurogym_app.session.playback import ReplayCursor, ReplayModel
-from neurogym_app.session.synthetic import write_synthetic_session
+from neurogym_app.config import Config
+from neurogym_app.core.timing import TimingError
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.inspection import (
+    experiment_toml,
+    parse_form,
+    sample_trials,
+    spec_form,
+    task_timing,
+    write_experiment,
+)
+from neurogym_app.runtime.null_display import NullDisplay
+from neurogym_app.runtime.play_setup import DeferredScene, PlayOptions, start_play
+from neurogym_app.runtime.playback import ReplayCursor, ReplayModel
 
 TASK = "PerceptualDecisionMaking-v0"
 

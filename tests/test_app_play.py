@@ -9,8 +9,8 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from neurogym_app.qt.play import PlayView
-from neurogym_app.session.play_setup import PlayOptions
-from neurogym_app.session.reader import open_session
+from neurogym_app.record.reader import open_session
+from neurogym_app.runtime.play_setup import PlayOptions
 
 TASK = "PerceptualDecisionMaking-v0"
 
@@ -153,7 +153,7 @@ def test_full_screen_stimulus_and_back(view):
 
 def test_plot_update_with_many_trials_keeps_items(view):
     """Plots reuse their items: the same objects before and after an update with 10 000 trials."""
-    from neurogym_app.session.live import TrialTable
+    from neurogym_app.analysis.trial_table import TrialTable
 
     rng = np.random.default_rng(0)
     rows = [

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _synthetic import write_synthetic_session
 from PyQt6.QtCore import Qt
 
 from neurogym_app.qt.replay import ReplayView
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.play_setup import PlayOptions, start_play
-from neurogym_app.session.synthetic import write_synthetic_session
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.null_display import NullDisplay
+from neurogym_app.runtime.play_setup import PlayOptions, start_play
 from neurogym_app.stimuli.backends.qpainter import render_to_image
 
 TASK = "PerceptualDecisionMaking-v0"

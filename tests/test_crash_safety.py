@@ -83,7 +83,7 @@ def test_play_again_starts_a_new_folder(summary):
 
 
 def test_killed_session_exports(summary, tmp_path):
-    from neurogym_app.session.export import export_session
+    from neurogym_app.record.export import export_session
 
     killed = next(r for r in summary.results if r.mode == "after-commit")
     files = export_session(killed.folder, "csv", tmp_path)

@@ -12,14 +12,19 @@ import pytest
 
 from neurogym_app.config import ConfigError
 from neurogym_app.config.experiment import StaircaseConfig, load_experiment
+from neurogym_app.experiment.run import build_design, load_resume, run_experiment
+from neurogym_app.experiment.screens import (
+    ParticipantError,
+    balanced_latin_square,
+    participant_number,
+    validate_participant,
+)
+from neurogym_app.experiment.staircases import Staircase
 from neurogym_app.input.events import KeyEvent
-from neurogym_app.session.adaptive import Staircase
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.experiment import build_design, load_resume, run_experiment
-from neurogym_app.session.flow import ParticipantError, balanced_latin_square, participant_number, validate_participant
-from neurogym_app.session.markers import RecordingSink
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.reader import open_session
+from neurogym_app.record.reader import open_session
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.markers import RecordingSink
+from neurogym_app.runtime.null_display import NullDisplay
 
 ROOT = Path(__file__).resolve().parents[1]
 PILOT = ROOT / "envs" / "pilot_example.toml"
@@ -273,7 +278,7 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path, capsys):
 def test_limits_are_inclusive(tmp_path):
     """Exactly MAX_TRIALS planned trials and a 1000 ms time step are fine; one more trial is not."""
     from neurogym_app.config.limits import MAX_SESSION_DT_MS, MAX_TRIALS
-    from neurogym_app.session.experiment import planned_trials
+    from neurogym_app.experiment.run import planned_trials
 
     cfg = load_experiment(small(tmp_path, f'[tasks.a]\nid = "GoNogo-v0"\ndt = {MAX_SESSION_DT_MS}\ntrials = 1000\n'
                                           f'[[blocks]]\ntask = "a"\nrepeat = {MAX_TRIALS // 1000}\n'))
@@ -397,7 +402,7 @@ easier = "lower"
 """)
     clock = FakeClock()
     seen = []
-    import neurogym_app.session.runner as runner_mod
+    import neurogym_app.runtime.runner as runner_mod
 
     original = runner_mod.Runner._start_trial
 

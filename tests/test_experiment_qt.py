@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from neurogym_app.config.experiment import ParticipantField, load_experiment  # noqa: E402
+from neurogym_app.experiment.screens import BlockSummary, ScreenScenes  # noqa: E402
 from neurogym_app.qt.participant_dialog import ParticipantDialog  # noqa: E402
-from neurogym_app.session.flow import BlockSummary, ScreenScenes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = [

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from neurogym_app.cli.main import main
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.experiment import ResumeError, load_resume, run_experiment
-from neurogym_app.session.flow import validate_participant
-from neurogym_app.session.null_display import NullDisplay
+from neurogym_app.experiment.run import ResumeError, load_resume, run_experiment
+from neurogym_app.experiment.screens import validate_participant
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.null_display import NullDisplay
 
 ROOT = Path(__file__).resolve().parents[1]
 PILOT = ROOT / "envs" / "pilot_example.toml"
@@ -29,10 +29,10 @@ def killed_run(out: Path, kill_after: int, participant: str = "P01", resume: Pat
     """Run the pilot in a subprocess that SIGKILLs itself right after ``kill_after`` committed trials."""
     code = textwrap.dedent(f"""
         import os, signal
-        from neurogym_app.session.clock import FakeClock
-        from neurogym_app.session.experiment import run_experiment
-        from neurogym_app.session.flow import validate_participant
-        from neurogym_app.session.null_display import NullDisplay
+        from neurogym_app.runtime.clock import FakeClock
+        from neurogym_app.experiment.run import run_experiment
+        from neurogym_app.experiment.screens import validate_participant
+        from neurogym_app.runtime.null_display import NullDisplay
         n = 0
         def message(text):
             global n

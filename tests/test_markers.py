@@ -8,11 +8,11 @@ import pytest
 
 import neurogym_app as ngym
 from neurogym_app.input.keymap import build_keymap
-from neurogym_app.session.clock import MonotonicClock
-from neurogym_app.session.markers import CodeSink, Marker, MultiSink, RecordingSink, send_marker
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.runner import FlowSettings, Runner
-from neurogym_app.session.simulated import SimulatedParticipant
+from neurogym_app.runtime.clock import MonotonicClock
+from neurogym_app.runtime.markers import CodeSink, Marker, MultiSink, RecordingSink, send_marker
+from neurogym_app.runtime.null_display import NullDisplay
+from neurogym_app.runtime.runner import FlowSettings, Runner
+from neurogym_app.runtime.simulated import SimulatedParticipant
 
 
 def test_code_sink_maps_labels_to_ttl_codes():
@@ -40,7 +40,7 @@ def test_a_failing_sink_does_not_stop_the_session():
 def test_lsl_markers_reach_a_local_inlet():
     import pylsl  # the `lsl` extra, installed by the Makefile
 
-    from neurogym_app.session.markers import LSLSink
+    from neurogym_app.runtime.markers import LSLSink
 
     clock = MonotonicClock()
     name = f"ngym-test-{time.time_ns()}"

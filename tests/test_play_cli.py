@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from neurogym_app.session.reader import open_session
+from neurogym_app.record.reader import open_session
 
 
 def cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -223,10 +223,10 @@ def test_human_path_through_the_qt_display(tmp_path):
     from neurogym_app.input.events import KeyEvent
     from neurogym_app.input.keymap import build_keymap
     from neurogym_app.qt.canvas import QtDisplay
-    from neurogym_app.session.clock import FakeClock
-    from neurogym_app.session.play import PlayOptions, make_task, play
-    from neurogym_app.session.runner import FlowSettings
-    from neurogym_app.session.scenes import StimulusScenes
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.play import PlayOptions, make_task, play
+    from neurogym_app.runtime.runner import FlowSettings
+    from neurogym_app.runtime.scenes import StimulusScenes
 
     clock = FakeClock()
     display = QtDisplay(clock=clock, size=(320, 240), offscreen=True, refresh_hz=64.0)
@@ -349,7 +349,7 @@ def test_session_time_step_limit_is_for_sessions_not_the_task_library():
     import neurogym_app as ngym
     from neurogym_app.config.limits import MAX_SESSION_DT_MS
     from neurogym_app.core.registry import TaskParameterError
-    from neurogym_app.session.play import make_task
+    from neurogym_app.runtime.play import make_task
 
     assert MAX_SESSION_DT_MS == 1000
     assert ngym.make("GoNogo-v0", dt=100000).dt == 100000  # the library takes any positive dt
@@ -364,7 +364,7 @@ def test_session_time_step_limit_is_for_sessions_not_the_task_library():
 
 def test_app_play_options_bound_the_trial_count():
     from neurogym_app.config.limits import MAX_TRIALS
-    from neurogym_app.session.play_setup import PlayOptions
+    from neurogym_app.runtime.play_setup import PlayOptions
 
     assert PlayOptions("GoNogo-v0", n_trials=MAX_TRIALS).n_trials == MAX_TRIALS
     with pytest.raises(ValueError, match=r"^n_trials 1000001 is too many: use 1 to 1000000 \(split long runs into sessions\)$"):

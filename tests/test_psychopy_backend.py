@@ -14,8 +14,8 @@ from _xvfb import psychopy_display  # noqa: F401  (fixture)
 import neurogym_app as ngym
 from neurogym_app.core import registry
 from neurogym_app.core.checks import check_task
-from neurogym_app.session.clock import MonotonicClock
-from neurogym_app.session.display import Display
+from neurogym_app.runtime.clock import MonotonicClock
+from neurogym_app.runtime.display import Display
 from neurogym_app.stimuli.scene import Bar, Dot, DotField, FixationPoint, Geometry, Image, Patch, Ring, Scene, Text
 from neurogym_app.stimuli.views import StepState, make_view
 

@@ -9,8 +9,8 @@ from PyQt6.QtCore import QPoint, Qt
 import neurogym_app as ngym
 from neurogym_app.input.events import KeyEvent, PointerEvent
 from neurogym_app.qt.canvas import QtDisplay, StimulusCanvas, key_name
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.display import Display
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.display import Display
 from neurogym_app.stimuli.backends.qpainter import render_scene, render_to_image, save_png
 from neurogym_app.stimuli.scene import Bar, Dot, DotField, FixationPoint, Geometry, Image, Patch, Scene, Text
 from neurogym_app.stimuli.views import StepState, make_view

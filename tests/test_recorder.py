@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from neurogym_app.errors import UserError
-from neurogym_app.session import schema
-from neurogym_app.session.export import export_session
-from neurogym_app.session.ids import InvalidParticipantId, sanitise_participant
-from neurogym_app.session.reader import SessionFormatError, open_session
-from neurogym_app.session.recorder import RecordingError, SessionRecorder
-from neurogym_app.session.schema import Event, TrialRecord
+from neurogym_app.record import schema
+from neurogym_app.record.export import export_session
+from neurogym_app.record.ids import InvalidParticipantId, sanitise_participant
+from neurogym_app.record.reader import SessionFormatError, open_session
+from neurogym_app.record.recorder import RecordingError, SessionRecorder
+from neurogym_app.record.schema import Event, TrialRecord
 
 STAMP = datetime(2025, 1, 2, 3, 4, 5)
 MANIFEST = {

@@ -13,9 +13,9 @@ import pytest
 
 from neurogym_app.agents.player import record_policy
 from neurogym_app.cli.main import main
-from neurogym_app.session.npyblob import from_npy, to_npy
-from neurogym_app.session.reader import open_session
-from neurogym_app.session.verify import verify_session
+from neurogym_app.record.npyblob import from_npy, to_npy
+from neurogym_app.record.reader import open_session
+from neurogym_app.record.verify import verify_session
 
 PDM = "PerceptualDecisionMaking-v0"
 
@@ -251,7 +251,7 @@ def test_verify_rejects_a_folder_that_is_not_a_session(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- compare and demo
 def test_metrics_bootstrap_intervals_are_seeded_and_contain_the_estimate(human_like_session):
-    from neurogym_app.session.metrics import load_sessions, summarise_table
+    from neurogym_app.analysis.metrics import load_sessions, summarise_table
 
     (entry,) = load_sessions([human_like_session])
     a = summarise_table(entry.table, n_boot=300, seed=1)

@@ -7,12 +7,12 @@ import pytest
 import neurogym_app as ngym
 from neurogym_app.input.events import KeyEvent
 from neurogym_app.input.keymap import build_keymap
-from neurogym_app.session.clock import FakeClock
-from neurogym_app.session.loop import run_frames
-from neurogym_app.session.markers import RecordingSink
-from neurogym_app.session.null_display import NullDisplay
-from neurogym_app.session.runner import FlowSettings, Runner
-from neurogym_app.session.simulated import SimulatedParticipant
+from neurogym_app.runtime.clock import FakeClock
+from neurogym_app.runtime.loop import run_frames
+from neurogym_app.runtime.markers import RecordingSink
+from neurogym_app.runtime.null_display import NullDisplay
+from neurogym_app.runtime.runner import FlowSettings, Runner
+from neurogym_app.runtime.simulated import SimulatedParticipant
 
 FRAME = 1 / 64
 TURN_TASKS = ["Bandit-v0", "IBL-v0", "MatchingPenny-v0", "ContextSwitch-v0"]

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 
 from neurogym_app.cli.main import main
-from neurogym_app.session import recorder as recorder_mod
-from neurogym_app.session import schema
-from neurogym_app.session.export import export_session
-from neurogym_app.session.reader import open_session
-from neurogym_app.session.recorder import SessionRecorder
+from neurogym_app.record import recorder as recorder_mod
+from neurogym_app.record import schema
+from neurogym_app.record.export import export_session
+from neurogym_app.record.reader import open_session
+from neurogym_app.record.recorder import SessionRecorder
 
 REPO = Path(__file__).resolve().parent.parent
 LINUX = sys.platform.startswith("linux")

@@ -252,7 +252,7 @@ class Agent:
 
 
 def write_json(path: Path, data: Any) -> None:
-    from neurogym_app.session.jsonutil import plain
+    from neurogym_app.record.jsonutil import plain
 
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(plain(data), indent=1, sort_keys=False) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """An agent as a player of the play runtime (the tick runner), for teaching demos.
 
-:class:`AgentSource` is an input source of :class:`~neurogym_app.session.runner.Runner`:
+:class:`AgentSource` is an input source of :class:`~neurogym_app.runtime.runner.Runner`:
 at the first frame of every task step it gives the step's observation to the
 agent's policy and presses the key of the chosen action (a pointer press for
 ring or Box tasks), so the runner applies it at that step exactly as it

@@ -3,7 +3,7 @@
 :func:`record_policy` plays a task with a policy and writes a session folder
 (``<out>/<task>/<player>_<session>_<timestamp>/``: ``manifest.json``,
 ``steps.sqlite``, ``trials.csv``) through the same recorder and the same
-trial summary (:func:`neurogym_app.session.trial_log.summarise`) as the
+trial summary (:func:`neurogym_app.runtime.trial_log.summarise`) as the
 human runner, so the reader, replay, export and compare tools treat it like
 any session. The manifest's player has ``kind: "agent"``.
 
@@ -54,10 +54,10 @@ from neurogym_app.core.trial_env import TrialEnv
 from neurogym_app.errors import UserError
 from neurogym_app.input.events import KeyEvent
 from neurogym_app.input.responses import Mapped
-from neurogym_app.session.jsonutil import plain
-from neurogym_app.session.recorder import SessionRecorder
-from neurogym_app.session.trial_log import TrialLog, signed_strength_of, summarise, to_record
-from neurogym_app.session.verify import MatchedTrials, env_from_manifest
+from neurogym_app.record.jsonutil import plain
+from neurogym_app.record.recorder import SessionRecorder
+from neurogym_app.record.verify import MatchedTrials, env_from_manifest
+from neurogym_app.runtime.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
 __all__ = [
     "RecordResult",
@@ -134,7 +134,7 @@ def _plain_action(action: Any) -> Any:
 # --------------------------------------------------------------------------- matching
 def matched_trials(session: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """``(manifest, [trial variables...])`` of a recorded session, in trial order."""
-    from neurogym_app.session.reader import open_session
+    from neurogym_app.record.reader import open_session
 
     with open_session(session) as reader:
         manifest = dict(reader.manifest)
@@ -293,7 +293,7 @@ def _csv_layout(env: gym.Env) -> tuple[list[str], list[str]]:
     task = env.unwrapped
     if not isinstance(task, TrialEnv):
         return ["episode"], []
-    from neurogym_app.session.play import csv_layout
+    from neurogym_app.runtime.play import csv_layout
 
     return csv_layout(env)
 

@@ -37,8 +37,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.session.jsonutil import dumps
-    from neurogym_app.session.metrics import load_sessions, pool_by_kind, summarise_table
+    from neurogym_app.analysis.metrics import load_sessions, pool_by_kind, summarise_table
+    from neurogym_app.record.jsonutil import dumps
 
     if args.boot < 10:
         raise CompareError(f"--boot must be at least 10, got {args.boot}")

@@ -74,10 +74,10 @@ def run(args: argparse.Namespace) -> int:
 
     from neurogym_app.input.keymap import build_keymap
     from neurogym_app.qt.agent_demo import AgentDemoDisplay, FrameSaver
-    from neurogym_app.session.clock import FakeClock, MonotonicClock
-    from neurogym_app.session.loop import run_frames
-    from neurogym_app.session.runner import FlowSettings, Runner
-    from neurogym_app.session.scenes import StimulusScenes
+    from neurogym_app.runtime.clock import FakeClock, MonotonicClock
+    from neurogym_app.runtime.loop import run_frames
+    from neurogym_app.runtime.runner import FlowSettings, Runner
+    from neurogym_app.runtime.scenes import StimulusScenes
 
     timing = args.timing or agent.default_play_timing()
     env = agent.make_env(timing=timing, task_id=task_id)

@@ -21,7 +21,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.session.export import export_session
+    from neurogym_app.record.export import export_session
 
     try:
         files = export_session(args.session, args.format, args.out)

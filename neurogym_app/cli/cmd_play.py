@@ -90,16 +90,16 @@ def _task_params(cfg: Any, task_id: str) -> dict[str, Any]:
 
 
 def _experiment_file(task: str, args: argparse.Namespace) -> int:
-    """Hand an experiment file to ``session.experiment.play_experiment`` once that module exists."""
+    """Hand an experiment file to ``experiment.run.play_experiment`` once that module exists."""
     import importlib.util
 
-    if importlib.util.find_spec("neurogym_app.session.experiment") is None:
+    if importlib.util.find_spec("neurogym_app.experiment.run") is None:
         raise UserError(
             f"{task}: experiment files (.toml) are not supported yet; give a task id, e.g. PerceptualDecisionMaking-v0"
         )
     import importlib
 
-    experiment = importlib.import_module("neurogym_app.session.experiment")
+    experiment = importlib.import_module("neurogym_app.experiment.run")
     runner = getattr(experiment, "play_experiment", None)
     if runner is None:
         raise UserError(f"{task}: this version cannot play experiment files yet")
@@ -166,7 +166,7 @@ def _has_screen() -> bool:
 
 def _make_display(backend: str, *, headless: bool, auto: bool, fullscreen: bool, clock: Any, cfg: Any) -> tuple[Any, bool]:
     """(display, paced): the Display for ``backend``; ``paced`` if its present waits for the refresh."""
-    from neurogym_app.session.null_display import NullDisplay
+    from neurogym_app.runtime.null_display import NullDisplay
 
     if backend == "null":
         if not auto:
@@ -237,10 +237,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--resume is for experiment files (.toml)")
     from neurogym_app.core import registry
     from neurogym_app.input.keymap import NotHumanPlayable, build_keymap, playability
-    from neurogym_app.session.clock import FakeClock, MonotonicClock
-    from neurogym_app.session.ids import sanitise_participant
-    from neurogym_app.session.play import PlayOptions, make_task, play
-    from neurogym_app.session.runner import FlowSettings
+    from neurogym_app.record.ids import sanitise_participant
+    from neurogym_app.runtime.clock import FakeClock, MonotonicClock
+    from neurogym_app.runtime.play import PlayOptions, make_task, play
+    from neurogym_app.runtime.runner import FlowSettings
 
     cfg = _load_config(args.config)
     scfg = cfg.session
@@ -353,11 +353,11 @@ def _event_pump(display: Any) -> Any:
 
 
 def _make_scenes(env: Any, keymap: Any, view: str, display: Any, cfg: Any, title: str) -> Any:
-    from neurogym_app.session.null_display import NullDisplay
+    from neurogym_app.runtime.null_display import NullDisplay
 
     if isinstance(display, NullDisplay):
         return None  # nothing is drawn: the runner's plain placeholder scenes suffice
-    from neurogym_app.session.scenes import StimulusScenes
+    from neurogym_app.runtime.scenes import StimulusScenes
 
     return StimulusScenes(
         env, keymap, view, geometry=getattr(display, "geometry", None), background=cfg.display.background, title=title

@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(folder: Any, evaluation: dict[str, Any], seconds: float, to_target: float | None, args: argparse.Namespace) -> None:
     if args.json:
-        from neurogym_app.session.jsonutil import dumps
+        from neurogym_app.record.jsonutil import dumps
 
         print(dumps({"folder": str(folder), **evaluation}, indent=1))
         return

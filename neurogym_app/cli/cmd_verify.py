@@ -24,7 +24,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.session.verify import verify_session
+    from neurogym_app.record.verify import verify_session
 
     failed = 0
     for path in args.sessions:

@@ -1,4 +1,4 @@
-"""What ``neurogym-app play EXPERIMENT.toml`` hands to ``session.experiment.play_experiment``.
+"""What ``neurogym-app play EXPERIMENT.toml`` hands to ``experiment.run.play_experiment``.
 
 The session layer is pure, so the display (Qt / PsychoPy / null), the Qt
 event pump and the participant dialog come from here (the CLI layer).

@@ -3,7 +3,7 @@
 ``compare_figure(entries, pooled)`` draws accuracy per condition, the
 psychometric curve (with its logistic fit) and the chronometric curve of each
 session, each point with its bootstrap 95 % interval
-(:mod:`neurogym_app.session.metrics`); sessions of one player kind share a
+(:mod:`neurogym_app.analysis.metrics`); sessions of one player kind share a
 colour family, pooled kinds are drawn bold. ``write_report(path, ...)``
 writes that figure as PNG/SVG/PDF, or an HTML page with the figure embedded
 and the numbers in tables. matplotlib (the ``plot`` extra) is imported
@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from neurogym_app.session.live import Curve, sort_conditions
-from neurogym_app.session.metrics import N_BOOT, SessionEntry, condition_accuracy, summarise_table
+from neurogym_app.analysis.metrics import N_BOOT, SessionEntry, condition_accuracy, summarise_table
+from neurogym_app.analysis.trial_table import Curve, sort_conditions
 
 __all__ = ["compare_figure", "write_report", "REPORT_SUFFIXES"]
 
@@ -67,7 +67,7 @@ def _errorbar(ax: Any, curve: Curve, colour: Any, label: str, bold: bool, offset
 
 def compare_figure(entries: Sequence[SessionEntry], pooled: Sequence[SessionEntry] = (), *, n_boot: int = N_BOOT, seed: int = 0, title: str | None = None) -> Any:
     """A matplotlib Figure comparing ``entries`` (and the ``pooled`` kinds, bold)."""
-    from neurogym_app.session import metrics
+    from neurogym_app.analysis import metrics
 
     Figure = _figure_class()
     fig = Figure(figsize=(14, 4.4), dpi=100, layout="constrained")

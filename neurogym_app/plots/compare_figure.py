@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from neurogym_app.analysis.comparison import CompareModel
+from neurogym_app.analysis.trial_table import Curve
 from neurogym_app.plots.static import require_matplotlib
 from neurogym_app.plots.style import KIND_COLORS
-from neurogym_app.session.compare import CompareModel
-from neurogym_app.session.live import Curve
 
 __all__ = ["compare_figure", "save_compare_figure"]
 

@@ -2,8 +2,8 @@
 
 Every plot creates its pyqtgraph items once and changes them with ``setData``
 / ``setOpts`` in ``update_from(...)``; the plots hold no session logic (they
-read a :class:`~neurogym_app.session.live.TrialTable` or a
-:class:`~neurogym_app.session.live.TimelineModel`). Throttling is the
+read a :class:`~neurogym_app.analysis.trial_table.TrialTable` or a
+:class:`~neurogym_app.analysis.trial_table.TimelineModel`). Throttling is the
 caller's job (the Play view redraws at most every 100 ms).
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 
+from neurogym_app.analysis.trial_table import Curve, TimelineModel, TrialTable
 from neurogym_app.plots.steps import stairs
 from neurogym_app.plots.style import (
     OUTCOME_COLORS,
@@ -27,7 +28,6 @@ from neurogym_app.plots.style import (
     set_bars,
     style_plot,
 )
-from neurogym_app.session.live import Curve, TimelineModel, TrialTable
 
 __all__ = ["AccuracyPlot", "RTHistogramPlot", "CurvePlot", "ConditionPlot", "TimelinePlot"]
 

@@ -22,7 +22,7 @@ from PyQt6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent, Q
 from PyQt6.QtWidgets import QApplication, QWidget
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
-from neurogym_app.session.clock import Clock, MonotonicClock
+from neurogym_app.runtime.clock import Clock, MonotonicClock
 from neurogym_app.stimuli.backends.frame_accounting import FrameAccounting
 from neurogym_app.stimuli.backends.qpainter import ensure_app, qimage_to_array, render_scene
 from neurogym_app.stimuli.scene import Geometry, Scene

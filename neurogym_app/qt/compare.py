@@ -28,9 +28,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from neurogym_app.analysis.comparison import CompareModel
 from neurogym_app.plots.live import ConditionPlot, CurvePlot
 from neurogym_app.plots.style import KIND_COLORS, qcolor
-from neurogym_app.session.compare import CompareModel
 
 __all__ = ["CompareView"]
 

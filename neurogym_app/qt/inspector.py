@@ -35,7 +35,7 @@ from neurogym_app.core import registry
 from neurogym_app.core.timing import TimingError
 from neurogym_app.plots.steps import ActionPlot, ObservationPlot, PeriodRasterPlot, RewardPlot
 from neurogym_app.plots.style import sync_axis_widths
-from neurogym_app.session.inspection import (
+from neurogym_app.runtime.inspection import (
     FORMS,
     SampledTrials,
     parse_form,

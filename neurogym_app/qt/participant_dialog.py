@@ -1,9 +1,9 @@
 """The participant dialog: id, session and the experiment's optional fields (Qt).
 
 ``ParticipantDialog(fields)`` shows one row per field; OK checks every value
-with ``session.flow.validate_participant`` and, if one is wrong, shows the
+with ``experiment.screens.validate_participant`` and, if one is wrong, shows the
 one-line reason under the form and stays open. ``ask_participant(...)``
-runs it modally and returns a :class:`~neurogym_app.session.flow.ParticipantInfo`
+runs it modally and returns a :class:`~neurogym_app.experiment.screens.ParticipantInfo`
 (None when cancelled).
 """
 
@@ -26,7 +26,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from neurogym_app.session.flow import ParticipantError, ParticipantInfo, validate_participant
+from neurogym_app.experiment.screens import ParticipantError, ParticipantInfo, validate_participant
 
 __all__ = ["ParticipantDialog", "ask_participant"]
 

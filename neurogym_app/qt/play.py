@@ -1,7 +1,7 @@
 """The Play view: the stimulus canvas of the human-play runtime with live plots beside it.
 
 ``PlayController`` owns the frame timer and drives a
-:class:`~neurogym_app.session.play_setup.PlaySession` (runner, recorder, live
+:class:`~neurogym_app.runtime.play_setup.PlaySession` (runner, recorder, live
 models): on the real clock one runner tick per timer event (a person plays),
 or on a virtual clock as many frames as fit in a few milliseconds (a
 simulated participant plays as fast as the CPU allows). ``PlayView`` lays out
@@ -39,8 +39,8 @@ from PyQt6.QtWidgets import (
 from neurogym_app.core import registry
 from neurogym_app.plots.live import AccuracyPlot, CurvePlot, RTHistogramPlot, TimelinePlot
 from neurogym_app.qt.stimulus import CanvasDisplay, ClockProxy, FitCanvas
-from neurogym_app.session.clock import FakeClock, MonotonicClock
-from neurogym_app.session.play_setup import PLAYERS, PlayOptions, PlaySession, start_play
+from neurogym_app.runtime.clock import FakeClock, MonotonicClock
+from neurogym_app.runtime.play_setup import PLAYERS, PlayOptions, PlaySession, start_play
 
 __all__ = ["PlayController", "PlayView"]
 

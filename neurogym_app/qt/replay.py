@@ -6,7 +6,7 @@ it: the trial's observation channels, the action taken against the ground
 truth, the rewards, the keys pressed at the current step and, for agent runs,
 the hidden-state activity and the action probabilities. The play timer lives
 in :class:`ReplayController`; the position logic in
-:class:`~neurogym_app.session.playback.ReplayCursor`.
+:class:`~neurogym_app.runtime.playback.ReplayCursor`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from PyQt6.QtWidgets import (
 from neurogym_app.plots.steps import ActionPlot, HeatmapPlot, ObservationPlot, ProbsPlot, RewardPlot
 from neurogym_app.plots.style import sync_axis_widths
 from neurogym_app.qt.stimulus import FitCanvas
-from neurogym_app.session.playback import ReplayCursor, ReplayModel, ReplayTrial
+from neurogym_app.runtime.playback import ReplayCursor, ReplayModel, ReplayTrial
 from neurogym_app.stimuli.scene import Scene, Text
 
 __all__ = ["ReplayController", "ReplayView"]

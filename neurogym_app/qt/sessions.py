@@ -21,7 +21,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from neurogym_app.session.catalog import SessionInfo, scan_sessions
+from neurogym_app.analysis.catalog import SessionInfo, scan_sessions
 
 __all__ = ["SessionTableModel", "SessionsView"]
 

@@ -61,7 +61,7 @@ _KEY_NAMES = {
 
 
 class _PerfCounterClock:
-    """The runner's default clock (``session.clock.MonotonicClock`` reads the same counter)."""
+    """The runner's default clock (``runtime.clock.MonotonicClock`` reads the same counter)."""
 
     def now(self) -> float:
         return time.perf_counter()

@@ -1,4 +1,4 @@
-"""Write a session record (see :mod:`neurogym_app.session.schema`) trial by trial.
+"""Write a session record (see :mod:`neurogym_app.record.schema`) trial by trial.
 
 ``SessionRecorder.create`` makes a fresh run folder (never an existing one: a
 ``-n`` suffix is added), writes ``manifest.json``, creates ``steps.sqlite``
@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from neurogym_app.errors import UserError
-from neurogym_app.session import schema
-from neurogym_app.session.ids import safe_component, sanitise_participant
-from neurogym_app.session.jsonutil import dumps, plain
-from neurogym_app.session.npyblob import to_npy
+from neurogym_app.record import schema
+from neurogym_app.record.ids import safe_component, sanitise_participant
+from neurogym_app.record.jsonutil import dumps, plain
+from neurogym_app.record.npyblob import to_npy
 
 __all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "now_iso", "fsync_dir", "write_json_atomic"]
 

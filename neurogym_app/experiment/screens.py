@@ -9,7 +9,7 @@
   counterbalancing of block order by participant number.
 
 Nothing here draws or waits: the experiment driver presents the Scenes and
-feeds key events (``session/experiment.py``).
+feeds key events (``experiment/run.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from neurogym_app.errors import UserError
-from neurogym_app.session.ids import sanitise_participant
+from neurogym_app.record.ids import sanitise_participant
 from neurogym_app.stimuli.scene import GREY, Dot, Scene, Text, to_color
 
 __all__ = [

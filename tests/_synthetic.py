@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.core import registry
-from neurogym_app.session.recorder import SessionRecorder
-from neurogym_app.session.schema import TrialRecord, onset_column
-from neurogym_app.session.trial_log import signed_strength_of
+from neurogym_app.record.recorder import SessionRecorder
+from neurogym_app.record.schema import TrialRecord, onset_column
+from neurogym_app.runtime.trial_log import signed_strength_of
 
 __all__ = ["write_synthetic_session", "p_correct"]
 

@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.session import schema
-from neurogym_app.session.reader import SessionReader
-from neurogym_app.session.recorder import csv_line, format_cell
+from neurogym_app.record import schema
+from neurogym_app.record.reader import SessionReader
+from neurogym_app.record.recorder import csv_line, format_cell
 
 __all__ = ["FORMATS", "export_session", "bids_label", "bids_rows"]
 

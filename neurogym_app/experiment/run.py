@@ -51,12 +51,7 @@ from neurogym_app.config.errors import ConfigError
 from neurogym_app.config.experiment import BlockConfig, ExperimentConfig, TaskConfig, design_hash, load_experiment
 from neurogym_app.config.limits import MAX_TRIALS
 from neurogym_app.errors import UserError
-from neurogym_app.input.events import KeyEvent
-from neurogym_app.input.keymap import KeyMap, build_keymap
-from neurogym_app.input.keynames import display_name, normalise_key
-from neurogym_app.session import schema
-from neurogym_app.session.adaptive import STATE_COLUMNS, make_procedure
-from neurogym_app.session.flow import (
+from neurogym_app.experiment.screens import (
     BlockSummary,
     ParticipantInfo,
     Screen,
@@ -64,10 +59,13 @@ from neurogym_app.session.flow import (
     balanced_latin_square,
     validate_participant,
 )
-from neurogym_app.session.ids import safe_component
-from neurogym_app.session.markers import Marker, describe_sink, send_marker
-from neurogym_app.session.play import _task_manifest, check_playable_timing, csv_layout, make_task
-from neurogym_app.session.recorder import (
+from neurogym_app.experiment.staircases import STATE_COLUMNS, make_procedure
+from neurogym_app.input.events import KeyEvent
+from neurogym_app.input.keymap import KeyMap, build_keymap
+from neurogym_app.input.keynames import display_name, normalise_key
+from neurogym_app.record import schema
+from neurogym_app.record.ids import safe_component
+from neurogym_app.record.recorder import (
     RecordingError,
     SessionRecorder,
     csv_line,
@@ -76,9 +74,11 @@ from neurogym_app.session.recorder import (
     now_iso,
     write_json_atomic,
 )
-from neurogym_app.session.runner import DROP_FACTOR, FlowSettings, Runner
-from neurogym_app.session.simulated import RTDistribution, SimulatedParticipant
-from neurogym_app.session.trial_log import first_response_target
+from neurogym_app.runtime.markers import Marker, describe_sink, send_marker
+from neurogym_app.runtime.play import _task_manifest, check_playable_timing, csv_layout, make_task
+from neurogym_app.runtime.runner import DROP_FACTOR, FlowSettings, Runner
+from neurogym_app.runtime.simulated import RTDistribution, SimulatedParticipant
+from neurogym_app.runtime.trial_log import first_response_target
 
 __all__ = [
     "EXPERIMENT_FORMAT",
@@ -466,7 +466,7 @@ def read_experiment_manifest(folder: Path) -> dict[str, Any]:
 
 def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
     """Every committed trial of ``folder`` and of the runs it resumed (``resumed_from`` chain)."""
-    from neurogym_app.session.reader import SessionFormatError, open_session
+    from neurogym_app.record.reader import SessionFormatError, open_session
 
     start = Path(folder)
     manifest = read_experiment_manifest(start)
@@ -573,7 +573,7 @@ class ExperimentFolder:
             raise RecordingError(f"cannot append to {self.path / schema.CSV_NAME}: {exc.strerror or exc}") from exc
 
     def update(self, **fields: Any) -> None:
-        from neurogym_app.session.jsonutil import plain
+        from neurogym_app.record.jsonutil import plain
 
         self.manifest.update(plain(fields))
         try:
@@ -936,7 +936,7 @@ class ExperimentRun:
             return None
         key = (setup.key, practice)
         if key not in self.scenes:
-            from neurogym_app.session.scenes import StimulusScenes
+            from neurogym_app.runtime.scenes import StimulusScenes
 
             inner = StimulusScenes(setup.env, setup.keymap, setup.cfg.view, geometry=self.geometry,
                                    background=self.background, title=setup.title)
@@ -1325,7 +1325,7 @@ def run_experiment(
     draw: bool | None = None,
 ) -> ExperimentResult:
     """Run an experiment file on ``display`` (see the module doc); returns where it was saved."""
-    from neurogym_app.session.loop import run_frames
+    from neurogym_app.runtime.loop import run_frames
 
     cfg, source = _load(experiment)
     state = None
@@ -1376,7 +1376,7 @@ def play_experiment(args: Any, hooks: Any = None) -> int:
     fullscreen, clock) -> (display, display_info, geometry, pump)`` and ``ask_participant(fields,
     title) -> (id, session, values) | None``. Without hooks only ``--auto`` runs with nothing drawn.
     """
-    from neurogym_app.session.clock import FakeClock, MonotonicClock
+    from neurogym_app.runtime.clock import FakeClock, MonotonicClock
 
     path = args.task
     try:
@@ -1418,13 +1418,13 @@ def play_experiment(args: Any, hooks: Any = None) -> int:
     else:
         if not auto:
             raise UserError("people need a screen: run from the neurogym-app command line")
-        from neurogym_app.session.null_display import NullDisplay
+        from neurogym_app.runtime.null_display import NullDisplay
 
         display, info, geometry, pump, background = NullDisplay(clock), None, None, None, None
     out = Path(getattr(args, "out", None) or (display_cfg.session.out if display_cfg is not None else "sessions"))
     markers = None
     if cfg.markers.lsl:
-        from neurogym_app.session.markers import LSLSink
+        from neurogym_app.runtime.markers import LSLSink
 
         try:
             markers = LSLSink(clock, name=cfg.markers.stream_name, source_id=cfg.markers.source_id or f"neurogym-app-{cfg.name}",

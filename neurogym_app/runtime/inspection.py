@@ -26,7 +26,7 @@ import numpy as np
 
 from neurogym_app.core import registry
 from neurogym_app.core.timing import TimingError, describe_spec, spec_bounds, validate_timing
-from neurogym_app.session.playback import channel_labels
+from neurogym_app.runtime.playback import channel_labels
 
 __all__ = [
     "FORMS",

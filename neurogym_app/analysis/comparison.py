@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurogym_app.session.catalog import load_table
-from neurogym_app.session.live import TrialTable, sort_conditions
-from neurogym_app.session.reader import open_session
+from neurogym_app.analysis.catalog import load_table
+from neurogym_app.analysis.trial_table import TrialTable, sort_conditions
+from neurogym_app.record.reader import open_session
 
 __all__ = ["CompareEntry", "CompareModel", "KINDS"]
 

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from neurogym_app.session.catalog import load_table
-from neurogym_app.session.live import TrialTable
-from neurogym_app.session.reader import SessionReader, open_session
-from neurogym_app.session.schema import Event
+from neurogym_app.analysis.catalog import load_table
+from neurogym_app.analysis.trial_table import TrialTable
+from neurogym_app.record.reader import SessionReader, open_session
+from neurogym_app.record.schema import Event
 
 __all__ = ["HIDDEN_NAMES", "PROB_NAMES", "ReplayTrial", "ReplayModel", "ReplayCursor", "build_task"]
 

@@ -19,11 +19,11 @@ import numpy as np
 from neurogym_app.config.limits import session_dt_error
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
-from neurogym_app.session.jsonutil import plain
-from neurogym_app.session.loop import run_frames
-from neurogym_app.session.recorder import RecordingError, SessionRecorder
-from neurogym_app.session.runner import FlowSettings, Runner
-from neurogym_app.session.simulated import RTDistribution, SimulatedParticipant
+from neurogym_app.record.jsonutil import plain
+from neurogym_app.record.recorder import RecordingError, SessionRecorder
+from neurogym_app.runtime.loop import run_frames
+from neurogym_app.runtime.runner import FlowSettings, Runner
+from neurogym_app.runtime.simulated import RTDistribution, SimulatedParticipant
 
 __all__ = ["PlayOptions", "PlayResult", "make_task", "play", "derive_seed", "csv_layout"]
 

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.session import schema
-from neurogym_app.session.live import TrialTable, _fmt
+from neurogym_app.analysis.trial_table import TrialTable, _fmt
+from neurogym_app.record import schema
 
 __all__ = ["SessionInfo", "scan_sessions", "session_info", "load_table", "task_metadata", "MAX_DEPTH"]
 

@@ -1,7 +1,7 @@
 """Wire a playable session for a front end: task, key map, scenes, recorder, runner (pure: no Qt).
 
 ``start_play(options, display, clock)`` builds everything the desktop app's
-Play view needs around a :class:`~neurogym_app.session.runner.Runner` and
+Play view needs around a :class:`~neurogym_app.runtime.runner.Runner` and
 returns a :class:`PlaySession` that also feeds two live models:
 
 * ``table`` (:class:`TrialTable`): one row per committed trial, for the plots;
@@ -23,15 +23,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from neurogym_app.analysis.trial_table import TimelineModel, TrialTable
 from neurogym_app.config.limits import check_trial_count
 from neurogym_app.core import registry
 from neurogym_app.input.keymap import KeyMap, build_keymap
-from neurogym_app.session.live import TimelineModel, TrialTable
-from neurogym_app.session.play import SEED_BITS, _display_info, _task_manifest, csv_layout, derive_seed, make_task
-from neurogym_app.session.recorder import SessionRecorder
-from neurogym_app.session.runner import FlowSettings, Runner
-from neurogym_app.session.scenes import StimulusScenes
-from neurogym_app.session.simulated import STRATEGIES, RTDistribution, SimulatedParticipant
+from neurogym_app.record.recorder import SessionRecorder
+from neurogym_app.runtime.play import SEED_BITS, _display_info, _task_manifest, csv_layout, derive_seed, make_task
+from neurogym_app.runtime.runner import FlowSettings, Runner
+from neurogym_app.runtime.scenes import StimulusScenes
+from neurogym_app.runtime.simulated import STRATEGIES, RTDistribution, SimulatedParticipant
 
 __all__ = ["PLAYERS", "PlayOptions", "PlaySession", "DeferredScene", "start_play", "build_manifest"]
 
@@ -126,7 +126,7 @@ class _TeeRecorder:
 
 
 def build_manifest(options: PlayOptions, env: Any, keymap: KeyMap, display: Any, seed: int, participant: Any) -> dict[str, Any]:
-    """The caller's part of a session manifest, in the layout of ``session.play`` (the CLI's)."""
+    """The caller's part of a session manifest, in the layout of ``runtime.play`` (the CLI's)."""
     player: dict[str, Any] = {"kind": options.kind, "id": options.participant}
     if participant is not None:
         player.update(participant.describe())
@@ -155,7 +155,7 @@ def build_manifest(options: PlayOptions, env: Any, keymap: KeyMap, display: Any,
 
 @dataclass
 class _CliOptions:
-    """The fields of ``session.play.PlayOptions`` that its manifest helper reads."""
+    """The fields of ``runtime.play.PlayOptions`` that its manifest helper reads."""
 
     task_params: dict[str, Any]
     timing: str

@@ -45,7 +45,7 @@ import numpy as np
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
 from neurogym_app.input.keymap import KeyMap
-from neurogym_app.session.trial_log import first_response_target
+from neurogym_app.runtime.trial_log import first_response_target
 
 __all__ = ["STRATEGIES", "RTDistribution", "SimulatedParticipant"]
 

@@ -32,8 +32,8 @@ import numpy as np
 
 from neurogym_app.core.trial_env import TrialEnv, TrialWrapper
 from neurogym_app.errors import UserError
-from neurogym_app.session.jsonutil import dumps
-from neurogym_app.session.reader import open_session
+from neurogym_app.record.jsonutil import dumps
+from neurogym_app.record.reader import open_session
 
 __all__ = ["Mismatch", "VerifyReport", "MatchedTrials", "SessionTaskError", "env_from_manifest", "verify_session"]
 

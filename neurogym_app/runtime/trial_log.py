@@ -17,7 +17,7 @@ import numpy as np
 from neurogym_app.input.events import KeyEvent, PointerEvent
 from neurogym_app.input.keymap import KeyMap
 from neurogym_app.input.responses import Mapped
-from neurogym_app.session.schema import Event, TrialRecord, onset_column
+from neurogym_app.record.schema import Event, TrialRecord, onset_column
 
 __all__ = ["OUTCOMES", "TrialLog", "summarise", "to_record", "first_response_target"]
 

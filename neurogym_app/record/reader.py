@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from neurogym_app.errors import UserError
-from neurogym_app.session import schema
-from neurogym_app.session.npyblob import from_npy
+from neurogym_app.record import schema
+from neurogym_app.record.npyblob import from_npy
 
 __all__ = ["SessionFormatError", "SessionReader", "TrialData", "open_session", "read_manifest"]
 

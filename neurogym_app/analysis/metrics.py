@@ -1,6 +1,6 @@
 """Comparison metrics of recorded sessions with bootstrap confidence intervals (pure numpy).
 
-Built on the columns of :class:`~neurogym_app.session.live.TrialTable` (the
+Built on the columns of :class:`~neurogym_app.analysis.trial_table.TrialTable` (the
 live plots use the same table with Wilson / normal intervals); here every
 interval is a percentile bootstrap over trials, seeded, so a report is
 reproducible:
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from neurogym_app.session.live import Curve, TrialTable, fit_logistic, logistic
+from neurogym_app.analysis.trial_table import Curve, TrialTable, fit_logistic, logistic
 
 __all__ = [
     "Estimate",
@@ -261,8 +261,8 @@ class SessionEntry:
 
 def load_sessions(paths: Sequence[str | os.PathLike[str]]) -> list[SessionEntry]:
     """Open each session folder (SessionFormatError if one is unreadable) as a labelled table."""
-    from neurogym_app.session.catalog import load_table
-    from neurogym_app.session.reader import open_session
+    from neurogym_app.analysis.catalog import load_table
+    from neurogym_app.record.reader import open_session
 
     entries: list[SessionEntry] = []
     for path in paths:

@@ -24,7 +24,7 @@ Bandit-v0, IBL-v0) are not stepped on the clock: each step waits for a
 response press and is taken at the press's time. A plain Gymnasium env
 without trials (e.g. ContextSwitch-v0) is played one step per trial.
 ``trial_plan(n)`` may give the variables of trial ``n`` (``new_trial(**vars)``);
-``markers`` (a :class:`~neurogym_app.session.markers.MarkerSink`) is sent an
+``markers`` (a :class:`~neurogym_app.runtime.markers.MarkerSink`) is sent an
 event at each onset (trial, period, feedback) and each response press.
 At the end of a trial the runner hands the trial to the recorder (one
 transaction) before anything else happens; a write error stops the session.
@@ -43,8 +43,8 @@ import numpy as np
 from neurogym_app.input.events import InputEvent, KeyEvent
 from neurogym_app.input.keymap import KeyMap
 from neurogym_app.input.responses import Mapped, ResponseTracker, map_event
-from neurogym_app.session.markers import Marker, send_marker
-from neurogym_app.session.trial_log import TrialLog, signed_strength_of, summarise, to_record
+from neurogym_app.runtime.markers import Marker, send_marker
+from neurogym_app.runtime.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
 __all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource", "InputSource"]
 
@@ -53,7 +53,7 @@ EPS = 1e-9  # seconds: float slack when comparing clock times with step boundari
 
 
 class SceneSource(Protocol):
-    """Builds the Scene of each moment (see ``session.scenes.StimulusScenes``)."""
+    """Builds the Scene of each moment (see ``runtime.scenes.StimulusScenes``)."""
 
     def step(self, *, ob: Any, trial: dict, period: str | None, t_ms: float, frame_s: float) -> Any: ...
     def feedback(self, outcome: str, reward: float | None = None) -> Any: ...

@@ -1,0 +1,1 @@
+"""Experiments as plans over ordinary sessions: design, screens and stages, staircases, resume."""

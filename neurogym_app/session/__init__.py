@@ -1,1 +1,0 @@
-"""Clock, tick runner, recorder/reader/replay, metrics, export and experiment flow."""
