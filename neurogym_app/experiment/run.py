@@ -69,7 +69,7 @@ from neurogym_app.record.recorder import (
     RecordingError,
     SessionRecorder,
     csv_line,
-    format_cell,
+    format_row,
     fsync_dir,
     now_iso,
     write_json_atomic,
@@ -155,7 +155,7 @@ class TaskSetup:
     def columns(self) -> list[str]:
         extra = list(EXTRA_COLUMNS) + (list(STATE_COLUMNS) + ["adaptive_intensity"] if self.cfg.adaptive else [])
         names = list(self.task_vars) + [c for c in extra if c not in self.task_vars]
-        return schema.csv_columns(names, self.periods)
+        return schema.csv_columns(names, self.periods, pointer=self.keymap.pointer is not None)
 
 
 @dataclass
@@ -563,7 +563,7 @@ class ExperimentFolder:
         return cls(path, manifest, columns)
 
     def append(self, row: Mapping[str, Any]) -> None:
-        line = csv_line([format_cell(row.get(c)) for c in self.columns])
+        line = csv_line(format_row(row, self.columns))
         try:
             with open(self.path / schema.CSV_NAME, "a", encoding="utf-8", newline="") as f:
                 f.write(line)

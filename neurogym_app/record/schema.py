@@ -43,6 +43,8 @@ __all__ = [
     "CSV_LEAD",
     "CSV_RESPONSE",
     "CSV_FRAMES",
+    "CSV_PSYCHOPY",
+    "CSV_POINTER",
     "CSV_COLUMN_DOCS",
     "PLAYER_KINDS",
     "Event",
@@ -50,6 +52,8 @@ __all__ = [
     "csv_columns",
     "var_column",
     "onset_column",
+    "has_pointer",
+    "round_for_column",
 ]
 
 FORMAT_NAME = "neurogym-app-session"
@@ -108,6 +112,19 @@ CSV_RESPONSE = (
 )
 #: after the period onsets
 CSV_FRAMES = ("n_frames", "dropped_frames", "max_frame_interval_ms", "other_vars")
+#: last: the names a PsychoPy analysis script reads for a keyboard response (format version 2)
+CSV_PSYCHOPY = (
+    "date",
+    "expName",
+    "frameRate",
+    "trials.thisN",
+    "trials.thisTrialN",
+    "key_resp.keys",
+    "key_resp.rt",
+    "key_resp.corr",
+)
+#: after CSV_PSYCHOPY, in sessions of tasks that take pointer responses
+CSV_POINTER = ("mouse.x", "mouse.y", "mouse.time")
 
 CSV_COLUMN_DOCS = {
     "participant": "participant id (sanitised)",
@@ -137,9 +154,44 @@ CSV_COLUMN_DOCS = {
     "dropped_frames": "frame intervals longer than 1.5x the display's refresh period",
     "max_frame_interval_ms": "longest frame interval in the trial",
     "other_vars": "JSON of trial variables that have no column (tasks whose variables differ between trials)",
+    "date": "PsychoPy: the session's start, local time, as YYYY-MM-DD_HHhMM.SS.mmm",
+    "expName": "PsychoPy: the experiment name (experiment files) or the task id",
+    "frameRate": "PsychoPy: the display's refresh rate when the session started (Hz)",
+    "trials.thisN": "PsychoPy: trial index in the session, from 0 (same as trial)",
+    "trials.thisTrialN": "PsychoPy: trial index in its block, from 0",
+    "key_resp.keys": "PsychoPy: the key that gave the response (empty: no key response)",
+    "key_resp.rt": "PsychoPy: rt_ms in seconds (empty: no key response)",
+    "key_resp.corr": "PsychoPy: 1 if correct, else 0 (same as correct)",
+    "mouse.x": "PsychoPy: pointer x of a pointer response, in the task's units (-1 to 1 across the stimulus)",
+    "mouse.y": "PsychoPy: pointer y of a pointer response (up is positive)",
+    "mouse.time": "PsychoPy: the pointer response's time, rt_ms in seconds",
 }
 
-_FIXED = set(CSV_LEAD) | set(CSV_RESPONSE) | set(CSV_FRAMES)
+_FIXED = set(CSV_LEAD) | set(CSV_RESPONSE) | set(CSV_FRAMES) | set(CSV_PSYCHOPY) | set(CSV_POINTER)
+
+_SECONDS = {"key_resp.rt", "mouse.time", "onset", "duration", "response_time"}
+
+
+def round_for_column(value: float, column: str | None = None) -> float:
+    """``value`` rounded to what it means in ``column``: ms to 0.001, seconds to 0.000001 (the
+    same microsecond), Hz to 0.001, anything else to 12 significant digits (binary noise such as
+    ``100.00000000000009`` goes); never ``-0.0``."""
+    name = column or ""
+    if name.endswith("_ms"):
+        out = round(value, 3)
+    elif name.endswith("_s") or name in _SECONDS:
+        out = round(value, 6)
+    elif name == "frameRate":
+        out = round(value, 3)
+    else:
+        out = float(f"{value:.12g}")
+    return out + 0.0 if out != 0 else 0.0
+
+
+def has_pointer(manifest: Mapping[str, Any]) -> bool:
+    """True when a session's key map takes pointer responses (its trials.csv has the mouse.* columns)."""
+    keymap = manifest.get("key_map") or {}
+    return isinstance(keymap, Mapping) and bool(keymap.get("pointer"))
 
 
 def var_column(name: str) -> str:
@@ -151,13 +203,16 @@ def onset_column(period: str) -> str:
     return f"onset_{period}_s"
 
 
-def csv_columns(task_vars: Sequence[str], periods: Sequence[str]) -> list[str]:
-    """The fixed column list of a session's trials.csv."""
+def csv_columns(task_vars: Sequence[str], periods: Sequence[str], pointer: bool = False) -> list[str]:
+    """The fixed column list of a session's trials.csv (``pointer``: with the mouse.* columns)."""
     cols = list(CSV_LEAD)
     cols += [var_column(v) for v in task_vars]
     cols += list(CSV_RESPONSE)
     cols += [onset_column(p) for p in periods]
     cols += list(CSV_FRAMES)
+    cols += list(CSV_PSYCHOPY)
+    if pointer:
+        cols += list(CSV_POINTER)
     seen: set[str] = set()
     return [c for c in cols if not (c in seen or seen.add(c))]
 
