@@ -132,3 +132,92 @@ def test_global_options_are_accepted_after_the_subcommand(tmp_path):
     missing = run_cli("info", "GoNogo-v0", "--envs", str(tmp_path / "nope"), cwd=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"neurogym-app: error: --envs {tmp_path / 'nope'}: no such folder; give a folder of task modules"
+
+
+# ------------------------------------------------------- errors met when the experiment's tasks are built
+def play_experiment_error(tmp_path: Path, text: str, *extra: str, cwd: Path | None = None) -> str:
+    path = write(tmp_path, text)
+    proc = run_cli("play", str(path), "--auto", "oracle", "--headless", "--backend", "null", "--participant", "P1",
+                   "--out", str(tmp_path / "out"), *extra, cwd=cwd or tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0].removeprefix("neurogym-app: error: ")
+
+
+def test_a_typo_in_params_names_params_and_the_parameter(tmp_path):
+    message = play_experiment_error(tmp_path, RDM + "params = { sigmaa = 1.0 }\n")
+    assert message.startswith(f"{tmp_path / 'exp.toml'}: tasks.rdm.params.sigmaa: ")
+    assert "did you mean 'sigma'?" in message
+
+
+def test_a_typo_in_timing_names_timing_and_the_period(tmp_path):
+    message = play_experiment_error(tmp_path, RDM + "timing = { fixaton = 100 }\n")
+    assert message.startswith(f"{tmp_path / 'exp.toml'}: tasks.rdm.timing.fixaton: ")
+    assert "did you mean 'fixation'?" in message
+
+
+def test_a_wrong_type_in_params_is_one_line_naming_the_parameter(tmp_path):
+    message = play_experiment_error(tmp_path, RDM + 'params = { sigma = "high" }\n')
+    assert message == f"{tmp_path / 'exp.toml'}: tasks.rdm.params.sigma: PerceptualDecisionMaking-v0: parameter 'sigma' must be a number, got 'high'"
+
+
+LUMINANCE = '''
+import numpy as np
+import neurogym_app as ngym
+from neurogym_app import spaces
+
+
+class Luminance(ngym.TrialEnv):
+    def __init__(self, dt=100, diffs=(0.02, 0.08, 0.32)):
+        super().__init__(dt=dt)
+        self.diffs = diffs
+        self.timing = {"fixation": 200, "stimulus": 300, "decision": 500}
+        self.observation_space = spaces.Box(-np.inf, np.inf, shape=(3,), dtype=np.float32, name={"fixation": 0, "stimulus": [1, 2]})
+        self.action_space = spaces.Discrete(3, name={"fixation": 0, "choice": [1, 2]})
+
+    def _new_trial(self, **kwargs):
+        trial = {"ground_truth": int(self.rng.choice([1, 2])), "diff": float(self.rng.choice(self.diffs))}
+        trial.update(kwargs)
+        self.add_period(["fixation", "stimulus", "decision"])
+        self.add_ob(1, period=["fixation", "stimulus"], where="fixation")
+        self.add_ob(0.5 + trial["diff"] * np.eye(2)[trial["ground_truth"] - 1], "stimulus", where="stimulus")
+        self.set_groundtruth(trial["ground_truth"], "decision")
+        return trial
+
+    def _step(self, action):
+        done = self.in_period("decision") and action != 0
+        reward = float(done and action == self.gt_now)
+        if done:
+            self.performance = reward
+        return self.ob_now, reward, False, False, {"new_trial": done, "gt": self.gt_now}
+'''
+
+
+def test_custom_task_is_found_beside_the_experiment_file(tmp_path):
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "luminance.py").write_text(LUMINANCE)
+    exp = write(study, '[tasks.lum]\nid = "Luminance-v0"\ntrials = 3\n')
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()  # no ./envs here: the task is only beside the file
+    proc = run_cli("play", str(exp), "--auto", "oracle", "--headless", "--backend", "null", "--participant", "P1",
+                   "--out", str(tmp_path / "out"), cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert "done: 3 trial(s), 100% correct" in proc.stdout
+    # a typo in its id suggests it; a wrong parameter value names the parameter and the task's line
+    message = play_experiment_error(study, '[tasks.lum]\nid = "Luminanc-v0"\ntrials = 3\n', cwd=elsewhere)
+    assert "tasks.lum.id: unknown task id 'Luminanc-v0'; did you mean 'Luminance-v0'" in message
+    message = play_experiment_error(study, '[tasks.lum]\nid = "Luminance-v0"\ntrials = 3\nparams = { diffs = "high" }\n', cwd=elsewhere)
+    assert message.startswith(f"{study / 'exp.toml'}: tasks.lum.params.diffs: Luminance-v0 fails to start a trial with params {{'diffs': 'high'}}: ")
+    assert message.endswith(f"(at {study / 'luminance.py'}:16)")
+
+
+def test_custom_task_is_found_in_envs_given_after_the_subcommand(tmp_path):
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "luminance.py").write_text(LUMINANCE)
+    exp = write(tmp_path / "exps" if (tmp_path / "exps").mkdir() is None else tmp_path, '[tasks.lum]\nid = "Luminance-v0"\ntrials = 2\n')
+    proc = run_cli("play", str(exp), "--envs", str(tasks), "--auto", "oracle", "--headless", "--backend", "null",
+                   "--participant", "P1", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
