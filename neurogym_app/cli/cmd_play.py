@@ -43,6 +43,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--timing", choices=("human", "default"), help="the task's human timing (default) or its network timing")
     p.add_argument("--auto", choices=("oracle", "random", "lapse", "psychometric"), help="a simulated participant plays instead of you")
     p.add_argument("--lapse", type=float, default=0.1, metavar="P", help="lapse rate of --auto lapse (default 0.1)")
+    p.add_argument("--threshold", type=float, metavar="X", help="--auto psychometric: threshold in the task's strength units (default: from its range)")
+    p.add_argument("--slope", type=float, metavar="S", help="--auto psychometric: slope, 1 / strength unit (default: 4 / threshold)")
     p.add_argument("--realtime", action="store_true", help="with --auto: run at wall-clock speed (default: virtual time)")
     p.add_argument("--headless", action="store_true", help="render offscreen (no window)")
     p.add_argument("--fullscreen", action="store_true", help="full-screen window")
@@ -135,6 +137,18 @@ def _check_session_numbers(args: argparse.Namespace, scfg: Any) -> None:
         value = getattr(scfg, name)
         if value > MAX_BETWEEN_TRIALS_MS:
             raise UserError(f"session.{name}{where} must be at most {MAX_BETWEEN_TRIALS_MS} ms (10 min), got {value}")
+
+
+def _check_psychometric(args: argparse.Namespace) -> None:
+    import math
+
+    given = [f for f in ("threshold", "slope") if getattr(args, f, None) is not None]
+    if given and args.auto != "psychometric":
+        raise UserError(f"--{given[0]} is for the psychometric simulated player: add --auto psychometric")
+    if args.threshold is not None and not (math.isfinite(args.threshold) and args.threshold >= 0):
+        raise UserError(f"--threshold must be a number >= 0 in the task's strength units, got {args.threshold:g}")
+    if args.slope is not None and not (math.isfinite(args.slope) and args.slope > 0):
+        raise UserError(f"--slope must be a positive number (1 / strength unit), got {args.slope:g}")
 
 
 def _check_session_dt(cfg: Any, args: argparse.Namespace) -> None:
@@ -256,6 +270,7 @@ def run(args: argparse.Namespace) -> int:
     _check_session_numbers(args, scfg)
     if not 0.0 <= args.lapse <= 1.0:
         raise UserError(f"--lapse must be within 0-1, got {args.lapse}")
+    _check_psychometric(args)
     if args.realtime and not args.auto:
         raise UserError("--realtime is for simulated players (--auto); people always play in real time")
     if args.participant is not None:
@@ -272,6 +287,12 @@ def run(args: argparse.Namespace) -> int:
     if reason is not None:
         raise NotHumanPlayable(f"{task_id} is not human-playable: {reason}")
     keymap = build_keymap(env, cfg.keys or None, args.input_mode)
+    if args.auto == "psychometric" and args.threshold is None:
+        from neurogym_app.runtime.simulated import psychometric_defaults
+
+        if psychometric_defaults(env.unwrapped) is None:
+            print(f"note: {task_id} defines no stimulus strength (signed_strength or metadata strength_var): "
+                  "--auto psychometric plays as the oracle with its lapse rate", file=sys.stderr, flush=True)
 
     backend = _pick(args.backend, scfg.backend)
     if not args.headless and backend != "null" and not _has_screen():
@@ -309,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
         ),
         auto=args.auto,
         lapse=args.lapse,
+        threshold=args.threshold,
+        slope=args.slope,
         realtime=realtime,
         backend=backend,
     )

@@ -58,9 +58,11 @@ Layout (every section but ``[tasks.*]`` is optional)::
     trials = 40
     repeat = 2                        # consecutive blocks of this entry (kept together)
 
-    [simulated]                       # the --auto participant's parameters
-    threshold = 20
-    width = 4
+    [simulated]                       # the --auto participant's parameters (psychometric curve in the
+    threshold = 20                    #   task's strength units; default: from each task's strength range)
+    slope = 0.25                      #   steepness (1 / strength unit), or width = 1 / slope
+    [tasks.lum.simulated]             # a task's own curve, in its units (e.g. luminance differences)
+    threshold = 0.06
 
     [markers]
     lsl = true                        # push Lab Streaming Layer markers
@@ -110,6 +112,7 @@ __all__ = [
     "PracticeConfig",
     "QuestConfig",
     "SimulatedConfig",
+    "TaskSimulatedConfig",
     "StaircaseConfig",
     "TaskConfig",
     "INSTRUCTIONS_DIR",
@@ -343,6 +346,7 @@ class TaskConfig(_TrialList):
     instructions_file: str | None = None
     practice: PracticeConfig = Field(default_factory=PracticeConfig)
     adaptive: AdaptiveConfig | None = None
+    simulated: TaskSimulatedConfig | None = None
 
     @field_validator("timing", mode="after")
     @classmethod
@@ -429,18 +433,49 @@ class ExperimentFlowConfig(_Model):
         return key
 
 
-class SimulatedConfig(_Model):
-    """Parameters of the simulated participant (``--auto``)."""
+class _Psychometric(_Model):
+    """The psychometric observer's curve, in the task's stimulus-strength units (``coh``, a luminance difference...).
 
-    strategy: Literal["oracle", "random", "lapse", "psychometric"] = "psychometric"
-    threshold: float = 10.0
-    width: PositiveFloat = 3.0
+    ``threshold``: strength at the curve's midpoint; ``slope``: its steepness (1 / strength unit), or
+    ``width`` = 1 / slope. Not given: from the task's strength range (geometric mean of the weakest
+    non-zero and strongest level; slope 4 / threshold).
+    """
+
+    threshold: NonNegativeFloat | None = None
+    slope: PositiveFloat | None = None
+    width: PositiveFloat | None = None
     variable: str | None = None
     guess: Annotated[float, Field(ge=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _slope_or_width(self) -> _Psychometric:
+        if self.slope is not None and self.width is not None:
+            raise ValueError("give slope or width (= 1 / slope), not both")
+        return self
+
+
+class SimulatedConfig(_Psychometric):
+    """Parameters of the simulated participant (``--auto``); a task's ``[tasks.<key>.simulated]`` overrides them."""
+
+    strategy: Literal["oracle", "random", "lapse", "psychometric"] = "psychometric"
     lapse: Annotated[float, Field(ge=0, le=1)] = 0.02
     rt_mean_ms: PositiveFloat = 450.0
     rt_sd_ms: PositiveFloat = 120.0
     screen_s: PositiveFloat = 0.5
+
+    def for_task(self, task: TaskSimulatedConfig | None) -> SimulatedConfig:
+        """These settings with a task's own psychometric curve (threshold, slope/width, variable, guess) applied."""
+        if task is None:
+            return self
+        given = task.model_dump(exclude_unset=True)
+        if "slope" in given or "width" in given:
+            given.setdefault("slope", None)
+            given.setdefault("width", None)
+        return self.model_copy(update=given)
+
+
+class TaskSimulatedConfig(_Psychometric):
+    """A task's own psychometric curve for the simulated participant, in that task's strength units."""
 
 
 class MarkersConfig(_Model):
@@ -450,6 +485,9 @@ class MarkersConfig(_Model):
     stream_name: str = "neurogym-app"
     source_id: str = ""
     as_json: bool = False
+
+
+TaskConfig.model_rebuild()
 
 
 class ExperimentConfig(_Model):
@@ -613,7 +651,7 @@ def design_hash(cfg: ExperimentConfig) -> str:
     for key in ("title", "version", "welcome", "participant_fields", "flow", "simulated", "markers"):
         data.pop(key, None)
     for task in data.get("tasks", {}).values():
-        for key in ("title", "instructions", "instructions_file", "feedback"):
+        for key in ("title", "instructions", "instructions_file", "feedback", "simulated"):
             task.pop(key, None)
         task.get("practice", {}).pop("text", None)
     text = json.dumps(data, sort_keys=True, default=str)

@@ -1049,11 +1049,12 @@ class ExperimentRun:
         sources: list[Any] = []
         if self.auto:
             if self.participant is None or self.participant.inner.keymap is not setup.keymap:
-                sim = self.cfg.simulated
+                sim = self.cfg.simulated.for_task(setup.cfg.simulated)
                 inner = SimulatedParticipant(
                     setup.keymap, self.auto, seed=self.participant_seed,
                     rt=RTDistribution(mean_ms=sim.rt_mean_ms, sd_ms=sim.rt_sd_ms, min_ms=150.0),
-                    lapse=sim.lapse, threshold=sim.threshold, width=sim.width, variable=sim.variable, guess=sim.guess,
+                    lapse=sim.lapse, threshold=sim.threshold, width=sim.width, slope=sim.slope, variable=sim.variable,
+                    guess=sim.guess, task=setup.env,
                 )
                 self.participant = _TrialSeededParticipant(inner, self.participant_seed, self)
             sources.append(self.participant)

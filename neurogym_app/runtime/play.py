@@ -49,6 +49,8 @@ class PlayOptions:
     flow: FlowSettings = field(default_factory=FlowSettings)
     auto: str | None = None  # oracle / random / lapse
     lapse: float = 0.1
+    threshold: float | None = None  # --auto psychometric, in the task's strength units (None: from its range)
+    slope: float | None = None
     rt: RTDistribution = field(default_factory=RTDistribution)
     realtime: bool = True  # False: virtual clock (simulated players only)
     backend: str = "qt"
@@ -204,7 +206,10 @@ def play(
     participant_seed = derive_seed(seed, 1)
     participant = None
     if options.auto:
-        participant = SimulatedParticipant(keymap, options.auto, seed=participant_seed, rt=options.rt, lapse=options.lapse)
+        participant = SimulatedParticipant(
+            keymap, options.auto, seed=participant_seed, rt=options.rt, lapse=options.lapse,
+            threshold=options.threshold, slope=options.slope, task=env,
+        )
     env.reset(seed=seed)  # the first trial fixes the csv columns; the runner resets with the same seed
     task_vars, periods = csv_layout(env)
     player = {"kind": "simulated" if participant else "human", "id": options.participant}
