@@ -80,3 +80,39 @@ def test_export(view, runs, tmp_path, suffix):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:
         assert b"<svg" in path.read_bytes()[:2000]
+
+
+def test_the_views_export_and_the_cli_give_identical_intervals(view, runs, tmp_path, monkeypatch, capsys):
+    """One statistics module: the Compare view's export and `neurogym-app compare` draw the same numbers."""
+    import json
+
+    import numpy as np
+
+    from neurogym_app.cli.main import main
+    from neurogym_app.plots import compare_figure as figure_module
+
+    drawn: list[list[tuple]] = []
+    real_draw = figure_module._draw
+
+    def spy(ax, curve, *args, **kwargs):
+        drawn[-1].append(tuple(np.round(np.asarray(a, dtype=float), 12).tobytes() for a in (curve.x, curve.y, curve.lo, curve.hi)))
+        return real_draw(ax, curve, *args, **kwargs)
+
+    monkeypatch.setattr(figure_module, "_draw", spy)
+    sessions = runs["sim"] + runs["agent"]
+    view.add_sessions(sessions)
+    drawn.append([])
+    assert view.export(tmp_path / "view.png").is_file()
+    drawn.append([])
+    assert main(["compare", *sessions, "--out", str(tmp_path / "cli.png")]) == 0
+    assert len(drawn[0]) >= 12 and drawn[0] == drawn[1]  # the same curves, point for point, interval for interval
+
+    capsys.readouterr()
+    assert main(["compare", *sessions, "--json"]) == 0
+    data = {e["path"]: e for e in json.loads(capsys.readouterr().out) if e["path"]}
+    for entry in view.model.entries:
+        psy = entry.table.psychometric()
+        numbers = data[str(entry.path)]["psychometric"]
+        assert numbers["lo"] == [float(v) for v in psy.lo] and numbers["hi"] == [float(v) for v in psy.hi]
+        chrono = entry.table.chronometric()
+        assert data[str(entry.path)]["chronometric"]["hi"] == [float(v) for v in chrono.hi]

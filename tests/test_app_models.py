@@ -11,14 +11,8 @@ from _synthetic import write_synthetic_session
 
 from neurogym_app.analysis.catalog import scan_sessions, session_info
 from neurogym_app.analysis.comparison import CompareModel
-from neurogym_app.analysis.trial_table import (
-    TimelineModel,
-    TrialTable,
-    fit_logistic,
-    moving_accuracy,
-    sort_conditions,
-    wilson_interval,
-)
+from neurogym_app.analysis.statistics import fit_logistic, mean_interval, wilson_interval
+from neurogym_app.analysis.trial_table import TimelineModel, TrialTable, sort_conditions
 from neurogym_app.config import Config
 from neurogym_app.core.timing import TimingError
 from neurogym_app.runtime.clock import FakeClock
@@ -56,14 +50,24 @@ def _rows(correct, strength=None, rt=None, choice=None, gt=None, block=None):
 
 
 # --------------------------------------------------------------------------- statistics
-def test_moving_accuracy_matches_a_loop():
+def test_running_accuracy_matches_a_loop():
     rng = np.random.default_rng(0)
     c = rng.integers(0, 2, 57).astype(float)
     c[[3, 20]] = np.nan
-    got = moving_accuracy(c, 10)
+    table = TrialTable.from_rows([{"correct": None if np.isnan(v) else int(v)} for v in c])
+    got = table.running_accuracy(10)
     for i in range(c.size):
         window = c[max(0, i - 9) : i + 1]
         assert got[i] == pytest.approx(np.nanmean(window))
+
+
+def test_mean_interval_uses_the_t_quantile():
+    v = np.array([400.0, 500.0, 600.0])
+    mean, lo, hi = mean_interval(np.array([v.sum()]), np.array([(v * v).sum()]), np.array([3.0]))
+    se = np.std(v, ddof=1) / np.sqrt(3)
+    assert mean[0] == 500.0 and hi[0] - mean[0] == pytest.approx(4.303 * se, rel=1e-4)
+    one = mean_interval(np.array([450.0]), np.array([450.0**2]), np.array([1.0]))
+    assert one[1][0] == one[2][0] == 450.0  # one trial: a point, no spread known
 
 
 def test_wilson_interval_known_values():
@@ -128,7 +132,7 @@ def test_chronometric_means_and_interval():
     assert curve.x.tolist() == [10, 20]
     assert curve.y.tolist() == pytest.approx([500, 300])
     se = np.std([400, 600], ddof=1) / np.sqrt(2)
-    assert curve.hi[0] - curve.y[0] == pytest.approx(1.959964 * se, rel=1e-5)
+    assert curve.hi[0] - curve.y[0] == pytest.approx(12.706 * se, rel=1e-5)  # t(0.975, 1): two trials
     assert curve.hi[1] == curve.lo[1] == 300  # no spread
 
 

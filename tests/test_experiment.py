@@ -85,7 +85,7 @@ def test_staircase_converges_toward_the_simulated_threshold(pilot_runs):
     # staircase targets 79.4 % correct, i.e. coh = 15 + 4 * ln(0.6125 / 0.3875) = 16.8
     target = 15 + 4 * np.log(0.6125 / 0.3875)
     for res in pilot_runs.values():
-        rdm = [r for r in res.rows if r["task"] == "PerceptualDecisionMaking-v0" and not r["exp_practice"]]
+        rdm = [r for r in res.rows if r["task"] == "PerceptualDecisionMaking-v0" and not r["practice"]]
         assert len(rdm) == 60
         assert all(r["coh"] == r["adaptive_intensity"] for r in rdm)  # the staircase drives the trial variable
         assert rdm[0]["coh"] == 50.0 and rdm[-1]["adaptive_reversals"] >= 6
@@ -98,7 +98,7 @@ def test_staircase_converges_toward_the_simulated_threshold(pilot_runs):
 
 def test_practice_has_feedback_its_trial_list_and_block_zero(pilot_runs):
     res = pilot_runs["P01"]
-    practice = [r for r in res.rows if r["exp_practice"]]
+    practice = [r for r in res.rows if r["practice"]]
     assert {r["block"] for r in practice} == {0}
     rdm_practice = [r for r in practice if r["task"] == "PerceptualDecisionMaking-v0"]
     assert len(rdm_practice) == 6 and {r["coh"] for r in rdm_practice} == {51.2}
@@ -108,7 +108,7 @@ def test_practice_has_feedback_its_trial_list_and_block_zero(pilot_runs):
 
 def test_explicit_trial_list_is_shuffled_per_cycle(pilot_runs):
     res = pilot_runs["P01"]
-    gng = [r for r in res.rows if r["task"] == "GoNogo-v0" and not r["exp_practice"]]
+    gng = [r for r in res.rows if r["task"] == "GoNogo-v0" and not r["practice"]]
     for block in (3, 4):
         rows = [r for r in gng if r["block"] == block]
         assert len(rows) == 20 and sum(r["ground_truth"] for r in rows) == 15  # 75 % go, exactly

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from neurogym_app.analysis.catalog import session_info
 from neurogym_app.cli.main import main
 from neurogym_app.experiment.run import ResumeError, load_resume, run_experiment
 from neurogym_app.experiment.screens import validate_participant
+from neurogym_app.record.reader import open_session
 from neurogym_app.runtime.clock import FakeClock
 from neurogym_app.runtime.null_display import NullDisplay
 
@@ -87,6 +89,30 @@ def test_resume_after_sigkill_continues_exactly(tmp_path, uninterrupted):
     for k, row in _by_trial(combined).items():
         for name in IDENTITY + SAME_BEHAVIOUR:
             assert row.get(name) == full[k].get(name), (k, name, row.get(name), full[k].get(name))
+
+
+def test_resume_continues_trial_numbers_and_the_clock_and_readers_see_the_killed_state(tmp_path):
+    old = killed_run(tmp_path, kill_after=8)  # 6 rdm practice trials + 2 of the first rdm block
+    old_rdm = old / json.loads((old / "experiment.json").read_text())["sessions"]["rdm"]
+    # the killed run's manifests still say running / 0 trials; readers report what the database committed
+    assert json.loads((old_rdm / "manifest.json").read_text())["n_trials"] == 0
+    with open_session(old_rdm) as reader:
+        assert reader.status == "interrupted" and reader.n_committed == 8
+        old_rows = reader.rows()
+    info = session_info(old_rdm)
+    assert info.status == "interrupted" and info.n_trials == 8
+    clock = FakeClock()
+    res = run_experiment(PILOT, NullDisplay(clock), clock, out=tmp_path, auto="psychometric", resume=old)
+    new_rdm = res.sessions["rdm"]
+    with open_session(new_rdm) as reader:
+        new_rows = reader.rows()
+        assert reader.manifest["first_trial"] == 8
+    assert [r["trial"] for r in old_rows] == list(range(8))
+    assert [r["trial"] for r in new_rows] == list(range(8, 8 + len(new_rows)))  # numbering goes on
+    assert min(r["trial_onset_s"] for r in new_rows) > max(r["trial_end_s"] for r in old_rows)  # so does the clock
+    onsets = [r["trial_onset_s"] for r in sorted(res.rows, key=lambda r: r["exp_trial"])]
+    assert all(b > a for a, b in zip(onsets, onsets[1:]))
+    assert main(["verify", str(res.path)]) == 0
 
 
 def test_resume_a_resumed_run_and_between_blocks(tmp_path, uninterrupted):

@@ -108,7 +108,7 @@ def test_round_trip(tmp_path):
             assert got.committed_at == r.committed_at
     rows = csv_rows(rec.path)
     assert [r["trial"] for r in rows] == ["0", "1", "2"]
-    assert list(rows[0])[:8] == ["participant", "session", "block", "trial", "task", "timing", "ground_truth", "trial_seed"]
+    assert list(rows[0])[:9] == ["participant", "session", "block", "practice", "trial", "task", "timing", "ground_truth", "trial_seed"]
     assert rows[1]["rt_ms"] == "301.0" and rows[1]["trial_seed"] == str(10**18 + 1)
     assert rows[0]["onset_fixation_s"] == "" and rows[0]["onset_decision_s"] == "1.5"
 

@@ -250,15 +250,19 @@ def test_verify_rejects_a_folder_that_is_not_a_session(tmp_path, capsys):
 
 
 # --------------------------------------------------------------------------- compare and demo
-def test_metrics_bootstrap_intervals_are_seeded_and_contain_the_estimate(human_like_session):
+def test_metrics_intervals_are_deterministic_and_contain_the_estimate(human_like_session):
     from neurogym_app.analysis.metrics import load_sessions, summarise_table
+    from neurogym_app.analysis.statistics import wilson_interval
 
     (entry,) = load_sessions([human_like_session])
-    a = summarise_table(entry.table, n_boot=300, seed=1)
-    b = summarise_table(entry.table, n_boot=300, seed=1)
+    a = summarise_table(entry.table)
+    b = summarise_table(load_sessions([human_like_session])[0].table)
     assert a == b
     acc = a["accuracy"]
     assert acc["n"] == 12 and acc["lo"] <= acc["value"] <= acc["hi"]
+    k = round(acc["value"] * 12)
+    lo, hi = wilson_interval(np.array([k]), np.array([12]))
+    assert (acc["lo"], acc["hi"]) == (float(lo[0]), float(hi[0]))  # the documented method, not another
     psy = a["psychometric"]
     assert psy["xlabel"] == "signed strength" and all(lo <= y <= hi for y, lo, hi in zip(psy["y"], psy["lo"], psy["hi"]))
     assert sum(v["n"] for v in a["by_condition"].values()) == 12
@@ -268,15 +272,15 @@ def test_compare_writes_html_and_png_reports(human_like_session, tmp_path, capsy
     result = record_policy(PDM, lambda ob: 1 if ob[0] == 0 else 0, trials=10, out=tmp_path / "runs", seed=2,
                            timing="human", player_id="always-right")
     html_path = tmp_path / "report.html"
-    assert main(["compare", str(human_like_session), str(result.path), "--out", str(html_path), "--boot", "200"]) == 0
+    assert main(["compare", str(human_like_session), str(result.path), "--out", str(html_path)]) == 0
     text = html_path.read_text(encoding="utf-8")
     assert "Accuracy per condition" in text and "data:image/png;base64," in text
     assert "always-right" in text and "sim-lapse" in text
     png = tmp_path / "report.png"
-    assert main(["compare", str(human_like_session), str(result.path), "--out", str(png), "--boot", "200"]) == 0
+    assert main(["compare", str(human_like_session), str(result.path), "--out", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     capsys.readouterr()
-    assert main(["compare", str(result.path), "--json", "--boot", "50"]) == 0
+    assert main(["compare", str(result.path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data[0]["kind"] == "agent" and data[0]["n_trials"] == 10
     assert main(["compare", str(result.path), "--out", str(tmp_path / "report.txt")]) == 2

@@ -135,7 +135,7 @@ def test_experiment_sets_the_curve_per_task(tmp_path):
                    "--out", str(tmp_path / name), cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         with open(next((tmp_path / name).glob("*/*/trials.csv")), newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r["exp_practice"] == "0"]
+            rows = [r for r in csv.DictReader(f) if r["practice"] == "0"]
         results[name] = {t: accuracy([r for r in rows if r["task"] == t]) for t in ("Luminance-v0", "PerceptualDecisionMaking-v0")}
     lum = {name: r["Luminance-v0"] for name, r in results.items()}
     assert lum["one_for_all"] < 0.6  # a coherence threshold on luminance differences: chance

@@ -7,7 +7,11 @@ trial count and the accuracy, so listing a folder of large sessions stays fast.
 A folder that cannot be read is listed with status ``damaged`` and the reason.
 
 ``load_table(reader)`` turns a session's trials into a :class:`TrialTable`
-with the task's condition variables and strength variable.
+with the task's condition variables and strength variable (practice trials
+left out unless ``include_practice``).
+
+A run still marked ``running`` whose writer is gone is listed as
+``interrupted`` with the trials its database committed, whatever its manifest says.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from neurogym_app.analysis.trial_table import TrialTable, _fmt
 from neurogym_app.record import schema
+from neurogym_app.record.reader import writer_alive
 
 __all__ = ["SessionInfo", "scan_sessions", "session_info", "load_table", "task_metadata", "MAX_DEPTH"]
 
@@ -97,8 +102,8 @@ def session_info(path: str | os.PathLike[str]) -> SessionInfo:
     db = folder / schema.SQLITE_NAME
     try:
         info.n_trials, info.accuracy = _db_stats(db)
-        if info.status == "running":
-            info.status = "interrupted?"  # still marked running: killed, or running now
+        if info.status == "running" and not writer_alive(manifest):
+            info.status = "interrupted"  # killed: the database holds what it committed
     except (sqlite3.Error, OSError) as exc:
         info.status, info.error = "damaged", f"{schema.SQLITE_NAME}: {' '.join(str(exc).split())[:100]}"
     return info
@@ -140,7 +145,7 @@ def task_metadata(task_id: str) -> dict[str, Any]:
 _SUMMARY_FIELDS = ("correct", "rt_ms", "signed_strength", "choice", "gt", "reward", "outcome")
 
 
-def load_table(reader: Any, label: str | None = None) -> TrialTable:
+def load_table(reader: Any, label: str | None = None, include_practice: bool = False) -> TrialTable:
     """A :class:`TrialTable` of every committed trial of an open :class:`SessionReader`.
 
     The fields plots need are pulled out by SQLite (``json_extract``) in one
@@ -162,22 +167,30 @@ def load_table(reader: Any, label: str | None = None) -> TrialTable:
     strength_var = meta.get("strength_var")
     kwargs = {"condition_vars": condition_vars, "strength_var": strength_var, "label": label}
     try:
-        return _load_table_sql(reader.path / schema.SQLITE_NAME, condition_vars, strength_var, kwargs)
+        return _load_table_sql(reader.path / schema.SQLITE_NAME, condition_vars, strength_var, kwargs, include_practice)
     except (sqlite3.Error, ValueError):
-        return TrialTable.from_rows(reader.rows(), **kwargs)
+        return TrialTable.from_rows(reader.rows(include_practice=include_practice), **kwargs)
 
 
 def _json_path(name: str) -> str:
     return '$."' + name.replace('"', '""') + '"'
 
 
-def _load_table_sql(db: Path, condition_vars: tuple[str, ...], strength_var: str | None, kwargs: dict[str, Any]) -> TrialTable:
+#: a practice trial (format 1 experiments: exp_practice), as schema.is_practice says
+_PRACTICE_SQL = "coalesce(json_extract(summary, '$.practice'), json_extract(summary, '$.exp_practice'), 0)"
+
+
+def _load_table_sql(
+    db: Path, condition_vars: tuple[str, ...], strength_var: str | None, kwargs: dict[str, Any], include_practice: bool = False
+) -> TrialTable:
     extra = [*condition_vars, *([strength_var] if strength_var else [])]
     # json_extract with several paths parses each JSON text once and returns a small JSON array;
     # a variable's value comes from the trial's variables (what new_trial drew), as trials.csv has it
     summary_paths = ", ".join(f"'{_json_path(f)}'" for f in _SUMMARY_FIELDS)
     var_paths = ", ".join(f"'{_json_path(v)}'" for v in [*extra, "trial_seed"])  # >= 2 paths: always an array
-    sql = f"SELECT json_extract(summary, {summary_paths}), block, json_extract(vars, {var_paths}) FROM trials ORDER BY trial"
+    sql = f"SELECT json_extract(summary, {summary_paths}), block, json_extract(vars, {var_paths}) FROM trials"
+    sql += "" if include_practice else f" WHERE NOT {_PRACTICE_SQL}"
+    sql += " ORDER BY trial"
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
         rows = conn.execute(sql).fetchall()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from neurogym_app.analysis.catalog import load_table
 from neurogym_app.analysis.trial_table import TrialTable, sort_conditions
-from neurogym_app.record.reader import open_session
+from neurogym_app.record.reader import SessionFormatError, open_session, session_folders
 
 __all__ = ["CompareEntry", "CompareModel", "KINDS"]
 
@@ -30,12 +30,14 @@ class CompareEntry:
     task: str
     table: TrialTable
     enabled: bool = True
+    timing: str | None = None
 
 
 class CompareModel:
     """Sessions to compare; listeners are called after every change."""
 
-    def __init__(self) -> None:
+    def __init__(self, include_practice: bool = False) -> None:
+        self.include_practice = include_practice  # practice trials are left out by default
         self.entries: list[CompareEntry] = []
         self._listeners: list[Callable[[CompareModel], None]] = []
 
@@ -49,7 +51,20 @@ class CompareModel:
 
     # ------------------------------------------------------------ editing
     def add(self, path: str | os.PathLike[str]) -> CompareEntry:
-        """Load a session folder (SessionFormatError if unreadable); adding one twice returns it."""
+        """Load a session folder, or every task session of an experiment folder (the last is returned).
+
+        SessionFormatError if one is unreadable; adding a session twice returns it.
+        """
+        folders = session_folders(path)
+        if not folders:
+            raise SessionFormatError(f"{path}: the experiment has no recorded task session yet")
+        entry = None
+        for folder in folders:
+            entry = self._add_session(folder)
+        assert entry is not None
+        return entry
+
+    def _add_session(self, path: Path) -> CompareEntry:
         folder = Path(path).resolve()
         for e in self.entries:
             if e.path == folder:
@@ -59,15 +74,16 @@ class CompareModel:
             player = manifest.get("player") or {}
             kind = str(player.get("kind") or "?")
             pid = str(manifest.get("participant") or player.get("id") or folder.name)
+            task = manifest.get("task") or {}
+            task_id = str(task.get("id") if isinstance(task, dict) else task)
             label = pid
-            if any(e.label == label for e in self.entries):  # the same player twice: tell runs apart
+            if any(e.label == label and e.task == task_id for e in self.entries):  # the same player twice: tell runs apart
                 seeds = manifest.get("seeds") or {}
                 seed = seeds.get("env") if isinstance(seeds, dict) else None
                 label = f"{pid} seed {seed}" if seed is not None else f"{pid} ({folder.name})"
-            table = load_table(reader, label=label)
-            task = manifest.get("task") or {}
-            task_id = str(task.get("id") if isinstance(task, dict) else task)
-        entry = CompareEntry(folder, label, kind, task_id, table)
+            table = load_table(reader, label=label, include_practice=self.include_practice)
+            timing = task.get("timing_preset") if isinstance(task, dict) else None
+        entry = CompareEntry(folder, label, kind, task_id, table, timing=timing)
         self.entries.append(entry)
         self._notify()
         return entry

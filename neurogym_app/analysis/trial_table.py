@@ -12,7 +12,8 @@ need) in growing numpy columns, so every metric is one vectorised pass:
 * the chronometric curve: mean RT against the absolute strength;
 * accuracy per condition (``metadata["condition_vars"]``).
 
-Proportions carry Wilson 95 % intervals, means +-1.96 standard errors.
+Every interval and fit comes from :mod:`neurogym_app.analysis.statistics`
+(proportions: Wilson 95 %; means: +- t(0.975, n-1) standard errors; one logistic fit).
 Views subscribe with :meth:`TrialTable.subscribe` and get called after every
 change (napari style: the model knows nothing of its views).
 
@@ -32,6 +33,14 @@ from typing import Any
 
 import numpy as np
 
+from neurogym_app.analysis.statistics import (
+    fit_logistic,
+    logistic,
+    mean_interval,
+    strength_levels,
+    wilson_interval,
+)
+
 __all__ = [
     "OUTCOMES",
     "Curve",
@@ -39,9 +48,6 @@ __all__ = [
     "TrialTable",
     "TimelineTrial",
     "TimelineModel",
-    "wilson_interval",
-    "moving_accuracy",
-    "fit_logistic",
     "row_value",
     "condition_label",
     "sort_conditions",
@@ -49,88 +55,6 @@ __all__ = [
 
 OUTCOMES = ("correct", "wrong", "too early", "too late")
 _OUTCOME_CODE = {name: i for i, name in enumerate(OUTCOMES)}
-Z95 = 1.959963984540054
-MAX_LEVELS = 15  # more distinct strengths than this are binned into quantiles
-
-
-# ---------------------------------------------------------------------------
-# small statistics
-# ---------------------------------------------------------------------------
-def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of ``k`` successes out of ``n`` (element-wise; NaN where n == 0)."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1.0 + z * z / n
-        centre = (p + z * z / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return lo, hi
-
-
-def moving_accuracy(correct: np.ndarray, window: int) -> np.ndarray:
-    """Mean of the last ``window`` finite values at every trial (NaN values are skipped)."""
-    c = np.asarray(correct, dtype=float)
-    if c.size == 0:
-        return np.zeros(0)
-    window = max(1, int(window))
-    ok = np.isfinite(c)
-    s = np.concatenate(([0.0], np.cumsum(np.where(ok, c, 0.0))))
-    n = np.concatenate(([0], np.cumsum(ok)))
-    idx = np.arange(1, c.size + 1)
-    lo = np.maximum(idx - window, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (s[idx] - s[lo]) / (n[idx] - n[lo])
-
-
-def fit_logistic(
-    x: np.ndarray, k: np.ndarray, n: np.ndarray, iterations: int = 50, start: tuple[float, float] | None = None
-) -> tuple[float, float] | None:
-    """Maximum-likelihood ``(bias, slope)`` of ``p = 1 / (1 + exp(-(bias + slope * x)))``.
-
-    Binomial counts ``k`` of ``n`` at each ``x``; a small ridge keeps the fit
-    finite when the data separate perfectly. None when there is nothing to fit.
-    ``start`` (a previous fit) lets a refit after one more trial converge in a step or two.
-    """
-    x = np.asarray(x, dtype=float)
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    ok = n > 0
-    x, k, n = x[ok], k[ok], n[ok]
-    if x.size < 2 or np.ptp(x) == 0:
-        return None
-    scale = float(np.max(np.abs(x))) or 1.0
-    xs = x / scale
-    b0, b1 = (float(start[0]), float(start[1]) * scale) if start is not None else (0.0, 0.0)
-    r0, r1 = 1e-4, 1e-2  # ridge on bias and slope
-    for _ in range(iterations):
-        # Newton step on a 2x2 system, written out (np.linalg.solve costs more than the maths here)
-        eta = np.clip(b0 + b1 * xs, -30, 30)
-        p = 1.0 / (1.0 + np.exp(-eta))
-        w = n * p * (1 - p)
-        resid = k - n * p
-        g0 = float(resid.sum()) - r0 * b0
-        g1 = float((resid * xs).sum()) - r1 * b1
-        h00 = float(w.sum()) + r0
-        h01 = float((w * xs).sum())
-        h11 = float((w * xs * xs).sum()) + r1
-        det = h00 * h11 - h01 * h01
-        if not det > 0:
-            return None
-        d0 = (h11 * g0 - h01 * g1) / det
-        d1 = (h00 * g1 - h01 * g0) / det
-        b0 += d0
-        b1 += d1
-        if abs(d0) < 1e-7 and abs(d1) < 1e-7:
-            break
-    beta = (b0, b1)
-    return float(beta[0]), float(beta[1] / scale)
-
-
-def logistic(x: np.ndarray, bias: float, slope: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(bias + slope * np.asarray(x, dtype=float), -30, 30)))
 
 
 # ---------------------------------------------------------------------------
@@ -478,20 +402,6 @@ class TrialTable:
         counts = np.bincount(idx, minlength=bins).astype(float)
         return np.linspace(lo, hi, bins + 1), counts
 
-    @staticmethod
-    def _levels(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(levels, index)``: the distinct strengths (quantile bins if too many) and each trial's level."""
-        levels, idx = np.unique(np.round(x, 9), return_inverse=True)
-        if levels.size <= MAX_LEVELS:
-            return levels, idx.reshape(-1)
-        edges = np.unique(np.quantile(x, np.linspace(0, 1, MAX_LEVELS + 1)))
-        idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
-        n = np.bincount(idx, minlength=edges.size - 1)
-        sums = np.bincount(idx, weights=x, minlength=edges.size - 1)
-        keep = n > 0
-        remap = np.cumsum(keep) - 1
-        return sums[keep] / n[keep], remap[idx]
-
     def positive_action(self) -> float | None:
         """The response that positive signed strengths call for (the most common gt of those trials)."""
         s = self.column("strength")
@@ -527,7 +437,7 @@ class TrialTable:
     def _binomial_curve(self, x: np.ndarray, y: np.ndarray, xlabel: str, ylabel: str, fit: bool) -> Curve:
         if x.size == 0:
             return _empty_curve(xlabel=xlabel, ylabel=ylabel)
-        levels, idx = self._levels(x)
+        levels, idx = strength_levels(x)
         n = np.bincount(idx, minlength=levels.size).astype(float)
         k = np.bincount(idx, weights=y, minlength=levels.size)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -543,7 +453,7 @@ class TrialTable:
         return curve
 
     def chronometric(self) -> Curve:
-        """Mean reaction time (ms) vs absolute stimulus strength, +-1.96 SE."""
+        """Mean reaction time (ms) vs absolute stimulus strength, +- t(0.975, n-1) SE."""
         if self.has_signed_strength:
             s = np.abs(self.column("strength"))
             xlabel = "|signed strength|"
@@ -557,16 +467,12 @@ class TrialTable:
         if not np.any(mask):
             return _empty_curve(xlabel=xlabel, ylabel="RT (ms)")
         x, r = s[mask], rt[mask]
-        levels, idx = self._levels(x)
+        levels, idx = strength_levels(x)
         n = np.bincount(idx, minlength=levels.size).astype(float)
         total = np.bincount(idx, weights=r, minlength=levels.size)
         sq = np.bincount(idx, weights=r * r, minlength=levels.size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / n
-            var = np.maximum(sq / n - mean * mean, 0.0) * n / np.maximum(n - 1, 1)
-            se = np.sqrt(var / n)
-        half = np.where(n > 1, Z95 * se, 0.0)
-        return Curve(levels, mean, mean - half, mean + half, n.astype(int), label=self.label, xlabel=xlabel, ylabel="RT (ms)")
+        mean, lo, hi = mean_interval(total, sq, n)
+        return Curve(levels, mean, lo, hi, n.astype(int), label=self.label, xlabel=xlabel, ylabel="RT (ms)")
 
     def condition_accuracy(self) -> tuple[list[str], Curve]:
         """Accuracy per condition (x = condition index) with Wilson intervals."""

@@ -14,10 +14,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
         description=(
             "Export sessions from their steps.sqlite (works on interrupted runs). Give run folders, experiment "
             "folders or folders holding them. --format bids writes, or adds to, one BIDS dataset at --out: "
-            "several sessions and participants merge into it, and files already there are never overwritten."
+            "several sessions and participants merge into it, and files already there are never overwritten. "
+            "Practice trials are left out unless --include-practice."
         ),
     )
     p.add_argument("sessions", nargs="+", metavar="SESSION_OR_EXPERIMENT", help="run or experiment folder(s), e.g. sessions/GoNogo-v0/P01_1_20250101T120000")
+    p.add_argument("--include-practice", action="store_true", help="export practice trials too")
     p.add_argument("--format", choices=("bids", "csv"), default="bids", help="bids (default) or csv")
     p.add_argument("--out", metavar="DIR", help="BIDS dataset folder (default: FIRST/export/bids); csv: output folder (default: each SESSION/export)")
     p.set_defaults(func=run)
@@ -33,14 +35,14 @@ def run(args: argparse.Namespace) -> int:
             from pathlib import Path
 
             out = Path(args.out) if args.out else Path(args.sessions[0]) / "export" / "bids"
-            result = export_bids(args.sessions, out)
+            result = export_bids(args.sessions, out, include_practice=args.include_practice)
             for stem in result.runs:
                 print(f"added {stem}")
             for folder, stem in result.skipped:
                 print(f"skipped {folder}: already in the dataset as {stem}")
             print(f"BIDS dataset: {result.dataset} ({len(result.runs)} run(s) added, {len(result.skipped)} already there)")
             return 0
-        for f in export_sessions(args.sessions, args.format, args.out):
+        for f in export_sessions(args.sessions, args.format, args.out, include_practice=args.include_practice):
             print(f)
     except FileExistsError as exc:
         raise UserError(f"{exc.filename} is already in the dataset; nothing was overwritten (export into a new folder)") from None

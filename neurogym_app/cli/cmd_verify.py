@@ -18,17 +18,17 @@ def add_parser(sub) -> argparse.ArgumentParser:
         description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("sessions", nargs="+", metavar="SESSION", help="session folder(s)")
+    p.add_argument("sessions", nargs="+", metavar="SESSION", help="session or experiment folder(s)")
     p.set_defaults(func=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.record.verify import verify_session
+    from neurogym_app.record.verify import verify_folder
 
     failed = 0
     for path in args.sessions:
-        report = verify_session(path)
-        print(report.summary())
-        failed += not report.identical
+        for report in verify_folder(path):
+            print(report.summary())
+            failed += not report.identical
     return 1 if failed else 0

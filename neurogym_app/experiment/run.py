@@ -19,15 +19,21 @@ seeds, participant, plan, display, status, ``resumed_from``), a copy of the
 experiment file, a combined ``trials.csv`` (every task's rows) and one
 ordinary session record per task (``<task id>/<participant>_<session>_<timestamp>/``,
 readable by every session tool), in which each block is recorded with its
-number (practice: block 0) and the columns ``experiment``, ``exp_block_position`` (its index in the run), ``exp_block_name``,
-``exp_practice``, ``exp_trial_in_block``, ``exp_trial`` (the trial's position
+number (practice: block 0, ``practice`` = 1) and the columns ``experiment``, ``exp_block_position`` (its index in the run),
+``exp_block_name``, ``exp_trial_in_block``, ``exp_trial`` (the trial's position
 in the whole experiment), ``exp_condition`` and, for an adaptive task,
 ``adaptive_*`` (the procedure's state after the trial).
 
 Seeds: ``root = f(experiment seed, participant id, session)``; every trial's
 ``trial_seed``, the condition order of every block, the randomized block
 order and the simulated participant derive from ``root``, so a person's
-sequence is reproducible and ``--resume`` continues it exactly.
+sequence is reproducible and ``--resume`` continues it exactly. Every task
+session records its env seed and ``trial_source: "plan"``: ``verify`` rebuilds
+each trial from its recorded variables (``trial_seed`` included).
+
+One clock per run: every onset, in every task session, is seconds since the
+experiment started; a resumed run continues the clock (from the last committed
+trial's end) and the trial numbers of the run it resumes.
 """
 
 from __future__ import annotations
@@ -74,6 +80,7 @@ from neurogym_app.record.recorder import (
     fsync_dir,
     now_iso,
     write_json_atomic,
+    writer_info,
 )
 from neurogym_app.runtime.markers import Marker, describe_sink, send_marker
 from neurogym_app.runtime.play import _task_manifest, check_playable_timing, csv_layout, make_task
@@ -97,15 +104,14 @@ __all__ = [
     "run_experiment",
 ]
 
-EXPERIMENT_FORMAT = "neurogym-app-experiment"
-EXPERIMENT_FORMAT_VERSION = 1
-EXPERIMENT_MANIFEST = "experiment.json"
+EXPERIMENT_FORMAT = schema.EXPERIMENT_FORMAT_NAME
+EXPERIMENT_FORMAT_VERSION = schema.EXPERIMENT_FORMAT_VERSION
+EXPERIMENT_MANIFEST = schema.EXPERIMENT_MANIFEST
 EXPERIMENT_COPY = "experiment.toml"
 EXTRA_COLUMNS = (
     "experiment",
     "exp_block_position",
     "exp_block_name",
-    "exp_practice",
     "exp_trial_in_block",
     "exp_trial",
     "exp_condition",
@@ -497,6 +503,8 @@ class ResumeState:
     done: dict[int, int]  # block position -> trials committed (contiguous from 0)
     rows: list[dict[str, Any]]  # every committed row, in exp_trial order
     sessions: dict[str, str]  # task key -> sub-session folder of the latest run that recorded it
+    trials_per_task: dict[str, int] = field(default_factory=dict)  # task key -> trials committed (numbering goes on)
+    clock_s: float = 0.0  # the end of the last committed trial: the resumed run's clock goes on from here
 
     def next_position(self, plan: Sequence[BlockPlan]) -> int:
         for b in plan:
@@ -510,22 +518,13 @@ class ResumeError(UserError):
 
 
 def read_experiment_manifest(folder: Path) -> dict[str, Any]:
-    import json
+    from neurogym_app.record.reader import SessionFormatError
+    from neurogym_app.record.reader import read_experiment_manifest as read
 
-    path = folder / EXPERIMENT_MANIFEST
-    if not folder.is_dir():
-        raise ResumeError(f"no such session folder: {folder}")
-    if not path.is_file():
-        raise ResumeError(f"{folder} is not an experiment session folder (no {EXPERIMENT_MANIFEST})")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ResumeError(f"{path} is damaged ({' '.join(str(exc).split())[:80]})") from None
-    if not isinstance(data, dict) or data.get("format") != EXPERIMENT_FORMAT:
-        raise ResumeError(f"{path} is not a neurogym-app experiment manifest")
-    if int(data.get("format_version") or 0) > EXPERIMENT_FORMAT_VERSION:
-        raise ResumeError(f"{path} was written by a newer neurogym-app; upgrade to resume it")
-    return data
+        return read(folder)
+    except SessionFormatError as exc:
+        raise ResumeError(str(exc)) from None
 
 
 def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
@@ -554,6 +553,7 @@ def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
         data = read_experiment_manifest(current)
     rows: list[dict[str, Any]] = []
     sessions: dict[str, str] = {}
+    per_task: dict[str, int] = {}
     for run_folder, data in reversed(chain):
         for task_key, rel in (data.get("sessions") or {}).items():
             sub = run_folder / rel
@@ -562,7 +562,9 @@ def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
                 continue
             try:
                 with open_session(sub) as reader:
-                    rows.extend(reader.rows())
+                    task_rows = reader.rows()
+                    rows.extend(task_rows)
+                    per_task[task_key] = per_task.get(task_key, 0) + len(task_rows)
             except SessionFormatError as exc:
                 if "no tables" in str(exc) or "no steps.sqlite" in str(exc) or "has no" in str(exc):
                     continue  # killed while creating: nothing committed there
@@ -585,7 +587,8 @@ def load_resume(folder: str | os.PathLike[str]) -> ResumeState:
         if sorted(js) != list(range(len(js))):
             raise ResumeError(f"{start}: block {pos} has trials {sorted(js)}: a gap, so it cannot be continued")
         done[pos] = len(js)
-    return ResumeState(start, manifest, done, ordered, sessions)
+    ends = [float(r["trial_end_s"]) for r in ordered if isinstance(r.get("trial_end_s"), (int, float))]
+    return ResumeState(start, manifest, done, ordered, sessions, per_task, max(ends) if ends else 0.0)
 
 
 # --------------------------------------------------------------------------- recording
@@ -649,10 +652,11 @@ class ExperimentFolder:
 class _TaskRecorder:
     """A task's session recorder seen by the runners: numbers trials, adds the experiment columns."""
 
-    def __init__(self, run: ExperimentRun, setup: TaskSetup, inner: SessionRecorder) -> None:
+    def __init__(self, run: ExperimentRun, setup: TaskSetup, inner: SessionRecorder, first_trial: int = 0) -> None:
         self.run = run
         self.setup = setup
         self.inner = inner
+        self.first_trial = first_trial  # a resumed run numbers on from the run it resumes
         self.frames = 0
         self.dropped = 0
 
@@ -671,12 +675,11 @@ class _TaskRecorder:
         if proc is not None and not block.practice:
             proc.update(extra.get("adaptive_intensity"), correct)
             extra.update(proc.state())
-        record.index = self.inner.n_trials
+        record.index = self.first_trial + self.inner.n_trials
         record.summary.update(
             {
                 "experiment": run.design.cfg.name,
                 "exp_block_name": block.name,
-                "exp_practice": int(block.practice),
                 "exp_trial_in_block": j,
                 "exp_trial": block.exp_start + j,
                 "exp_block_position": block.position,
@@ -741,29 +744,6 @@ class _ScreenStage:
         if self.onset is None:
             self.onset = onset
             self.run.mark("onset", onset, {"what": f"screen:{self.screen.name}"})
-        return True
-
-
-class _BlankStage:
-    def __init__(self, run: ExperimentRun, seconds: float) -> None:
-        self.run = run
-        self.seconds = seconds
-        self.start: float | None = None
-        self.result: str | None = None
-
-    def feed(self, events: list[Any]) -> None:
-        pass
-
-    def pause(self, now: float) -> None:
-        self.start = None
-
-    def tick(self, now: float) -> bool:
-        if self.start is None:
-            self.start = now
-        if now - self.start >= self.seconds - 1e-9:
-            self.result = "done"
-            return False
-        self.run.present(self.run.screens.blank())
         return True
 
 
@@ -918,6 +898,8 @@ class ExperimentRun:
         self.participant: _TrialSeededParticipant | None = None
         self.end_info = ""
         self.exp_trial_done: set[int] = set()
+        self.clock_offset = resume.clock_s if resume is not None else 0.0
+        self.origin: float | None = None  # the run's clock origin, shared by every block's runner
         if resume is not None:
             self._replay(resume)
         columns = self._combined_columns()
@@ -970,7 +952,11 @@ class ExperimentRun:
             ],
             "n_trials_planned": d.n_trials,
             "display": dict(display_info or {"backend": getattr(self.display, "backend", "?"), "refresh_hz": self.refresh_hz}),
-            "clock": {"kind": "monotonic" if realtime else "virtual"},
+            "clock": {
+                "kind": "monotonic" if realtime else "virtual",
+                "note": "times in every task session are seconds since the experiment started on this clock"
+                + ("; resumed: the clock goes on from the end of the last trial committed before" if self.resume else ""),
+            },
             "markers": describe_sink(self.markers),
             "resumed_from": str(self.resume.folder.resolve()) if self.resume else None,
             "resume_point": None,
@@ -978,6 +964,7 @@ class ExperimentRun:
             "start_time": now_iso(),
             "end_time": None,
             "status": "running",
+            "writer": writer_info(),
             "n_trials": 0,
         }
 
@@ -1007,7 +994,7 @@ class ExperimentRun:
             self.scenes[key] = _PracticeScenes(inner, setup.keymap, self) if practice else inner
         return self.scenes[key]
 
-    def _recorder_for(self, setup: TaskSetup) -> _TaskRecorder:
+    def _recorder_for(self, setup: TaskSetup, env_seed: int) -> _TaskRecorder:
         rec = self.recorders.get(setup.key)
         if rec is not None:
             return rec
@@ -1015,10 +1002,15 @@ class ExperimentRun:
         env = setup.env
         opts = SimpleNamespace(task_params=dict(setup.cfg.params), timing=setup.cfg.timing_preset, time_scale=setup.cfg.time_scale)
         prev = self.resume.sessions.get(setup.key) if self.resume else None
+        first_trial = self.resume.trials_per_task.get(setup.key, 0) if self.resume else 0
         manifest = {
             "player": dict(self.folder.manifest["player"]),
             "task": _task_manifest(setup.task_id, env, opts),  # type: ignore[arg-type]
-            "seeds": {"env": None, "experiment_root": d.root, "participant": self.folder.manifest["seeds"]["participant"]},
+            # the env seed of the task's first runner; every trial is planned (its trial_seed is recorded)
+            "seeds": {"env": env_seed, "trials": "trial_seed column", "experiment_root": d.root,
+                      "participant": self.folder.manifest["seeds"]["participant"]},
+            "trial_source": "plan",
+            "first_trial": first_trial,
             "key_map": setup.keymap.to_dict(),
             "view": setup.cfg.view,
             "display": dict(self.folder.manifest["display"]),
@@ -1034,7 +1026,7 @@ class ExperimentRun:
                                        task_vars=[c for c in setup.task_vars] + [c for c in EXTRA_COLUMNS] +
                                        ([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else []),
                                        periods=setup.periods)
-        rec = _TaskRecorder(self, setup, inner)
+        rec = _TaskRecorder(self, setup, inner, first_trial)
         self.recorders[setup.key] = rec
         sessions = dict(self.folder.manifest.get("sessions") or {})
         sessions[setup.key] = str(inner.path.relative_to(self.folder.path))
@@ -1043,7 +1035,8 @@ class ExperimentRun:
 
     def make_runner(self, stage: _BlockStage, block: BlockPlan, start_j: int) -> Runner:
         setup = self.design.tasks[block.task]
-        rec = self._recorder_for(setup)
+        seed = mix_seed(self.design.root, _RESET, block.position, start_j)
+        rec = self._recorder_for(setup, seed)
         flow = self.cfg.flow
         feedback_ms = flow.practice_feedback_ms if block.practice else flow.feedback_ms
         sources: list[Any] = []
@@ -1086,7 +1079,7 @@ class ExperimentRun:
             scenes=self._scenes_for(setup, block.practice),
             recorder=rec,
             n_trials=block.n_trials - start_j,
-            seed=mix_seed(self.design.root, _RESET, block.position, start_j),
+            seed=seed,
             time_scale=setup.cfg.time_scale,
             flow=FlowSettings(feedback=block.feedback, feedback_ms=feedback_ms, iti_ms=flow.iti_ms),
             sources=sources,
@@ -1094,6 +1087,8 @@ class ExperimentRun:
             on_trial=on_trial,
             trial_plan=plan,
             markers=self.markers,
+            practice=block.practice,
+            origin=self.origin,
         )
         return runner
 
@@ -1271,6 +1266,7 @@ class ExperimentRun:
             return False
         if self.phase == "idle":
             self.phase = "running"
+            self.origin = now - self.clock_offset
             self.mark("experiment_start", now, {"name": self.cfg.name})
             self._next_stage()
         events = list(self.display.poll() or [])

@@ -1,13 +1,11 @@
 """Static comparison report of sessions (people, agents, simulated players): figure and HTML.
 
-``compare_figure(entries, pooled)`` draws accuracy per condition, the
-psychometric curve (with its logistic fit) and the chronometric curve of each
-session, each point with its bootstrap 95 % interval
-(:mod:`neurogym_app.analysis.metrics`); sessions of one player kind share a
-colour family, pooled kinds are drawn bold. ``write_report(path, ...)``
-writes that figure as PNG/SVG/PDF, or an HTML page with the figure embedded
-and the numbers in tables. matplotlib (the ``plot`` extra) is imported
-inside the functions, through ``matplotlib.figure.Figure`` (no pyplot, no GUI).
+``write_report(path, model, entries, pooled)`` writes the Compare view's figure
+(:func:`~neurogym_app.plots.compare_figure.compare_figure`, the same as the
+view's export) as PNG/SVG/PDF, or an HTML page with the figure embedded and the
+numbers of :func:`~neurogym_app.analysis.metrics.summarise_table` in tables.
+matplotlib (the ``plot`` extra) is imported inside the figure code, through
+``matplotlib.figure.Figure`` (no pyplot, no GUI).
 """
 
 from __future__ import annotations
@@ -20,109 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from neurogym_app.analysis.comparison import CompareModel
+from neurogym_app.analysis.metrics import INTERVALS, SessionEntry, summarise_table
+from neurogym_app.analysis.trial_table import sort_conditions
+from neurogym_app.plots.compare_figure import compare_figure
 
-from neurogym_app.analysis.metrics import N_BOOT, SessionEntry, condition_accuracy, summarise_table
-from neurogym_app.analysis.trial_table import Curve, sort_conditions
-
-__all__ = ["compare_figure", "write_report", "REPORT_SUFFIXES"]
+__all__ = ["write_report", "REPORT_SUFFIXES"]
 
 REPORT_SUFFIXES = (".html", ".htm", ".png", ".svg", ".pdf")
-#: the app's player-kind colours (plots/style.py), as 0-1 RGB
-KIND_RGB = {"human": (31, 119, 180), "agent": (255, 127, 14), "simulated": (44, 160, 44), "?": (120, 120, 120)}
-PLOT_EXTRA_HINT = "pip install 'neurogym-app[plot]'"
-
-
-def _figure_class() -> Any:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        from neurogym_app.errors import UserError
-
-        raise UserError(f"the comparison figure needs matplotlib, which is not installed: install the `plot` extra ({PLOT_EXTRA_HINT})") from None
-    return Figure
-
-
-def _colour(kind: str, shade: int = 0, n: int = 1) -> tuple[float, float, float]:
-    r, g, b = (c / 255 for c in KIND_RGB.get(kind, KIND_RGB["?"]))
-    if n <= 1:
-        return (r, g, b)
-    mix = 0.55 * shade / (n - 1)  # lighter shades for later sessions of the same kind
-    return (r + (1 - r) * mix, g + (1 - g) * mix, b + (1 - b) * mix)
-
-
-def _errorbar(ax: Any, curve: Curve, colour: Any, label: str, bold: bool, offset: float = 0.0, line: bool = True) -> None:
-    ok = np.isfinite(curve.y)
-    if not np.any(ok):
-        return
-    x, y = curve.x[ok] + offset, curve.y[ok]
-    err = np.vstack((np.nan_to_num(y - curve.lo[ok]), np.nan_to_num(curve.hi[ok] - y)))
-    ax.errorbar(x, y, yerr=err, fmt="o", ms=6 if bold else 4, capsize=2, lw=2.0 if bold else 1.0, color=colour,
-                label=label, zorder=3 if bold else 2, mfc=colour if bold else "white")
-    if curve.fit_x is not None and curve.fit_y is not None:
-        ax.plot(curve.fit_x + offset, curve.fit_y, "-", color=colour, lw=2.2 if bold else 1.2, zorder=2)
-    elif line:
-        ax.plot(x, y, "-", color=colour, lw=2.0 if bold else 1.0, alpha=0.8, zorder=1)
-
-
-def compare_figure(entries: Sequence[SessionEntry], pooled: Sequence[SessionEntry] = (), *, n_boot: int = N_BOOT, seed: int = 0, title: str | None = None) -> Any:
-    """A matplotlib Figure comparing ``entries`` (and the ``pooled`` kinds, bold)."""
-    from neurogym_app.analysis import metrics
-
-    Figure = _figure_class()
-    fig = Figure(figsize=(14, 4.4), dpi=100, layout="constrained")
-    ax_c, ax_p, ax_r = fig.subplots(1, 3)
-    everything = list(entries) + list(pooled)
-    conditions = sort_conditions({c for e in everything for c in e.table.conditions})
-    index = {c: i for i, c in enumerate(conditions)}
-    width = 0.5 / max(len(everything), 1)
-    per_kind: dict[str, int] = {}
-    counts = {k: sum(1 for e in entries if e.kind == k) for k in {e.kind for e in entries}}
-    for j, e in enumerate(everything):
-        bold = e.path is None
-        if bold:
-            colour = _colour(e.kind)
-        else:
-            shade = per_kind.get(e.kind, 0)
-            per_kind[e.kind] = shade + 1
-            colour = _colour(e.kind, shade, counts.get(e.kind, 1))
-        label = f"{e.label} [{e.kind}]" if not bold else e.label
-        offset = (j - (len(everything) - 1) / 2) * width
-        acc = condition_accuracy(e.table, n_boot, seed)
-        xs = np.array([index[c] for c in acc], dtype=float)
-        ys = np.array([acc[c].value for c in acc])
-        lo = np.array([acc[c].lo for c in acc])
-        hi = np.array([acc[c].hi for c in acc])
-        n = np.array([acc[c].n for c in acc])
-        _errorbar(ax_c, Curve(xs, ys, lo, hi, n), colour, label, bold, offset, line=False)
-        psy, _ = metrics.psychometric(e.table, n_boot, seed)
-        _errorbar(ax_p, psy, colour, label, bold)
-        _errorbar(ax_r, metrics.chronometric(e.table, n_boot, seed), colour, label, bold)
-    ax_c.set_xticks(range(len(conditions)))
-    ax_c.set_xticklabels([c.replace(", ", "\n") for c in conditions], fontsize=7, rotation=0 if len(conditions) <= 6 else 60)
-    ax_c.set_ylim(-0.03, 1.05)
-    ax_c.axhline(0.5, color="#bbb", lw=0.8, ls=":")
-    ax_c.set_ylabel("accuracy")
-    ax_c.set_title("Accuracy per condition")
-    first = everything[0].table if everything else None
-    psy0 = metrics.psychometric(first, 10, seed, fit=False)[0] if first is not None else None
-    ax_p.set_xlabel(psy0.xlabel if psy0 is not None else "strength")
-    ax_p.set_ylabel(psy0.ylabel if psy0 is not None else "")
-    ax_p.set_ylim(-0.03, 1.03)
-    ax_p.set_title("Psychometric curve")
-    chrono0 = metrics.chronometric(first, 10, seed) if first is not None else None
-    ax_r.set_xlabel(chrono0.xlabel if chrono0 is not None else "strength")
-    ax_r.set_ylabel("mean RT (ms)")
-    ax_r.set_title("Chronometric curve")
-    for ax in (ax_c, ax_p, ax_r):
-        ax.grid(alpha=0.25)
-    handles, labels = ax_p.get_legend_handles_labels()
-    if not handles:
-        handles, labels = ax_c.get_legend_handles_labels()
-    if handles:
-        ax_c.legend(handles, labels, fontsize=7, frameon=False, loc="lower right")
-    fig.suptitle(title or "Comparison (points: mean; bars: bootstrap 95 % intervals)", fontsize=11)
-    return fig
 
 
 def _png_bytes(fig: Any) -> bytes:
@@ -137,14 +40,17 @@ def _td(text: Any) -> str:
 
 def write_report(
     path: str | os.PathLike[str],
+    model: CompareModel,
     entries: Sequence[SessionEntry],
     pooled: Sequence[SessionEntry] = (),
     *,
-    n_boot: int = N_BOOT,
-    seed: int = 0,
     title: str | None = None,
 ) -> Path:
-    """Write the comparison as ``.html`` (figure + tables) or as a ``.png``/``.svg``/``.pdf`` figure."""
+    """Write the comparison as ``.html`` (figure + tables) or as a ``.png``/``.svg``/``.pdf`` figure.
+
+    The figure is the Compare view's (:func:`~neurogym_app.plots.compare_figure.compare_figure`
+    of the same model): the same numbers as the view, its export and ``--json``.
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
@@ -152,12 +58,12 @@ def write_report(
 
         raise UserError(f"{p}: the report must end in {', '.join(REPORT_SUFFIXES)}")
     p.parent.mkdir(parents=True, exist_ok=True)
-    fig = compare_figure(entries, pooled, n_boot=n_boot, seed=seed, title=title)
+    fig = compare_figure(model, title=title)
     if suffix in (".png", ".svg", ".pdf"):
         fig.savefig(p, dpi=150 if suffix == ".png" else None)
         return p
     tasks = sorted({e.task for e in entries})
-    summaries = [(e, summarise_table(e.table, n_boot, seed)) for e in list(entries) + list(pooled)]
+    summaries = [(e, summarise_table(e.table)) for e in list(entries) + list(pooled)]
     rows = []
     for e, s in summaries:
         fit = (s["psychometric"] or {}).get("fit")
@@ -206,8 +112,8 @@ img {{ max-width: 100%; }}
 <table><tr><th>condition</th>{''.join(f'<th>{html.escape(e.label)}</th>' for e, _ in summaries)}</tr>
 {''.join(cond_rows)}
 </table>
-<p class="note">Intervals: percentile bootstrap over trials ({n_boot} resamples, seed {seed}); the slope's from
-{200} refits. Agents' reaction times are step-quantised (an agent responds at the end of a {html.escape('dt')} step).
+<p class="note">Intervals: proportions {html.escape(INTERVALS["proportions"])}; means {html.escape(INTERVALS["means"])};
+fit: {html.escape(INTERVALS["fit"])}. Agents' reaction times are step-quantised (an agent responds at the end of a {html.escape('dt')} step).
 Generated by <code>neurogym-app compare</code>.</p>
 </body></html>
 """

@@ -38,7 +38,8 @@ from typing import Any
 
 from neurogym_app.errors import UserError
 from neurogym_app.record import schema
-from neurogym_app.record.reader import SessionReader, read_manifest
+from neurogym_app.record.reader import SessionReader, is_experiment_folder
+from neurogym_app.record.reader import session_folders as reader_session_folders
 from neurogym_app.record.recorder import format_cell, write_json_atomic
 
 __all__ = ["BIDS_VERSION", "BidsExport", "BidsExportError", "bids_label", "events_rows", "export_bids", "session_folders"]
@@ -91,17 +92,15 @@ def _assign(mapping: dict[str, str], original: str) -> str:
 
 # ------------------------------------------------------------------ sessions
 def session_folders(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The run folders in ``paths`` (each a run folder, an experiment folder or a folder holding them)."""
+    """The run folders in ``paths``: a run folder, an experiment folder (its task sessions, as
+    :func:`neurogym_app.record.reader.session_folders` lists them) or a folder holding either."""
     found: list[Path] = []
     for given in paths:
         p = Path(given)
-        if p.is_file() and p.name in (schema.MANIFEST_NAME, schema.SQLITE_NAME, schema.CSV_NAME):
-            p = p.parent
         if not p.exists():
             raise BidsExportError(f"no such session folder: {p} (give a run folder, an experiment folder or a folder holding them)")
-        if (p / schema.MANIFEST_NAME).is_file():
-            read_manifest(p)  # a damaged or foreign manifest: one line naming it
-            found.append(p)
+        if p.is_file() or (p / schema.MANIFEST_NAME).is_file() or is_experiment_folder(p):
+            found.extend(reader_session_folders(p))  # a damaged or foreign folder: one line naming it
             continue
         inner = sorted(m.parent for m in p.rglob(schema.MANIFEST_NAME) if _is_session(m))
         if not inner:
@@ -185,7 +184,7 @@ def _action_levels(manifest: Mapping[str, Any]) -> dict[str, str]:
 def _levels(column: str, manifest: Mapping[str, Any]) -> dict[str, str] | None:
     if column in ("correct", "key_resp.corr"):
         return {"0": "incorrect", "1": "correct"}
-    if column == "exp_practice":
+    if column in ("practice", "exp_practice"):
         return {"0": "main block", "1": "practice block"}
     if column == "outcome":
         return {o: o for o in _FEEDBACK_OUTCOMES}
@@ -198,8 +197,9 @@ def _levels(column: str, manifest: Mapping[str, Any]) -> dict[str, str] | None:
 EVENT_COLUMNS = ["onset", "duration", "trial_type", "block", "trial", "value", "action", "response_time", "correct"]
 
 
-def events_rows(reader: SessionReader) -> list[dict[str, Any]]:
-    """One row per shown period, key or pointer event, scored response and feedback screen, by onset."""
+def events_rows(reader: SessionReader, include_practice: bool = False) -> list[dict[str, Any]]:
+    """One row per shown period, key or pointer event, scored response and feedback screen, by onset
+    (practice trials left out unless ``include_practice``)."""
     m = reader.manifest
     task = m.get("task") or {}
     flow = m.get("flow") or {}
@@ -208,6 +208,8 @@ def events_rows(reader: SessionReader) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for data in reader:
         row = data.row
+        if not include_practice and schema.is_practice(row):
+            continue
         trial, block = row.get("trial", data.index), row.get("block", data.block)
         periods = sorted(
             ((c[6:-2], t) for c, v in row.items() if c.startswith("onset_") and c.endswith("_s") and (t := _num(v)) is not None),
@@ -453,8 +455,13 @@ def _replace(path: Path, text: str) -> None:
 
 
 # ------------------------------------------------------------------ export
-def export_bids(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], dataset: str | os.PathLike[str]) -> BidsExport:
-    """Write (or add to) the BIDS dataset ``dataset`` from the sessions in ``paths`` (see module doc)."""
+def export_bids(
+    paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], dataset: str | os.PathLike[str], include_practice: bool = False
+) -> BidsExport:
+    """Write (or add to) the BIDS dataset ``dataset`` from the sessions in ``paths`` (see module doc).
+
+    Practice trials (the ``practice`` column) are left out unless ``include_practice``.
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     folders = session_folders(paths)
@@ -490,8 +497,8 @@ def export_bids(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]
             run = 1 + max((int(p.group(1)) for f in beh.glob(f"{stem_base}_run-*_beh.tsv") if (p := re.search(r"_run-(\d+)_beh\.tsv$", f.name))), default=0)
             stem = f"{stem_base}_run-{run}"
             columns = reader.columns or sorted({k for r in reader.rows() for k in r})
-            trials = reader.rows()
-            events = events_rows(reader)
+            trials = reader.rows(include_practice=include_practice)
+            events = events_rows(reader, include_practice)
             result.written.append(_write_new(beh / f"{stem}_beh.tsv", _tsv(columns, trials)))
             result.written.append(_write_new(beh / f"{stem}_beh.json", json.dumps(_beh_sidecar(m, columns), indent=2) + "\n"))
             result.written.append(_write_new(beh / f"{stem}_events.tsv", _tsv(EVENT_COLUMNS, events)))

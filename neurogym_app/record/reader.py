@@ -23,7 +23,17 @@ from neurogym_app.errors import UserError
 from neurogym_app.record import schema
 from neurogym_app.record.npyblob import from_npy
 
-__all__ = ["SessionFormatError", "SessionReader", "TrialData", "open_session", "read_manifest"]
+__all__ = [
+    "SessionFormatError",
+    "SessionReader",
+    "TrialData",
+    "open_session",
+    "read_manifest",
+    "read_experiment_manifest",
+    "session_folders",
+    "is_experiment_folder",
+    "writer_alive",
+]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -212,12 +222,27 @@ class SessionReader:
         for i in self.trial_indices():
             yield self.trial(i)
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self, include_practice: bool = True) -> list[dict[str, Any]]:
         """The trials.csv rows of every committed trial (rebuilt from the database)."""
         out = []
         for idx, text in self._query("SELECT trial, summary FROM trials ORDER BY trial"):
-            out.append(self._decode(f"trial {idx} summary", text))
+            row = self._decode(f"trial {idx} summary", text)
+            if include_practice or not schema.is_practice(row):
+                out.append(row)
         return out
+
+    @property
+    def status(self) -> str:
+        """The run's real status: a manifest still saying ``running`` with no live writer was interrupted."""
+        status = str(self.manifest.get("status") or "?")
+        if status == "running" and not writer_alive(self.manifest):
+            return "interrupted"
+        return status
+
+    @property
+    def n_committed(self) -> int:
+        """Committed trials (the database's count, whatever the manifest's ``n_trials`` says)."""
+        return len(self)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -234,3 +259,77 @@ class SessionReader:
 def open_session(path: str | os.PathLike[str]) -> SessionReader:
     """Open a run folder (or a file in it) for reading; see :class:`SessionReader`."""
     return SessionReader(path)
+
+
+def writer_alive(manifest: dict[str, Any]) -> bool:
+    """Whether the process that writes this run (manifest ``writer``: host, pid) is still running here."""
+    import socket
+
+    writer = manifest.get("writer")
+    if not isinstance(writer, dict) or writer.get("host") != socket.gethostname():
+        return False
+    try:
+        pid = int(writer.get("pid"))
+        os.kill(pid, 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def is_experiment_folder(path: str | os.PathLike[str]) -> bool:
+    return (Path(path) / schema.EXPERIMENT_MANIFEST).is_file()
+
+
+def read_experiment_manifest(folder: Path) -> dict[str, Any]:
+    """The experiment manifest of an experiment folder, checked (format name and version)."""
+    path = folder / schema.EXPERIMENT_MANIFEST
+    if not folder.is_dir():
+        raise SessionFormatError(f"no such session folder: {folder}")
+    if not path.is_file():
+        raise SessionFormatError(f"{folder} is not an experiment session folder (no {schema.EXPERIMENT_MANIFEST})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SessionFormatError(f"{path} is damaged ({' '.join(str(exc).split())[:80]})") from None
+    if not isinstance(data, dict) or data.get("format") != schema.EXPERIMENT_FORMAT_NAME:
+        raise SessionFormatError(f"{path} is not a neurogym-app experiment manifest")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SessionFormatError(f"{path} is damaged (format_version {version!r} is not a whole number >= 1)")
+    if version > schema.EXPERIMENT_FORMAT_VERSION:
+        raise SessionFormatError(f"{path} was written by a newer neurogym-app (format version {version}); upgrade to read it")
+    return data
+
+
+def session_folders(path: str | os.PathLike[str]) -> list[Path]:
+    """The session folders of ``path``: itself for a session, its task sessions for an experiment folder.
+
+    A task session listed by an experiment that never got past its creation
+    (no tables: nothing was committed) is left out.
+    """
+    folder = _folder(path)
+    if (folder / schema.MANIFEST_NAME).is_file() or not is_experiment_folder(folder):
+        read_manifest(folder)  # the one-line error for anything that is neither
+        return [folder]
+    manifest = read_experiment_manifest(folder)
+    sessions = manifest.get("sessions") or {}
+    if not isinstance(sessions, dict):
+        raise SessionFormatError(f"{folder / schema.EXPERIMENT_MANIFEST} is damaged (sessions is not a mapping)")
+    out = []
+    for rel in sessions.values():
+        sub = (folder / str(rel)).resolve()
+        if not (sub / schema.MANIFEST_NAME).is_file():
+            raise SessionFormatError(f"{folder}: its task session {rel} is missing")
+        try:
+            with open_session(sub):
+                pass
+        except SessionFormatError as exc:
+            if "no tables" in str(exc) or f"no {schema.SQLITE_NAME}" in str(exc):
+                continue
+            raise
+        out.append(sub)
+    return out

@@ -30,7 +30,7 @@ from neurogym_app.record.jsonutil import dumps, plain
 from neurogym_app.record.npyblob import to_npy
 from neurogym_app.record.psychopy_columns import psychopy_cells
 
-__all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "format_row", "now_iso", "fsync_dir", "write_json_atomic"]
+__all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "format_row", "now_iso", "fsync_dir", "write_json_atomic", "writer_info"]
 
 MAX_SUFFIX = 10_000
 
@@ -72,6 +72,13 @@ def _diagnosis(folder: Path) -> str:
     except OSError:
         pass
     return ""
+
+
+def writer_info() -> dict[str, Any]:
+    """Who writes a run (host, pid): readers tell a live run from an interrupted one by it."""
+    import socket
+
+    return {"host": socket.gethostname(), "pid": os.getpid()}
 
 
 def fsync_dir(path: Path) -> None:
@@ -225,6 +232,7 @@ class SessionRecorder:
             "start_time": now_iso(),
             "end_time": None,
             "status": "running",
+            "writer": writer_info(),
             "n_trials": 0,
             "csv_columns": columns,
             "files": {"manifest": schema.MANIFEST_NAME, "steps": schema.SQLITE_NAME, "trials": schema.CSV_NAME},
@@ -251,6 +259,7 @@ class SessionRecorder:
             "participant": self.manifest["participant"],
             "session": self.manifest["session"],
             "block": record.block,
+            "practice": int(record.practice),
             "trial": record.index,
             "task": task.get("id"),
             "timing": task.get("timing_preset"),

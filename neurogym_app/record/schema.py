@@ -21,8 +21,28 @@ A run folder ``<root>/<task>/<player>_<session>_<timestamp>[-n]/`` holds
 
 ``trials.csv``
     One row per committed trial, columns :func:`csv_columns`: see
-    :data:`CSV_COLUMN_DOCS`. Times are seconds since the session start on the
-    runner's clock; ``rt_ms`` is in milliseconds and is not rounded to ``dt``.
+    :data:`CSV_COLUMN_DOCS`. Times are seconds since the run's start on the
+    runner's clock (for a task session of an experiment: since the experiment's
+    start, so onsets increase across its blocks and tasks); ``rt_ms`` is in
+    milliseconds and is not rounded to ``dt``.
+
+An experiment folder ``<root>/<experiment>/<participant>_<session>_<timestamp>/``
+holds :data:`EXPERIMENT_MANIFEST` (format :data:`EXPERIMENT_FORMAT_NAME`: design,
+block order, seeds, plan, display, status, ``resumed_from``, and ``sessions``:
+task key -> the ordinary session folder of that task, relative to it), a copy
+of the experiment file, a combined ``trials.csv`` and the task sessions.
+:func:`neurogym_app.record.reader.session_folders` turns either kind of folder
+into the session folders it holds.
+
+Format versions (every older version stays readable and verifiable):
+
+1. the first format.
+2. ``practice`` column after ``block`` (0/1; version 1 experiment sessions say
+   ``exp_practice``, see :func:`is_practice`); a task session of an experiment
+   records its env seed, ``trial_source: "plan"`` (each trial rebuilt from its
+   recorded variables, ``trial_seed`` included, so ``verify`` regenerates it),
+   ``first_trial`` (a resumed run numbers its trials on from the run it
+   resumes) and onsets on the experiment's clock.
 """
 
 from __future__ import annotations
@@ -40,6 +60,9 @@ __all__ = [
     "SQLITE_NAME",
     "CSV_NAME",
     "TABLES",
+    "EXPERIMENT_FORMAT_NAME",
+    "EXPERIMENT_FORMAT_VERSION",
+    "EXPERIMENT_MANIFEST",
     "CSV_LEAD",
     "CSV_RESPONSE",
     "CSV_FRAMES",
@@ -54,10 +77,14 @@ __all__ = [
     "onset_column",
     "has_pointer",
     "round_for_column",
+    "is_practice",
 ]
 
 FORMAT_NAME = "neurogym-app-session"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+EXPERIMENT_FORMAT_NAME = "neurogym-app-experiment"
+EXPERIMENT_FORMAT_VERSION = 2
+EXPERIMENT_MANIFEST = "experiment.json"
 MANIFEST_NAME = "manifest.json"
 SQLITE_NAME = "steps.sqlite"
 CSV_NAME = "trials.csv"
@@ -92,7 +119,7 @@ TABLES = {
 }
 
 #: the first columns of trials.csv (PsychoPy vocabulary)
-CSV_LEAD = ("participant", "session", "block", "trial", "task", "timing")
+CSV_LEAD = ("participant", "session", "block", "practice", "trial", "task", "timing")
 #: after the task variables
 CSV_RESPONSE = (
     "signed_strength",
@@ -129,8 +156,9 @@ CSV_POINTER = ("mouse.x", "mouse.y", "mouse.time")
 CSV_COLUMN_DOCS = {
     "participant": "participant id (sanitised)",
     "session": "session number",
-    "block": "block number (1 until experiment files add blocks)",
-    "trial": "trial index in the session, from 0",
+    "block": "block number (1 for a plain session; an experiment's practice blocks are 0)",
+    "practice": "1 for a practice trial (compare and export leave these out unless --include-practice), else 0",
+    "trial": "trial index in the session, from 0 (a resumed task session continues the numbers of the run it resumes)",
     "task": "task id",
     "timing": "timing preset that ran (human / default / custom)",
     "<task variable>": "one column per variable new_trial drew for the first trial (incl. trial_seed); "
@@ -203,6 +231,17 @@ def onset_column(period: str) -> str:
     return f"onset_{period}_s"
 
 
+def is_practice(row: Mapping[str, Any]) -> bool:
+    """A trials.csv row of a practice trial (``practice``; format 1 experiments: ``exp_practice``)."""
+    value = row.get("practice")
+    if value in (None, ""):
+        value = row.get("exp_practice")
+    try:
+        return bool(int(value)) if value not in (None, "") else False
+    except (TypeError, ValueError):
+        return False
+
+
 def csv_columns(task_vars: Sequence[str], periods: Sequence[str], pointer: bool = False) -> list[str]:
     """The fixed column list of a session's trials.csv (``pointer``: with the mouse.* columns)."""
     cols = list(CSV_LEAD)
@@ -237,3 +276,4 @@ class TrialRecord:
     events: list[Event] = field(default_factory=list)
     block: int = 1
     committed_at: float = 0.0
+    practice: bool = False

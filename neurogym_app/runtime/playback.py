@@ -25,8 +25,9 @@ import numpy as np
 
 from neurogym_app.analysis.catalog import load_table
 from neurogym_app.analysis.trial_table import TrialTable
-from neurogym_app.record.reader import SessionReader, open_session
+from neurogym_app.record.reader import SessionReader, open_session, session_folders
 from neurogym_app.record.schema import Event
+from neurogym_app.record.verify import SessionTaskError, env_from_manifest
 
 __all__ = ["HIDDEN_NAMES", "PROB_NAMES", "ReplayTrial", "ReplayModel", "ReplayCursor", "build_task"]
 
@@ -99,29 +100,24 @@ class ReplayTrial:
 
 
 def build_task(manifest: dict[str, Any]) -> Any:
-    """The task a session ran, rebuilt from its manifest (None if it cannot be)."""
-    from neurogym_app.core import registry
+    """The task a session ran, rebuilt exactly as ``verify`` rebuilds it.
 
-    task = manifest.get("task") or {}
-    if not isinstance(task, dict) or not task.get("id"):
-        return None
-    params = dict(task.get("parameters") or {})
-    timing = task.get("timing")
-    if isinstance(timing, dict) and timing and "timing" not in params:
-        params["timing"] = timing
-    for attempt in (params, {k: v for k, v in params.items() if k != "timing"}, {}):
-        try:
-            return registry.make(task["id"], **attempt)
-        except Exception:  # a task that changed since the recording: try with fewer parameters
-            continue
-    return None
+    Raises a one-line :class:`SessionTaskError` if the task cannot be built with
+    the recorded parameters (never a task built differently from the one recorded).
+    """
+    return env_from_manifest(manifest)
 
 
 class ReplayModel:
     """A recorded run opened for replay (see module doc)."""
 
     def __init__(self, path: str | os.PathLike[str], view_kind: str | None = None) -> None:
-        self.reader: SessionReader = open_session(path)
+        # an experiment folder opens its first task session; ``sessions`` lists them all
+        self.sessions = session_folders(path)
+        if not self.sessions:
+            raise SessionTaskError(f"{path}: the experiment has no recorded task session yet")
+        self.reader: SessionReader = open_session(self.sessions[0])
+        self.env_error: str | None = None  # why the task could not be rebuilt (the view shows it)
         self.path = self.reader.path
         self.manifest = self.reader.manifest
         self.indices = self.reader.trial_indices()
@@ -156,7 +152,10 @@ class ReplayModel:
     def env(self) -> Any:
         if not self._env_tried:
             self._env_tried = True
-            self._env = build_task(self.manifest)
+            try:
+                self._env = build_task(self.manifest)
+            except SessionTaskError as exc:
+                self.env_error = str(exc)
             if self._env is not None and not self.dt:
                 self.dt = float(getattr(self._env.unwrapped, "dt", 100))
         return self._env

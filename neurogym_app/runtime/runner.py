@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -143,6 +143,10 @@ class Runner:
         trial_plan: ``trial_plan(n)`` -> keyword arguments of ``new_trial`` for
             trial ``n`` of this runner (None: the task's own draw).
         markers: a MarkerSink told about onsets and responses (None: none).
+        practice: the trials are practice (the ``practice`` column).
+        origin: clock time the run started (None: this runner's first tick).
+            Every runner of one run gets the same origin, so all its times are on
+            one clock (an experiment's blocks; a resumed run continues its clock).
     """
 
     def __init__(
@@ -162,6 +166,8 @@ class Runner:
         on_trial: Callable[[dict[str, Any]], None] | None = None,
         trial_plan: Callable[[int], Any] | None = None,
         markers: Any = None,
+        practice: bool = False,
+        origin: float | None = None,
     ) -> None:
         if not time_scale > 0:
             raise ValueError(f"time_scale must be > 0, got {time_scale}")
@@ -192,7 +198,8 @@ class Runner:
         self.tracker = ResponseTracker(keymap)
         self.phase = "idle"  # idle, ready, trial, feedback, iti, done
         self.status = "running"  # running, completed, aborted, error
-        self.origin: float | None = None
+        self.practice = bool(practice)
+        self.origin: float | None = origin
         self.trial: TrialLog | None = None
         self.rows: list[dict[str, Any]] = []
         self.stats = _Stats()
@@ -259,7 +266,8 @@ class Runner:
 
     # ----------------------------------------------------------------- phases
     def _begin(self, now: float) -> None:
-        self.origin = now
+        if self.origin is None:
+            self.origin = now
         ob, _ = self.env.reset(seed=self.seed)
         self._next_ob = ob
         if self.flow.wait_for_start:
@@ -415,6 +423,7 @@ class Runner:
         strength = signed_strength_of(self.task, log.vars)
         summary = summarise(log, self.keymap, rt_from=self.rt_from, origin=origin, signed_strength=strength)
         record = to_record(log, summary, origin=origin, block=self.block, committed_at=t)
+        record.practice = self.practice
         if self.recorder is not None:
             row = self.recorder.write_trial(record)
         else:
@@ -476,7 +485,3 @@ class Runner:
         self._marked_phase = self.phase
         return FrameInfo(onset, self.phase, trial_index, step, interval, dropped)
 
-
-def events_in(events: Iterable[InputEvent], start: float, end: float) -> list[InputEvent]:
-    """Events with ``start <= t < end`` (a helper for tests and tools)."""
-    return [e for e in events if start <= e.t < end]
