@@ -42,7 +42,10 @@ Format versions (every older version stays readable and verifiable):
    records its env seed, ``trial_source: "plan"`` (each trial rebuilt from its
    recorded variables, ``trial_seed`` included, so ``verify`` regenerates it),
    ``first_trial`` (a resumed run numbers its trials on from the run it
-   resumes) and onsets on the experiment's clock.
+   resumes) and onsets on the experiment's clock; the PsychoPy columns
+   :data:`CSV_PSYCHOPY` (and :data:`CSV_POINTER` for pointer tasks) at the end
+   of trials.csv; floats written rounded to their meaning (:func:`round_for_column`).
+   Version 1 sessions have none of these columns and read as before.
 """
 
 from __future__ import annotations
