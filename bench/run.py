@@ -245,6 +245,12 @@ def _session_open(params: dict[str, Any], min_time: float) -> dict[str, Any]:
     }
 
 
+def _simulated_run(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("simulated_run.py", "--trials", str(params["trials"]), "--repeats", str(max(1, int(3 * min_time))))
+    return {"value": out["ratio_vs_null"], "ratio_vs_null": out["ratio_vs_null"], "draw_ratio_vs_null": out["draw_ratio_vs_null"],
+            "default_s": out["seconds"]["default"], "null_s": out["seconds"]["null"]}
+
+
 def _train(params: dict[str, Any], min_time: float) -> dict[str, Any]:
     out = _script("train_time.py", timeout=3600.0)
     seconds = out["seconds_to_target"]
@@ -298,6 +304,13 @@ register(Case(
     unit="ms", higher_is_better=False, run=_session_open, min_time=1.0, max_repeats=1,
     variants=lambda ctx: [{"steps": 1_000_000}], label=lambda params: f"replay open, {params['steps']} steps",
     summary=_from_details("replay_open_ms", "replay_open_cpu_ms", "n_steps", "compare_add_ms"), tags=["app"],
+))
+register(Case(
+    name="simulated_run",
+    description="headless --auto psychometric run of 100 PDM trials: time / the --backend null time (target <= 1.5; --draw shown)",
+    unit="x", higher_is_better=False, run=_simulated_run, min_time=1.0, max_repeats=1,
+    variants=lambda ctx: [{"trials": 100}], label=lambda params: f"{params['trials']} PDM trials vs null",
+    summary=_from_details("ratio_vs_null", "draw_ratio_vs_null", "default_s", "null_s"), tags=["app"],
 ))
 register(Case(
     name="train",

@@ -142,3 +142,20 @@ def test_experiment_sets_the_curve_per_task(tmp_path):
     assert lum["per_task"] > 0.75 and 0.6 < lum["from_range"] < 0.85
     # the override is the luminance task's only: the motion task plays the same trials the same way
     assert results["per_task"]["PerceptualDecisionMaking-v0"] == results["one_for_all"]["PerceptualDecisionMaking-v0"]
+
+
+def test_headless_simulated_runs_skip_drawing_unless_draw(tmp_path):
+    manifests = {}
+    for name, extra in (("default", []), ("draw", ["--draw"])):
+        proc = cli("play", "GoNogo-v0", "--auto", "oracle", "--headless", "--trials", "3", "--seed", "5",
+                   "--out", str(tmp_path / name), *extra, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        folder = Path(proc.stdout.split("saved in ")[-1].strip())
+        manifests[name] = json.loads((folder / "manifest.json").read_text())
+        manifests[name]["rows"] = (folder / "trials.csv").read_text().splitlines()[1:]
+    assert manifests["default"]["display"]["view_drawn"] is False and manifests["default"]["display"]["backend"] == "null"
+    assert manifests["draw"]["display"]["view_drawn"] is True and manifests["draw"]["display"]["backend"] == "qt"
+    # the same record either way (the last 8 cells, the PsychoPy columns, hold the start date)
+    assert [r.rsplit(",", 8)[0] for r in manifests["default"]["rows"]] == [r.rsplit(",", 8)[0] for r in manifests["draw"]["rows"]]
+    proc = cli("play", "GoNogo-v0", "--draw", "--headless", cwd=tmp_path)
+    assert proc.returncode == 2 and "--draw is for simulated runs without a window" in proc.stderr

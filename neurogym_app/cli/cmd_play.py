@@ -47,6 +47,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--slope", type=float, metavar="S", help="--auto psychometric: slope, 1 / strength unit (default: 4 / threshold)")
     p.add_argument("--realtime", action="store_true", help="with --auto: run at wall-clock speed (default: virtual time)")
     p.add_argument("--headless", action="store_true", help="render offscreen (no window)")
+    p.add_argument("--draw", action="store_true", help="with --auto --headless: draw every frame offscreen (default: not drawn, recorded as such)")
     p.add_argument("--fullscreen", action="store_true", help="full-screen window")
     p.add_argument("--time-scale", type=float, metavar="X", help="slow down (>1) or speed up (<1) the task")
     p.add_argument("--input-mode", choices=("press", "latch", "hold"), help="how long a response lasts (default: task's, press)")
@@ -178,10 +179,18 @@ def _has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _make_display(backend: str, *, headless: bool, auto: bool, fullscreen: bool, clock: Any, cfg: Any) -> tuple[Any, bool]:
-    """(display, paced): the Display for ``backend``; ``paced`` if its present waits for the refresh."""
+def _make_display(
+    backend: str, *, headless: bool, auto: bool, fullscreen: bool, clock: Any, cfg: Any, draw: bool = False
+) -> tuple[Any, bool]:
+    """(display, paced): the Display for ``backend``; ``paced`` if its present waits for the refresh.
+
+    A simulated player with no screen to show (``--auto --headless``) is not drawn unless ``draw``:
+    nobody sees the frames, and drawing them made such runs 17-23x slower than the record needs.
+    """
     from neurogym_app.runtime.null_display import NullDisplay
 
+    if headless and auto and not draw and backend == "qt":
+        return NullDisplay(clock, cfg.display.refresh_hz), False
     if backend == "null":
         if not auto:
             raise UserError("--backend null draws nothing: use it with --auto")
@@ -228,10 +237,13 @@ def _make_display(backend: str, *, headless: bool, auto: bool, fullscreen: bool,
 
 
 def _display_info(display: Any, backend: str, headless: bool) -> dict[str, Any]:
+    from neurogym_app.runtime.null_display import NullDisplay
+
     info = {
         "backend": getattr(display, "backend", backend),
         "refresh_hz": float(getattr(display, "refresh_hz", 0) or 0) or None,
         "headless": headless,
+        "view_drawn": not isinstance(display, NullDisplay),  # False: frames were timed but not drawn
     }
     nominal = getattr(display, "nominal_hz", None)
     if nominal:
@@ -301,8 +313,10 @@ def run(args: argparse.Namespace) -> int:
     realtime = args.realtime or not args.auto or args.backend == "psychopy"
     clock = MonotonicClock() if realtime else FakeClock()
     fullscreen = bool(args.fullscreen or cfg.display.fullscreen) and not args.headless
+    if args.draw and not (args.headless and args.auto):
+        raise UserError("--draw is for simulated runs without a window (--auto --headless); other runs are always drawn")
     display, paced = _make_display(
-        backend, headless=args.headless, auto=bool(args.auto), fullscreen=fullscreen, clock=clock, cfg=cfg
+        backend, headless=args.headless, auto=bool(args.auto), fullscreen=fullscreen, clock=clock, cfg=cfg, draw=args.draw
     )
     display_info = _display_info(display, backend, args.headless)
     view = _pick(args.view, scfg.view)

@@ -22,14 +22,16 @@ class ExperimentHooks:
 
         return _load_config(path)
 
-    def make_display(self, cfg: Any, *, auto: bool, headless: bool, backend: str | None, fullscreen: bool, clock: Any) -> tuple[Any, dict, Any, Any]:
+    def make_display(
+        self, cfg: Any, *, auto: bool, headless: bool, backend: str | None, fullscreen: bool, clock: Any, draw: bool = False
+    ) -> tuple[Any, dict, Any, Any]:
         from neurogym_app.cli.cmd_play import NO_DISPLAY, _display_info, _event_pump, _has_screen, _make_display
 
         backend = backend or cfg.session.backend
         if not headless and backend != "null" and not _has_screen():
             raise UserError(NO_DISPLAY)
         fullscreen = bool(fullscreen or cfg.display.fullscreen) and not headless
-        display, paced = _make_display(backend, headless=headless, auto=auto, fullscreen=fullscreen, clock=clock, cfg=cfg)
+        display, paced = _make_display(backend, headless=headless, auto=auto, fullscreen=fullscreen, clock=clock, cfg=cfg, draw=draw)
         if paced:
             display.blocks_on_flip = True
         info = _display_info(display, backend, headless)

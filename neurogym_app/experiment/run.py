@@ -1474,6 +1474,7 @@ def play_experiment(args: Any, hooks: Any = None) -> int:
         display, info, geometry, pump = hooks.make_display(
             display_cfg, auto=bool(auto), headless=bool(getattr(args, "headless", False)),
             backend=getattr(args, "backend", None), fullscreen=bool(getattr(args, "fullscreen", False)), clock=clock,
+            draw=bool(getattr(args, "draw", False)),
         )
         background = display_cfg.display.background if display_cfg is not None else None
     else:
