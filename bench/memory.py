@@ -57,10 +57,11 @@ def _quarter_growth(samples: list[dict[str, Any]], key: str) -> float | None:
 
 
 def memory(hours: float = 1.0, task: str = "PerceptualDecisionMaking-v0", every: int = 25, heap: bool = True, seed: int = 1) -> dict[str, Any]:
+    from neurogym_app.config.limits import MAX_TRIALS
     from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.runtime.null_display import NullDisplay
-    from neurogym_app.runtime.play import PlayOptions, play
-    from neurogym_app.runtime.runner import FlowSettings
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions
 
     clock = FakeClock()
     samples: list[dict[str, Any]] = []
@@ -84,9 +85,8 @@ def memory(hours: float = 1.0, task: str = "PerceptualDecisionMaking-v0", every:
     base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="ngym-bench-memory-", dir=base) as tmp:
         options = PlayOptions(
-            task_id=task, out=Path(tmp), participant="bench-memory", trials=10**7, seed=seed, timing="human",
-            auto="oracle", realtime=False, backend="null",
-            flow=FlowSettings(feedback=True, feedback_ms=500, iti_ms=500, wait_for_start=False),
+            task_id=task, out=Path(tmp), participant="bench-memory", n_trials=MAX_TRIALS, seed=seed, timing="human",
+            player="oracle", virtual_clock=True, feedback=True, feedback_ms=500, iti_ms=500,
         )
         if heap:
             tracemalloc.start()

@@ -25,7 +25,8 @@ VIEWS = ("tasks", "inspector", "play", "sessions", "replay", "compare")
 def make_sessions(root: Path) -> dict[str, list[Path]]:
     from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.runtime.null_display import NullDisplay
-    from neurogym_app.runtime.play_setup import PlayOptions, start_play
+    from neurogym_app.runtime.play_setup import start_play
+    from neurogym_app.runtime.run import PlayOptions
     # the synthetic writer is a test fixture (tests/_synthetic.py), not part of the package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from _synthetic import write_synthetic_session
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from neurogym_app.qt.app import MainWindow
     from neurogym_app.qt.settings import app_settings
-    from neurogym_app.runtime.play_setup import PlayOptions
+    from neurogym_app.runtime.run import PlayOptions
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="ngym-shots-"))

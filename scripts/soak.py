@@ -109,8 +109,8 @@ def soak(
     from neurogym_app.record.reader import open_session
     from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.runtime.null_display import NullDisplay
-    from neurogym_app.runtime.play import PlayOptions, play
-    from neurogym_app.runtime.runner import FlowSettings
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions
 
     if not 0 < sample_at < trials:
         raise ValueError("sample_at must lie between 0 and trials")
@@ -132,14 +132,15 @@ def soak(
         task_id=task,
         out=out,
         participant="soak",
-        trials=trials,
+        n_trials=trials,
         seed=seed,
         timing=timing,
         time_scale=time_scale,
-        auto=auto,
-        realtime=False,
-        backend="null",
-        flow=FlowSettings(feedback=True, feedback_ms=500, iti_ms=500, wait_for_start=False),
+        player=auto,
+        virtual_clock=True,
+        feedback=True,
+        feedback_ms=500,
+        iti_ms=500,
     )
     if heap:
         tracemalloc.start()

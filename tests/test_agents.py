@@ -134,7 +134,8 @@ def test_training_writes_the_agent_folder(pdm_agent):
 @pytest.mark.torch
 def test_save_and_load_rebuild_the_agent_exactly(pdm_agent, tmp_path):
     torch = require_torch()
-    from neurogym_app.agents.agent import Agent, evaluate, load_agent
+    from neurogym_app.agents.agent import Agent, evaluate
+    from neurogym_app.agents.loading import load_agent
 
     loaded = load_agent(pdm_agent.folder)
     assert isinstance(loaded, Agent) and loaded.task_id == PDM
@@ -169,7 +170,7 @@ def test_deterministic_training_is_reproducible(tmp_path):
 
 @pytest.mark.torch
 def test_mixed_timing_trains_on_both_presets(tmp_path):
-    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.loading import load_agent
     from neurogym_app.agents.train import train
 
     r = train("GoNogo-v0", out=tmp_path / "mixed", timing="mixed", model="gru", hidden_size=8, steps=10, batch_size=4,
@@ -195,7 +196,7 @@ def test_existing_agent_folder_is_not_overwritten(pdm_agent):
 
 @pytest.mark.torch
 def test_box_action_task_trains_with_mse(tmp_path):
-    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.loading import load_agent
     from neurogym_app.agents.train import train
 
     r = train("ReachingDelayResponse-v0", out=tmp_path / "reach", model="rnn", hidden_size=8, steps=5, seq_len=20, batch_size=2,
@@ -229,7 +230,7 @@ def test_train_cli_with_config_file(tmp_path, capsys):
 # --------------------------------------------------------------------------- RL
 @pytest.mark.torch
 def test_ppo_runs_a_few_hundred_steps_on_bandit(tmp_path):
-    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.loading import load_agent
     from neurogym_app.agents.rl import SB3Agent, train_rl
 
     r = train_rl("Bandit-v0", algo="ppo", steps=256, seed=0, env_kwargs={"p": [0.1, 0.9]}, out=tmp_path / "ppo",
@@ -257,7 +258,8 @@ def test_train_cli_rl_algo(tmp_path, capsys):
 @pytest.mark.torch
 @pytest.mark.parametrize("name", ["PerceptualDecisionMaking-v0", "GoNogo-v0"])
 def test_shipped_agents_load_and_play(name):
-    from neurogym_app.agents.agent import evaluate, load_agent
+    from neurogym_app.agents.agent import evaluate
+    from neurogym_app.agents.loading import load_agent
 
     folder = Path(__file__).resolve().parents[1] / "assets" / "agents"
     matches = sorted(p for p in folder.iterdir() if (p / "agent.json").is_file() and json.loads((p / "agent.json").read_text())["task"]["id"] == name)

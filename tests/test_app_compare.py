@@ -9,7 +9,8 @@ from PyQt6.QtCore import Qt
 from neurogym_app.qt.compare import CompareView
 from neurogym_app.runtime.clock import FakeClock
 from neurogym_app.runtime.null_display import NullDisplay
-from neurogym_app.runtime.play_setup import PlayOptions, start_play
+from neurogym_app.runtime.play_setup import start_play
+from neurogym_app.runtime.run import PlayOptions
 
 TASK = "PerceptualDecisionMaking-v0"
 

@@ -25,8 +25,9 @@ from neurogym_app.runtime.inspection import (
     write_experiment,
 )
 from neurogym_app.runtime.null_display import NullDisplay
-from neurogym_app.runtime.play_setup import DeferredScene, PlayOptions, start_play
+from neurogym_app.runtime.play_setup import DeferredScene, start_play
 from neurogym_app.runtime.playback import ReplayCursor, ReplayModel
+from neurogym_app.runtime.run import PlayOptions
 
 TASK = "PerceptualDecisionMaking-v0"
 

@@ -10,7 +10,7 @@ from PyQt6.QtCore import Qt
 
 from neurogym_app.qt.play import PlayView
 from neurogym_app.record.reader import open_session
-from neurogym_app.runtime.play_setup import PlayOptions
+from neurogym_app.runtime.run import PlayOptions
 
 TASK = "PerceptualDecisionMaking-v0"
 

@@ -227,8 +227,8 @@ def test_human_path_through_the_qt_display(tmp_path):
     from neurogym_app.input.keymap import build_keymap
     from neurogym_app.qt.canvas import QtDisplay
     from neurogym_app.runtime.clock import FakeClock
-    from neurogym_app.runtime.play import PlayOptions, make_task, play
-    from neurogym_app.runtime.runner import FlowSettings
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions, make_task
     from neurogym_app.runtime.scenes import StimulusScenes
 
     clock = FakeClock()
@@ -258,8 +258,8 @@ def test_human_path_through_the_qt_display(tmp_path):
             display.inject(KeyEvent(key, frame.onset + 0.4))  # delivered early; applied by its timestamp
 
     options = PlayOptions(
-        "PerceptualDecisionMaking-v0", out=tmp_path, participant="P1", trials=3, seed=5, realtime=False,
-        flow=FlowSettings(feedback=True, feedback_ms=250, iti_ms=250, wait_for_start=True),
+        "PerceptualDecisionMaking-v0", out=tmp_path, participant="P1", n_trials=3, seed=5, virtual_clock=True,
+        feedback=True, feedback_ms=250, iti_ms=250, wait_for_start=True,
     )
     try:
         result = play(options, display, clock, scenes=scenes, env=env, keymap=keymap, sources=[Person()])
@@ -352,7 +352,7 @@ def test_session_time_step_limit_is_for_sessions_not_the_task_library():
     import neurogym_app as ngym
     from neurogym_app.config.limits import MAX_SESSION_DT_MS
     from neurogym_app.core.registry import TaskParameterError
-    from neurogym_app.runtime.play import make_task
+    from neurogym_app.runtime.run import make_task
 
     assert MAX_SESSION_DT_MS == 1000
     assert ngym.make("GoNogo-v0", dt=100000).dt == 100000  # the library takes any positive dt
@@ -367,7 +367,7 @@ def test_session_time_step_limit_is_for_sessions_not_the_task_library():
 
 def test_app_play_options_bound_the_trial_count():
     from neurogym_app.config.limits import MAX_TRIALS
-    from neurogym_app.runtime.play_setup import PlayOptions
+    from neurogym_app.runtime.run import PlayOptions
 
     assert PlayOptions("GoNogo-v0", n_trials=MAX_TRIALS).n_trials == MAX_TRIALS
     with pytest.raises(ValueError, match=r"^n_trials 1000001 is too many: use 1 to 1000000 \(split long runs into sessions\)$"):

@@ -7,7 +7,7 @@ on first use::
 
 * :func:`train_agent` (``agents.train.train``): supervised training on ``ngym.Dataset``;
 * :func:`train_rl` (``agents.rl``): PPO / A2C / RecurrentPPO via Stable-Baselines3;
-* :func:`load_agent`, :class:`Agent`, :func:`evaluate` (``agents.agent``);
+* :class:`Agent`, :func:`evaluate` (``agents.agent``); :func:`load_agent` (``agents.loading``);
 * :func:`run_agent`, :func:`record_policy` (``agents.player``): recorded runs
   in the session format people's runs use;
 * :class:`PolicyNet`, :class:`ModelSpec`, :func:`build_model` (``agents.models``).
@@ -25,7 +25,7 @@ _LAZY = {
     "SB3Agent": ("neurogym_app.agents.rl", "SB3Agent"),
     "Agent": ("neurogym_app.agents.agent", "Agent"),
     "AgentStep": ("neurogym_app.agents.agent", "AgentStep"),
-    "load_agent": ("neurogym_app.agents.agent", "load_agent"),
+    "load_agent": ("neurogym_app.agents.loading", "load_agent"),
     "evaluate": ("neurogym_app.agents.agent", "evaluate"),
     "run_agent": ("neurogym_app.agents.player", "run_agent"),
     "record_policy": ("neurogym_app.agents.player", "record_policy"),

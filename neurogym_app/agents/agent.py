@@ -46,7 +46,6 @@ __all__ = [
     "task_has_preset",
     "evaluate",
     "model_spec_for",
-    "load_agent",
     "resolve_agent_folder",
 ]
 
@@ -264,7 +263,7 @@ def resolve_agent_folder(where: str | Path) -> Path:
     p = Path(where)
     candidates = [p]
     if not p.is_absolute() and len(p.parts) == 1:
-        candidates += [Path("sessions/agents") / p, Path("assets/agents") / p, _package_assets() / "agents" / p]
+        candidates += [Path("sessions/agents") / p, Path("assets/agents") / p, package_assets() / "agents" / p]
     for c in candidates:
         if (c / SPEC_NAME).is_file():
             return c
@@ -273,7 +272,7 @@ def resolve_agent_folder(where: str | Path) -> Path:
     raise AgentError(f"agent {str(where)!r} not found (give an agent folder, or a name under sessions/agents/)")
 
 
-def _package_assets() -> Path:
+def package_assets() -> Path:
     return Path(__file__).resolve().parents[2] / "assets"
 
 
@@ -397,12 +396,3 @@ def _sort_key(key: str) -> tuple[int, Any]:
         return (1, key)
 
 
-def load_agent(where: str | Path) -> Any:
-    """The agent in ``where`` (a folder, or a name under ``sessions/agents/``): RNN or SB3."""
-    folder = resolve_agent_folder(where)
-    spec = read_agent_spec(folder)
-    if spec.get("kind", "rnn") == "sb3":
-        from neurogym_app.agents.rl import SB3Agent
-
-        return SB3Agent.load(folder)
-    return Agent.load(folder)

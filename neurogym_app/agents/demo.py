@@ -137,9 +137,9 @@ def find_agent_for_task(task_id: str, roots: tuple[str | Path, ...] = ()) -> Pat
     """An agent folder trained on ``task_id``: shipped ones (``assets/agents``) first, then ``sessions/agents``."""
     import json
 
-    from neurogym_app.agents.agent import SPEC_NAME, _package_assets
+    from neurogym_app.agents.agent import SPEC_NAME, package_assets
 
-    search = [*(Path(r) for r in roots), _package_assets() / "agents", Path("assets/agents"), Path("sessions/agents")]
+    search = [*(Path(r) for r in roots), package_assets() / "agents", Path("assets/agents"), Path("sessions/agents")]
     for root in search:
         if not root.is_dir():
             continue

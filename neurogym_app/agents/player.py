@@ -57,6 +57,7 @@ from neurogym_app.input.responses import Mapped
 from neurogym_app.record.jsonutil import plain
 from neurogym_app.record.recorder import SessionRecorder
 from neurogym_app.record.verify import MatchedTrials, env_from_manifest
+from neurogym_app.runtime.run import PlayOptions, build_manifest, create_recorder, csv_layout, task_manifest
 from neurogym_app.runtime.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
 __all__ = [
@@ -269,32 +270,10 @@ class _Run:
         self.rows.append(row)
 
 
-def _task_manifest(task_id: str, env: gym.Env, params: Mapping[str, Any], timing_requested: Any) -> dict[str, Any]:
-    from neurogym_app.core.describe import jsonable
-
-    task = env.unwrapped
-    meta = getattr(task, "metadata", {}) or {}
-    return {
-        "id": task_id,
-        "class": type(task).__name__,
-        "parameters": jsonable(dict(params)),
-        "timing_preset": getattr(task, "timing_preset", None),
-        "timing_requested": timing_requested if isinstance(timing_requested, str) or timing_requested is None else "custom",
-        "timing": jsonable(getattr(task, "timing", {}) or {}),
-        "dt": float(getattr(task, "dt", 0) or 0) or None,
-        "time_scale": 1.0,
-        "rt_from": meta.get("rt_from"),
-        "condition_vars": list(meta.get("condition_vars") or []),
-        "strength_var": meta.get("strength_var"),
-    }
-
-
 def _csv_layout(env: gym.Env) -> tuple[list[str], list[str]]:
     task = env.unwrapped
     if not isinstance(task, TrialEnv):
         return ["episode"], []
-    from neurogym_app.runtime.play import csv_layout
-
     return csv_layout(env)
 
 
@@ -379,39 +358,31 @@ def record_policy(
     if match_info is not None:  # the probe reset consumed the first matched trial: rebuild the queue
         env = MatchedTrials(env.env, recorded[:trials])
     player = {"kind": "agent", "id": player_id, **plain(dict(player_info or {}))}
-    manifest_fields = {
-        "player": player,
-        "task": _task_manifest(task_id, env, params, timing_req),
-        "seeds": {"env": seed, "policy": player.get("policy_seed")},
-        "trial_source": "match" if match_info else "seed",
-        "match": match_info,
-        "key_map": keymap.to_dict(),
-        "view": "agent",
-        "display": {"backend": "none", "refresh_hz": None, "note": "agent run: no display; one virtual frame per step"},
-        "flow": {"feedback": False, "feedback_ms": 0, "iti_ms": 0, "wait_for_start": False},
-        "n_trials_planned": trials,
-        "clock": {
+    options = PlayOptions(
+        task_id, participant=player_id, session=session, n_trials=trials, seed=seed, timing=None, kwargs=params,
+        view="agent", feedback=False, feedback_ms=0, iti_ms=0, record=True, out=Path(out), virtual_clock=True,
+        source="neurogym-app agent run",
+    )
+    manifest_fields = build_manifest(
+        options, env, keymap, {"backend": "none", "refresh_hz": None, "note": "agent run: no display; one virtual frame per step"},
+        seed, player=player,
+        seeds={"env": seed, "policy": player.get("policy_seed")},
+        trial_source="match" if match_info else "seed",
+        match=match_info,
+        clock={
             "kind": "virtual",
             "note": "times are seconds since the session start on a virtual clock: step k of a trial starts k*dt "
             "after the trial's start, trials follow each other without a gap; an agent's response is timed at "
             "the end of the step that gave it",
         },
-        "agent_arrays": {
+        agent_arrays={
             "action_probs": "steps x actions: the policy's action probabilities at each step",
             "hidden": "steps x units: the recurrent (or last latent) state after each step",
             "cell": "steps x units: an LSTM's cell state after each step",
         },
-    }
-    recorder = SessionRecorder.create(
-        out,
-        task_id=task_id,
-        participant=player_id,
-        session=session,
-        manifest=manifest_fields,
-        task_vars=task_vars,
-        periods=periods,
-        timestamp=timestamp,
     )
+    manifest_fields["task"] = task_manifest(task_id, env, params, timing_req)
+    recorder = create_recorder(options, env, manifest_fields, seed, layout=(task_vars, periods), timestamp=timestamp)
     if on_start is not None:
         on_start(recorder.path)
     status = "error"
@@ -447,7 +418,7 @@ def run_agent(
     (``mixed``: the human preset). With ``match`` the task, its parameters
     and timing come from the matched session.
     """
-    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.loading import load_agent
 
     if isinstance(agent, (str, os.PathLike)):
         agent = load_agent(agent)

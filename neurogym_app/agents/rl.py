@@ -252,7 +252,7 @@ def train_rl(
     algo_kwargs: dict[str, Any] | None = None,
 ) -> RLResult:
     """Train an SB3 agent on ``task`` for ``steps`` env steps and save it (``sessions/agents/<name>``)."""
-    from neurogym_app.agents.train import _agent_folder, eval_timings
+    from neurogym_app.agents.train import eval_timings, new_agent_folder
 
     torch = require_torch()
     algo = algo.lower()
@@ -273,7 +273,7 @@ def train_rl(
     options.update(algo_kwargs or {})
     model = algo_cls(policy_name, env, **options)
     base = task.rsplit("-v", 1)[0]
-    folder = _agent_folder(out, name or f"{base}_{algo}_s{seed}", force)
+    folder = new_agent_folder(out, name or f"{base}_{algo}_s{seed}", force)
     t0 = time.perf_counter()
     stream = stream if stream is not None else sys.stderr
     model.learn(total_timesteps=steps, callback=_progress_callback(steps, stream if progress else None))

@@ -231,7 +231,7 @@ def train(
     if isinstance(task, TrainSettings) and settings:
         raise TypeError("give either TrainSettings or keyword settings, not both")
     cfg.check()
-    folder = _agent_folder(out, name or default_agent_name(cfg), force)
+    folder = new_agent_folder(out, name or default_agent_name(cfg), force)
     _configure_torch(torch, cfg)
 
     probe = make_task_env(cfg.task, cfg.env_kwargs, _train_timings(cfg)[0])
@@ -340,7 +340,7 @@ def train(
     )
 
 
-def _agent_folder(out: Any, name: str, force: bool) -> Path:
+def new_agent_folder(out: Any, name: str, force: bool) -> Path:
     from neurogym_app.agents.agent import SPEC_NAME
 
     if out is not None:

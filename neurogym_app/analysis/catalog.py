@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.analysis.trial_table import TrialTable, _fmt
+from neurogym_app.analysis.trial_table import TrialTable, format_value
 from neurogym_app.record import schema
 from neurogym_app.record.reader import writer_alive
 
@@ -218,7 +218,7 @@ def _load_table_sql(
                 key = json.dumps(values[:m])
                 label = names.get(key)
             if label is None:
-                label = names[key] = ", ".join(f"{name}={_fmt(v)}" for name, v in zip(condition_vars, values[:m]))
+                label = names[key] = ", ".join(f"{name}={format_value(v)}" for name, v in zip(condition_vars, values[:m]))
             labels.append(label)
     else:
         labels = ["all"] * len(rows)

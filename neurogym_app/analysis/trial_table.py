@@ -77,11 +77,11 @@ def row_value(row: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def _fmt(value: Any) -> str:
+def format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(_fmt(v) for v in value) + ")"
+        return "(" + ", ".join(format_value(v) for v in value) + ")"
     return str(value)
 
 
@@ -89,7 +89,7 @@ def condition_label(row: Mapping[str, Any], condition_vars: Sequence[str]) -> st
     """``"ground_truth=1, coh=12.8"``: the condition of a row ("all" if the task names none)."""
     if not condition_vars:
         return "all"
-    return ", ".join(f"{name}={_fmt(row_value(row, name))}" for name in condition_vars)
+    return ", ".join(f"{name}={format_value(row_value(row, name))}" for name in condition_vars)
 
 
 def sort_conditions(labels: Iterable[str]) -> list[str]:

@@ -46,8 +46,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.agents.agent import load_agent
     from neurogym_app.agents.demo import AgentSource, find_agent_for_task
+    from neurogym_app.agents.loading import load_agent
     from neurogym_app.core import registry
 
     task_id = registry.spec(args.task).id

@@ -63,25 +63,13 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-# --------------------------------------------------------------------- hooks
+# --------------------------------------------------------------------- pictures
 
 
 def stimulus_picture(task_id: str, path: Path) -> bool:
-    """Hook for the human-play team: draw the task's stimulus to ``path`` (PNG); True if drawn.
+    """Draw the task's stimulus to ``path`` (PNG, offscreen); True if drawn."""
+    from neurogym_app.stimuli.views import stimulus_picture as draw
 
-    Returns False while ``neurogym_app.stimuli.views`` does not exist or does
-    not provide ``stimulus_picture(task_id, path) -> bool`` (the function this
-    hook delegates to once the stimulus views can render to a file).
-    """
-    try:
-        if importlib.util.find_spec("neurogym_app.stimuli.views") is None:
-            return False
-    except (ImportError, ValueError):
-        return False
-    views = importlib.import_module("neurogym_app.stimuli.views")
-    draw = getattr(views, "stimulus_picture", None)
-    if draw is None:
-        return False
     _draw_offscreen_without_display()
     return bool(draw(task_id, Path(path)))
 

@@ -7,24 +7,19 @@ Examples::
 
 The run folder (``<out>/<task>/<participant>_<session>_<timestamp>/``) is
 printed when the session starts; every trial is saved as soon as it ends.
-Display backends are imported here, lazily, only for the backend in use.
+Display backends are imported lazily (cli/display_setup.py), only for the backend in use.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display
 from neurogym_app.config.limits import MAX_TRIALS, check_trial_count, session_dt_error
 from neurogym_app.errors import UserError
-
-NO_DISPLAY = (
-    "no display found (DISPLAY/WAYLAND_DISPLAY are not set); play needs a screen, "
-    "or run with --headless (and --auto for a simulated player)"
-)
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -59,15 +54,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 # --------------------------------------------------------------------------- config
-def _load_config(path: str | None) -> Any:
-    from neurogym_app.config import Config, ConfigError
-
-    try:
-        return Config(path) if path else Config()
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-
-
 def _pick(flag: Any, default: Any) -> Any:
     return default if flag is None else flag
 
@@ -90,25 +76,6 @@ def _task_params(cfg: Any, task_id: str) -> dict[str, Any]:
     if env_cfg.timing:
         params["timing"] = env_cfg.make_kwargs()["timing"]
     return params
-
-
-def _experiment_file(task: str, args: argparse.Namespace) -> int:
-    """Hand an experiment file to ``experiment.run.play_experiment`` once that module exists."""
-    import importlib.util
-
-    if importlib.util.find_spec("neurogym_app.experiment.run") is None:
-        raise UserError(
-            f"{task}: experiment files (.toml) are not supported yet; give a task id, e.g. PerceptualDecisionMaking-v0"
-        )
-    import importlib
-
-    experiment = importlib.import_module("neurogym_app.experiment.run")
-    runner = getattr(experiment, "play_experiment", None)
-    if runner is None:
-        raise UserError(f"{task}: this version cannot play experiment files yet")
-    from neurogym_app.cli.experiment_hooks import ExperimentHooks
-
-    return int(runner(args, ExperimentHooks()) or 0)
 
 
 MIN_TIME_SCALE, MAX_TIME_SCALE = 0.01, 100.0
@@ -172,103 +139,22 @@ def _check_session_dt(cfg: Any, args: argparse.Namespace) -> None:
         raise UserError(f"{where}{field_name}: {problem}")
 
 
-# --------------------------------------------------------------------------- display
-def _has_screen() -> bool:
-    if not sys.platform.startswith("linux"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def _make_display(
-    backend: str, *, headless: bool, auto: bool, fullscreen: bool, clock: Any, cfg: Any, draw: bool = False
-) -> tuple[Any, bool]:
-    """(display, paced): the Display for ``backend``; ``paced`` if its present waits for the refresh.
-
-    A simulated player with no screen to show (``--auto --headless``) is not drawn unless ``draw``:
-    nobody sees the frames, and drawing them made such runs 17-23x slower than the record needs.
-    """
-    from neurogym_app.runtime.null_display import NullDisplay
-
-    if headless and auto and not draw and backend == "qt":
-        return NullDisplay(clock, cfg.display.refresh_hz), False
-    if backend == "null":
-        if not auto:
-            raise UserError("--backend null draws nothing: use it with --auto")
-        return NullDisplay(clock, cfg.display.refresh_hz), False
-    size = tuple(cfg.display.resolution) if fullscreen else (1024, 768)
-    if backend == "psychopy":
-        if headless:
-            raise UserError("the psychopy backend needs a screen; use --backend qt with --headless")
-        try:
-            from neurogym_app.stimuli.backends.psychopy_backend import PsychoPyDisplay
-            from neurogym_app.stimuli.scene import Geometry
-        except ImportError as exc:
-            raise UserError(f"{exc}") from None
-        try:
-            display = PsychoPyDisplay(
-                clock=clock,
-                size=size,
-                geometry=Geometry.from_display(cfg.display, size),
-                fullscreen=fullscreen,
-                measure_refresh=True,
-            )
-        except ImportError as exc:
-            raise UserError(str(exc)) from None
-        return display, True
-    if headless:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    try:
-        from neurogym_app.qt.canvas import QtDisplay
-        from neurogym_app.stimuli.scene import Geometry
-    except ImportError as exc:
-        if headless and auto:
-            return NullDisplay(clock, cfg.display.refresh_hz), False
-        raise UserError(f"the Qt display is not available: {exc}") from None
-    display = QtDisplay(
-        clock=clock,
-        size=size,
-        geometry=Geometry.from_display(cfg.display, size),
-        fullscreen=fullscreen and not headless,
-        offscreen=headless,
-        refresh_hz=cfg.display.refresh_hz if headless else None,
-        title="neurogym-app play",
-    )
-    return display, False
-
-
-def _display_info(display: Any, backend: str, headless: bool) -> dict[str, Any]:
-    from neurogym_app.runtime.null_display import NullDisplay
-
-    info = {
-        "backend": getattr(display, "backend", backend),
-        "refresh_hz": float(getattr(display, "refresh_hz", 0) or 0) or None,
-        "headless": headless,
-        "view_drawn": not isinstance(display, NullDisplay),  # False: frames were timed but not drawn
-    }
-    nominal = getattr(display, "nominal_hz", None)
-    if nominal:
-        info["nominal_refresh_hz"] = float(nominal)
-    size = getattr(getattr(display, "geometry", None), "size", None)
-    if size:
-        info["size_px"] = list(size)
-        info["pix_per_deg"] = float(display.geometry.pix_per_deg)
-    return info
-
-
 # --------------------------------------------------------------------------- run
 def run(args: argparse.Namespace) -> int:
     if args.task.lower().endswith(".toml"):
-        return _experiment_file(args.task, args)
+        from neurogym_app.cli.experiment_hooks import play_experiment
+
+        return play_experiment(args)
     if args.resume is not None:
         raise UserError("--resume is for experiment files (.toml)")
     from neurogym_app.core import registry
     from neurogym_app.input.keymap import NotHumanPlayable, build_keymap, playability
     from neurogym_app.record.ids import sanitise_participant
     from neurogym_app.runtime.clock import FakeClock, MonotonicClock
-    from neurogym_app.runtime.play import PlayOptions, make_task, play
-    from neurogym_app.runtime.runner import FlowSettings
+    from neurogym_app.runtime.play import play
+    from neurogym_app.runtime.run import PlayOptions, display_facts, make_task
 
-    cfg = _load_config(args.config)
+    cfg = load_config(args.config)
     scfg = cfg.session
     task_id = registry.spec(args.task).id
     problem = check_trial_count(args.trials, "--trials")
@@ -307,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
                   "--auto psychometric plays as the oracle with its lapse rate", file=sys.stderr, flush=True)
 
     backend = _pick(args.backend, scfg.backend)
-    if not args.headless and backend != "null" and not _has_screen():
+    if not args.headless and backend != "null" and not has_screen():
         raise UserError(NO_DISPLAY)
     # PsychoPy flips pace real time (its onsets are flip times): a virtual clock cannot drive it.
     realtime = args.realtime or not args.auto or args.backend == "psychopy"
@@ -315,10 +201,10 @@ def run(args: argparse.Namespace) -> int:
     fullscreen = bool(args.fullscreen or cfg.display.fullscreen) and not args.headless
     if args.draw and not (args.headless and args.auto):
         raise UserError("--draw is for simulated runs without a window (--auto --headless); other runs are always drawn")
-    display, paced = _make_display(
+    display, paced = make_display(
         backend, headless=args.headless, auto=bool(args.auto), fullscreen=fullscreen, clock=clock, cfg=cfg, draw=args.draw
     )
-    display_info = _display_info(display, backend, args.headless)
+    display_info = display_facts(display, headless=args.headless)
     view = _pick(args.view, scfg.view)
     scenes = _make_scenes(env, keymap, view, display, cfg, title=task_id)
     if paced:
@@ -328,28 +214,26 @@ def run(args: argparse.Namespace) -> int:
         out=Path(_pick(args.out, scfg.out)),
         participant=participant,
         session=_pick(args.session, scfg.session),
-        trials=_pick(args.trials, scfg.trials),
+        n_trials=_pick(args.trials, scfg.trials),
         seed=_pick(args.seed, scfg.seed),
         timing=timing,
         time_scale=_pick(args.time_scale, scfg.time_scale),
         view=view,
-        task_params=_task_params(cfg, task_id),
+        kwargs=_task_params(cfg, task_id),
         keys=dict(cfg.keys),
         input_mode=args.input_mode,
-        flow=FlowSettings(
-            feedback=scfg.feedback,
-            feedback_ms=scfg.feedback_ms,
-            iti_ms=scfg.iti_ms,
-            wait_for_start=not args.auto,
-        ),
-        auto=args.auto,
+        feedback=scfg.feedback,
+        feedback_ms=scfg.feedback_ms,
+        iti_ms=scfg.iti_ms,
+        wait_for_start=not args.auto,
+        player=args.auto or "human",
         lapse=args.lapse,
         threshold=args.threshold,
         slope=args.slope,
-        realtime=realtime,
-        backend=backend,
+        virtual_clock=not realtime,
+        source="neurogym-app play",
     )
-    total = options.trials
+    total = options.n_trials
 
     def on_start(path: Path) -> None:
         print(f"recording to {path}", flush=True)
@@ -364,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = play(
             options, display, clock, scenes=scenes, env=env, keymap=keymap, display_info=display_info,
-            on_start=on_start, on_trial=on_trial, pump=_event_pump(display) if realtime else None,
+            on_start=on_start, on_trial=on_trial, pump=event_pump(display) if realtime else None,
         )
     finally:
         try:
@@ -377,16 +261,6 @@ def run(args: argparse.Namespace) -> int:
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {len(rows)} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
     return 0
-
-
-def _event_pump(display: Any) -> Any:
-    """Qt delivers (and timestamps) key events only while its event loop runs: pump it between frames."""
-    if type(display).__name__ != "QtDisplay":
-        return None
-    from PyQt6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    return app.processEvents if app is not None else None
 
 
 def _make_scenes(env: Any, keymap: Any, view: str, display: Any, cfg: Any, title: str) -> Any:

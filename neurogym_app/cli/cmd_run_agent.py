@@ -41,7 +41,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurogym_app.agents.agent import load_agent
+    from neurogym_app.agents.loading import load_agent
     from neurogym_app.agents.player import matched_trials, run_agent
 
     problem = check_trial_count(args.trials, "--trials")

@@ -100,7 +100,7 @@ from neurogym_app.config.errors import (
     text_number_errors,
 )
 from neurogym_app.config.limits import MAX_TRIALS, PracticeTrialCount, TrialCount, session_dt_error
-from neurogym_app.config.sections import KeyMap, PositiveNumber, _lists_not_tuples, check_timing_spec
+from neurogym_app.config.sections import KeyMap, PositiveNumber, check_timing_spec, lists_not_tuples
 
 __all__ = [
     "AdaptiveConfig",
@@ -354,7 +354,7 @@ class TaskConfig(_TrialList):
         if isinstance(value, dict):
             out = {}
             for period, spec in value.items():
-                spec = _lists_not_tuples(spec)
+                spec = lists_not_tuples(spec)
                 check_timing_spec(period, spec)
                 out[period] = spec
             return out

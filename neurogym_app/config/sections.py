@@ -114,10 +114,10 @@ ExpandedPath = Annotated[Path, BeforeValidator(_expand_path)]
 # ---------------------------------------------------------------------------
 
 
-def _lists_not_tuples(value: Any) -> Any:
+def lists_not_tuples(value: Any) -> Any:
     """Tuples -> lists, recursively, so Python and TOML specs compare equal."""
     if isinstance(value, (list, tuple)):
-        return [_lists_not_tuples(v) for v in value]
+        return [lists_not_tuples(v) for v in value]
     return value
 
 
@@ -199,7 +199,7 @@ class EnvConfig(SectionBase):
     def _check_timing(cls, timing: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for period, spec in timing.items():
-            spec = _lists_not_tuples(spec)
+            spec = lists_not_tuples(spec)
             check_timing_spec(period, spec)
             out[period] = spec
         return out

@@ -1,9 +1,9 @@
 """Run an experiment file: screens, practice, blocks, staircases, recording, resume (pure: no Qt).
 
 ``run_experiment(...)`` plays a validated :class:`ExperimentConfig` on a
-display; ``play_experiment(args, hooks)`` is what ``neurogym-app play
-EXPERIMENT.toml`` calls (the CLI hands in the display, the event pump and
-the participant dialog through ``hooks``).
+display (``neurogym-app play EXPERIMENT.toml`` parses its flags, builds the
+display and asks for the participant in ``cli/experiment_hooks.py``, then
+calls it).
 
 The flow: welcome -> for each block in the (fixed / randomized /
 counterbalanced) order: the task's instructions and an example the first
@@ -48,7 +48,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import gymnasium as gym
@@ -83,8 +82,18 @@ from neurogym_app.record.recorder import (
     writer_info,
 )
 from neurogym_app.runtime.markers import Marker, describe_sink, send_marker
-from neurogym_app.runtime.play import _task_manifest, check_playable_timing, csv_layout, make_task
-from neurogym_app.runtime.runner import DROP_FACTOR, FlowSettings, Runner
+from neurogym_app.runtime.protocols import Player
+from neurogym_app.runtime.run import (
+    PlayOptions,
+    build_manifest,
+    build_run,
+    check_playable_timing,
+    closing_display_facts,
+    create_recorder,
+    csv_layout,
+    make_task,
+)
+from neurogym_app.runtime.runner import DROP_FACTOR, Runner
 from neurogym_app.runtime.simulated import RTDistribution, SimulatedParticipant
 from neurogym_app.runtime.trial_log import first_response_target
 
@@ -100,7 +109,6 @@ __all__ = [
     "ResumeState",
     "build_design",
     "load_resume",
-    "play_experiment",
     "run_experiment",
 ]
 
@@ -824,8 +832,7 @@ class _TrialSeededParticipant:
             key = (id(runner), frame.trial)
             if key != self._trial:
                 self._trial = key
-                self.inner.rng = np.random.default_rng([self.seed, self.run.current_exp_trial])
-                self.inner._plan = None
+                self.inner.reseed(np.random.default_rng([self.seed, self.run.current_exp_trial]))
         self.inner.on_frame(runner, frame)
 
 
@@ -994,38 +1001,52 @@ class ExperimentRun:
             self.scenes[key] = _PracticeScenes(inner, setup.keymap, self) if practice else inner
         return self.scenes[key]
 
+    def _task_options(self, setup: TaskSetup, block: BlockPlan | None = None) -> PlayOptions:
+        """The run description of a task's session (flow: the block's, when one is given)."""
+        d = self.design
+        flow = self.cfg.flow
+        practice = block is not None and block.practice
+        return PlayOptions(
+            setup.task_id,
+            participant=d.participant.id,
+            session=d.participant.session,
+            n_trials=(block.n_trials if block is not None else sum(b.n_trials for b in d.plan if b.task == setup.key)),
+            timing=setup.cfg.timing_preset,
+            kwargs=dict(setup.cfg.params),
+            time_scale=setup.cfg.time_scale,
+            view=setup.cfg.view,
+            feedback=block.feedback if block is not None else True,
+            feedback_ms=flow.practice_feedback_ms if practice else flow.feedback_ms,
+            iti_ms=flow.iti_ms,
+            out=self.folder.path,
+            virtual_clock=self.folder.manifest["clock"]["kind"] == "virtual",
+            source=f"neurogym-app experiment {d.cfg.name}",
+        )
+
     def _recorder_for(self, setup: TaskSetup, env_seed: int) -> _TaskRecorder:
         rec = self.recorders.get(setup.key)
         if rec is not None:
             return rec
         d = self.design
-        env = setup.env
-        opts = SimpleNamespace(task_params=dict(setup.cfg.params), timing=setup.cfg.timing_preset, time_scale=setup.cfg.time_scale)
         prev = self.resume.sessions.get(setup.key) if self.resume else None
         first_trial = self.resume.trials_per_task.get(setup.key, 0) if self.resume else 0
-        manifest = {
-            "player": dict(self.folder.manifest["player"]),
-            "task": _task_manifest(setup.task_id, env, opts),  # type: ignore[arg-type]
+        options = self._task_options(setup)
+        manifest = build_manifest(
+            options, setup.env, setup.keymap, self.folder.manifest["display"], env_seed,
+            player=self.folder.manifest["player"], participant_seed=self.folder.manifest["seeds"]["participant"],
             # the env seed of the task's first runner; every trial is planned (its trial_seed is recorded)
-            "seeds": {"env": env_seed, "trials": "trial_seed column", "experiment_root": d.root,
-                      "participant": self.folder.manifest["seeds"]["participant"]},
-            "trial_source": "plan",
-            "first_trial": first_trial,
-            "key_map": setup.keymap.to_dict(),
-            "view": setup.cfg.view,
-            "display": dict(self.folder.manifest["display"]),
-            "flow": {"feedback_ms": self.cfg.flow.feedback_ms, "iti_ms": self.cfg.flow.iti_ms},
-            "n_trials_planned": sum(b.n_trials for b in d.plan if b.task == setup.key),
-            "clock": dict(self.folder.manifest["clock"]),
-            "experiment": {"name": d.cfg.name, "folder": "../..", "task_key": setup.key, "adaptive": self.procedures[setup.key].describe() if setup.key in self.procedures else None},
-            "participant_info": d.participant.to_dict(),
-            "resumed_from": prev,
-        }
-        inner = SessionRecorder.create(self.folder.path, task_id=setup.task_id, participant=d.participant.id,
-                                       session=d.participant.session, manifest=manifest,
-                                       task_vars=[c for c in setup.task_vars] + [c for c in EXTRA_COLUMNS] +
-                                       ([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else []),
-                                       periods=setup.periods)
+            seeds={"env": env_seed, "trials": "trial_seed column", "experiment_root": d.root,
+                   "participant": self.folder.manifest["seeds"]["participant"]},
+            trial_source="plan",
+            first_trial=first_trial,
+            clock=dict(self.folder.manifest["clock"]),
+            experiment={"name": d.cfg.name, "folder": "../..", "task_key": setup.key,
+                        "adaptive": self.procedures[setup.key].describe() if setup.key in self.procedures else None},
+            participant_info=d.participant.to_dict(),
+            resumed_from=prev,
+        )
+        extra = [*EXTRA_COLUMNS, *([*STATE_COLUMNS, "adaptive_intensity"] if setup.cfg.adaptive else [])]
+        inner = create_recorder(options, setup.env, manifest, env_seed, layout=(setup.task_vars, setup.periods), extra_columns=extra)
         rec = _TaskRecorder(self, setup, inner, first_trial)
         self.recorders[setup.key] = rec
         sessions = dict(self.folder.manifest.get("sessions") or {})
@@ -1037,9 +1058,7 @@ class ExperimentRun:
         setup = self.design.tasks[block.task]
         seed = mix_seed(self.design.root, _RESET, block.position, start_j)
         rec = self._recorder_for(setup, seed)
-        flow = self.cfg.flow
-        feedback_ms = flow.practice_feedback_ms if block.practice else flow.feedback_ms
-        sources: list[Any] = []
+        sources: list[Player] = []
         if self.auto:
             if self.participant is None or self.participant.inner.keymap is not setup.keymap:
                 sim = self.cfg.simulated.for_task(setup.cfg.simulated)
@@ -1074,23 +1093,15 @@ class ExperimentRun:
         def on_trial(row: dict[str, Any]) -> None:
             stage.next_j = self.block_trial_index + 1
 
-        runner = Runner(
-            setup.env, setup.keymap, stage.gate,
-            scenes=self._scenes_for(setup, block.practice),
-            recorder=rec,
-            n_trials=block.n_trials - start_j,
-            seed=seed,
-            time_scale=setup.cfg.time_scale,
-            flow=FlowSettings(feedback=block.feedback, feedback_ms=feedback_ms, iti_ms=flow.iti_ms),
-            sources=sources,
-            block=block.number,
-            on_trial=on_trial,
-            trial_plan=plan,
+        options = self._task_options(setup, block)
+        options.n_trials = block.n_trials - start_j
+        run = build_run(
+            options, stage.gate, env=setup.env, keymap=setup.keymap, scenes=self._scenes_for(setup, block.practice),
+            display_info=self.folder.manifest["display"], seed=seed, recorder=rec, sources=sources,
+            on_trial=on_trial, trial_plan=plan, origin=self.origin, block=block.number, practice=block.practice,
             markers=self.markers,
-            practice=block.practice,
-            origin=self.origin,
         )
-        return runner
+        return run.runner
 
     # ------------------------------------------------------------ frames
     current_exp_trial = 0
@@ -1309,11 +1320,11 @@ class ExperimentRun:
     def close(self, status: str | None = None) -> None:
         status = status or (self.status if self.status != "running" else "interrupted")
         display = dict(self.folder.manifest.get("display") or {})
-        display.update(measured_refresh_hz=self.measured_refresh_hz(), frames=self.frames, dropped_frames=self.dropped)
+        display = closing_display_facts(display, self.measured_refresh_hz(), self.frames, self.dropped)
         errors = []
         for rec in self.recorders.values():
             try:
-                d = dict(display, frames=rec.frames, dropped_frames=rec.dropped)
+                d = closing_display_facts(display, self.measured_refresh_hz(), rec.frames, rec.dropped)
                 rec.inner.close(status, display=d)
             except RecordingError as exc:
                 errors.append(str(exc))
@@ -1428,105 +1439,6 @@ def run_experiment(
     finally:
         run.close(status)
     return run.result()
-
-
-def play_experiment(args: Any, hooks: Any = None) -> int:
-    """``neurogym-app play EXPERIMENT.toml``: the CLI's arguments; ``hooks`` give display and dialog.
-
-    ``hooks`` (from the CLI): ``load_config(path)``, ``make_display(cfg, *, auto, headless, backend,
-    fullscreen, clock) -> (display, display_info, geometry, pump)`` and ``ask_participant(fields,
-    title) -> (id, session, values) | None``. Without hooks only ``--auto`` runs with nothing drawn.
-    """
-    from neurogym_app.runtime.clock import FakeClock, MonotonicClock
-
-    path = args.task
-    try:
-        cfg = load_experiment(path)
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-    for flag, name in (("trials", "--trials"), ("timing", "--timing"), ("view", "--view"), ("input_mode", "--input-mode"),
-                       ("time_scale", "--time-scale")):
-        if getattr(args, flag, None) is not None:
-            raise UserError(f"{name} does not apply to an experiment file: set it per task in {path}")
-    auto = getattr(args, "auto", None)
-    if getattr(args, "realtime", False) and not auto:
-        raise UserError("--realtime is for simulated players (--auto); people always play in real time")
-    resume = getattr(args, "resume", None)
-    participant = None
-    if resume is None:
-        if getattr(args, "participant", None) is not None or auto:
-            pid = args.participant if args.participant is not None else f"sim-{auto}"
-            participant = validate_participant(pid, args.session or 1)
-        else:
-            if hooks is None or getattr(hooks, "ask_participant", None) is None:
-                raise UserError("give --participant ID (no participant dialog is available here)")
-            answer = hooks.ask_participant(cfg.participant_fields, cfg.title or cfg.name, session=args.session or 1)
-            if answer is None:
-                print("cancelled: nothing was recorded", flush=True)
-                return 1
-            participant = answer
-    elif getattr(args, "participant", None) is not None or getattr(args, "session", None) is not None:
-        raise UserError("--resume continues the recorded participant and session: leave out --participant/--session")
-    realtime = bool(getattr(args, "realtime", False) or not auto)
-    clock = MonotonicClock() if realtime else FakeClock()
-    display_cfg = hooks.load_config(getattr(args, "config", None)) if hooks is not None else None
-    if hooks is not None:
-        display, info, geometry, pump = hooks.make_display(
-            display_cfg, auto=bool(auto), headless=bool(getattr(args, "headless", False)),
-            backend=getattr(args, "backend", None), fullscreen=bool(getattr(args, "fullscreen", False)), clock=clock,
-            draw=bool(getattr(args, "draw", False)),
-        )
-        background = display_cfg.display.background if display_cfg is not None else None
-    else:
-        if not auto:
-            raise UserError("people need a screen: run from the neurogym-app command line")
-        from neurogym_app.runtime.null_display import NullDisplay
-
-        display, info, geometry, pump, background = NullDisplay(clock), None, None, None, None
-    out = Path(getattr(args, "out", None) or (display_cfg.session.out if display_cfg is not None else "sessions"))
-    markers = None
-    if cfg.markers.lsl:
-        from neurogym_app.runtime.markers import LSLSink
-
-        try:
-            markers = LSLSink(clock, name=cfg.markers.stream_name, source_id=cfg.markers.source_id or f"neurogym-app-{cfg.name}",
-                              as_json=cfg.markers.as_json)
-        except ImportError as exc:
-            raise UserError(str(exc)) from None
-
-    def started(run: ExperimentRun) -> None:
-        print(f"recording to {run.folder.path}", flush=True)
-        if run.resume is not None:
-            print(f"resuming {run.resume.folder}: {len(run.resume.rows)} trial(s) were recorded", flush=True)
-        d = run.design
-        order = ", ".join(b.name for b in d.plan)
-        print(f"participant {d.participant.id} (number {d.participant.number}), session {d.participant.session}; "
-              f"block order ({cfg.block_order}): {order}", flush=True)
-
-    if resume is not None and getattr(args, "seed", None) is not None:
-        raise UserError("--resume keeps the recorded seeds: leave out --seed")
-    try:
-        result = run_experiment(
-            LoadedExperiment(cfg, path), display, clock, participant=participant, out=out, auto=auto, resume=resume,
-            markers=markers, base_seed=getattr(args, "seed", None), geometry=geometry, background=background,
-            display_info=info, realtime=realtime, pump=pump if realtime else None,
-            on_message=lambda text: print(text, flush=True), on_start=started,
-        )
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        try:
-            display.close()
-        except Exception:  # closing a window must not hide the session's own error
-            pass
-    n = len(result.rows)
-    correct = sum(int(r.get("correct") or 0) for r in result.rows)
-    pct = 100.0 * correct / n if n else 0.0
-    hz = f"{result.measured_refresh_hz:.1f} Hz" if result.measured_refresh_hz else "not measured"
-    print(f"display: refresh {hz}, {result.dropped_frames} dropped frame(s) of {result.frames}", flush=True)
-    how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
-    print(f"{how}: {n} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
-    return 0
 
 
 @dataclass

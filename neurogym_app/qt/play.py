@@ -40,7 +40,8 @@ from neurogym_app.core import registry
 from neurogym_app.plots.live import AccuracyPlot, CurvePlot, RTHistogramPlot, TimelinePlot
 from neurogym_app.qt.stimulus import CanvasDisplay, ClockProxy, FitCanvas
 from neurogym_app.runtime.clock import FakeClock, MonotonicClock
-from neurogym_app.runtime.play_setup import PLAYERS, PlayOptions, PlaySession, start_play
+from neurogym_app.runtime.play_setup import PlaySession, start_play
+from neurogym_app.runtime.run import PLAYERS, PlayOptions
 
 __all__ = ["PlayController", "PlayView"]
 

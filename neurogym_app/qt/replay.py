@@ -303,7 +303,7 @@ class ReplayView(QWidget):
             p.set_cursor(t_ms)
         within = 0.0
         if self.cursor.playing:
-            within = min(trial.dt, self.cursor._acc / max(self.cursor.step_s, 1e-9) * trial.dt)
+            within = self.cursor.within_step * trial.dt
         try:
             scene = self.model.scene(trial, k, within)
         except Exception as exc:  # a view that cannot draw this step: say so, keep replaying

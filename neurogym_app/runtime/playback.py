@@ -303,6 +303,11 @@ class ReplayCursor:
         return self._n_steps_of(self.position) if self.n_trials else 0
 
     @property
+    def within_step(self) -> float:
+        """How far into the current step playback is (0-1), for a smooth replay of moving stimuli."""
+        return min(1.0, self._acc / max(self.step_s, 1e-9))
+
+    @property
     def at_end(self) -> bool:
         return self.n_trials == 0 or (self.position >= self.n_trials - 1 and self.step >= self.n_steps - 1)
 

@@ -43,10 +43,12 @@ import numpy as np
 from neurogym_app.input.events import InputEvent, KeyEvent
 from neurogym_app.input.keymap import KeyMap
 from neurogym_app.input.responses import Mapped, ResponseTracker, map_event
+from neurogym_app.runtime.display import Display
 from neurogym_app.runtime.markers import Marker, send_marker
+from neurogym_app.runtime.protocols import Player, Recorder
 from neurogym_app.runtime.trial_log import TrialLog, signed_strength_of, summarise, to_record
 
-__all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource", "InputSource"]
+__all__ = ["DROP_FACTOR", "FlowSettings", "FrameInfo", "Runner", "SceneSource"]
 
 DROP_FACTOR = 1.5
 EPS = 1e-9  # seconds: float slack when comparing clock times with step boundaries
@@ -59,12 +61,6 @@ class SceneSource(Protocol):
     def feedback(self, outcome: str, reward: float | None = None) -> Any: ...
     def blank(self) -> Any: ...
     def message(self, text: str) -> Any: ...
-
-
-class InputSource(Protocol):
-    """An extra source of input events (e.g. a simulated participant)."""
-
-    def poll(self, now: float) -> list[InputEvent]: ...
 
 
 @dataclass
@@ -153,15 +149,15 @@ class Runner:
         self,
         env: Any,
         keymap: KeyMap,
-        display: Any,
+        display: Display,
         *,
         scenes: SceneSource | None = None,
-        recorder: Any = None,
+        recorder: Recorder | None = None,
         n_trials: int | None = None,
         seed: int | None = None,
         time_scale: float = 1.0,
         flow: FlowSettings | None = None,
-        sources: Sequence[Any] = (),
+        sources: Sequence[Player] = (),
         block: int = 1,
         on_trial: Callable[[dict[str, Any]], None] | None = None,
         trial_plan: Callable[[int], Any] | None = None,

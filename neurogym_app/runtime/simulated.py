@@ -213,6 +213,11 @@ class SimulatedParticipant:
             self.slope = 4.0 / self.threshold if self.threshold > 0 else slope
             self.defaults_from = "task strength range"
 
+    def reseed(self, rng: np.random.Generator) -> None:
+        """Draw from ``rng`` from now on and plan the current trial afresh (an experiment reseeds per trial)."""
+        self.rng = rng
+        self._plan = None
+
     def describe(self) -> dict[str, Any]:
         return {
             "strategy": self.strategy,
