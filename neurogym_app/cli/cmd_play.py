@@ -48,6 +48,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--input-mode", choices=("press", "latch", "hold"), help="how long a response lasts (default: task's, press)")
     p.add_argument("--out", metavar="SESSIONS_ROOT", help="sessions root folder (default: sessions/)")
     p.add_argument("--config", metavar="FILE", help="TOML config (sections session, display, keys, env)")
+    p.add_argument("--wait-for-lsl", type=float, metavar="S", help="experiment files with LSL markers: hold the start up to S seconds for an inlet")
     p.add_argument("--resume", metavar="SESSION_FOLDER", help="experiment files: continue an interrupted session in a new folder")
     p.set_defaults(func=run)
     return p
@@ -147,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
         return play_experiment(args)
     if args.resume is not None:
         raise UserError("--resume is for experiment files (.toml)")
+    if args.wait_for_lsl is not None:
+        raise UserError("--wait-for-lsl is for experiment files (.toml) with [markers] lsl = true")
     from neurogym_app.core import registry
     from neurogym_app.input.keymap import NotHumanPlayable, build_keymap, playability
     from neurogym_app.record.ids import sanitise_participant

@@ -97,6 +97,19 @@ def play_experiment(args: argparse.Namespace) -> int:
                               as_json=cfg.markers.as_json)
         except ImportError as exc:
             raise UserError(str(exc)) from None
+        wait = getattr(args, "wait_for_lsl", None)
+        if wait is not None and not 0 <= wait <= 3600:
+            raise UserError(f"--wait-for-lsl must be 0 to 3600 seconds, got {wait:g}")
+        wait = cfg.markers.wait_for_consumer if wait is None else wait
+        if wait > 0:
+            print(f"waiting up to {wait:g} s for an LSL inlet on stream {markers.name!r}...", flush=True)
+            if markers.wait_for_consumer(wait):
+                print(f"LSL inlet connected to {markers.name!r}", flush=True)
+            else:
+                print(f"no LSL inlet connected to {markers.name!r} within {wait:g} s: starting anyway "
+                      "(markers sent before an inlet connects are lost)", flush=True)
+    elif getattr(args, "wait_for_lsl", None) is not None:
+        raise UserError(f"--wait-for-lsl: {path} sends no LSL markers; set [markers] lsl = true in it")
 
     def started(run: ExperimentRun) -> None:
         print(f"recording to {run.folder.path}", flush=True)

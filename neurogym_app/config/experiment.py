@@ -64,8 +64,12 @@ Layout (every section but ``[tasks.*]`` is optional)::
     [tasks.lum.simulated]             # a task's own curve, in its units (e.g. luminance differences)
     threshold = 0.06
 
-    [markers]
+    [markers]                         # fields: MarkersConfig
     lsl = true                        # push Lab Streaming Layer markers
+    stream_name = "neurogym-app"      # the outlet's name
+    source_id = ""                    # default: neurogym-app-<name>
+    as_json = false                   # JSON samples instead of labels
+    wait_for_consumer = 30            # hold the start until an inlet connects (s; 0: no wait)
 """
 
 from __future__ import annotations
@@ -479,12 +483,27 @@ class TaskSimulatedConfig(_Psychometric):
 
 
 class MarkersConfig(_Model):
-    """Event markers: Lab Streaming Layer."""
+    """Event markers sent to other recordings (EEG, eye tracker) over Lab Streaming Layer.
+
+    Attributes:
+        lsl: Push markers to an LSL outlet (needs ``pip install 'neurogym-app[lsl]'``): one string
+            sample per onset (``onset:<period>``, ``onset:feedback``, ``onset:screen:<name>``), response
+            (``response:<action>``) and experiment event (``experiment_start``, ``block_start``, ...),
+            time-stamped with its onset moved onto the LSL clock.
+        stream_name: The outlet's stream name (what an inlet resolves, e.g. in LabRecorder).
+        source_id: The outlet's source id (default ``neurogym-app-<experiment name>``), so a recorder
+            reconnects to the same stream after a restart.
+        as_json: Send each marker as JSON (label, time, block, trial and its data) instead of the label.
+        wait_for_consumer: Seconds to hold the run at its start until an inlet is connected (0: do not
+            wait); without one the first markers (``experiment_start``, the welcome screen) are lost.
+            When the time is up the run starts anyway and says so. ``play --wait-for-lsl S`` overrides it.
+    """
 
     lsl: bool = False
     stream_name: str = "neurogym-app"
     source_id: str = ""
     as_json: bool = False
+    wait_for_consumer: NonNegativeFloat = Field(0.0, le=3600.0)
 
 
 TaskConfig.model_rebuild()
