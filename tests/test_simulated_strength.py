@@ -151,6 +151,10 @@ def test_headless_simulated_runs_skip_drawing_unless_draw(tmp_path):
                    "--out", str(tmp_path / name), *extra, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         folder = Path(proc.stdout.split("saved in ")[-1].strip())
+        # play ends with the same timing summary as experiments
+        summary = [ln for ln in proc.stdout.splitlines() if ln.startswith("display: ")]
+        assert len(summary) == 1 and summary[0].startswith("display: refresh 60.0 Hz, 0 dropped frame(s) of ")
+        assert summary[0].endswith("(timed, not drawn)") == (name == "default")
         manifests[name] = json.loads((folder / "manifest.json").read_text())
         manifests[name]["rows"] = (folder / "trials.csv").read_text().splitlines()[1:]
     assert manifests["default"]["display"]["view_drawn"] is False and manifests["default"]["display"]["backend"] == "null"

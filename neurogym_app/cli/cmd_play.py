@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display
+from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display, timing_summary
 from neurogym_app.config.limits import MAX_TRIALS, check_trial_count, session_dt_error
 from neurogym_app.errors import UserError
 
@@ -261,6 +261,8 @@ def run(args: argparse.Namespace) -> int:
     rows = result.rows
     n_correct = sum(int(r.get("correct") or 0) for r in rows)
     pct = 100.0 * n_correct / len(rows) if rows else 0.0
+    stats = result.runner.stats
+    print(timing_summary(result.runner.measured_refresh_hz(), stats.dropped, stats.frames, drawn=display_info.get("view_drawn", True)), flush=True)
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {len(rows)} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
     return 0

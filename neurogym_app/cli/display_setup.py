@@ -100,3 +100,10 @@ def event_pump(display: Any) -> Any:
 
     app = QApplication.instance()
     return app.processEvents if app is not None else None
+
+
+def timing_summary(measured_hz: float | None, dropped: int, frames: int, drawn: bool = True) -> str:
+    """The line every run ends with: ``display: refresh 60.0 Hz, 0 dropped frame(s) of 2238``."""
+    hz = f"{measured_hz:.1f} Hz" if measured_hz else "not measured"
+    note = " (timed, not drawn)" if not drawn else ""
+    return f"display: refresh {hz}, {dropped} dropped frame(s) of {frames}{note}"

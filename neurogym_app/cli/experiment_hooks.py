@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display
+from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display, timing_summary
 from neurogym_app.errors import UserError
 
 __all__ = ["play_experiment", "ask_participant"]
@@ -137,8 +137,7 @@ def play_experiment(args: argparse.Namespace) -> int:
     n = len(result.rows)
     correct = sum(int(r.get("correct") or 0) for r in result.rows)
     pct = 100.0 * correct / n if n else 0.0
-    hz = f"{result.measured_refresh_hz:.1f} Hz" if result.measured_refresh_hz else "not measured"
-    print(f"display: refresh {hz}, {result.dropped_frames} dropped frame(s) of {result.frames}", flush=True)
+    print(timing_summary(result.measured_refresh_hz, result.dropped_frames, result.frames, drawn=(info or {}).get("view_drawn", True)), flush=True)
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {n} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
     return 0
