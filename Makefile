@@ -30,9 +30,10 @@ $(PSYCHOPY_STAMP): $(STAMP) scripts/install_psychopy.sh
 run: venv
 	@$(BIN)/neurogym-app app || [ $$? -eq 3 ]
 
-# The whole suite, headless: layer contracts, then pytest.
+# The whole suite, headless: layer contracts, the type checker on the pure layers, then pytest.
 test: venv psychopy
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 check: venv

@@ -5,9 +5,9 @@ Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/app_screenshots.py [
 Each view is rendered by ``neurogym-app screenshot VIEW [TASK|SESSION...] --out FILE.png``.
 
 The sessions shown are made here, in a temporary folder: simulated
-participants (the Play view's simulated players, on a virtual clock) and
-synthetic agent runs (``tests/_synthetic.py``: a scripted observer with a
-random recurrent network's hidden state), all on PerceptualDecisionMaking-v0.
+participants (the Play view's simulated players, on a virtual clock) and real
+runs of the trained agent shipped in ``assets/agents`` (``run_agent``: its
+hidden state and action probabilities recorded), all on PerceptualDecisionMaking-v0.
 """
 
 from __future__ import annotations
@@ -26,13 +26,11 @@ VIEWS = ("tasks", "inspector", "play", "sessions", "replay", "compare")
 
 
 def make_sessions(root: Path) -> dict[str, list[Path]]:
+    from neurogym_app.agents.player import run_agent
     from neurogym_app.runtime.clock import FakeClock
     from neurogym_app.runtime.null_display import NullDisplay
     from neurogym_app.runtime.play_setup import start_play
     from neurogym_app.runtime.run import PlayOptions
-    # the synthetic writer is a test fixture (tests/_synthetic.py), not part of the package
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from _synthetic import write_synthetic_session
 
     out: dict[str, list[Path]] = {"simulated": [], "agent": []}
     for i, pid in enumerate(("sim-01", "sim-02", "sim-03")):
@@ -42,10 +40,9 @@ def make_sessions(root: Path) -> dict[str, list[Path]]:
         while session.tick(clock.now()):
             clock.advance(1 / 60)
         out["simulated"].append(session.path)
-    for seed in (1, 2, 3):
-        out["agent"].append(
-            write_synthetic_session(root, TASK, n_trials=120, seed=seed, participant=f"rnn-{seed}", kwargs={"timing": "human"}, threshold=9.0 + 3 * seed)
-        )
+    agent = Path(__file__).resolve().parents[1] / "assets" / "agents" / "PerceptualDecisionMaking_gru32"
+    for seed in (1, 2, 3):  # the shipped trained agent, three runs (three env seeds)
+        out["agent"].append(run_agent(agent, trials=120, out=root, task=TASK, seed=seed, timing="human", session=seed).path)
     return out
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from neurogym_app.analysis.catalog import scan_sessions
 from neurogym_app.analysis.comparison import CompareModel
 from neurogym_app.cli.main import main
 from neurogym_app.record import schema
@@ -154,6 +155,9 @@ def test_app_models_take_an_experiment_folder(experiment_folders):
     model = CompareModel()
     model.add(folder)
     assert sorted((e.task, len(e.table)) for e in model.entries) == [("GoNogo-v0", 4), ("PerceptualDecisionMaking-v0", 10)]
+    listed = [i for i in scan_sessions(folder.parent.parent) if folder in i.path.parents]  # the Sessions view
+    assert sorted((i.task, i.n_trials, i.status) for i in listed) == [
+        ("GoNogo-v0", 4, "completed"), ("PerceptualDecisionMaking-v0", N_PRACTICE + 10, "completed")]
     replay = ReplayModel(folder)
     try:
         assert len(replay.sessions) == 2 and replay.n_trials == N_PRACTICE + 10 and replay.env is not None

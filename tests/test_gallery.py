@@ -53,12 +53,7 @@ def _fake_views(monkeypatch, **functions):
     monkeypatch.setitem(sys.modules, "neurogym_app.stimuli.views", module)
 
 
-def test_stimulus_picture_hook_is_false_until_views_can_draw(tmp_path, monkeypatch):
-    with monkeypatch.context() as m:  # no views module at all
-        m.setattr(importlib.util, "find_spec", lambda name, *a: None)
-        assert cmd_gallery.stimulus_picture("PerceptualDecisionMaking-v0", tmp_path / "x.png") is False
-    _fake_views(monkeypatch)  # a views module that cannot draw to a file yet
-    assert cmd_gallery.stimulus_picture("PerceptualDecisionMaking-v0", tmp_path / "y.png") is False
+def test_stimulus_picture_draws_with_the_views(tmp_path, monkeypatch):
     calls = []
     _fake_views(monkeypatch, stimulus_picture=lambda task_id, path: calls.append((task_id, path)) or True)
     assert cmd_gallery.stimulus_picture("GoNogo-v0", tmp_path / "z.png") is True

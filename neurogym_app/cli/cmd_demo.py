@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from neurogym_app.qt.agent_demo import AgentDemoDisplay, ClipRecorder, FrameSaver
     from neurogym_app.runtime.clock import FakeClock, MonotonicClock
     from neurogym_app.runtime.loop import run_frames
-    from neurogym_app.runtime.runner import FlowSettings, Runner
+    from neurogym_app.runtime.run import PlayOptions, build_run
     from neurogym_app.runtime.scenes import StimulusScenes
 
     timing = args.timing or agent.default_play_timing()
@@ -109,11 +109,12 @@ def run(args: argparse.Namespace) -> int:
     saver = FrameSaver(display, args.frames, every_frame=args.every_frame)
     clip = ClipRecorder(display, args.record, fps=args.fps) if args.record else None
     scenes = StimulusScenes(env, keymap, args.view, title=task_id)
-    runner = Runner(
-        env, keymap, display, scenes=scenes, recorder=None, n_trials=args.trials, seed=args.seed,
-        time_scale=args.time_scale, flow=FlowSettings(feedback=True, feedback_ms=600, iti_ms=400),
-        sources=[source, saver] + ([clip] if clip is not None else []),
+    options = PlayOptions(
+        task_id, participant=agent.name, n_trials=args.trials, seed=args.seed, timing=timing, view=args.view,
+        time_scale=args.time_scale, feedback=True, feedback_ms=600, iti_ms=400, record=False, source="neurogym-app demo",
     )
+    runner = build_run(options, display, env=env, keymap=keymap, scenes=scenes,
+                       sources=[source, saver] + ([clip] if clip is not None else [])).runner
     pump = None if args.headless else display._process
     try:
         run_frames(runner, clock, pump=pump)

@@ -331,6 +331,7 @@ def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup
     where = f"tasks.{key}"
     spec = _task_spec(tcfg.id, source, where)
     kwargs = tcfg.make_kwargs()
+    env: Any  # a TrialEnv task (new_trial, a Discrete action space), wrapped or not
     try:
         if isinstance(tcfg.timing, dict):
             env = registry.make(spec.id, **kwargs)
@@ -894,7 +895,7 @@ class ExperimentRun:
         self.block_rows: dict[int, list[dict[str, Any]]] = {}
         self.recorders: dict[str, _TaskRecorder] = {}
         self.procedures = {key: make_procedure(t.procedure_cfg) for key, t in design.tasks.items() if t.procedure_cfg is not None}
-        self.scenes: dict[str, Any] = {}
+        self.scenes: dict[tuple[str, bool], Any] = {}  # (task key, practice) -> scene source
         self.frames = 0
         self.dropped = 0
         self.intervals: list[float] = []
@@ -1083,6 +1084,7 @@ class ExperimentRun:
                 x = proc.next_intensity()
                 extra["adaptive_intensity"] = x
                 target = setup.cfg.adaptive
+                assert target is not None  # a procedure exists only for an adaptive task
                 if target.variable is not None:
                     vars_[target.variable] = x
                 else:

@@ -106,8 +106,10 @@ def session_folders(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         if not inner:
             raise BidsExportError(f"{p} holds no neurogym-app session (no run folder with {schema.MANIFEST_NAME})")
         found.extend(inner)
-    seen: set[Path] = set()
-    return [f for f in found if not (f.resolve() in seen or seen.add(f.resolve()))]
+    unique: dict[Path, Path] = {}
+    for f in found:
+        unique.setdefault(f.resolve(), f)  # each folder once, where it was first named
+    return list(unique.values())
 
 
 def _is_session(manifest: Path) -> bool:

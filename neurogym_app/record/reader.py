@@ -269,9 +269,9 @@ def writer_alive(manifest: dict[str, Any]) -> bool:
     if not isinstance(writer, dict) or writer.get("host") != socket.gethostname():
         return False
     try:
-        pid = int(writer.get("pid"))
+        pid = int(writer["pid"])
         os.kill(pid, 0)
-    except (TypeError, ValueError, ProcessLookupError):
+    except (KeyError, TypeError, ValueError, ProcessLookupError):
         return False
     except PermissionError:  # alive, owned by someone else
         return True

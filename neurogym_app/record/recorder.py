@@ -141,8 +141,10 @@ def csv_line(cells: Sequence[str]) -> str:
     """One CSV line ending in ``\n``; a row with a carriage return in a cell is fully quoted
     (the csv module quotes ``\r`` only when it is part of the line terminator)."""
     buf = io.StringIO()
-    quoting = csv.QUOTE_ALL if any("\r" in c for c in cells) else csv.QUOTE_MINIMAL
-    csv.writer(buf, lineterminator="\n", quoting=quoting).writerow(cells)
+    if any("\r" in c for c in cells):
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(cells)
+    else:
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return buf.getvalue()
 
 

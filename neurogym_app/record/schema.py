@@ -255,8 +255,7 @@ def csv_columns(task_vars: Sequence[str], periods: Sequence[str], pointer: bool 
     cols += list(CSV_PSYCHOPY)
     if pointer:
         cols += list(CSV_POINTER)
-    seen: set[str] = set()
-    return [c for c in cols if not (c in seen or seen.add(c))]
+    return list(dict.fromkeys(cols))  # first occurrence of each column, in order
 
 
 @dataclass(frozen=True)

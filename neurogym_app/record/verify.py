@@ -98,7 +98,8 @@ class MatchedTrials(TrialWrapper):
         if self.queue:
             kwargs = {**self.queue.popleft(), **kwargs}
             self.n_forced += 1
-        return self.env.new_trial(**kwargs)
+        result: dict[str, Any] = self.env.new_trial(**kwargs)  # type: ignore[attr-defined]  # a TrialEnv below
+        return result
 
 
 def _accepts(factory: Any, name: str) -> bool:

@@ -47,7 +47,7 @@ FORMS = ("constant", "uniform", "choice", "truncated_exponential")
 MAX_STEPS = 200_000  # safety limit on the steps of one sample
 
 
-def _g(v: float) -> str:
+def _g(v: Any) -> str:
     return f"{float(v):g}"
 
 
@@ -64,7 +64,7 @@ def spec_form(spec: Any) -> tuple[str, str]:
         if name == "until":
             return "fixed", f"until {_g(args)} ms"
         if name in ("uniform", "choice", "truncated_exponential"):
-            return name, ", ".join(_g(a) for a in args)
+            return name, ", ".join(_g(a) for a in (args if isinstance(args, (list, tuple)) else [args]))
     if isinstance(spec, (list, tuple, np.ndarray)) and len(spec) > 0:
         return "choice", ", ".join(_g(a) for a in spec)
     return "fixed", repr(spec)
@@ -198,7 +198,7 @@ def sample_trials(
     if timing is not None and _accepts(task_id, "timing"):
         params["timing"] = dict(timing) if isinstance(timing, Mapping) else timing
     env = registry.make(task_id, **params)
-    task = env.unwrapped
+    task: Any = env.unwrapped  # a TrialEnv (periods, start_t, end_t)
     dt = float(getattr(task, "dt", 100))
     ob, _ = env.reset(seed=seed)
     try:

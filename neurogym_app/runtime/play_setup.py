@@ -42,7 +42,7 @@ class DeferredScene:
     __slots__ = ("_make", "_scene")
 
     def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
+        self._make: Callable[[], Any] | None = make
         self._scene: Any = None
 
     def resolve(self) -> Any:

@@ -228,7 +228,7 @@ def display_facts(display: Any, **extra: Any) -> dict[str, Any]:
         facts.setdefault("nominal_refresh_hz", float(nominal))
     geometry = getattr(display, "geometry", None)
     size = getattr(geometry, "size", None)
-    if size:
+    if size and geometry is not None:
         facts.setdefault("size_px", list(size))
         facts.setdefault("pix_per_deg", float(geometry.pix_per_deg))
     facts.update(extra)

@@ -7,10 +7,10 @@ Every frame of a trial becomes ``view.scene(StepState(...))``; between trials
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from neurogym_app.input.keymap import KeyMap
-from neurogym_app.stimuli.scene import Scene
+from neurogym_app.stimuli.scene import Scene, Text, Units
 from neurogym_app.stimuli.views import StepState, feedback_scene, instruction_scene, key_caption, make_view
 
 __all__ = ["StimulusScenes"]
@@ -40,7 +40,7 @@ class StimulusScenes:
         self.view = make_view(env, view_kind, geometry, **options)
         self.view_kind = getattr(self.view, "kind", view_kind)
         self.background = self.view.background
-        self.units = self.view.units
+        self.units = cast(Units, self.view.units)  # a view draws in "deg" or "pix"
         self.feedback_texts = dict(feedback_texts or {})
         self.show_reward = show_reward
         self.title = title
@@ -66,7 +66,7 @@ class StimulusScenes:
         scene = feedback_scene(
             outcome, reward=reward if self.show_reward else None, background=self.background, units=self.units
         )
-        if text is not None and scene.items:
+        if text is not None and scene.items and isinstance(scene.items[0], Text):  # the outcome's caption
             from dataclasses import replace
 
             first = replace(scene.items[0], text=text)

@@ -90,6 +90,8 @@ def trial_strength(task: Any, trial: dict[str, Any], variable: str | None = None
     value = trial.get(name) if name else None
     if value is None and name and task is not None:
         value = getattr(task, name, None)
+    if value is None:
+        return None
     try:
         x = abs(float(value))
     except (TypeError, ValueError):
