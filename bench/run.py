@@ -343,6 +343,7 @@ TARGETS = [
     ("plot_update", "p50_ms", "<", 5.0, "plot update with 10 000 trials < 5 ms [ms, p50]"),
     ("session_open", "replay_open_ms", "<", 1000.0, "open a 1 000 000-step session < 1 s [ms]"),
     ("train", "seconds_to_target", "<", 60.0, "RNN training to 80 % on PerceptualDecisionMaking < 60 s [s]"),
+    ("simulated_run", "ratio_vs_null", "<", 1.5, "headless simulated run of 100 PDM trials within 1.5x of --backend null [x]"),
     ("memory", "rss_growth_mb", "<", 5.0, "memory flat over a 1-hour simulated session: RSS growth first -> last quarter < 5 MB [MB]"),
 ]
 

@@ -184,3 +184,17 @@ def test_export_bids_api_returns_runs(tmp_path):
     assert result.runs == ["sub-A/ses-1/beh/sub-A_ses-1_task-GoNogoV0_run-1"] and not result.skipped
     with pytest.raises(Exception, match="is a file"):
         export_bids([root], tmp_path / "d" / "README")
+
+
+def test_csv_export_of_an_experiment_keeps_each_task_apart(tmp_path, capsys):
+    exp = tmp_path / "mini.toml"
+    exp.write_text(EXPERIMENT)
+    root = play(tmp_path, str(exp), "--participant", "P_01")
+    capsys.readouterr()
+    assert main(["export", str(root / "mini"), "--format", "csv", "--out", str(tmp_path / "csv")]) == 0
+    files = sorted(Path(p) for p in capsys.readouterr().out.split())
+    assert [f.parent.name for f in files] == ["GoNogo-v0", "PerceptualDecisionMaking-v0"]  # same run name, two tasks
+    for f in files:
+        lines = f.read_text().splitlines()
+        assert "key_resp.rt" in lines[0].split(",")
+        assert len(lines) - 1 == (5 if f.parent.name == "GoNogo-v0" else 6)  # main trials (practice left out)

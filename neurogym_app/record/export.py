@@ -38,10 +38,11 @@ def export_sessions(
         return export_bids(paths, target, include_practice=include_practice).written
     files = []
     for given in paths:
-        experiment = is_experiment_folder(given)
-        base = Path(out) if out is not None else (Path(given) / "export" if experiment else None)
+        base = Path(out) if out is not None else (Path(given) / "export" if is_experiment_folder(given) else None)
         for folder in session_folders([given]):
-            where = base / folder.parent.name if experiment and base is not None else base
+            # an experiment's task sessions share their folder name: one subfolder per task
+            in_experiment = is_experiment_folder(folder.parent.parent)
+            where = base / folder.parent.name if in_experiment and base is not None else base
             files.append(_export_csv(folder, where, include_practice))
     return files
 
