@@ -91,6 +91,7 @@ from neurogym_app.runtime.run import (
     closing_display_facts,
     create_recorder,
     csv_layout,
+    display_facts,
     make_task,
 )
 from neurogym_app.runtime.runner import DROP_FACTOR, Runner
@@ -959,7 +960,7 @@ class ExperimentRun:
                 for b in d.plan
             ],
             "n_trials_planned": d.n_trials,
-            "display": dict(display_info or {"backend": getattr(self.display, "backend", "?"), "refresh_hz": self.refresh_hz}),
+            "display": dict(display_info) if display_info is not None else display_facts(self.display),
             "clock": {
                 "kind": "monotonic" if realtime else "virtual",
                 "note": "times in every task session are seconds since the experiment started on this clock"
@@ -1466,7 +1467,7 @@ def _ground_truth_outside_actions(task: Any) -> int | None:
     Tasks whose gt is not an action (a float target, e.g. Reaching1D) are not judged.
     """
     space = getattr(task, "action_space", None)
-    gt = getattr(task, "_gt_array", None)
+    gt = np.asarray(task.gt) if getattr(task, "tmax", 0) > 0 else None  # the trial's ground truth (public API)
     if gt is None or not isinstance(space, gym.spaces.Discrete) or not np.issubdtype(gt.dtype, np.integer):
         return None
     low, high = int(space.start), int(space.start + space.n)
