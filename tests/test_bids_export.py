@@ -198,3 +198,18 @@ def test_csv_export_of_an_experiment_keeps_each_task_apart(tmp_path, capsys):
         lines = f.read_text().splitlines()
         assert "key_resp.rt" in lines[0].split(",")
         assert len(lines) - 1 == (5 if f.parent.name == "GoNogo-v0" else 6)  # main trials (practice left out)
+
+
+@pytest.mark.torch
+def test_people_simulated_players_and_networks_in_one_dataset(tmp_path):
+    from neurogym_app.agents.player import run_agent
+
+    root = play(tmp_path, "PerceptualDecisionMaking-v0", "--trials", "5", "--participant", "sim_1", "--seed", "2")
+    agent = Path(__file__).resolve().parents[1] / "assets" / "agents" / "PerceptualDecisionMaking_gru32"
+    run_agent(agent, trials=5, out=root, task="PerceptualDecisionMaking-v0", seed=1, timing="human", session=1)
+    dataset = tmp_path / "bids"
+    assert main(["export", str(root), "--out", str(dataset)]) == 0
+    assert_valid(dataset)
+    rows = [r.split("\t") for r in (dataset / "participants.tsv").read_text().splitlines()]
+    kinds = {r[rows[0].index("original_id")]: r[rows[0].index("player_kind")] for r in rows[1:]}
+    assert kinds == {"sim_1": "simulated", "PerceptualDecisionMaking_gru32": "agent"}
