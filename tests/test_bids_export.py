@@ -167,7 +167,7 @@ def test_export_errors_are_one_line(tmp_path, capsys):
     assert err.startswith("neurogym-app: error: no such session folder:") and "\n" not in err
     (tmp_path / "empty").mkdir()
     assert main(["export", str(tmp_path / "empty"), "--out", str(tmp_path / "d")]) == 2
-    assert "holds no neurogym-app session" in capsys.readouterr().err
+    assert "is not a neurogym-app session folder (no manifest.json)" in capsys.readouterr().err
     root = play(tmp_path, "GoNogo-v0", "--trials", "2", "--participant", "A")
     other = tmp_path / "not_bids"
     other.mkdir()

@@ -85,8 +85,7 @@ def render_view(
         window.show()
         try:
             _stage(window, view, task_id, paths, app)
-            for _ in range(5):
-                app.processEvents()
+            _settle(app)
             target.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(target)):
                 raise ScreenshotError(f"cannot write the screenshot {target}")
@@ -97,6 +96,16 @@ def render_view(
             window.deleteLater()
             app.processEvents()
     return target
+
+
+def _settle(app, seconds: float = 0.4) -> None:  # noqa: ANN001 (Qt object)
+    """Let pending timers (debounced redraws, tab switches) fire before the grab, on a busy machine too."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 def _stage(window, view: str, task_id: str, paths: list[Path], app) -> None:  # noqa: ANN001 (Qt objects)

@@ -104,6 +104,7 @@ def session_folders(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             continue
         inner = sorted(m.parent for m in p.rglob(schema.MANIFEST_NAME) if _is_session(m))
         if not inner:
+            reader_session_folders(p)  # raises: "<p> is not a neurogym-app session folder (no manifest.json)"
             raise BidsExportError(f"{p} holds no neurogym-app session (no run folder with {schema.MANIFEST_NAME})")
         found.extend(inner)
     unique: dict[Path, Path] = {}
@@ -467,9 +468,11 @@ def export_bids(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     folders = session_folders(paths)
+    for folder in folders:  # every session readable before anything is written (a damaged one: one line)
+        SessionReader(folder).close()
     root = Path(dataset)
     if root.exists() and not root.is_dir():
-        raise BidsExportError(f"{root} is a file; give a folder for the BIDS dataset")
+        raise BidsExportError(f"cannot write the export to {root}: it is a file; give a folder for the BIDS dataset")
     if root.is_dir() and any(root.iterdir()) and not (root / "dataset_description.json").exists():
         raise BidsExportError(f"{root} is not empty and not a BIDS dataset (no dataset_description.json); give a new or BIDS folder")
     root.mkdir(parents=True, exist_ok=True)
