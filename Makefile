@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[dev,plot,agents,rl,adaptive,lsl,cluster]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,plot,agents,rl,adaptive,lsl,cluster,media]"
 	@touch $(STAMP)
 
 # PsychoPy, lean: its runtime dependencies, then psychopy itself without the

@@ -286,6 +286,12 @@ def _session_open(params: dict[str, Any], min_time: float) -> dict[str, Any]:
     }
 
 
+def _simulated_run(params: dict[str, Any], min_time: float) -> dict[str, Any]:
+    out = _script("simulated_run.py", "--trials", str(params["trials"]), "--repeats", str(max(1, int(3 * min_time))))
+    return {"value": out["ratio_vs_null"], "ratio_vs_null": out["ratio_vs_null"], "draw_ratio_vs_null": out["draw_ratio_vs_null"],
+            "default_s": out["seconds"]["default"], "null_s": out["seconds"]["null"]}
+
+
 def _train(params: dict[str, Any], min_time: float) -> dict[str, Any]:
     out = _script("train_time.py", timeout=3600.0)
     seconds = out["seconds_to_target"]
@@ -339,6 +345,13 @@ register(Case(
     unit="ms", higher_is_better=False, run=_session_open, min_time=1.0, max_repeats=1,
     variants=lambda ctx: [{"steps": 1_000_000}], label=lambda params: f"replay open, {params['steps']} steps",
     summary=_from_details("replay_open_ms", "replay_open_cpu_ms", "n_steps", "compare_add_ms"), tags=["app"],
+))
+register(Case(
+    name="simulated_run",
+    description="headless --auto psychometric run of 100 PDM trials: time / the --backend null time (target <= 1.5; --draw shown)",
+    unit="x", higher_is_better=False, run=_simulated_run, min_time=1.0, max_repeats=1,
+    variants=lambda ctx: [{"trials": 100}], label=lambda params: f"{params['trials']} PDM trials vs null",
+    summary=_from_details("ratio_vs_null", "draw_ratio_vs_null", "default_s", "null_s"), tags=["app"],
 ))
 register(Case(
     name="train",
@@ -411,6 +424,7 @@ TARGETS = [
     ("train", "seconds_to_target", "<", 60.0, "RNN training to 80 % on PerceptualDecisionMaking < 60 s [s]"),
     ("play_frames", "dropped", "<", 1, "Play view with live plots (and --against): 0 dropped frames in 5 minutes [frames]"),
     ("play_frames", "frame_work_cpu_p99_ms", "<", 4.0, "Play view frame work p99 < 4 ms with plots on [ms, thread CPU]"),
+    ("simulated_run", "ratio_vs_null", "<", 1.5, "headless simulated run of 100 PDM trials within 1.5x of --backend null [x]"),
     ("memory", "rss_growth_mb", "<", 5.0, "memory flat over a 1-hour simulated session: RSS growth first -> last quarter < 5 MB [MB]"),
 ]
 

@@ -2,6 +2,8 @@
 
 Usage: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/app_screenshots.py [--out DIR]``
 
+Each view is rendered by ``neurogym-app screenshot VIEW [TASK|SESSION...] --out FILE.png``.
+
 The sessions shown are made here, in a temporary folder: simulated
 participants (the Play view's simulated players, on a virtual clock) and real
 runs of the trained agent shipped in ``assets/agents`` (``run_agent``: its
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -50,75 +53,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    width, height = (int(v) for v in args.size.lower().split("x"))
-
-    from PyQt6.QtWidgets import QApplication
-
-    from neurogym_app.qt.app import MainWindow
-    from neurogym_app.qt.settings import app_settings
-    from neurogym_app.runtime.run import PlayOptions
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = Path(tempfile.mkdtemp(prefix="ngym-shots-"))
-    sessions = make_sessions(tmp / "sessions")
-    window = MainWindow(TASK, sessions_root=tmp / "sessions", settings=app_settings(tmp / "settings.ini"), envs_dir=tmp / "envs")
-    window.resize(width, height)
-    window.show()
-
-    def settle() -> None:
-        for _ in range(5):
-            app.processEvents()
-
-    def shot(name: str) -> None:
-        settle()
-        path = out / f"app_{name}.png"
-        window.grab().save(str(path))
-        print(path)
-
-    # Tasks: a search typed in the box, the task selected
-    window.tabs.setCurrentWidget(window.browser)
-    window.browser.search.setText("decision")
-    window.browser.select_task(TASK)
-    shot("tasks")
-
-    # Inspector: a uniform stimulus duration, 6 trials
-    window.show_inspector(TASK)
-    window.inspector.n_trials.setValue(6)
-    window.inspector.editor.set_form("stimulus", "uniform", "300, 1500")
-    window.inspector.editor.set_form("fixation", "truncated_exponential", "400, 200, 800")
-    window.inspector.regenerate()
-    shot("inspector")
-
-    # Play: a simulated participant on a virtual clock, stopped mid-session
-    window.tabs.setCurrentWidget(window.play)
-    window.play.virtual.setChecked(True)
-    opts = PlayOptions(TASK, participant="pilot", n_trials=200, seed=5, player="lapse", lapse=0.05, record=False)
-    window.play.start(opts, autorun=False)
-    controller = window.play.controller
-    while controller.running and len(controller.session.table) < 120:
-        controller.run_frames(60)
-    controller.run_frames(75)  # into the next trial, so the timeline shows one running
-    window.play.refresh_plots(force=True)
-    controller.emit_stats()
-    shot("play")
-    window.play.stop()
-
-    # Sessions
-    window.tabs.setCurrentWidget(window.sessions)
-    window.sessions.refresh()
-    shot("sessions")
-
-    # Replay: an agent run, mid-trial
-    window.open_session(sessions["agent"][0])
-    window.replay.seek(2, 14)
-    shot("replay")
-
-    # Compare: simulated participants vs agent runs
-    window.add_to_compare([str(p) for p in sessions["simulated"] + sessions["agent"]])
-    shot("compare")
-    window.compare.export(out / "app_compare_export.png")
-
-    window.close()
+    root = tmp / "sessions"
+    sessions = make_sessions(root)
+    # one `neurogym-app screenshot VIEW` per view: what the docs show is what the command renders
+    targets = {
+        "tasks": [TASK],
+        "inspector": [TASK],
+        "play": [TASK],
+        "sessions": [str(root)],
+        "replay": [str(sessions["agent"][0])],
+        "compare": [str(p) for p in sessions["simulated"] + sessions["agent"]],
+    }
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    for view in VIEWS:
+        cmd = [sys.executable, "-m", "neurogym_app.cli.main", "screenshot", view, *targets[view],
+               "--out", str(out / f"app_{view}.png"), "--size", args.size, "--sessions", str(root)]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr)
+            return done.returncode
+        print(done.stdout.strip())
     return 0
 
 

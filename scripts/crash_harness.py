@@ -341,7 +341,7 @@ def verify(result: KillResult, trials: int, planned: str) -> None:
     """Check the folder a killed run left (see the module docstring); fills ``result``."""
     from neurogym_app.record import schema
     from neurogym_app.record.reader import SessionFormatError, open_session
-    from neurogym_app.record.recorder import format_cell
+    from neurogym_app.record.recorder import format_row
 
     folder = result.folder
     problems = result.problems
@@ -435,7 +435,7 @@ def verify(result: KillResult, trials: int, planned: str) -> None:
         problems.append(f"trials.csv has {len(csv_trials)} rows, expected {expect_csv}")
     for r in body:
         idx = int(r[columns.index("trial")])
-        want = [format_cell(summaries.get(idx, {}).get(c)) for c in columns]
+        want = format_row(summaries.get(idx, {}), columns)
         if r != want:
             problems.append(f"trials.csv row {idx} differs from steps.sqlite")
             break

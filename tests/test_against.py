@@ -270,20 +270,5 @@ def test_teaching_demo_shows_the_network_answer_after_each_trial(tmp_path):
          scenes=StimulusScenes(env, keymap, "natural", title=PDM), env=env, keymap=keymap,
          opponent=opponent_for([str(PDM_AGENT)], out=tmp_path / "T"))
     assert seen == []
-    assert RevealScenes  # the demo's scene source (play --show-agent, demo --student)
+    assert RevealScenes  # the scene source of play --show-agent
 
-
-def test_demo_student_is_play_against_with_the_answer_shown(monkeypatch):
-    """`demo TASK --student` runs the one play pipeline: --against the task's agent, --show-agent."""
-    import neurogym_app.cli.main as cli_main
-    from neurogym_app.cli.main import build_parser
-
-    seen = {}
-    monkeypatch.setattr(cli_main, "main", lambda argv: seen.setdefault("argv", list(argv)) and 0)
-    args = build_parser().parse_args(["demo", PDM, "--student", "--trials", "4", "--seed", "2", "--headless"])
-    assert args.func(args) == 0
-    argv = seen["argv"]
-    assert argv[:2] == ["play", PDM] and "--show-agent" in argv and "--headless" in argv
-    assert Path(argv[argv.index("--against") + 1]).name == "PerceptualDecisionMaking_gru32"
-    play_args = build_parser().parse_args(argv)
-    assert play_args.show_agent and play_args.trials == 4 and play_args.against

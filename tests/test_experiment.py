@@ -221,7 +221,7 @@ BAD = [
     ('[tasks.a]\nid = "GoNogo-v0"\nconditions = [{ground_truht = 1}]\n', r"tasks\.a\.conditions\[0\]: unknown trial variable 'ground_truht'"),
     ('[tasks.a]\nid = "GoNogo-v0"\nconditions = [{ground_truth = 7}]\n',
      r"tasks\.a\.conditions\[0\]: .*correct answer 7, which is not one of GoNogo-v0's actions \(0-1\)"),
-    ('[tasks.a]\nid = "PerceptualDecisionMaking-v0"\nparams = {cohs = [500]}\n', r"tasks\.a\.params: .*cohs"),
+    ('[tasks.a]\nid = "PerceptualDecisionMaking-v0"\nparams = {cohs = [500]}\n', r"tasks\.a\.params\.cohs: .*cohs"),
     ('[tasks.a]\nid = "PerceptualDecisionMaking-v0"\n[tasks.a.adaptive]\nmethod = "staircase"\nvariable = "cohh"\nstart = 5\nsteps = 1\n',
      r"tasks\.a\.adaptive\.variable: unknown trial variable 'cohh'"),
     ('[tasks.a]\nid = "PerceptualDecisionMaking-v0"\n[tasks.a.adaptive]\nmethod = "staircase"\nvariable = "coh"\nstart = 5\nsteps = 1\ndown = 0\n',

@@ -95,8 +95,8 @@ def test_each_experiment_folder_verifies_compares_and_exports(experiment_folders
 
         out = folder.parent / f"bids-{folder.name}"
         assert main(["export", str(folder), "--format", "bids", "--out", str(out)]) == 0
-        tsvs = sorted(out.glob("*_events.tsv"))
-        assert [p.name.split("_task-")[1] for p in tsvs] == ["GoNogov0_events.tsv", "PerceptualDecisionMakingv0_events.tsv"]
+        tsvs = sorted(out.rglob("*_events.tsv"))
+        assert [p.name.split("_task-")[1] for p in tsvs] == ["GoNogoV0_run-1_events.tsv", "PerceptualDecisionMakingV0_run-1_events.tsv"]
         sub = folder.name.split("_")[0]
         assert all(p.name.startswith(f"sub-{sub}_ses-1_") for p in tsvs)
         rdm = [line.split("\t") for line in tsvs[1].read_text().splitlines()]
@@ -116,7 +116,7 @@ def test_practice_is_a_column_and_can_be_included(experiment_folders, capsys):
     assert per_task == {"PerceptualDecisionMaking-v0": 13, "GoNogo-v0": 4}
     out = folder.parent / "with-practice"
     assert main(["export", str(folder), "--format", "bids", "--out", str(out), "--include-practice"]) == 0
-    rdm = next(out.glob("*PerceptualDecisionMaking*_events.tsv")).read_text().splitlines()
+    rdm = next(out.rglob("*PerceptualDecisionMaking*_events.tsv")).read_text().splitlines()
     col = rdm[0].split("\t").index("trial")
     assert {int(r.split("\t")[col]) for r in rdm[1:]} == set(range(13))
 
@@ -133,7 +133,7 @@ def test_onsets_strictly_increase_across_blocks_and_tasks(experiment_folders):
         for sub in session_folders(folder):
             with open_session(sub) as reader:
                 by_task[reader.manifest["task"]["id"]] = [r["trial_onset_s"] for r in reader.rows()]
-        assert sorted(t for ts in by_task.values() for t in ts) == onsets
+        assert sorted(t for ts in by_task.values() for t in ts) == pytest.approx(onsets, abs=1e-6)  # trials.csv: to the microsecond
         assert min(by_task["GoNogo-v0"]) > max(by_task["PerceptualDecisionMaking-v0"])  # gonogo runs last
 
 

@@ -137,7 +137,8 @@ def test_sigkill_mid_session_keeps_every_committed_trial(tmp_path):
         assert [str(r["trial"]) for r in s.rows()] == [r["trial"] for r in rows]
     r = cli("export", str(folder), "--format", "bids")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip().splitlines()[0].endswith("_events.tsv")
+    assert r.stdout.strip().splitlines()[0].startswith("added sub-")
+    assert list((folder / "export" / "bids").rglob("*_events.tsv"))
 
 
 # ------------------------------------------------------------- user errors
@@ -210,8 +211,10 @@ def test_export_csv_and_bids_from_cli(tmp_path):
     r = cli("export", str(folder), "--format", "csv", "--out", str(tmp_path / "x"))
     assert r.returncode == 0 and Path(r.stdout.strip()).read_text() == (folder / "trials.csv").read_text()
     r = cli("export", str(folder))
-    tsv, sidecar = (Path(p) for p in r.stdout.split())
-    assert tsv.name == "sub-P07_ses-2_task-GoNogov0_events.tsv" and tsv.parent == folder / "export"
+    assert r.returncode == 0, r.stderr
+    beh = folder / "export" / "bids" / "sub-P07" / "ses-2" / "beh"
+    assert r.stdout.splitlines()[0] == "added sub-P07/ses-2/beh/sub-P07_ses-2_task-GoNogoV0_run-1"
+    sidecar = beh / "sub-P07_ses-2_task-GoNogoV0_run-1_events.json"
     assert json.loads(sidecar.read_text())["response_time"]["Units"] == "s"
     (folder / "steps.sqlite").write_bytes(b"garbage" * 100)
     r = cli("export", str(folder))

@@ -381,11 +381,13 @@ def test_reader_accepts_a_file_in_the_folder(session_dir):
 
 # ------------------------------------------------------------------ export
 def test_export_bids_and_csv(session_dir, tmp_path):
-    tsv, sidecar = export_session(session_dir, "bids", tmp_path / "bids")
-    assert tsv.name == "sub-P01_ses-1_task-GoNogov0_events.tsv" and sidecar.suffix == ".json"
+    files = export_session(session_dir, "bids", tmp_path / "bids")
+    beh = tmp_path / "bids" / "sub-P01" / "ses-1" / "beh"
+    tsv, sidecar = beh / "sub-P01_ses-1_task-GoNogoV0_run-1_events.tsv", beh / "sub-P01_ses-1_task-GoNogoV0_run-1_events.json"
+    assert tsv in files and sidecar in files
     lines = tsv.read_text().splitlines()
     header = lines[0].split("\t")
-    assert header[:4] == ["onset", "duration", "trial_type", "trial"] and "response_time" in header
+    assert header[:3] == ["onset", "duration", "trial_type"] and "trial" in header and "response_time" in header
     rows = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
     responses = [r for r in rows if r["trial_type"] == "response"]
     assert len(responses) == 30

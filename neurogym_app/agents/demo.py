@@ -9,6 +9,15 @@ action probabilities for a view to draw (``history``, ``latest``).
 
 With ``time_scale`` > 1 the runner slows the task down in wall time; the agent
 still acts once per step, so what it does is the same as in a recorded run.
+
+With ``act=False`` (a student plays) the agent sees the same observations and
+chooses at every step, but presses nothing: its choice is kept for the view,
+which reveals it once the student has responded (:meth:`AgentSource.reveal`).
+
+For the view it keeps, per trial (:class:`DemoTrial`), the trial's variables,
+the correct response, the planned periods, every step the agent took and its
+choice (the first response it gave at or after the response period), for the
+current trial and the one before (``trials``).
 """
 
 from __future__ import annotations
@@ -16,15 +25,16 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
+from neurogym_app.runtime.trial_log import first_response_target
 
-__all__ = ["DemoStep", "AgentSource", "find_agent_for_task"]
+__all__ = ["DemoStep", "DemoTrial", "AgentSource", "find_agent_for_task"]
 
 KEY_DOWN_FRACTION = 0.4  # a press is released after this fraction of a step (at most 80 ms)
 
@@ -44,22 +54,61 @@ class DemoStep:
     gt: Any
 
 
+@dataclass
+class DemoTrial:
+    """One trial as the demo shows it: what was drawn, the correct response, the agent's steps and choice."""
+
+    index: int
+    vars: dict[str, Any]
+    n_steps: int  # planned steps (the trial's ground truth length)
+    periods: dict[str, tuple[int, int]]
+    correct_label: str | None
+    steps: list[DemoStep] = field(default_factory=list)
+    choice: Any = None
+    choice_label: str | None = None
+    choice_p: float | None = None
+    choice_step: int | None = None
+
+    @property
+    def shown_vars(self) -> dict[str, Any]:
+        """The trial variables worth showing (the trial seed left out)."""
+        return {k: v for k, v in self.vars.items() if k != "trial_seed"}
+
+    def period_of(self, k: int) -> str | None:
+        for name, (a, b) in self.periods.items():
+            if a <= k < b:
+                return name
+        return None
+
+
 class AgentSource:
     """Runner input source driven by an agent policy (see module doc)."""
 
     kind = "agent"
 
-    def __init__(self, policy: Any, keymap: Any, history: int = 60) -> None:
+    def __init__(self, policy: Any, keymap: Any, history: int = 60, act: bool = True) -> None:
         self.policy = policy
         self.keymap = keymap
+        self.act = act
         self.history: deque[DemoStep] = deque(maxlen=history)
+        self.trials: deque[DemoTrial] = deque(maxlen=2)  # the previous trial and the current one
         self.latest: DemoStep | None = None
         self.version = 0
+        self.student_responded = False  # act=False: the student has responded in the current trial
         self._queue: list[tuple[float, int, InputEvent]] = []
         self._n = 0
         self._acted: tuple[int, int] | None = None
         if hasattr(policy, "reset"):
             policy.reset()
+
+    @property
+    def current(self) -> DemoTrial | None:
+        return self.trials[-1] if self.trials else None
+
+    def reveal(self, phase: str) -> bool:
+        """Whether the view may show the agent's choice: always when the agent plays; when a student
+        plays, only once the student has responded or the trial is over."""
+        return self.act or self.student_responded or phase != "trial"
 
     # ------------------------------------------------------------ source API
     def poll(self, now: float) -> list[InputEvent]:
@@ -79,6 +128,11 @@ class AgentSource:
             return
         self._acted = key
         k = frame.step
+        trial = self.current
+        if trial is None or trial.index != frame.trial:
+            trial = self._new_trial(frame.trial, log, runner)
+        if not self.act:
+            self.student_responded = any(getattr(m, "is_response", False) for m, _, _ in getattr(log, "events", []))
         out = self.policy.act(log.obs[k])
         hidden = (out.hidden or {}).get("hidden") if hasattr(out, "hidden") else None
         gt = log.gt_plan[k] if k < len(log.gt_plan) else None
@@ -94,9 +148,28 @@ class AgentSource:
             gt=None if gt is None else (gt.item() if isinstance(gt, np.generic) else gt),
         )
         self.history.append(step)
+        trial.steps.append(step)
         self.latest = step
         self.version += 1
-        self._respond(out.action, frame.onset, runner.step_s)
+        rt_start = log.periods[runner.rt_from][0] if getattr(runner, "rt_from", None) in log.periods else 0
+        if trial.choice is None and k >= rt_start and not np.array_equal(np.asarray(out.action), np.asarray(self.keymap.fixate)):
+            trial.choice, trial.choice_label, trial.choice_step = out.action, step.label, k
+            if step.probs is not None and not self.keymap.is_box:
+                trial.choice_p = float(step.probs[int(out.action)])
+        if self.act:
+            self._respond(out.action, frame.onset, runner.step_s)
+
+    def _new_trial(self, index: int, log: Any, runner: Any) -> DemoTrial:
+        target = first_response_target(np.asarray(log.gt_plan), self.keymap.fixate)
+        correct = None
+        if target is not None and not self.keymap.is_box:
+            correct = self.keymap.label(target[0])
+        elif target is None:
+            correct = "no response"
+        trial = DemoTrial(index, dict(log.vars), len(log.gt_plan), dict(log.periods), correct)
+        self.trials.append(trial)
+        self.student_responded = False
+        return trial
 
     # ------------------------------------------------------------- responses
     def _respond(self, action: Any, t: float, step_s: float) -> None:
@@ -131,6 +204,24 @@ class AgentSource:
         if not cols:
             return None
         return np.stack(cols, axis=1)
+
+    def trial_columns(self) -> tuple[list[tuple[DemoTrial, int, DemoStep | None]], int]:
+        """The heat map's columns: every step of the previous trial, then as many of the current trial's
+        planned steps as the previous one took (None where they have not run yet); and the column where
+        the current trial starts."""
+        cols: list[tuple[DemoTrial, int, DemoStep | None]] = []
+        trials = list(self.trials)
+        start = 0
+        for i, trial in enumerate(trials):
+            if i == len(trials) - 1:
+                start = len(cols)
+                done = {s.step: s for s in trial.steps}
+                # as long as the trial before (a trial ends at the response, often well before its planned end)
+                shown = max(len(trial.steps), len(trials[0].steps) if len(trials) > 1 else trial.n_steps, 1)
+                cols += [(trial, k, done.get(k)) for k in range(min(shown, max(trial.n_steps, len(trial.steps))))]
+            else:
+                cols += [(trial, s.step, s) for s in trial.steps]
+        return cols, start
 
 
 def find_agent_for_task(task_id: str, roots: tuple[str | Path, ...] = ()) -> Path | None:

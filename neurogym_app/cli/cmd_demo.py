@@ -6,7 +6,11 @@ stimulus its hidden activity and action probabilities are drawn step by step.
 ``--time-scale 3`` makes every step last three times longer. Without
 ``--agent`` a shipped agent for TASK (assets/agents) is used.
 ``--headless --frames DIR`` renders offscreen on a virtual clock and writes a
-PNG per step (and per feedback/pause) into DIR.
+PNG per step (and per feedback/pause) into DIR; ``--record FILE.gif`` (or
+``.mp4``) films the window for slides. The panel shows the trial's variables
+(e.g. the coherence), the correct answer and the network's choice.
+``--student``: a student plays with the keys while the network faces the same
+trials; its choice is revealed only after the student has responded.
 """
 
 from __future__ import annotations
@@ -41,10 +45,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--frames", metavar="DIR", help="write PNG frames (one per step and per pause) into DIR")
     p.add_argument("--every-frame", action="store_true", help="with --frames: save every display frame")
     p.add_argument("--size", default="1280x600", metavar="WxH", help="window size (default 1280x600)")
-    p.add_argument(
-        "--student", action="store_true",
-        help="a student plays (keyboard) while the agent faces the same trials; its answer appears after each trial",
-    )
+    p.add_argument("--record", metavar="FILE", help="film the demo into FILE.gif or FILE.mp4 (imageio, imageio-ffmpeg)")
+    p.add_argument("--fps", type=float, default=10.0, metavar="N", help="with --record: frames per second of demo time (default 10)")
+    p.add_argument("--student", action="store_true", help="a student plays; the network's choice is shown after the student's response")
     p.set_defaults(func=run)
     return p
 
@@ -64,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         raise DemoError(f"--size must look like 1280x600, got {args.size!r}") from None
-    if args.student:
-        return _student(args, task_id)
     if args.agent:
         agent = load_agent(args.agent)
     else:
@@ -73,13 +74,19 @@ def run(args: argparse.Namespace) -> int:
         if folder is None:
             raise DemoError(f"no agent trained on {task_id} found; train one: neurogym-app train {task_id}, then --agent")
         agent = load_agent(folder)
+    if args.record and not args.record.lower().endswith((".gif", ".mp4")):
+        raise DemoError(f"--record {args.record}: give a .gif or .mp4 file name")
+    if not args.fps > 0:
+        raise DemoError(f"--fps must be > 0, got {args.fps}")
+    if args.student and args.headless:
+        raise DemoError("--student needs a window to play in (leave out --headless)")
     if args.headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
         raise DemoError("no display found; run with --headless --frames DIR to write the frames as PNG files")
 
     from neurogym_app.input.keymap import build_keymap
-    from neurogym_app.qt.agent_demo import AgentDemoDisplay, FrameSaver
+    from neurogym_app.qt.agent_demo import AgentDemoDisplay, ClipRecorder, FrameSaver
     from neurogym_app.runtime.clock import FakeClock, MonotonicClock
     from neurogym_app.runtime.loop import run_frames
     from neurogym_app.runtime.run import PlayOptions, build_run
@@ -88,18 +95,26 @@ def run(args: argparse.Namespace) -> int:
     timing = args.timing or agent.default_play_timing()
     env = agent.make_env(timing=timing, task_id=task_id)
     keymap = build_keymap(env)
-    source = AgentSource(agent.policy(), keymap)
+    source = AgentSource(agent.policy(), keymap, act=not args.student)
     clock = FakeClock() if args.headless else MonotonicClock()
     n_actions = getattr(env.action_space, "n", None)
-    title = f"{agent.name} on {task_id} ({timing} timing, x{args.time_scale:g} slower)"
-    display = AgentDemoDisplay(clock, source, keymap, title=title, size=(width, height), offscreen=args.headless, n_actions=n_actions)
+    model = agent.spec.get("model") or {}
+    network = f"{str(model.get('kind', 'rnn')).upper()} network ({model.get('hidden_size', '?')} units)"
+    who = "you and a " + network if args.student else "a " + network
+    title = f"{who[0].upper()}{who[1:]} on {task_id}"
+    pace = "real time" if args.time_scale == 1 else f"each step x{args.time_scale:g} {'slower' if args.time_scale > 1 else 'faster'}"
+    subtitle = f"agent {agent.name}, {timing} timing, {pace}"
+    display = AgentDemoDisplay(clock, source, keymap, title=title, subtitle=subtitle, size=(width, height),
+                               offscreen=args.headless, n_actions=n_actions, student=args.student)
     saver = FrameSaver(display, args.frames, every_frame=args.every_frame)
+    clip = ClipRecorder(display, args.record, fps=args.fps) if args.record else None
     scenes = StimulusScenes(env, keymap, args.view, title=task_id)
     options = PlayOptions(
         task_id, participant=agent.name, n_trials=args.trials, seed=args.seed, timing=timing, view=args.view,
         time_scale=args.time_scale, feedback=True, feedback_ms=600, iti_ms=400, record=False, source="neurogym-app demo",
     )
-    runner = build_run(options, display, env=env, keymap=keymap, scenes=scenes, sources=[source, saver]).runner
+    runner = build_run(options, display, env=env, keymap=keymap, scenes=scenes,
+                       sources=[source, saver] + ([clip] if clip is not None else [])).runner
     pump = None if args.headless else display.process_events
     try:
         run_frames(runner, clock, pump=pump)
@@ -110,21 +125,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"{agent.name} played {len(rows)} trial(s) of {task_id}: {correct} correct")
     if args.frames:
         print(f"{len(saver.saved)} frame(s) written to {args.frames}")
+    if clip is not None:
+        try:
+            path = clip.write()
+        except (ImportError, ValueError, OSError) as exc:
+            raise DemoError(f"--record {args.record}: {exc}") from None
+        print(f"{len(clip.frames)} frame(s) recorded to {path}")
     return 0
 
-
-def _student(args: argparse.Namespace, task_id: str) -> int:
-    """``demo --student``: ``play TASK --against AGENT --show-agent`` (one pipeline), recorded like any play."""
-    from neurogym_app.agents.demo import find_agent_for_task
-    from neurogym_app.cli.main import main
-
-    agent = args.agent or find_agent_for_task(task_id)
-    if agent is None:
-        raise DemoError(f"no agent trained on {task_id} found; train one: neurogym-app train {task_id}, then --agent")
-    argv = ["play", task_id, "--against", str(agent), "--show-agent", "--trials", str(args.trials),
-            "--time-scale", f"{args.time_scale:g}", "--seed", str(args.seed), "--view", args.view]
-    if args.timing:
-        argv += ["--timing", args.timing]
-    if args.headless:
-        argv += ["--headless"]
-    return int(main(argv) or 0)

@@ -13,10 +13,11 @@ Display backends are imported lazily (cli/display_setup.py), only for the backen
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display
+from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display, timing_summary
 from neurogym_app.config.limits import MAX_TRIALS, check_trial_count, session_dt_error
 from neurogym_app.errors import UserError
 
@@ -37,8 +38,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--timing", choices=("human", "default"), help="the task's human timing (default) or its network timing")
     p.add_argument("--auto", choices=("oracle", "random", "lapse", "psychometric"), help="a simulated participant plays instead of you")
     p.add_argument("--lapse", type=float, default=0.1, metavar="P", help="lapse rate of --auto lapse (default 0.1)")
+    p.add_argument("--threshold", type=float, metavar="X", help="--auto psychometric: threshold in the task's strength units (default: from its range)")
+    p.add_argument("--slope", type=float, metavar="S", help="--auto psychometric: slope, 1 / strength unit (default: 4 / threshold)")
     p.add_argument("--realtime", action="store_true", help="with --auto: run at wall-clock speed (default: virtual time)")
     p.add_argument("--headless", action="store_true", help="render offscreen (no window)")
+    p.add_argument("--draw", action="store_true", help="with --auto --headless: draw every frame offscreen (default: not drawn, recorded as such)")
     p.add_argument("--fullscreen", action="store_true", help="full-screen window")
     p.add_argument("--time-scale", type=float, metavar="X", help="slow down (>1) or speed up (<1) the task")
     p.add_argument("--input-mode", choices=("press", "latch", "hold"), help="how long a response lasts (default: task's, press)")
@@ -53,6 +57,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "--show-agent", action="store_true",
         help="teaching demo: the feedback screen also shows what the --against agent chose (never for a pilot or an experiment)",
     )
+    p.add_argument("--wait-for-lsl", type=float, metavar="S", help="experiment files with LSL markers: hold the start up to S seconds for an inlet")
     p.add_argument("--resume", metavar="SESSION_FOLDER", help="experiment files: continue an interrupted session in a new folder")
     p.set_defaults(func=run)
     return p
@@ -112,6 +117,18 @@ def _check_session_numbers(args: argparse.Namespace, scfg: Any) -> None:
             raise UserError(f"session.{name}{where} must be at most {MAX_BETWEEN_TRIALS_MS} ms (10 min), got {value}")
 
 
+def _check_psychometric(args: argparse.Namespace) -> None:
+    import math
+
+    given = [f for f in ("threshold", "slope") if getattr(args, f, None) is not None]
+    if given and args.auto != "psychometric":
+        raise UserError(f"--{given[0]} is for the psychometric simulated player: add --auto psychometric")
+    if args.threshold is not None and not (math.isfinite(args.threshold) and args.threshold >= 0):
+        raise UserError(f"--threshold must be a number >= 0 in the task's strength units, got {args.threshold:g}")
+    if args.slope is not None and not (math.isfinite(args.slope) and args.slope > 0):
+        raise UserError(f"--slope must be a positive number (1 / strength unit), got {args.slope:g}")
+
+
 def _check_session_dt(cfg: Any, args: argparse.Namespace) -> None:
     """A time step people can play: at most ``MAX_SESSION_DT_MS`` (the task library takes any positive dt).
 
@@ -140,6 +157,8 @@ def run(args: argparse.Namespace) -> int:
         return play_experiment(args)
     if args.resume is not None:
         raise UserError("--resume is for experiment files (.toml)")
+    if args.wait_for_lsl is not None:
+        raise UserError("--wait-for-lsl is for experiment files (.toml) with [markers] lsl = true")
     from neurogym_app.core import registry
     from neurogym_app.input.keymap import NotHumanPlayable, build_keymap, playability
     from neurogym_app.record.ids import sanitise_participant
@@ -161,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
     _check_session_numbers(args, scfg)
     if not 0.0 <= args.lapse <= 1.0:
         raise UserError(f"--lapse must be within 0-1, got {args.lapse}")
+    _check_psychometric(args)
     if args.realtime and not args.auto:
         raise UserError("--realtime is for simulated players (--auto); people always play in real time")
     if args.participant is not None:
@@ -182,6 +202,12 @@ def run(args: argparse.Namespace) -> int:
     if reason is not None:
         raise NotHumanPlayable(f"{task_id} is not human-playable: {reason}")
     keymap = build_keymap(env, cfg.keys or None, args.input_mode)
+    if args.auto == "psychometric" and args.threshold is None:
+        from neurogym_app.runtime.simulated import psychometric_defaults
+
+        if psychometric_defaults(env.unwrapped) is None:
+            print(f"note: {task_id} defines no stimulus strength (signed_strength or metadata strength_var): "
+                  "--auto psychometric plays as the oracle with its lapse rate", file=sys.stderr, flush=True)
 
     backend = _pick(args.backend, scfg.backend)
     if not args.headless and backend != "null" and not has_screen():
@@ -190,8 +216,10 @@ def run(args: argparse.Namespace) -> int:
     realtime = args.realtime or not args.auto or args.backend == "psychopy"
     clock = MonotonicClock() if realtime else FakeClock()
     fullscreen = bool(args.fullscreen or cfg.display.fullscreen) and not args.headless
+    if args.draw and not (args.headless and args.auto):
+        raise UserError("--draw is for simulated runs without a window (--auto --headless); other runs are always drawn")
     display, paced = make_display(
-        backend, headless=args.headless, auto=bool(args.auto), fullscreen=fullscreen, clock=clock, cfg=cfg
+        backend, headless=args.headless, auto=bool(args.auto), fullscreen=fullscreen, clock=clock, cfg=cfg, draw=args.draw
     )
     display_info = display_facts(display, headless=args.headless)
     view = _pick(args.view, scfg.view)
@@ -217,6 +245,8 @@ def run(args: argparse.Namespace) -> int:
         wait_for_start=not args.auto,
         player=args.auto or "human",
         lapse=args.lapse,
+        threshold=args.threshold,
+        slope=args.slope,
         virtual_clock=not realtime,
         source="neurogym-app play",
     )
@@ -248,6 +278,8 @@ def run(args: argparse.Namespace) -> int:
     rows = result.rows
     n_correct = sum(int(r.get("correct") or 0) for r in rows)
     pct = 100.0 * n_correct / len(rows) if rows else 0.0
+    stats = result.runner.stats
+    print(timing_summary(result.runner.measured_refresh_hz(), stats.dropped, stats.frames, drawn=display_info.get("view_drawn", True)), flush=True)
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {len(rows)} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
     if result.against is not None:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display
+from neurogym_app.cli.display_setup import NO_DISPLAY, event_pump, has_screen, load_config, make_display, timing_summary
 from neurogym_app.errors import UserError
 
 __all__ = ["play_experiment", "ask_participant", "make_opponent"]
@@ -35,14 +35,16 @@ def make_opponent(items: list[str], out: Any, session: int = 1) -> Any:
     return opponent_for(items, out=out, session=session)
 
 
-def _display(cfg: Any, *, auto: bool, headless: bool, backend: str | None, fullscreen: bool, clock: Any) -> tuple[Any, dict, Any, Any]:
+def _display(
+    cfg: Any, *, auto: bool, headless: bool, backend: str | None, fullscreen: bool, clock: Any, draw: bool = False
+) -> tuple[Any, dict, Any, Any]:
     from neurogym_app.runtime.run import display_facts
 
     backend = backend or cfg.session.backend
     if not headless and backend != "null" and not has_screen():
         raise UserError(NO_DISPLAY)
     fullscreen = bool(fullscreen or cfg.display.fullscreen) and not headless
-    display, paced = make_display(backend, headless=headless, auto=auto, fullscreen=fullscreen, clock=clock, cfg=cfg)
+    display, paced = make_display(backend, headless=headless, auto=auto, fullscreen=fullscreen, clock=clock, cfg=cfg, draw=draw)
     if paced:
         display.blocks_on_flip = True
     return display, display_facts(display, headless=headless), getattr(display, "geometry", None), event_pump(display)
@@ -90,6 +92,7 @@ def play_experiment(args: argparse.Namespace) -> int:
     display, info, geometry, pump = _display(
         display_cfg, auto=bool(auto), headless=bool(getattr(args, "headless", False)),
         backend=getattr(args, "backend", None), fullscreen=bool(getattr(args, "fullscreen", False)), clock=clock,
+        draw=bool(getattr(args, "draw", False)),
     )
     out = Path(getattr(args, "out", None) or display_cfg.session.out)
     markers = None
@@ -101,6 +104,19 @@ def play_experiment(args: argparse.Namespace) -> int:
                               as_json=cfg.markers.as_json)
         except ImportError as exc:
             raise UserError(str(exc)) from None
+        wait = getattr(args, "wait_for_lsl", None)
+        if wait is not None and not 0 <= wait <= 3600:
+            raise UserError(f"--wait-for-lsl must be 0 to 3600 seconds, got {wait:g}")
+        wait = cfg.markers.wait_for_consumer if wait is None else wait
+        if wait > 0:
+            print(f"waiting up to {wait:g} s for an LSL inlet on stream {markers.name!r}...", flush=True)
+            if markers.wait_for_consumer(wait):
+                print(f"LSL inlet connected to {markers.name!r}", flush=True)
+            else:
+                print(f"no LSL inlet connected to {markers.name!r} within {wait:g} s: starting anyway "
+                      "(markers sent before an inlet connects are lost)", flush=True)
+    elif getattr(args, "wait_for_lsl", None) is not None:
+        raise UserError(f"--wait-for-lsl: {path} sends no LSL markers; set [markers] lsl = true in it")
 
     def started(run: ExperimentRun) -> None:
         print(f"recording to {run.folder.path}", flush=True)
@@ -129,8 +145,7 @@ def play_experiment(args: argparse.Namespace) -> int:
     n = len(result.rows)
     correct = sum(int(r.get("correct") or 0) for r in result.rows)
     pct = 100.0 * correct / n if n else 0.0
-    hz = f"{result.measured_refresh_hz:.1f} Hz" if result.measured_refresh_hz else "not measured"
-    print(f"display: refresh {hz}, {result.dropped_frames} dropped frame(s) of {result.frames}", flush=True)
+    print(timing_summary(result.measured_refresh_hz, result.dropped_frames, result.frames, drawn=(info or {}).get("view_drawn", True)), flush=True)
     how = {"completed": "done", "aborted": "stopped by the participant"}.get(result.status, result.status)
     print(f"{how}: {n} trial(s), {pct:.0f}% correct; saved in {result.path}", flush=True)
     return 0

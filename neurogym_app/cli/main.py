@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from neurogym_app.errors import UserError
 
@@ -27,6 +28,12 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USER_ERROR)
 
 
+class _TakesArguments(Protocol):
+    """A parser or an argument group."""
+
+    def add_argument(self, *names: str, **options: Any) -> Any: ...
+
+
 def _command_modules() -> list[str]:
     import neurogym_app.cli as package
 
@@ -38,17 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = OneLineParser(prog=PROG, description="NeuroGym tasks for networks and people.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument(
-        "--envs",
-        metavar="DIR",
-        default=None,
-        help="folder of custom task modules to register (default: ./envs if it exists)",
-    )
+    _add_global_options(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in _command_modules():
         module = importlib.import_module(f"neurogym_app.cli.{name}")
         module.add_parser(sub)
+    for command in sub.choices.values():
+        # Global options are accepted after the subcommand too (`play X --envs DIR`);
+        # SUPPRESS keeps a value given before the subcommand when it is not repeated after it.
+        _add_global_options(command.add_argument_group("global options"), default=argparse.SUPPRESS)
     return parser
+
+
+def _add_global_options(parser: _TakesArguments, *, default: object) -> None:
+    parser.add_argument(
+        "--envs",
+        metavar="DIR",
+        default=default,
+        help="folder of custom task modules to register (default: ./envs if it exists)",
+    )
 
 
 def _discover_custom_tasks(envs_dir: str | None) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from neurogym_app.config.errors import ConfigError, from_validation_error
+from neurogym_app.config.errors import ConfigError, from_validation_error, raise_text_numbers, text_number_errors
 from neurogym_app.config.sections import (
     AgentConfig,
     DisplayConfig,
@@ -150,6 +150,7 @@ class Config(BaseSettings):
                 )
             source = os.fspath(config_file)
             file_data = load_toml(source)
+        text_numbers = text_number_errors(file_data, type(self), source=source) if source else []
         data = _deep_merge(file_data, values)
         try:
             super().__init__(**data)
@@ -162,10 +163,12 @@ class Config(BaseSettings):
                 init_data=values if source else data,
                 env_prefix=ENV_PREFIX,
                 env_delimiter=ENV_NESTED_DELIMITER,
+                first=text_numbers,
             ) from exc
         except SettingsError as exc:  # e.g. an NGYM_* variable that is not valid JSON
             detail = str(exc) if exc.__cause__ is None else f"{exc}: {exc.__cause__}"
             raise ConfigError(f"{source or 'Config'}: {' '.join(detail.split())}", source=source) from exc
+        raise_text_numbers(text_numbers, source=source or "Config")
 
     @model_validator(mode="after")
     def _plot_title_defaults_to_task(self) -> Config:

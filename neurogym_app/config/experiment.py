@@ -59,18 +59,23 @@ Layout (every section but ``[tasks.*]`` is optional)::
     trials = 40
     repeat = 2                        # consecutive blocks of this entry (kept together)
 
-    [simulated]                       # the --auto participant's parameters
-    threshold = 20
-    width = 4
+    [simulated]                       # the --auto participant's parameters (psychometric curve in the
+    threshold = 20                    #   task's strength units; default: from each task's strength range)
+    slope = 0.25                      #   steepness (1 / strength unit), or width = 1 / slope
+    [tasks.lum.simulated]             # a task's own curve, in its units (e.g. luminance differences)
+    threshold = 0.06
 
-    [markers]
+    [markers]                         # fields: MarkersConfig
     lsl = true                        # push Lab Streaming Layer markers
+    stream_name = "neurogym-app"      # the outlet's name
+    source_id = ""                    # default: neurogym-app-<name>
+    as_json = false                   # JSON samples instead of labels
+    wait_for_consumer = 30            # hold the start until an inlet connects (s; 0: no wait)
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import json
 import os
@@ -92,7 +97,13 @@ from pydantic import (
 )
 
 from neurogym_app.config.config import load_toml
-from neurogym_app.config.errors import ConfigError, from_validation_error
+from neurogym_app.config.errors import (
+    ConfigError,
+    close_name,
+    from_validation_error,
+    raise_text_numbers,
+    text_number_errors,
+)
 from neurogym_app.config.limits import MAX_TRIALS, PracticeTrialCount, TrialCount, session_dt_error
 from neurogym_app.config.sections import KeyMap, PositiveNumber, check_timing_spec, lists_not_tuples
 
@@ -106,6 +117,7 @@ __all__ = [
     "PracticeConfig",
     "QuestConfig",
     "SimulatedConfig",
+    "TaskSimulatedConfig",
     "StaircaseConfig",
     "TaskConfig",
     "INSTRUCTIONS_DIR",
@@ -340,6 +352,7 @@ class TaskConfig(_TrialList):
     practice: PracticeConfig = Field(default_factory=PracticeConfig)
     adaptive: AdaptiveConfig | None = None
     against: str | list[str] | None = None  # agent folder(s) or a folder of agents facing this task's trials
+    simulated: TaskSimulatedConfig | None = None
 
     @field_validator("timing", mode="after")
     @classmethod
@@ -426,27 +439,76 @@ class ExperimentFlowConfig(_Model):
         return key
 
 
-class SimulatedConfig(_Model):
-    """Parameters of the simulated participant (``--auto``)."""
+class _Psychometric(_Model):
+    """The psychometric observer's curve, in the task's stimulus-strength units (``coh``, a luminance difference...).
 
-    strategy: Literal["oracle", "random", "lapse", "psychometric"] = "psychometric"
-    threshold: float = 10.0
-    width: PositiveFloat = 3.0
+    ``threshold``: strength at the curve's midpoint; ``slope``: its steepness (1 / strength unit), or
+    ``width`` = 1 / slope. Not given: from the task's strength range (geometric mean of the weakest
+    non-zero and strongest level; slope 4 / threshold).
+    """
+
+    threshold: NonNegativeFloat | None = None
+    slope: PositiveFloat | None = None
+    width: PositiveFloat | None = None
     variable: str | None = None
     guess: Annotated[float, Field(ge=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _slope_or_width(self) -> _Psychometric:
+        if self.slope is not None and self.width is not None:
+            raise ValueError("give slope or width (= 1 / slope), not both")
+        return self
+
+
+class SimulatedConfig(_Psychometric):
+    """Parameters of the simulated participant (``--auto``); a task's ``[tasks.<key>.simulated]`` overrides them."""
+
+    strategy: Literal["oracle", "random", "lapse", "psychometric"] = "psychometric"
     lapse: Annotated[float, Field(ge=0, le=1)] = 0.02
     rt_mean_ms: PositiveFloat = 450.0
     rt_sd_ms: PositiveFloat = 120.0
     screen_s: PositiveFloat = 0.5
 
+    def for_task(self, task: TaskSimulatedConfig | None) -> SimulatedConfig:
+        """These settings with a task's own psychometric curve (threshold, slope/width, variable, guess) applied."""
+        if task is None:
+            return self
+        given = task.model_dump(exclude_unset=True)
+        if "slope" in given or "width" in given:
+            given.setdefault("slope", None)
+            given.setdefault("width", None)
+        return self.model_copy(update=given)
+
+
+class TaskSimulatedConfig(_Psychometric):
+    """A task's own psychometric curve for the simulated participant, in that task's strength units."""
+
 
 class MarkersConfig(_Model):
-    """Event markers: Lab Streaming Layer."""
+    """Event markers sent to other recordings (EEG, eye tracker) over Lab Streaming Layer.
+
+    Attributes:
+        lsl: Push markers to an LSL outlet (needs ``pip install 'neurogym-app[lsl]'``): one string
+            sample per onset (``onset:<period>``, ``onset:feedback``, ``onset:screen:<name>``), response
+            (``response:<action>``) and experiment event (``experiment_start``, ``block_start``, ...),
+            time-stamped with its onset moved onto the LSL clock.
+        stream_name: The outlet's stream name (what an inlet resolves, e.g. in LabRecorder).
+        source_id: The outlet's source id (default ``neurogym-app-<experiment name>``), so a recorder
+            reconnects to the same stream after a restart.
+        as_json: Send each marker as JSON (label, time, block, trial and its data) instead of the label.
+        wait_for_consumer: Seconds to hold the run at its start until an inlet is connected (0: do not
+            wait); without one the first markers (``experiment_start``, the welcome screen) are lost.
+            When the time is up the run starts anyway and says so. ``play --wait-for-lsl S`` overrides it.
+    """
 
     lsl: bool = False
     stream_name: str = "neurogym-app"
     source_id: str = ""
     as_json: bool = False
+    wait_for_consumer: NonNegativeFloat = Field(default=0.0, le=3600.0)
+
+
+TaskConfig.model_rebuild()
 
 
 class ExperimentConfig(_Model):
@@ -489,8 +551,7 @@ class ExperimentConfig(_Model):
             self.__dict__["blocks"] = [BlockConfig(task=key) for key in self.tasks]
         for i, block in enumerate(self.blocks):
             if block.task not in self.tasks:
-                close = difflib.get_close_matches(block.task, list(self.tasks), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = close_name(block.task, self.tasks)
                 raise _BlockTaskError(i, f"no task {block.task!r} in [tasks] (defined: {', '.join(self.tasks)}){hint}")
         return self
 
@@ -589,6 +650,7 @@ def load_experiment(path: str | os.PathLike[str]) -> ExperimentConfig:
 
 
 def experiment_from_dict(data: dict[str, Any], *, source: str = "experiment", base: Path | None = None) -> ExperimentConfig:
+    text_numbers = text_number_errors(data, ExperimentConfig, source=source)
     try:
         cfg = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
@@ -596,10 +658,11 @@ def experiment_from_dict(data: dict[str, Any], *, source: str = "experiment", ba
             inner = (err.get("ctx") or {}).get("error")
             if isinstance(inner, _BlockTaskError):
                 raise ConfigError(f"{source}: blocks[{inner.index}].task: {inner}", source=source) from None
-        config_error = from_validation_error(exc, ExperimentConfig, source=source, file_data=data)
+        config_error = from_validation_error(exc, ExperimentConfig, source=source, file_data=data, first=text_numbers)
         message = re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", str(config_error))
         errors = [re.sub(r"\.adaptive\.(staircase|quest)\b", ".adaptive", e) for e in config_error.errors]
         raise ConfigError(message, source=source, errors=errors) from None
+    raise_text_numbers(text_numbers, source=source)
     return _finish(cfg, source, base or Path("."))
 
 
@@ -612,7 +675,7 @@ def design_hash(cfg: ExperimentConfig) -> str:
     for key in ("title", "version", "welcome", "participant_fields", "flow", "simulated", "markers"):
         data.pop(key, None)
     for task in data.get("tasks", {}).values():
-        for key in ("title", "instructions", "instructions_file", "feedback"):
+        for key in ("title", "instructions", "instructions_file", "feedback", "simulated"):
             task.pop(key, None)
         task.get("practice", {}).pop("text", None)
     text = json.dumps(data, sort_keys=True, default=str)

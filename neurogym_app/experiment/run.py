@@ -45,6 +45,7 @@ import hashlib
 import itertools
 import math
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ from neurogym_app.record.recorder import (
     RecordingError,
     SessionRecorder,
     csv_line,
-    format_cell,
+    format_row,
     fsync_dir,
     now_iso,
     write_json_atomic,
@@ -175,7 +176,7 @@ class TaskSetup:
     def columns(self) -> list[str]:
         extra = list(EXTRA_COLUMNS) + (list(STATE_COLUMNS) + ["adaptive_intensity"] if self.cfg.adaptive else [])
         names = list(self.task_vars) + [c for c in extra if c not in self.task_vars]
-        return schema.csv_columns(names, self.periods)
+        return schema.csv_columns(names, self.periods, pointer=self.keymap.pointer is not None)
 
 
 @dataclass
@@ -269,14 +270,72 @@ def _err(source: str, where: str, message: Any) -> ConfigError:
     return ConfigError(f"{source}: {where}: {text}", source=source)
 
 
+def _task_spec(task_id: str, source: str, where: str) -> Any:
+    """The registry entry of ``task_id``; a custom task is also looked for beside the experiment file."""
+    from neurogym_app.core import registry
+    from neurogym_app.tasks.discovery import discover_envs
+
+    try:
+        return registry.spec(task_id)
+    except Exception as exc:
+        error = exc
+    folder = Path(source).parent
+    if Path(source).is_file() and folder.is_dir():
+        problems = discover_envs(folder)
+        try:
+            return registry.spec(task_id)
+        except Exception as exc:
+            if problems:  # the task's module is there but does not import: say so, with its line
+                raise _err(source, f"{where}.id", f"{task_id} not found; {problems[0]}") from None
+            error = exc  # its suggestions now include the tasks beside the file
+    raise _err(source, f"{where}.id", error) from None
+
+
+def _user_line(exc: BaseException) -> str:
+    """`` (at envs/mytask.py:12)``: the last line of the traceback outside this package and the libraries."""
+    import traceback
+
+    package = str(Path(__file__).resolve().parents[1])
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.endswith(".py") and not f.filename.startswith(package) and "site-packages" not in f.filename and "/lib/python" not in f.filename
+    ]
+    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+
+
+def _failing_field(task_id: str, tcfg: TaskConfig, kwargs: dict[str, Any], exc: Exception) -> tuple[str, str]:
+    """Which field of ``[tasks.<key>]`` made the task fail to build: ``params.<name>``, ``timing[.<period>]``
+    or ``dt``, and a one-line message (a task's own TypeError included)."""
+    from neurogym_app.core import registry
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    named = re.search(r"parameter '([^']+)'", text)
+    if named and named.group(1) in tcfg.params:
+        return f"params.{named.group(1)}", text
+    period = re.search(r"period '([^']+)'", text)
+    if period and isinstance(tcfg.timing, dict) and period.group(1) in tcfg.timing:
+        return f"timing.{period.group(1)}", text
+    if "timing preset" in text:
+        return "timing", text
+    untimed = {k: v for k, v in kwargs.items() if k != "timing"}
+    try:  # which part fails on its own: the parameters (and dt) without the timing?
+        registry.make(task_id, **untimed)
+    except Exception:
+        if not isinstance(exc, UserError):  # the task's own error (e.g. a TypeError on a wrong type)
+            text = f"{task_id} cannot be built with params {tcfg.params}: {type(exc).__name__}: {text}"
+        if tcfg.dt is not None and not tcfg.params:
+            return "dt", text
+        if len(tcfg.params) == 1:
+            return f"params.{next(iter(tcfg.params))}", text
+        return "params", text
+    return "timing", text
+
+
 def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup:
     from neurogym_app.core import registry
 
     where = f"tasks.{key}"
-    try:
-        spec = registry.spec(tcfg.id)
-    except Exception as exc:
-        raise _err(source, f"{where}.id", exc) from None
+    spec = _task_spec(tcfg.id, source, where)
     kwargs = tcfg.make_kwargs()
     env: Any  # a TrialEnv task (new_trial, a Discrete action space), wrapped or not
     try:
@@ -286,13 +345,18 @@ def _build_task(key: str, tcfg: TaskConfig, source: str, seed: int) -> TaskSetup
         else:
             env = make_task(spec.id, tcfg.timing, kwargs)
     except Exception as exc:
-        field_name = "timing" if "timing" in str(exc).lower() else "params"
-        raise _err(source, f"{where}.{field_name}", exc) from None
+        field_name, message = _failing_field(spec.id, tcfg, kwargs, exc)
+        raise _err(source, f"{where}.{field_name}", message) from None
     try:
         keymap = build_keymap(env, tcfg.keys or None, tcfg.input_mode)
     except UserError as exc:
         raise _err(source, f"{where}.keys", exc) from None
-    env.reset(seed=seed)
+    try:
+        env.reset(seed=seed)
+    except Exception as exc:  # the first trial of the task fails: a wrong parameter value, or a mistake in the task
+        field_name = f"params.{next(iter(tcfg.params))}" if len(tcfg.params) == 1 else "params" if tcfg.params else "id"
+        given = f" with params {tcfg.params}" if tcfg.params else ""
+        raise _err(source, f"{where}.{field_name}", f"{tcfg.id} fails to start a trial{given}: {type(exc).__name__}: {exc}{_user_line(exc)}") from None
     task_vars, periods = csv_layout(env)
     task = env.unwrapped
     has_trials = callable(getattr(task, "new_trial", None))
@@ -589,7 +653,7 @@ class ExperimentFolder:
         return cls(path, manifest, columns)
 
     def append(self, row: Mapping[str, Any]) -> None:
-        line = csv_line([format_cell(row.get(c)) for c in self.columns])
+        line = csv_line(format_row(row, self.columns))
         try:
             with open(self.path / schema.CSV_NAME, "a", encoding="utf-8", newline="") as f:
                 f.write(line)
@@ -1045,11 +1109,12 @@ class ExperimentRun:
         sources: list[Player] = []
         if self.auto:
             if self.participant is None or self.participant.inner.keymap is not setup.keymap:
-                sim = self.cfg.simulated
+                sim = self.cfg.simulated.for_task(setup.cfg.simulated)
                 inner = SimulatedParticipant(
                     setup.keymap, self.auto, seed=self.participant_seed,
                     rt=RTDistribution(mean_ms=sim.rt_mean_ms, sd_ms=sim.rt_sd_ms, min_ms=150.0),
-                    lapse=sim.lapse, threshold=sim.threshold, width=sim.width, variable=sim.variable, guess=sim.guess,
+                    lapse=sim.lapse, threshold=sim.threshold, width=sim.width, slope=sim.slope, variable=sim.variable,
+                    guess=sim.guess, task=setup.env,
                 )
                 self.participant = _TrialSeededParticipant(inner, self.participant_seed, self)
             sources.append(self.participant)

@@ -28,8 +28,9 @@ from neurogym_app.record import schema
 from neurogym_app.record.ids import safe_component, sanitise_participant
 from neurogym_app.record.jsonutil import dumps, plain
 from neurogym_app.record.npyblob import to_npy
+from neurogym_app.record.psychopy_columns import psychopy_cells
 
-__all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "now_iso", "fsync_dir", "write_json_atomic", "writer_info"]
+__all__ = ["RecordingError", "SessionRecorder", "build_row", "format_cell", "format_row", "now_iso", "fsync_dir", "write_json_atomic", "writer_info"]
 
 MAX_SUFFIX = 10_000
 
@@ -113,18 +114,27 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     fsync_dir(path.parent)
 
 
-def format_cell(value: Any) -> str:
-    """One trials.csv cell: '' for None/NaN, 1/0 for booleans, JSON for containers."""
+def format_cell(value: Any, column: str | None = None) -> str:
+    """One trials.csv cell: '' for None/NaN, 1/0 for booleans, JSON for containers.
+
+    Floats are written rounded to what they mean (:func:`schema.round_for_column`:
+    ms to 0.001, s to 0.000001, no binary noise, no ``-0.0``).
+    """
     if value is None:
         return ""
     value = plain(value)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return "" if not math.isfinite(value) else repr(value)
+        return "" if not math.isfinite(value) else repr(schema.round_for_column(value, column))
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return str(value)
+
+
+def format_row(row: Mapping[str, Any], columns: Sequence[str]) -> list[str]:
+    """The trials.csv cells of ``row`` over ``columns`` (each float rounded for its column)."""
+    return [format_cell(row.get(c), c) for c in columns]
 
 
 def csv_line(cells: Sequence[str]) -> str:
@@ -211,7 +221,7 @@ class SessionRecorder:
             raise
         except OSError as exc:
             raise RecordingError(f"cannot create a session folder under {task_dir}: {_reason(exc, task_dir)}") from exc
-        columns = schema.csv_columns(task_vars, periods)
+        columns = schema.csv_columns(task_vars, periods, pointer=schema.has_pointer(manifest))
         from neurogym_app import __version__
 
         full = {
@@ -268,6 +278,7 @@ class SessionRecorder:
         if self._conn is None:
             raise RecordingError(f"session {self.path} is closed")
         row = build_row(self.columns, self.lead(record), record.vars, record.summary)
+        row.update({k: v for k, v in psychopy_cells(row, self.manifest, record.events).items() if k in row})
         try:
             self._commit(record, row)
         except (sqlite3.Error, OSError, TypeError, ValueError) as exc:
@@ -310,7 +321,7 @@ class SessionRecorder:
             raise
 
     def _append_csv(self, row: Mapping[str, Any]) -> None:
-        line = csv_line([format_cell(row.get(c)) for c in self.columns])
+        line = csv_line(format_row(row, self.columns))
         with open(self.path / schema.CSV_NAME, "a", encoding="utf-8", newline="") as f:
             f.write(line)
             f.flush()

@@ -42,7 +42,10 @@ Format versions (every older version stays readable and verifiable):
    records its env seed, ``trial_source: "plan"`` (each trial rebuilt from its
    recorded variables, ``trial_seed`` included, so ``verify`` regenerates it),
    ``first_trial`` (a resumed run numbers its trials on from the run it
-   resumes) and onsets on the experiment's clock.
+   resumes) and onsets on the experiment's clock; the PsychoPy columns
+   :data:`CSV_PSYCHOPY` (and :data:`CSV_POINTER` for pointer tasks) at the end
+   of trials.csv; floats written rounded to their meaning (:func:`round_for_column`).
+   Version 1 sessions have none of these columns and read as before.
 3. ``trial_parameters`` in the manifest: task attributes changed between trials
    (an experiment's staircase on a task parameter); each trial's row holds the
    value it was drawn with in the column :func:`parameter_column` (``param_<name>``),
@@ -70,6 +73,8 @@ __all__ = [
     "CSV_LEAD",
     "CSV_RESPONSE",
     "CSV_FRAMES",
+    "CSV_PSYCHOPY",
+    "CSV_POINTER",
     "CSV_COLUMN_DOCS",
     "PLAYER_KINDS",
     "Event",
@@ -78,6 +83,8 @@ __all__ = [
     "var_column",
     "onset_column",
     "parameter_column",
+    "has_pointer",
+    "round_for_column",
     "is_practice",
 ]
 
@@ -140,6 +147,19 @@ CSV_RESPONSE = (
 )
 #: after the period onsets
 CSV_FRAMES = ("n_frames", "dropped_frames", "max_frame_interval_ms", "other_vars")
+#: last: the names a PsychoPy analysis script reads for a keyboard response (format version 2)
+CSV_PSYCHOPY = (
+    "date",
+    "expName",
+    "frameRate",
+    "trials.thisN",
+    "trials.thisTrialN",
+    "key_resp.keys",
+    "key_resp.rt",
+    "key_resp.corr",
+)
+#: after CSV_PSYCHOPY, in sessions of tasks that take pointer responses
+CSV_POINTER = ("mouse.x", "mouse.y", "mouse.time")
 
 CSV_COLUMN_DOCS = {
     "participant": "participant id (sanitised)",
@@ -170,9 +190,44 @@ CSV_COLUMN_DOCS = {
     "dropped_frames": "frame intervals longer than 1.5x the display's refresh period",
     "max_frame_interval_ms": "longest frame interval in the trial",
     "other_vars": "JSON of trial variables that have no column (tasks whose variables differ between trials)",
+    "date": "PsychoPy: the session's start, local time, as YYYY-MM-DD_HHhMM.SS.mmm",
+    "expName": "PsychoPy: the experiment name (experiment files) or the task id",
+    "frameRate": "PsychoPy: the display's refresh rate when the session started (Hz)",
+    "trials.thisN": "PsychoPy: trial index in the session, from 0 (same as trial)",
+    "trials.thisTrialN": "PsychoPy: trial index in its block, from 0",
+    "key_resp.keys": "PsychoPy: the key that gave the response (empty: no key response)",
+    "key_resp.rt": "PsychoPy: rt_ms in seconds (empty: no key response)",
+    "key_resp.corr": "PsychoPy: 1 if correct, else 0 (same as correct)",
+    "mouse.x": "PsychoPy: pointer x of a pointer response, in the task's units (-1 to 1 across the stimulus)",
+    "mouse.y": "PsychoPy: pointer y of a pointer response (up is positive)",
+    "mouse.time": "PsychoPy: the pointer response's time, rt_ms in seconds",
 }
 
-_FIXED = set(CSV_LEAD) | set(CSV_RESPONSE) | set(CSV_FRAMES)
+_FIXED = set(CSV_LEAD) | set(CSV_RESPONSE) | set(CSV_FRAMES) | set(CSV_PSYCHOPY) | set(CSV_POINTER)
+
+_SECONDS = {"key_resp.rt", "mouse.time", "onset", "duration", "response_time"}
+
+
+def round_for_column(value: float, column: str | None = None) -> float:
+    """``value`` rounded to what it means in ``column``: ms to 0.001, seconds to 0.000001 (the
+    same microsecond), Hz to 0.001, anything else to 12 significant digits (binary noise such as
+    ``100.00000000000009`` goes); never ``-0.0``."""
+    name = column or ""
+    if name.endswith("_ms"):
+        out = round(value, 3)
+    elif name.endswith("_s") or name in _SECONDS:
+        out = round(value, 6)
+    elif name == "frameRate":
+        out = round(value, 3)
+    else:
+        out = float(f"{value:.12g}")
+    return out + 0.0 if out != 0 else 0.0
+
+
+def has_pointer(manifest: Mapping[str, Any]) -> bool:
+    """True when a session's key map takes pointer responses (its trials.csv has the mouse.* columns)."""
+    keymap = manifest.get("key_map") or {}
+    return isinstance(keymap, Mapping) and bool(keymap.get("pointer"))
 
 
 def var_column(name: str) -> str:
@@ -200,13 +255,16 @@ def is_practice(row: Mapping[str, Any]) -> bool:
         return False
 
 
-def csv_columns(task_vars: Sequence[str], periods: Sequence[str]) -> list[str]:
-    """The fixed column list of a session's trials.csv."""
+def csv_columns(task_vars: Sequence[str], periods: Sequence[str], pointer: bool = False) -> list[str]:
+    """The fixed column list of a session's trials.csv (``pointer``: with the mouse.* columns)."""
     cols = list(CSV_LEAD)
     cols += [var_column(v) for v in task_vars]
     cols += list(CSV_RESPONSE)
     cols += [onset_column(p) for p in periods]
     cols += list(CSV_FRAMES)
+    cols += list(CSV_PSYCHOPY)
+    if pointer:
+        cols += list(CSV_POINTER)
     return list(dict.fromkeys(cols))  # first occurrence of each column, in order
 
 

@@ -240,6 +240,14 @@ class LSLSink:
         self.outlet.push_sample([sample], float(marker.t) + self.offset)
         self.sent += 1
 
+    def wait_for_consumer(self, seconds: float) -> bool:
+        """Block until an inlet is connected to the outlet or ``seconds`` have passed; True if one is."""
+        if self.outlet is None:
+            return False
+        if self.outlet.have_consumers():
+            return True
+        return bool(self.outlet.wait_for_consumers(float(seconds)))
+
     def close(self) -> None:
         self.outlet = None
 

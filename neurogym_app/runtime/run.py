@@ -83,6 +83,8 @@ class PlayOptions:
     rt_mean_ms: float = 450.0
     rt_sd_ms: float | None = None  # None: a quarter of the mean
     lapse: float = 0.1
+    threshold: float | None = None  # psychometric player, in the task's strength units (None: from its range)
+    slope: float | None = None  # 1 / strength unit (None: 4 / threshold)
     feedback: bool = True
     feedback_ms: float = 500.0
     iti_ms: float = 500.0
@@ -223,6 +225,7 @@ def display_facts(display: Any, **extra: Any) -> dict[str, Any]:
     facts: dict[str, Any] = dict(info()) if callable(info) else {}
     facts.setdefault("backend", getattr(display, "backend", type(display).__name__))
     facts.setdefault("refresh_hz", float(getattr(display, "refresh_hz", 0) or 0) or None)
+    facts.setdefault("view_drawn", facts["backend"] != "null")  # False: frames were timed, not drawn
     nominal = getattr(display, "nominal_hz", None)
     if nominal:
         facts.setdefault("nominal_refresh_hz", float(nominal))
@@ -417,7 +420,10 @@ def build_run(
     if options.player != "human":
         if options.sim_seed is None:
             options.sim_seed = derive_seed(seed, 1)
-        participant = SimulatedParticipant(keymap, options.player, seed=options.sim_seed, rt=options.rt, lapse=options.lapse)
+        participant = SimulatedParticipant(
+            keymap, options.player, seed=options.sim_seed, rt=options.rt, lapse=options.lapse,
+            threshold=options.threshold, slope=options.slope, task=env,
+        )
     player: dict[str, Any] = {"kind": options.kind, "id": options.participant}
     if participant is not None:
         player.update(participant.describe())

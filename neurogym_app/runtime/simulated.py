@@ -20,13 +20,24 @@ Strategies:
     random.
 ``psychometric``
     An observer with a threshold: on each trial it is correct with
-    probability ``guess + (1 - guess - lapse) / (1 + exp(-(x - threshold) / width))``
-    where ``x`` is the magnitude of the trial variable ``variable`` (default:
-    the task's ``metadata["strength_var"]``, e.g. ``coh``; a task attribute
-    of that name when the trial has none) and ``guess`` defaults to
-    1 / number of response actions (0 for a single go response). Correct:
-    the oracle's response; wrong: another response (or a miss / false
-    alarm). Without such a variable it is the oracle with ``lapse``.
+    probability ``guess + (1 - guess - lapse) / (1 + exp(-slope * (x - threshold)))``
+    (``width`` = 1 / ``slope``) where ``x`` is the trial's stimulus strength
+    in the task's own units: the magnitude of the trial variable ``variable``
+    if given, else of the task's ``signed_strength(trial)``, else of its
+    ``metadata["strength_var"]`` (e.g. ``coh``; a task attribute of that name
+    when the trial has none). ``guess`` defaults to 1 / number of response
+    actions (0 for a single go response). Correct: the oracle's response;
+    wrong: another response (or a miss / false alarm). Without a strength it
+    is the oracle with ``lapse``.
+
+    Threshold and slope not given come from the task's strength range
+    (:func:`strength_levels`, the magnitudes of 200 trials drawn from a copy
+    of the task with a fixed seed): the threshold is the geometric mean of
+    the weakest non-zero and the strongest level (the middle of the range on
+    the log scale psychophysical levels are spaced on) and the slope is
+    4 / threshold, so the weakest level is near chance and the strongest near
+    ceiling, whether strengths are coherences (6.4-51.2) or luminance
+    differences (0.02-0.32).
 
 On a turn-based task (``keymap.turn_based``) every trial gets a response
 (the task waits for it): with no target in the ground truth it picks at random.
@@ -45,9 +56,9 @@ import numpy as np
 
 from neurogym_app.input.events import InputEvent, KeyEvent, PointerEvent
 from neurogym_app.input.keymap import KeyMap
-from neurogym_app.runtime.trial_log import first_response_target
+from neurogym_app.runtime.trial_log import first_response_target, signed_strength_of
 
-__all__ = ["STRATEGIES", "RTDistribution", "SimulatedParticipant"]
+__all__ = ["STRATEGIES", "RTDistribution", "SimulatedParticipant", "psychometric_defaults", "strength_levels", "trial_strength"]
 
 STRATEGIES = ("oracle", "random", "lapse", "psychometric")
 KEY_DOWN_S = 0.08  # how long a simulated key stays down
@@ -67,6 +78,55 @@ class RTDistribution:
         sigma2 = math.log(1.0 + (s / m) ** 2)
         mu = math.log(m) - sigma2 / 2.0
         return max(self.min_ms, float(rng.lognormal(mu, math.sqrt(sigma2))))
+
+
+def trial_strength(task: Any, trial: dict[str, Any], variable: str | None = None) -> float | None:
+    """The magnitude of a trial's stimulus strength in the task's units (see the module doc), or None."""
+    if variable is None:
+        signed = signed_strength_of(task, trial)
+        if signed is not None and math.isfinite(signed):
+            return abs(signed)
+    name = variable or (getattr(task, "metadata", {}) or {}).get("strength_var")
+    value = trial.get(name) if name else None
+    if value is None and name and task is not None:
+        value = getattr(task, name, None)
+    if value is None:
+        return None
+    try:
+        x = abs(float(value))
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def strength_levels(task: Any, variable: str | None = None, n: int = 200, seed: int = 0) -> list[float]:
+    """The distinct strength magnitudes of ``n`` trials drawn from a copy of ``task`` (fixed seed; the task is untouched)."""
+    import copy
+
+    if not callable(getattr(task, "new_trial", None)):
+        return []
+    try:
+        probe = copy.deepcopy(task)
+        probe.reset(seed=seed)
+        levels = set()
+        for _ in range(n):
+            x = trial_strength(probe, dict(probe.new_trial()), variable)
+            if x is None:
+                return []
+            levels.add(round(x, 12))
+    except Exception:  # a task that cannot be copied or sampled has no range: the caller says so
+        return []
+    return sorted(levels)
+
+
+def psychometric_defaults(task: Any, variable: str | None = None) -> tuple[float, float] | None:
+    """``(threshold, slope)`` from the task's strength range (see the module doc), or None without a strength."""
+    levels = [x for x in strength_levels(task, variable) if x > 0]
+    if not levels:
+        return None
+    lo, hi = levels[0], levels[-1]
+    threshold = math.sqrt(lo * hi) if hi > lo else hi / 2.0
+    return threshold, 4.0 / threshold
 
 
 @dataclass
@@ -94,16 +154,32 @@ class SimulatedParticipant:
         seed: int | None = None,
         rt: RTDistribution | None = None,
         lapse: float = 0.1,
-        threshold: float = 10.0,
-        width: float = 3.0,
+        threshold: float | None = None,
+        width: float | None = None,
         variable: str | None = None,
         guess: float | None = None,
+        slope: float | None = None,
+        task: Any = None,
     ) -> None:
-        if not width > 0:
-            raise ValueError(f"psychometric width must be > 0, got {width}")
+        if width is not None and slope is not None:
+            raise ValueError("give the psychometric slope or its width (1 / slope), not both")
+        if width is not None:
+            if not width > 0:
+                raise ValueError(f"psychometric width must be > 0, got {width}")
+            slope = 1.0 / width
+        if slope is not None and not (slope > 0 and math.isfinite(slope)):
+            raise ValueError(f"psychometric slope must be a positive number, got {slope}")
+        if threshold is not None and not math.isfinite(threshold):
+            raise ValueError(f"psychometric threshold must be a finite number, got {threshold}")
         if guess is not None and not 0.0 <= guess <= 1.0:
             raise ValueError(f"guess rate must be within 0-1, got {guess}")
-        self.threshold, self.width, self.variable, self.guess = float(threshold), float(width), variable, guess
+        self.threshold = None if threshold is None else float(threshold)
+        self.slope = None if slope is None else float(slope)
+        self.variable, self.guess = variable, guess
+        self.defaults_from: str | None = None  # "task strength range" when threshold/slope were derived
+        self._resolved_for: Any = None
+        if strategy == "psychometric" and task is not None:
+            self.resolve(task)
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown simulated strategy {strategy!r}; use one of: {', '.join(STRATEGIES)}")
         if not 0.0 <= lapse <= 1.0:
@@ -118,6 +194,27 @@ class SimulatedParticipant:
         self._n = 0
         self._plan: _Plan | None = None
 
+    @property
+    def width(self) -> float | None:
+        return None if self.slope is None else 1.0 / self.slope
+
+    def resolve(self, task: Any) -> None:
+        """Fill a threshold or slope not given from ``task``'s strength range (once per task)."""
+        task = getattr(task, "unwrapped", task)
+        if self._resolved_for is task or (self.threshold is not None and self.slope is not None):
+            return
+        self._resolved_for = task
+        defaults = psychometric_defaults(task, self.variable)
+        if defaults is None:
+            return
+        threshold, slope = defaults
+        if self.threshold is None:
+            self.threshold = threshold
+            self.defaults_from = "task strength range"
+        if self.slope is None:
+            self.slope = 4.0 / self.threshold if self.threshold > 0 else slope
+            self.defaults_from = "task strength range"
+
     def reseed(self, rng: np.random.Generator) -> None:
         """Draw from ``rng`` from now on and plan the current trial afresh (an experiment reseeds per trial)."""
         self.rng = rng
@@ -130,7 +227,15 @@ class SimulatedParticipant:
             "rt_ms": {"mean": self.rt.mean_ms, "sd": self.rt.sd_ms, "min": self.rt.min_ms, "distribution": "lognormal"},
             **({"lapse": self.lapse} if self.strategy in ("lapse", "psychometric") else {}),
             **(
-                {"threshold": self.threshold, "width": self.width, "variable": self.variable, "guess": self.guess}
+                {
+                    "threshold": self.threshold,
+                    "slope": self.slope,
+                    "width": self.width,
+                    "units": "the task's stimulus strength (signed_strength or strength_var)",
+                    "defaults_from": self.defaults_from,
+                    "variable": self.variable,
+                    "guess": self.guess,
+                }
                 if self.strategy == "psychometric"
                 else {}
             ),
@@ -191,19 +296,16 @@ class SimulatedParticipant:
     def p_correct(self, runner: Any, log: Any) -> float:
         """P(correct) of the psychometric observer on this trial (1 - lapse without a strength variable)."""
         task = getattr(runner, "task", None)
-        name = self.variable or (getattr(task, "metadata", {}) or {}).get("strength_var")
-        value = log.vars.get(name) if name else None
-        if value is None and name and task is not None:
-            value = getattr(task, name, None)
-        try:
-            x = abs(float(value))  # type: ignore[arg-type]  # None or junk: the except below
-        except (TypeError, ValueError):
+        if task is not None and (self.threshold is None or self.slope is None):
+            self.resolve(task)
+        x = trial_strength(task, log.vars, self.variable)
+        if x is None or self.threshold is None or self.slope is None:
             return 1.0 - self.lapse
         guess = self.guess
         if guess is None:
             n = len(self.keymap.response_actions)
             guess = 1.0 / n if n > 1 else 0.0
-        z = (x - self.threshold) / self.width
+        z = (x - self.threshold) * self.slope
         logistic = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
         return guess + (1.0 - guess - self.lapse) * logistic
 
