@@ -29,6 +29,7 @@ import numpy as np
 from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
 from neurogym_app.core.spaces import channel_indices
+from neurogym_app.core.trial_stats import TrialStatsMixin
 
 __all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "AMBIGUOUS", "TaskDefinitionError"]
 
@@ -288,7 +289,7 @@ class BaseEnv(gym.Env):
         return [seed]
 
 
-class TrialEnv(BaseEnv):
+class TrialEnv(TrialStatsMixin, BaseEnv):
     """An env whose time runs through trials made of named, timed periods.
 
     Subclasses set ``observation_space``/``action_space`` (named
