@@ -1014,7 +1014,10 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         # A copy: the caller may edit info, and step() hands out its own copy too.
         info = {"new_trial": True, "trial": dict(self.trial or {}), "trial_index": 0, "period": self.current_period}
         if self.tmax > 0:
-            return self.ob[0], info
+            # a TrialWrapper that replaced the observations of the trial (its own `ob`) shows them from the start
+            top = self._top
+            own = vars(top).get("ob") if top is not self else None
+            return (self.ob if own is None else own)[0], info
         ob = self._first_observation()
         return ob, info
 

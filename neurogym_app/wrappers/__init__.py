@@ -23,6 +23,7 @@ from neurogym_app.core.wrappers import (
     SideBias,
     TrialHistoryV2,
     WrapperParameterError,
+    WrapperParameterTypeError,
     all_wrappers,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "SideBias",
     "TrialHistoryV2",
     "WrapperParameterError",
+    "WrapperParameterTypeError",
     "all_wrappers",
 ]
