@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 __all__ = ["ensure_dir", "iso_timestamp"]
@@ -17,4 +17,4 @@ def ensure_dir(path: Path | str) -> Path:
 
 def iso_timestamp() -> str:
     """The current UTC time as ``YYYY-MM-DD_HH-MM-SS``, safe in file names."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d_%H-%M-%S")
+    return datetime.now(UTC).strftime("%Y-%m-%d_%H-%M-%S")
