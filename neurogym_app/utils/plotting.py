@@ -6,11 +6,13 @@ The roll-out is plain numpy; the drawing lives in ``neurogym_app.plots.static``
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from neurogym_app.core.wrappers._base import task_label
 from neurogym_app.core.wrappers._steplog import StepLog
@@ -21,22 +23,75 @@ __all__ = ["plot_env", "run_env"]
 MAX_STEPS_FOR_TRIALS = 100_000
 
 
-def _policy(env: gym.Env, def_act: Any, model: Any) -> Callable[[Any], Any]:
-    if model is not None:
-        predict = getattr(model, "predict", None)
-        if predict is None:
-            if not callable(model):
-                raise TypeError(f"plot_env: model must have .predict(ob) or be callable, got {type(model).__name__}")
-            return model
+class _Policy:
+    """Chooses actions: ``model.predict`` (Stable-Baselines3, recurrent state kept within a trial), a callable,
+    a fixed action or random samples."""
 
-        def act(ob: Any) -> Any:
-            out = predict(ob)  # Stable-Baselines3 returns (action, state)
-            return out[0] if isinstance(out, tuple) else out
+    def __init__(self, env: Any, def_act: Any, model: Any) -> None:
+        self.env, self.def_act, self.model = env, def_act, model
+        self.predict = getattr(model, "predict", None) if model is not None else None
+        if model is not None and self.predict is None and not callable(model):
+            raise TypeError(f"plot_env: model must have .predict(ob) or be callable, got {type(model).__name__}")
+        self.recurrent = self.predict is not None and "state" in _parameters(self.predict)
+        self.trial_ended()
 
-        return act
-    if def_act is not None:
-        return lambda ob: def_act
-    return lambda ob: env.action_space.sample()
+    def trial_ended(self) -> None:
+        self.state: Any = None
+        self.episode_start = np.array([True])
+
+    def __call__(self, ob: Any) -> Any:
+        if self.predict is not None:
+            if self.recurrent:
+                out = self.predict(ob, state=self.state, episode_start=self.episode_start, deterministic=True)
+            else:
+                out = self.predict(ob)
+            self.episode_start = np.array([False])
+            if isinstance(out, tuple):  # Stable-Baselines3 returns (action, state)
+                action, self.state = out[0], out[1]
+                return action
+            return out
+        if self.model is not None:
+            return self.model(ob)
+        if self.def_act is not None:
+            return self.def_act
+        return self.env.action_space.sample()
+
+
+def _parameters(func: Any) -> set[str]:
+    try:
+        return set(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _is_vec_env(env: Any) -> bool:
+    """A Stable-Baselines3 ``VecEnv`` (``DummyVecEnv``): batched reset/step over ``env.envs``."""
+    return hasattr(env, "num_envs") and hasattr(env, "envs") and not isinstance(env, gym.Env)
+
+
+class _SingleFromVec:
+    """The first env of a one-env ``VecEnv``, seen through the usual Gymnasium calls."""
+
+    def __init__(self, vec: Any) -> None:
+        if vec.num_envs != 1:
+            raise ValueError(f"plot_env: a VecEnv with one env is needed, got {vec.num_envs}")
+        self.vec = vec
+        self.action_space = vec.action_space
+        self.observation_space = vec.observation_space
+
+    @property
+    def unwrapped(self) -> Any:
+        return self.vec.envs[0].unwrapped
+
+    def reset(self, seed: int | None = None) -> tuple[Any, dict[str, Any]]:
+        if seed is not None:
+            self.vec.seed(seed)
+        return self.vec.reset(), {}
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        ob, rewards, dones, infos = self.vec.step(np.asarray(action).reshape(1, *np.shape(action)[1:] or ()))
+        # a VecEnv resets by itself at the end of an episode
+        return ob, float(rewards[0]), False, False, dict(infos[0])
 
 
 def run_env(
@@ -49,19 +104,24 @@ def run_env(
 ) -> dict[str, Any]:
     """Reset ``env`` and play it; returns the aligned step arrays (see ``StepLog``).
 
-    Actions come from ``model`` (``.predict(ob)`` or a callable), else
-    ``def_act`` every step, else random samples of the action space. With
-    ``num_trials`` the run stops when that many trials have ended.
+    Actions come from ``model`` (``.predict(ob)``, Stable-Baselines3 recurrent
+    policies with their state; or a callable), else ``def_act`` every step,
+    else random samples of the action space. With ``num_trials`` the run
+    stops when that many trials have ended. ``env`` may be a one-env
+    Stable-Baselines3 ``VecEnv`` (``DummyVecEnv([lambda: env])``).
     """
     if isinstance(env, str):
         from neurogym_app.core.registry import make
 
         env = make(env)
+    if _is_vec_env(env):
+        env = _SingleFromVec(env)
     if num_trials is None and (isinstance(num_steps, bool) or int(num_steps) < 1):
         raise ValueError(f"plot_env: num_steps must be >= 1, got {num_steps!r}")
     if num_trials is not None and int(num_trials) < 1:
         raise ValueError(f"plot_env: num_trials must be >= 1, got {num_trials!r}")
-    choose = _policy(env, def_act, model)
+    batched = isinstance(env, _SingleFromVec)
+    choose = _Policy(env, def_act, model)
     log = StepLog()
     ob, _ = env.reset(seed=seed)
     limit = MAX_STEPS_FOR_TRIALS if num_trials is not None else int(num_steps)
@@ -71,17 +131,24 @@ def run_env(
         next_ob, reward, terminated, truncated, info = env.step(action)
         if terminated or truncated:
             info = {**info, "new_trial": True}
-        log.add(ob, action, reward, info)
+        log.add(_first(ob) if batched else ob, _first(action) if batched else action, reward, info)
         ob = next_ob
         if terminated or truncated:
             ob, _ = env.reset()
         if info.get("new_trial"):
+            choose.trial_ended()
             trials_done += 1
             if num_trials is not None and trials_done >= num_trials:
                 break
     data = log.arrays()
     data["env"] = env
     return data
+
+
+def _first(value: Any) -> Any:
+    """An observation or action of a one-env VecEnv without its batch axis."""
+    array = np.asarray(value)
+    return array[0] if array.ndim >= 1 and array.shape[0] == 1 else value
 
 
 def plot_env(
