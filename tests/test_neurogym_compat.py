@@ -606,3 +606,17 @@ def test_upstream_deprecation_free_import_of_the_catalogue():
         warnings.simplefilter("error")
         importlib.import_module("neurogym_app.envs.native.annubes")
         importlib.import_module("neurogym_app.envs.contrib.leverpress")
+
+
+def test_visualize_run_draws_a_recorded_run(tmp_path):
+    from matplotlib.figure import Figure
+
+    from neurogym_app.utils.plotting import run_env, visualize_run
+
+    env = ngym.make("GoNogo-v0")
+    data = run_env(env, num_steps=40, seed=0)
+    fig = visualize_run(data["ob"], data["actions"], gt=data["gt"], rewards=data["rewards"], env=env, name="GoNogo",
+                        trial_starts=[1, 11], fname=tmp_path / "run.png")  # fmt: skip
+    assert isinstance(fig, Figure) and (tmp_path / "run.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match=r"ob must be \(steps, channels\)"):
+        visualize_run(np.zeros(5), np.zeros(5))

@@ -17,7 +17,7 @@ import numpy as np
 from neurogym_app.core.wrappers._base import task_label
 from neurogym_app.core.wrappers._steplog import StepLog
 
-__all__ = ["plot_env", "run_env"]
+__all__ = ["plot_env", "run_env", "visualize_run"]
 
 #: a run asked for ``num_trials`` stops after this many steps even if trials never end
 MAX_STEPS_FOR_TRIALS = 100_000
@@ -203,6 +203,65 @@ def plot_env(
         reward_values=_reward_values(env),
         dt=getattr(env.unwrapped, "dt", None),
         name=task_label(env) if name is None else name,
+        legend=legend,
+        ob_traces=ob_traces,
+        fig_kwargs=fig_kwargs,
+        fname=fname,
+    )
+
+
+def visualize_run(
+    ob: Any,
+    actions: Any,
+    gt: Any = None,
+    rewards: Any = None,
+    performance: Any = None,
+    states: Any = None,
+    legend: bool = True,
+    ob_traces: Sequence[str] | None = None,
+    name: str = "",
+    fname: str | os.PathLike[str] | None = None,
+    fig_kwargs: Mapping[str, Any] | None = None,
+    env: gym.Env | None = None,
+    initial_ob: Any = None,
+    trial_starts: Sequence[int] | None = None,
+):
+    """Draw a run recorded elsewhere (NeuroGym's ``visualize_run``): observations, actions, ground truth, rewards.
+
+    ``ob[t]`` is drawn with ``actions[t]``: pass the observations the actions
+    were chosen on (e.g. a network's inputs). Observations returned by
+    ``step`` (each one after its action) are aligned by giving the first
+    observation as ``initial_ob``. ``trial_starts`` (1-based step numbers, as
+    upstream) mark where trials begin; ``env`` supplies channel and action
+    names and ``dt``. ``states`` is accepted for compatibility and not drawn.
+    Returns the ``matplotlib.figure.Figure``; needs the ``plot`` extra.
+    """
+    from neurogym_app.plots import static
+
+    static.require_matplotlib()
+    obs = np.asarray(ob)
+    if initial_ob is not None:
+        obs = np.concatenate([np.asarray(initial_ob)[None], obs[:-1]], axis=0)
+    if obs.ndim != 2:
+        raise ValueError(f"visualize_run: ob must be (steps, channels), got shape {obs.shape}")
+    new_trial = None
+    if trial_starts is not None:
+        new_trial = np.zeros(len(obs), dtype=bool)
+        for start in trial_starts:
+            if 1 < int(start) <= len(obs):
+                new_trial[int(start) - 2] = True  # the step before a trial starts ends the previous one
+    task = env.unwrapped if env is not None else None
+    return static.trials_figure(
+        obs,
+        np.asarray(actions),
+        gt=None if gt is None else np.asarray(gt),
+        rewards=None if rewards is None else np.asarray(rewards, dtype=float),
+        performance=None if performance is None else np.asarray(performance, dtype=float),
+        new_trial=new_trial,
+        ob_names=getattr(env.observation_space, "name", None) if env is not None else None,
+        action_names=getattr(env.action_space, "name", None) if env is not None else None,
+        dt=getattr(task, "dt", None),
+        name=name,
         legend=legend,
         ob_traces=ob_traces,
         fig_kwargs=fig_kwargs,
