@@ -620,3 +620,13 @@ def test_visualize_run_draws_a_recorded_run(tmp_path):
     assert isinstance(fig, Figure) and (tmp_path / "run.png").stat().st_size > 1000
     with pytest.raises(ValueError, match=r"ob must be \(steps, channels\)"):
         visualize_run(np.zeros(5), np.zeros(5))
+
+
+def test_unknown_ids_raise_gymnasiums_unregistered_env():
+    for bad in ("GoGoNo", "GoNogo-v99"):
+        with pytest.raises(gym.error.UnregisteredEnv, match="unknown task id"):
+            ngym.make(bad)
+        with pytest.raises(gym.error.UnregisteredEnv):
+            gym.make(bad)
+    with pytest.raises(KeyError, match="no channel named 'colour'"):
+        ngym.make("GoNogo-v0").add_ob(1, where="colour")
