@@ -33,9 +33,11 @@ _tasks.register_builtin()
 _LAZY = {
     "Config": ("neurogym_app.config", "Config"),
     "Dataset": ("neurogym_app.core.dataset", "Dataset"),
-    "wrappers": ("neurogym_app.core.wrappers", None),
+    "wrappers": ("neurogym_app.wrappers", None),
     "utils": ("neurogym_app.utils", None),
     "check_task": ("neurogym_app.core.checks", "check_task"),
+    "info": ("neurogym_app.utils.info", None),
+    "envs": ("neurogym_app.envs", None),
 }
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "all_envs",
     "all_tags",
     "check_task",
+    "envs",
+    "info",
     "make",
     "register",
     "spaces",

@@ -461,6 +461,7 @@ GOOD_SPECS = [
     ["choice", [100, 200]],
     ["truncated_exponential", [600]],
     ["truncated_exponential", [600, 300, 3000]],
+    ["truncated_exponential", [600, 3000, 300]],  # min >= max: always max, as NeuroGym
 ]
 BAD_SPECS = [
     -1,
@@ -471,7 +472,6 @@ BAD_SPECS = [
     ["uniform", [600, 400]],
     ["uniform", [1]],
     ["choice", []],
-    ["truncated_exponential", [600, 3000, 300]],
     ["constant", -3],
     [100, "a"],
     {"a": 1},

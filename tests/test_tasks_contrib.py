@@ -20,6 +20,7 @@ CONTRIB_IDS = [
     "LeverPressWithPoke-v0",
     "LeverPressWithPokeRest-v0",
     "ContextSwitch-v0",
+    "ContextSwitch-v1",
     "MatchingPenny-v0",
     "MemoryRecall-v0",
     "Pneumostomeopening-v0",

@@ -362,8 +362,10 @@ def test_tone_detection_tone_and_final_answer():
     wrong = lambda e: (int(e.gt_now) + 1) % 4  # noqa: E731
     rewards, perfs = play(env, wrong, 10)
     assert np.all(perfs == 0) and np.all(rewards == 0)
-    with pytest.raises(ValueError, match="toneDur"):
-        ngym.make("ToneDetection-v0", dt=100)
+    # a tone shorter than dt lasts one step (as every positive duration), it does not vanish
+    coarse = ngym.make("ToneDetection-v0", dt=100, sigma=0.0)
+    coarse.reset(seed=0, options={"trial": {"ground_truth": 2}})
+    assert np.flatnonzero(coarse.ob[:, 0]).tolist() == [10]  # 1000 ms / 100 ms, one step long
 
 
 # ------------------------------------------------------------ collections

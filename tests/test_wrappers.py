@@ -314,7 +314,7 @@ def test_side_bias_probabilistic_and_random_length_blocks(block_dur):
     [
         ({"probs": [[0.5, 0.5, 0.0]]}, "3 entries but PerceptualDecisionMaking-v0 has 2 choices"),
         ({"probs": [[0.5, 0.6]]}, "must sum to 1; row 0 sums to 1.1"),
-        ({"probs": [0.5, 0.5]}, "2-D matrix"),
+        ({"probs": [0.5, 0.5]}, "2D list of lists (matrix)"),
         ({"probs": [[1.5, -0.5]]}, "non-negative"),
         ({"probs": [[0.5, 0.5]], "block_dur": 0}, "block_dur must be"),
         ({"probs": [[0.5, 0.5]], "block_dur": 1.5}, "block_dur must be"),
@@ -622,7 +622,9 @@ def test_observation_wrappers_property(std, seed, one_hot):
 
 
 def test_wrapper_files_exist_one_per_wrapper():
-    folder = Path(ngym.wrappers.__file__).parent
+    from neurogym_app.core import wrappers as implementation
+
+    folder = Path(implementation.__file__).parent
     for module in ("monitor", "noise", "pass_reward", "pass_action", "reaction_time", "side_bias",
                    "random_ground_truth", "schedule_attr", "schedule_envs", "trial_history", "multi_envs",
                    "require_fixation"):  # fmt: skip

@@ -165,8 +165,7 @@ def check_timing_spec(period: str, spec: Any) -> None:
         values = [_ms(period, a) for a in args]
         if name == "uniform" and values[0] > values[1]:
             raise ValueError(f"timing for period {period!r}: uniform low {values[0]:g} > high {values[1]:g}")
-        if name == "truncated_exponential" and len(values) == 3 and values[1] > values[2]:
-            raise ValueError(f"timing for period {period!r}: truncated_exponential min > max")
+        # truncated_exponential with min >= max is allowed (always max), as in the core and NeuroGym
         return
     if isinstance(spec, (list, tuple)) and spec:
         for a in spec:

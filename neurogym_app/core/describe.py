@@ -79,3 +79,44 @@ def describe_task(task_id: str, **kwargs: Any) -> dict[str, Any]:
         info["example_trial"] = jsonable({k: v for k, v in (task.trial or {}).items() if k != "trial_seed"})
     info["has_periods"] = isinstance(task, TrialEnv)
     return jsonable(info)
+
+
+#: the metadata keys ``env_string`` shows in their own sections (NeuroGym's ``METADATA_DEF_KEYS``)
+METADATA_DEF_KEYS = ["description", "paper_name", "paper_link", "timing", "tags"]
+
+#: metadata keys of ours that are not task parameters and stay out of ``env_string``
+_APP_METADATA_KEYS = {"render_modes", "rt_from", "condition_vars", "strength_var", "human_playable", "human_playable_reason"}
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def env_string(env: gym.Env, short: bool = False) -> str:
+    """A Markdown description of a task (NeuroGym's ``env_string``): doc, paper, rewards, other metadata, tags.
+
+    ``short=True`` gives ``"<ClassName>"``. A wrapped env is described by its task.
+    """
+    task = env.unwrapped
+    if short:
+        return f"<{type(task).__name__}>"
+    meta = getattr(task, "metadata", {}) or {}
+    paper_name = _one_line(meta.get("paper_name") or "Missing paper name")
+    paper_link = meta.get("paper_link")
+    lines = [f"### {type(task).__name__}", f"Doc: {type(task).__doc__}", "Reference paper "]
+    lines += [f"[{paper_name}]({paper_link})"] if paper_link else [paper_name, "Missing paper link"]
+    rewards = getattr(task, "rewards", None)
+    if rewards is not None:
+        lines += ["", "Reward structure "]
+        if isinstance(rewards, dict):
+            lines += [f"{key} : {value}" for key, value in rewards.items()]
+        else:
+            lines.append(str(rewards))
+    others = [k for k in meta if k not in METADATA_DEF_KEYS and k not in _APP_METADATA_KEYS and meta[k] is not None]
+    if others:
+        lines += ["", "Other parameters: "]
+        lines += [f"{key} : {_one_line(meta[key])}" for key in others]
+    tags = meta.get("tags")
+    if tags:
+        lines += ["", "Tags: " + ", ".join(str(t) for t in tags) + "."]
+    return "\n".join(lines) + "\n"

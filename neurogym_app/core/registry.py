@@ -51,8 +51,8 @@ __all__ = [
 GROUPS = ("native", "collections", "contrib", "psychopy", "custom")
 
 
-class UnknownTaskError(UserError, gym.error.Error, LookupError):
-    """An id that is not registered; the message names the closest ids."""
+class UnknownTaskError(UserError, gym.error.UnregisteredEnv, LookupError):
+    """An id that is not registered; the message names the closest ids (a ``gymnasium.error.UnregisteredEnv``, as ``gym.make`` raises)."""
 
 
 class TaskImportError(UserError, gym.error.Error, ImportError):

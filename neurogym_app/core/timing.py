@@ -6,7 +6,8 @@ A spec is one of
 * a callable taking no argument (NeuroGym style) or the env's generator;
 * a list/tuple of numbers: one of them, chosen uniformly;
 * ``(name, args)`` with ``name`` one of ``constant`` (v), ``uniform`` (low, high),
-  ``choice`` (values), ``truncated_exponential`` (mean, min=0, max=inf) or
+  ``choice`` (values), ``truncated_exponential`` (mean, min=0, max=inf; always max if
+  min >= max, as NeuroGym) or
   ``until`` (t): the period lasts until ``t`` ms after the trial start.
 
 Sampled durations are rounded to the nearest multiple of ``dt``; a positive
@@ -34,6 +35,7 @@ __all__ = [
     "validate_timing",
     "spec_bounds",
     "describe_spec",
+    "duration_as_spec_type",
 ]
 
 DISTRIBUTIONS = ("constant", "uniform", "choice", "truncated_exponential", "until")
@@ -114,9 +116,9 @@ def validate_timing(period: str, spec: Any) -> None:
                 raise TimingError(
                     f"timing for period {period!r}: truncated_exponential needs (mean, [min, [max]]), got {args!r}"
                 )
-            values = [_as_number(period, a) for a in args]
-            if len(values) == 3 and values[1] > values[2]:
-                raise TimingError(f"timing for period {period!r}: truncated_exponential min > max")
+            # min >= max is allowed, as in NeuroGym: every draw is then max
+            for a in args:
+                _as_number(period, a)
         return
     if isinstance(spec, (list, tuple, np.ndarray)) and len(spec) > 0:
         for a in spec:
@@ -181,7 +183,8 @@ def spec_bounds(spec: Any) -> tuple[float, float] | None:
         if name == "choice":
             return float(min(args)), float(max(args))
         vals = [float(a) for a in args]
-        return (vals[1] if len(vals) > 1 else 0.0), (vals[2] if len(vals) > 2 else math.inf)
+        low, high = (vals[1] if len(vals) > 1 else 0.0), (vals[2] if len(vals) > 2 else math.inf)
+        return (high, high) if low >= high else (low, high)
     if isinstance(spec, (list, tuple, np.ndarray)):
         return float(min(spec)), float(max(spec))
     return None
@@ -225,3 +228,38 @@ def is_sequence_of_numbers(value: Any) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str) and all(
         isinstance(v, (int, float, np.integer, np.floating)) for v in value
     )
+
+
+def duration_as_spec_type(spec: Any, duration: float) -> Any:
+    """``duration`` (ms, already drawn and rounded) in the number type NeuroGym gives for ``spec``.
+
+    NeuroGym code checks the type of a sampled duration (``isinstance(d, int)``
+    for a spec ``500``, ``np.integer`` for a list of ints, ``float`` for
+    ``500.0`` or ``("uniform", ...)``): an ``int``/``float`` spec keeps its
+    type, a list or ``("choice", ...)`` gives a numpy scalar of the list's
+    dtype, ``uniform`` gives a float, ``truncated_exponential`` a float (its
+    bound itself when min >= max), ``constant``/``until`` the type of their
+    value, a callable an int when the duration is whole.
+    """
+    if isinstance(spec, bool):
+        return duration
+    if isinstance(spec, (int, np.integer)):
+        return int(duration)
+    if isinstance(spec, (float, np.floating)):
+        return float(duration)
+    if callable(spec):
+        return int(duration) if float(duration).is_integer() else float(duration)
+    if isinstance(spec, (list, tuple, np.ndarray)) and len(spec) and not isinstance(spec[0], str):
+        return np.asarray(spec).dtype.type(duration)
+    if isinstance(spec, (list, tuple)) and len(spec) == 2 and isinstance(spec[0], str):
+        name, args = spec
+        if name == "choice":
+            return np.asarray(args).dtype.type(duration)
+        if name in ("constant", "until"):
+            return duration_as_spec_type(args, duration)
+        if name == "truncated_exponential":
+            values = list(args)
+            if len(values) == 3 and values[1] >= values[2]:
+                return duration_as_spec_type(values[2], duration)
+        return float(duration)
+    return duration

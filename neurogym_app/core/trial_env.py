@@ -29,8 +29,9 @@ from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.batch import NotBatchable, TrialBatch
 from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
 from neurogym_app.core.spaces import channel_indices
+from neurogym_app.core.trial_stats import TrialStatsMixin
 
-__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "TaskDefinitionError"]
+__all__ = ["TrialEnv", "PeriodEnv", "BaseEnv", "TrialWrapper", "OBNOW", "TaskDefinitionError", "UnknownNameError"]
 
 #: metadata keys every task may set; see docs in ``TrialEnv.metadata``
 METADATA_DEFAULTS: dict[str, Any] = {
@@ -60,6 +61,13 @@ class TaskDefinitionError(RuntimeError):
     """
 
     where: tuple[str, int] | None = None
+
+
+class UnknownNameError(TaskDefinitionError, KeyError):
+    """A period, timing or channel name the trial does not have (a ``KeyError``, as NeuroGym raises)."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
 
 
 class _ObNow:
@@ -203,7 +211,7 @@ class BaseEnv(gym.Env):
         return [seed]
 
 
-class TrialEnv(BaseEnv):
+class TrialEnv(TrialStatsMixin, BaseEnv):
     """An env whose time runs through trials made of named, timed periods.
 
     Subclasses set ``observation_space``/``action_space`` (named
@@ -297,7 +305,7 @@ class TrialEnv(BaseEnv):
         timing = self.timing
         if period not in timing:
             known = ", ".join(timing) or "none"
-            raise TaskDefinitionError(
+            raise UnknownNameError(
                 f"{type(self).__name__}: no timing for period {period!r}; add it to self.timing "
                 f"(or give add_period a duration); timed periods: {known}"
             )
@@ -559,7 +567,7 @@ class TrialEnv(BaseEnv):
         known = ", ".join(self._periods) or "none yet"
         close = difflib.get_close_matches(str(period), self._periods, n=1)
         hint = f"did you mean {close[0]!r}? " if close else f"add it with add_period({period!r}) first; "
-        raise TaskDefinitionError(
+        raise UnknownNameError(
             f"{type(self).__name__}: no period {period!r} in this trial; {hint}its periods: {known}"
         )
 
@@ -662,7 +670,7 @@ class TrialEnv(BaseEnv):
             known = list(names or ())
             close = difflib.get_close_matches(where, known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"name it in the {kind} space (name={{...}}) or give an index"
-            raise TaskDefinitionError(
+            raise UnknownNameError(
                 f"{type(self).__name__}: no {kind} channel named {where!r}; {hint} "
                 f"(channels: {', '.join(known) or 'none named'})"
             ) from None
@@ -898,7 +906,10 @@ class TrialEnv(BaseEnv):
         # A copy: the caller may edit info, and step() hands out its own copy too.
         info = {"new_trial": True, "trial": dict(self.trial or {}), "trial_index": 0, "period": self.current_period}
         if self.tmax > 0:
-            return self.ob[0], info
+            # a TrialWrapper that replaced the observations of the trial (its own `ob`) shows them from the start
+            top = self._top
+            own = vars(top).get("ob") if top is not self else None
+            return (self.ob if own is None else own)[0], info
         ob = self._first_observation()
         return ob, info
 

@@ -14,7 +14,12 @@ Every wrapper with random draws uses its own generator, reseeded by
 
 from __future__ import annotations
 
-from neurogym_app.core.wrappers._base import ForwardingWrapper, IncompatibleTaskError, WrapperParameterError
+from neurogym_app.core.wrappers._base import (
+    ForwardingWrapper,
+    IncompatibleTaskError,
+    WrapperParameterError,
+    WrapperParameterTypeError,
+)
 from neurogym_app.core.wrappers.monitor import Monitor
 from neurogym_app.core.wrappers.multi_envs import MultiEnvs
 from neurogym_app.core.wrappers.noise import Noise
@@ -45,6 +50,7 @@ __all__ = [
     "SideBias",
     "TrialHistoryV2",
     "WrapperParameterError",
+    "WrapperParameterTypeError",
     "all_wrappers",
 ]
 

@@ -32,6 +32,8 @@ __all__ = [
     "require_flat_box",
     "extended_box",
     "SeededWrapperMixin",
+    "WrapperParameterTypeError",
+    "bad_parameter_type",
 ]
 
 
@@ -41,6 +43,10 @@ class IncompatibleTaskError(UserError, TypeError):
 
 class WrapperParameterError(UserError, ValueError):
     """A wrapper parameter has a value the wrapper cannot use."""
+
+
+class WrapperParameterTypeError(WrapperParameterError, TypeError):
+    """A wrapper parameter of the wrong kind (where NeuroGym raises ``TypeError``); also a ``WrapperParameterError``."""
 
 
 def task_label(env: gym.Env) -> str:
@@ -57,6 +63,10 @@ def incompatible(wrapper: str, env: gym.Env, reason: str) -> IncompatibleTaskErr
 
 def bad_parameter(wrapper: str, reason: str) -> WrapperParameterError:
     return WrapperParameterError(f"{wrapper}: {reason}")
+
+
+def bad_parameter_type(wrapper: str, reason: str) -> WrapperParameterTypeError:
+    return WrapperParameterTypeError(f"{wrapper}: {reason}")
 
 
 class ForwardingWrapper(gym.Wrapper):

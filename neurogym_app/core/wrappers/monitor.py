@@ -190,6 +190,8 @@ class Monitor(ForwardingWrapper):
         self.total_steps = 0
         self.cum_reward = 0.0
         self.saved_files: list[Path] = []
+        #: what the last ``evaluate_policy`` saw, one entry per trial: ``action``, ``reward`` and every ``info`` key
+        self.data_eval: dict[str, Any] = {}
         self._last_ob: Any = None
         self._figure_log = StepLog()
         self._figure_open = self.config.monitor.plot.create
@@ -341,16 +343,31 @@ class Monitor(ForwardingWrapper):
         self.saved_files.append(path)
         return path
 
-    def plot_training_history(self, window: int = 100, fname: str | os.PathLike[str] | None = None):
-        """Figure of every trial's reward and performance so far, with a running mean."""
+    def plot_training_history(
+        self,
+        figsize: tuple[float, float] = (12, 6),
+        save_fig: bool = True,
+        plot_performance: bool = True,
+        *,
+        window: int = 100,
+        fname: str | os.PathLike[str] | None = None,
+    ):
+        """Figure of every trial's reward (and performance) so far, with a running mean over ``window`` trials.
+
+        Saved to ``fname`` if given, else (``save_fig``, NeuroGym's default) to
+        ``<local_dir>/<task>_training_history.png``. Returns the Figure.
+        """
         from neurogym_app.plots import static
 
         perf = self.history["performance"]
+        if fname is None and save_fig:
+            fname = Path(self.config.local_dir) / f"{self.config.env.name}_training_history.png"
         return static.training_history_figure(
             self.history["reward"],
-            perf if any(np.isfinite(perf)) else None,
+            perf if plot_performance and any(np.isfinite(perf)) else None,
             window=window,
             name=self.config.monitor.plot.title or self.config.env.name,
+            fig_kwargs={"figsize": tuple(figsize)},
             fname=fname,
         )
 
@@ -370,6 +387,7 @@ class Monitor(ForwardingWrapper):
         cum_rewards: list[float] = []
         performances: list[float] = []
         running = 0.0
+        self.data_eval = {"action": [], "reward": []}
         while len(rewards) < num_trials:
             if model is not None:
                 action, states = model.predict(ob, state=states, episode_start=episode_start, deterministic=True)
@@ -386,9 +404,12 @@ class Monitor(ForwardingWrapper):
                 running = 0.0
                 if "performance" in info:
                     performances.append(float(info["performance"]))
+                self._record_eval_trial(action, reward, info)
                 states, episode_start = None, np.array([True])
                 if verbose and len(rewards) % 1000 == 0:
                     print(f"Completed {len(rewards)}/{num_trials} trials")
+        # arrays for analysis; the trial dicts stay a list
+        self.data_eval = {k: v if k == "trial" else _column_array(v) for k, v in self.data_eval.items()}
         return {
             "rewards": rewards,
             "mean_reward": float(np.mean(np.array(rewards) > 0)) if rewards else 0.0,
@@ -397,6 +418,15 @@ class Monitor(ForwardingWrapper):
             "performances": performances,
             "mean_performance": float(np.mean(performances)) if performances else 0.0,
         }
+
+    def _record_eval_trial(self, action: Any, reward: float, info: Mapping[str, Any]) -> None:
+        n_before = len(self.data_eval["reward"])
+        row = {"action": action, "reward": float(reward), **info}
+        for key, value in row.items():
+            self.data_eval.setdefault(key, [None] * n_before).append(value)
+        for key, column in self.data_eval.items():
+            if key not in row:
+                column.append(None)
 
 
 def _column_array(values: list[Any]) -> np.ndarray:

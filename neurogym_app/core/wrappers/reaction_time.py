@@ -26,6 +26,10 @@ class ReactionTime(TrialWrapper):
     Args:
         env: a task with ``stimulus`` and ``decision`` periods.
         urgency: added to the reward of every step (a cost of time when < 0).
+        end_on_stimulus: the trial ends when the stimulus ends (NeuroGym's
+            default): the response window is the stimulus itself. ``False``
+            keeps the trial's length, the window running from stimulus onset
+            to the end of the original decision period.
 
     ``info["tr_dur"]`` (steps from trial start to the response) is set on the
     step that ends a trial. Unlike NeuroGym's, the observation returned by that
@@ -36,10 +40,11 @@ class ReactionTime(TrialWrapper):
         "description": "Modifies a given environment by allowing the network to act at any time after the fixation period."
     }
 
-    def __init__(self, env: gym.Env, urgency: float = 0.0) -> None:
+    def __init__(self, env: gym.Env, urgency: float = 0.0, end_on_stimulus: bool = True) -> None:
         super().__init__(env)
         require_periods("ReactionTime", env, STIMULUS, DECISION)
         self.urgency = float(urgency)
+        self.end_on_stimulus = bool(end_on_stimulus)
         self.tr_dur = 0
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
@@ -53,7 +58,22 @@ class ReactionTime(TrialWrapper):
                 task.gt[onset_ind:end_ind] = answer
             task.start_t[DECISION] = onset_t
             task.start_ind[DECISION] = onset_ind
+            if self.end_on_stimulus:
+                self._end_at_stimulus_end(task)
         return trial
+
+    @staticmethod
+    def _end_at_stimulus_end(task: Any) -> None:
+        """Cut the trial at the end of the stimulus; the decision window is then the stimulus."""
+        end_t, end_ind = task.end_t[STIMULUS], task.end_ind[STIMULUS]
+        if end_ind <= task.start_ind[DECISION]:
+            return  # an empty stimulus: keep the trial as it is
+        task.end_t[DECISION] = end_t
+        task.end_ind[DECISION] = end_ind
+        # copies: the trial's arrays must own their data (step() recognises its own rows)
+        task.ob = task.ob[:end_ind].copy()
+        task.gt = task.gt[:end_ind].copy()
+        task.tmax = end_t
 
     def step(self, action: Any):
         task = self.task

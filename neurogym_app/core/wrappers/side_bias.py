@@ -8,19 +8,37 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import SeededWrapperMixin, bad_parameter, task_choices, task_label
+from neurogym_app.core.wrappers._base import (
+    SeededWrapperMixin,
+    bad_parameter,
+    bad_parameter_type,
+    task_choices,
+    task_label,
+)
 
 __all__ = ["SideBias", "probability_matrix"]
 
 
+#: NeuroGym's wording of what ``probs`` must be (kept in our message: code matches on it)
+PROBS_SHAPE_TEXT = (
+    "probs must be a 2D list of lists (matrix) with shape (n_blocks, n_choices),"
+    "e.g., probs = [[0.5, 0.5], [0.2, 0.8], [0.8, 0.2]] for n_blocks = 3 and n_choices = 2."
+)
+
+
 def probability_matrix(wrapper: str, probs: Any, n_choices: int, label: str) -> np.ndarray:
-    """``probs`` as a float matrix whose rows are distributions over ``n_choices``."""
+    """``probs`` as a float matrix whose rows are distributions over ``n_choices``.
+
+    Not a matrix of numbers: ``TypeError``; a matrix that is no set of
+    distributions over the task's choices: ``ValueError`` (both
+    ``WrapperParameterError``s, as NeuroGym raises them).
+    """
     try:
         matrix = np.array(probs, dtype=float)
     except (TypeError, ValueError):
-        raise bad_parameter(wrapper, f"probs must be a matrix (list of rows) of numbers, got {probs!r}") from None
+        raise bad_parameter_type(wrapper, f"{PROBS_SHAPE_TEXT} Got {probs!r}") from None
     if matrix.ndim != 2:
-        raise bad_parameter(wrapper, f"probs must be a 2-D matrix (one row per block), got {matrix.ndim}-D {probs!r}")
+        raise bad_parameter_type(wrapper, f"{PROBS_SHAPE_TEXT} Got a {matrix.ndim}-D {probs!r}")
     if matrix.shape[1] != n_choices:
         raise bad_parameter(wrapper, f"probs rows have {matrix.shape[1]} entries but {label} has {n_choices} choices")
     if np.any(matrix < 0) or not np.all(np.isfinite(matrix)):
@@ -32,24 +50,28 @@ def probability_matrix(wrapper: str, probs: Any, n_choices: int, label: str) -> 
     return matrix
 
 
+_BLOCK_DUR_TEXT = (
+    "block_dur must be an int >= 1 (trials per block), a float in (0, 1) (switch probability per trial) "
+    "or a (low, high) tuple of ints with 1 <= low <= high"
+)
+
+
 def _check_block_dur(block_dur: Any) -> Any:
-    if isinstance(block_dur, bool):
-        pass
-    elif isinstance(block_dur, (int, np.integer)):
-        if block_dur >= 1:
-            return int(block_dur)
-    elif isinstance(block_dur, (float, np.floating)):
-        if 0 < block_dur < 1:
-            return float(block_dur)
-    elif isinstance(block_dur, (tuple, list)) and len(block_dur) == 2:
+    """The checked ``block_dur``; a value of the wrong kind is a ``TypeError``, out of range a ``ValueError``."""
+    is_int = isinstance(block_dur, (int, np.integer)) and not isinstance(block_dur, bool)
+    if is_int and block_dur >= 1:
+        return int(block_dur)
+    if isinstance(block_dur, (float, np.floating)) and 0 < block_dur < 1:
+        return float(block_dur)
+    if isinstance(block_dur, tuple) and len(block_dur) == 2:
         low, high = block_dur
-        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (low, high)) and 1 <= low <= high:
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (low, high)):
+            raise bad_parameter_type("SideBias", f"{_BLOCK_DUR_TEXT}; got {block_dur!r}")
+        if 1 <= low <= high:
             return (int(low), int(high))
-    raise bad_parameter(
-        "SideBias",
-        f"block_dur must be an int >= 1 (trials per block), a float in (0, 1) (switch probability per trial) "
-        f"or a (low, high) pair of ints with 1 <= low <= high; got {block_dur!r}",
-    )
+    if is_int or isinstance(block_dur, (float, np.floating, tuple)):
+        raise bad_parameter("SideBias", f"{_BLOCK_DUR_TEXT}; got {block_dur!r}")
+    raise bad_parameter_type("SideBias", f"{_BLOCK_DUR_TEXT}; got {type(block_dur).__name__} {block_dur!r}")
 
 
 class SideBias(SeededWrapperMixin, TrialWrapper):

@@ -1,6 +1,9 @@
-"""Lever-pressing tasks and a context-switching task: plain Gymnasium envs, no trials.
+"""Lever-pressing tasks and a context-switching task.
 
-Each step is one time step (``dt`` ms). None of them ends an episode.
+The lever-pressing tasks and ``ContextSwitchV0`` (``ContextSwitch-v0``) are
+plain Gymnasium envs without trials: each step is one time step (``dt`` ms)
+and none of them ends an episode. ``ContextSwitch`` (``ContextSwitch-v1``) is
+a ``TrialEnv`` of one-step trials, so it has ``new_trial`` as every task.
 
 Fixed from NeuroGym (all four): they implemented ``_step`` instead of
 ``step`` (so ``step`` raised ``NotImplementedError``), ``reset`` took no
@@ -12,10 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core import spaces
-from neurogym_app.core.trial_env import BaseEnv
+from neurogym_app.core.trial_env import BaseEnv, TrialEnv
 from neurogym_app.tasks.helpers import merge_rewards
 
 
@@ -246,8 +250,10 @@ class LeverPressWithPokeRest(_SteppedEnv):
         return self._ob(), float(reward), False, False, {"presses_left": self.state, "thirst": self.thirst}
 
 
-class ContextSwitch(_SteppedEnv):
-    """Map one of two stimuli to one of two actions under a switching rule.
+class ContextSwitchV0(_SteppedEnv):
+    """``ContextSwitch-v0`` (neurogym-app 0.1, kept so that its recorded sessions verify).
+
+    Map one of two stimuli to one of two actions under a switching rule.
 
     Each step shows stimulus 0 or 1 (one-hot). In context 0 the correct
     action is the stimulus itself, in context 1 the other one. Before each
@@ -297,3 +303,110 @@ class ContextSwitch(_SteppedEnv):
         info = {"gt": correct_action, "context": self.context}
         self.stimulus = int(self.rng.integers(2))
         return self._ob(), float(reward), False, False, info
+
+
+class ContextSwitch(TrialEnv):
+    """Map one of two stimuli to one of two actions under a hidden, switching rule (``ContextSwitch-v1``).
+
+    Every trial shows stimulus 0 or 1 (one-hot) until the agent answers: the
+    first action ends the trial (one step at the default timing; the
+    ``"human"`` preset gives a person 3 s). In context 0 the correct action is the stimulus itself, in
+    context 1 the other one. Before each trial the context flips with
+    probability ``p_switch``; a correct answer earns ``correct``. There is no
+    "wait" action, so a person plays it one key press per trial.
+
+    Each trial records ``context``, ``stimulus`` and ``ground_truth``;
+    ``new_trial(**trial)`` rebuilds it (NeuroGym's ContextSwitch has no
+    trials). ``reset()`` starts again in context 0, so a seed fixes the run.
+    """
+
+    metadata = {
+        "paper_name": None,  # NeuroGym cites none
+        "paper_link": None,
+        "tags": ["context dependent", "two-alternative", "reinforcement learning"],
+        "condition_vars": ["context", "stimulus"],
+        "action_labels": {0: "left", 1: "right"},
+    }
+    timing_presets = {"human": {"stimulus": 3000}}
+
+    def __init__(
+        self,
+        dt: float = 100,
+        rewards: dict[str, float] | None = None,
+        p_switch: float = 0.1,
+        timing: dict[str, Any] | str | None = None,
+    ) -> None:
+        super().__init__(dt=dt)
+        if not 0 <= p_switch <= 1:
+            raise ValueError(f"p_switch must be a probability in [0, 1], got {p_switch!r}")
+        self.p_switch = float(p_switch)
+        self.rewards = merge_rewards({"correct": 1.0, "fail": 0.0}, rewards)
+        self.timing = self.resolve_timing({"stimulus": dt}, timing)  # default: one step per trial
+        self.action_space = spaces.Discrete(2, name={"left": 0, "right": 1})
+        self.observation_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32, name={"stimulus": [0, 1]})
+        self.ob2action_context1 = {0: 0, 1: 1}
+        self.ob2action_context2 = {0: 1, 1: 0}
+        self.context = 0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        self.context = 0
+        return super().reset(seed=seed, options=options)
+
+    def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        rng = self.rng
+        switch = rng.random() < self.p_switch
+        drawn_stimulus = int(rng.integers(2))
+        context = int(kwargs.get("context", 1 - self.context if switch else self.context))
+        stimulus = int(kwargs.get("stimulus", drawn_stimulus))
+        if context not in (0, 1) or stimulus not in (0, 1):
+            raise ValueError(f"ContextSwitch: context and stimulus are 0 or 1, got {context!r} and {stimulus!r}")
+        self.context = context
+        mapping = self.ob2action_context1 if context == 0 else self.ob2action_context2
+        ground_truth = mapping[stimulus]
+        self.add_period("stimulus")
+        self.add_ob(1.0, "stimulus", where=[stimulus])
+        self.set_groundtruth(ground_truth, "stimulus")
+        return {"context": context, "stimulus": stimulus, "ground_truth": ground_truth}
+
+    def _step(self, action: Any):
+        if not self.action_space.contains(action):
+            raise ValueError(f"ContextSwitch: action {action!r} is not in {self.action_space}")
+        gt = self.gt_now
+        correct = int(action) == int(gt)
+        self.performance = int(correct)
+        reward = self.rewards["correct"] if correct else self.rewards["fail"]
+        # every action is an answer: it ends the trial
+        return self.ob_now, reward, False, False, {"new_trial": True, "gt": gt, "context": self.context}
+
+
+class FullInput(gym.Wrapper):
+    """Append the last reward and a one-hot code of the last action to each observation (NeuroGym's ``FullInput``).
+
+    For the lever-pressing envs, whose reward and action an agent should see.
+    ``reset`` appends zeros (no reward, no action yet). The reward channel is
+    unbounded (NeuroGym bounds it to [-1, 1], which a reward of 2 leaves).
+    """
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        if not isinstance(env.action_space, gym.spaces.Discrete) or not isinstance(env.observation_space, gym.spaces.Box):
+            raise TypeError(f"FullInput needs a Box observation and Discrete actions, got {env.observation_space} and {env.action_space}")
+        self._n_actions = int(env.action_space.n)
+        base = env.observation_space
+        low = np.concatenate([np.ravel(base.low), [-np.inf], np.zeros(self._n_actions)]).astype(np.float32)
+        high = np.concatenate([np.ravel(base.high), [np.inf], np.ones(self._n_actions)]).astype(np.float32)
+        self.observation_space = spaces.Box(low, high, dtype=np.float32)
+
+    def _extended(self, ob: Any, reward: float, action: Any) -> np.ndarray:
+        code = np.zeros(self._n_actions, dtype=np.float32)
+        if action is not None:
+            code[int(action)] = 1.0
+        return np.concatenate([np.ravel(ob).astype(np.float32), np.float32([reward]), code])
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        ob, info = self.env.reset(seed=seed, options=options)
+        return self._extended(ob, 0.0, None), info
+
+    def step(self, action: Any):
+        ob, reward, terminated, truncated, info = self.env.step(action)
+        return self._extended(ob, float(reward), action), reward, terminated, truncated, info

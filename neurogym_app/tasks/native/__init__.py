@@ -1,7 +1,6 @@
 """NeuroGym's native tasks, one module per family (ids ``Name-v0``)."""
 
 _MODULES = {
-    "AnnubesEnv": "annubes",
     "AntiReach": "antireach",
     "Bandit": "bandit",
     "ContextDecisionMaking": "contextdecisionmaking",
@@ -36,3 +35,8 @@ _MODULES = {
 
 #: id -> "module:Class" (strings only: importing this module imports no task)
 ENTRIES = {f"{name}-v0": f"{__name__}.{module}:{name}" for name, module in _MODULES.items()}
+
+# AnnubesEnv changed (NeuroGym's current signature) in version 1; -v0 stays the
+# neurogym-app 0.1 task so that sessions recorded with it still verify.
+ENTRIES["AnnubesEnv-v0"] = f"{__name__}.annubes_v0:AnnubesEnvV0"
+ENTRIES["AnnubesEnv-v1"] = f"{__name__}.annubes:AnnubesEnv"

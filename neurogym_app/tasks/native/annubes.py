@@ -1,63 +1,75 @@
-"""Annubes: respond while a (multi)sensory stimulus is on, withhold on catch trials."""
+"""Annubes: respond while a sensory stimulus is on, withhold on catch trials (``AnnubesEnv-v1``).
+
+NeuroGym's current ``AnnubesEnv`` signature. The task of neurogym-app 0.1
+(NeuroGym's older signature) stays registered as ``AnnubesEnv-v0``
+(``annubes_v0.py``) so that sessions recorded with it still verify.
+"""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Mapping
-from itertools import accumulate
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from neurogym_app.core import spaces
-from neurogym_app.core.trial_env import OBNOW, TrialEnv
+from neurogym_app.core.timing import duration_as_spec_type
+from neurogym_app.core.trial_env import TrialEnv
 from neurogym_app.tasks.helpers import merge_rewards
 
-#: reserved name of catch trials (in ``max_sequential`` and the sequence counts)
-CATCH_KEYWORD = "catch"
+__all__ = ["AnnubesEnv"]
+
+PERIODS = ("fixation", "stimulus", "iti")
 
 
 class AnnubesEnv(TrialEnv):
-    """Detect stimuli of one or more sensory modalities; withhold on catch trials.
+    """Detect a stimulus of one of several kinds (e.g. visual ``"v"``, auditory ``"a"``); withhold on catch trials.
 
-    Each trial shows, after a fixation period, a stimulus made of one or more
-    modalities (e.g. visual ``"v"``, auditory ``"a"`` or both), each at an
-    intensity drawn from ``intensities``, or nothing at all (a catch trial,
-    with probability ``catch_prob``). A "start" input marks the stimulus
-    period. The agent must respond (action 1) on every step of the stimulus
-    period when a stimulus is present and keep still otherwise; each step of
-    the stimulus period is rewarded on its own, as in NeuroGym.
+    After a fixation period, a "start" input marks the stimulus period. On a
+    stimulus trial one input of ``session`` (drawn with the session's relative
+    probabilities) carries an intensity from ``stim_intensities`` plus noise;
+    on a catch trial (probability ``catch_prob``) no stimulus comes. The agent
+    must respond (action 1) on every step of the stimulus period when there is
+    a stimulus and keep still (action 0) otherwise; each step of the stimulus
+    period is rewarded on its own, a response during fixation or the
+    inter-trial interval costs ``abort``.
 
     Args:
-        session: stimulus -> relative probability; a stimulus is a modality
-            name or a tuple of names (shown together). Default ``{"v": 0.5, "a": 0.5}``.
+        session: stimulus kind -> relative frequency; each kind is one input
+            channel, in the order given. Default ``{"v": 0.5, "a": 0.5}``.
+        stim_intensities: intensities a stimulus takes (one drawn per trial).
+            Default ``[0.8, 0.9, 1.0]``.
+        stim_time: stimulus period (ms; any timing spec).
         catch_prob: probability of a catch trial (0-1).
-        intensities: a list of intensities for every modality, or modality -> list.
-            Default ``[0.8, 0.9, 1.0]`` for each modality.
-        stim_time: stimulus period (ms) (also settable as ``timing["stimulus"]``).
-        max_sequential: most trials in a row that may show a modality; an int
-            (for every modality, not catch trials) or a dict (``"catch"`` limits
-            catch trials). ``None``: no limit.
+        max_sequential: most stimulus trials in a row of the same kind (catch
+            trials break a run and are not limited). ``None``: no limit.
         fix_intensity: value of the fixation input during fixation.
-        fix_time: fixation period spec (also ``timing["fixation"]``).
-        iti: inter-trial interval spec (also ``timing["iti"]``).
+        fix_time: fixation period (ms; any timing spec).
+        iti: inter-trial interval (ms; any timing spec).
         dt: time step (ms).
         tau: time constant (ms) scaling the input noise.
-        output_behavior: output values; its length is the number of actions.
+        output_behavior: the output values; its length is the number of actions.
         noise_std: input noise sd (before the ``tau`` scaling).
         rewards: dict updating ``abort``, ``correct``, ``fail``.
-        random_seed: if given, seeds the task's generator (same as ``reset(seed=...)``).
-        frozen_seed: accepted for NeuroGym compatibility; copies always continue
-            the original's random stream here.
-        timing: dict of period -> spec, or a preset name (``"human"``).
+        random_seed: if given, seeds the task's generator (as ``reset(seed=...)``).
+        timing: dict of period -> spec or a preset name (``"human"``); wins
+            over ``fix_time``/``stim_time``/``iti``.
+
+    Each trial records ``catch``, ``stim_type`` (``None`` on catch trials),
+    ``stim_value`` and ``sequential_count`` (the run length of ``stim_type``
+    including this trial); ``new_trial(**trial)`` rebuilds it. The sampled
+    durations of the current trial are in ``_duration`` (period -> ms, in the
+    number type of its timing spec, as NeuroGym).
 
     Differences from NeuroGym (defects fixed): the observation space is
-    unbounded (noise pushes NeuroGym's inputs outside its ``[0, 1]`` box); the
-    recorded ``sequential_count`` is a snapshot, not the live counter; every
-    random variable comes from the task's generator, so seeding reproduces
-    trials; ``performance`` is 1 on a stimulus trial with a response and on a
-    catch trial without one (NeuroGym counts any correct step, so a catch trial
-    with a late response still counted as correct).
+    unbounded (the noise pushes inputs outside NeuroGym's ``[0, 1]`` box);
+    the action names are action indices (NeuroGym puts the output values
+    there, which no key map or policy can use); every random number comes from
+    the task's generator, so a seed reproduces trials; ``performance`` is 1 on
+    a stimulus trial with a correct response and on a catch trial without any
+    response (NeuroGym counts any correct step, so a catch trial with a late
+    response still counted as correct); a forced switch after
+    ``max_sequential`` keeps the relative frequencies of the other kinds.
     """
 
     metadata = {
@@ -65,20 +77,19 @@ class AnnubesEnv(TrialEnv):
         "paper_name": None,
         "tags": ["n-alternative", "perceptual", "supervised"],
         "rt_from": "stimulus",
-        "condition_vars": ["stim_types", "catch"],
+        "condition_vars": ["stim_type", "catch"],
         "strength_var": None,
         "action_labels": {1: "go"},
     }
-    default_timing = {"fixation": 500, "stimulus": 1000, "iti": 0}
     timing_presets = {"human": {"fixation": 500, "stimulus": 1500, "iti": 500}}
 
     def __init__(
         self,
-        session: Mapping[Any, float] | None = None,
-        catch_prob: float = 0.5,
-        intensities: list[float] | Mapping[str, list[float]] | None = None,
+        session: dict[str, float] | None = None,
+        stim_intensities: list[float] | None = None,
         stim_time: Any = 1000,
-        max_sequential: Mapping[str, int | None] | int | None = None,
+        catch_prob: float = 0.5,
+        max_sequential: int | None = None,
         fix_intensity: float = 0,
         fix_time: Any = 500,
         iti: Any = 0,
@@ -88,234 +99,99 @@ class AnnubesEnv(TrialEnv):
         noise_std: float = 0.01,
         rewards: dict[str, float] | None = None,
         random_seed: int | None = None,
-        frozen_seed: bool = False,
         timing: dict[str, Any] | str | None = None,
     ) -> None:
         super().__init__(dt=dt)
-        self.session, self.modalities = self._prepare_session(session)
+        self.session = _relative_frequencies({"v": 0.5, "a": 0.5} if session is None else session)
+        self.stim_intensities = _intensities([0.8, 0.9, 1.0] if stim_intensities is None else stim_intensities)
         if not 0.0 <= float(catch_prob) <= 1.0:
             raise ValueError(f"catch_prob must be between 0 and 1, got {catch_prob}")
         self.catch_prob = float(catch_prob)
-        self.intensities = self._prepare_intensities(intensities)
-        self.max_sequential = self._prepare_max_sequential(max_sequential)
-        self._check_max_sequential()
+        if max_sequential is not None and (isinstance(max_sequential, bool) or not isinstance(max_sequential, int) or max_sequential < 1):
+            raise ValueError(f"max_sequential must be a positive int or None, got {max_sequential!r}")
+        self.max_sequential = max_sequential
         if tau <= 0:
             raise ValueError(f"tau must be a positive number of ms, got {tau}")
         if noise_std < 0:
             raise ValueError(f"noise_std must be >= 0, got {noise_std}")
-        self.output_behavior = list(output_behavior) if output_behavior else [0, 1]
+        self.output_behavior = [0, 1] if output_behavior is None else list(output_behavior)
         if len(self.output_behavior) < 2:
             raise ValueError(f"output_behavior needs at least two values, got {output_behavior!r}")
-        self.stim_time = stim_time
-        self.fix_time = fix_time
-        self.iti = iti
+        self.stim_time, self.fix_time, self.iti = stim_time, fix_time, iti
         self.fix_intensity = float(fix_intensity)
         self.tau = tau
         self.noise_std = float(noise_std)
         alpha = dt / tau
         self.noise_factor = self.noise_std * np.sqrt(2 * alpha) / alpha
         self.random_seed = random_seed
-        self.frozen_seed = frozen_seed
         self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
-        defaults = {"fixation": fix_time, "stimulus": stim_time, "iti": iti}
-        self.timing = self.resolve_timing(defaults, timing)
-        self.sequential_count: dict[str, int] = dict.fromkeys(self.max_sequential, 0)
-        names: dict[str, Any] = {"fixation": 0, "start": 1}
-        names.update({m: i for i, m in enumerate(sorted(self.modalities), 2)})
+        self.timing = self.resolve_timing({"fixation": fix_time, "stimulus": stim_time, "iti": iti}, timing)
+        # run of the last stimulus kind (NeuroGym's counters: a catch trial ends the run)
+        self.last_modality: str | None = None
+        self.sequential_count = 1
+        self._duration: dict[str, Any] = {}
+        names = {"fixation": 0, "start": 1, **{kind: i for i, kind in enumerate(self.session, 2)}}
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(len(names),), dtype=np.float32, name=names)
         n_actions = len(self.output_behavior)
         self.action_space = spaces.Discrete(n_actions, name={"fixation": 0, "choice": list(range(1, n_actions))})
         if random_seed is not None:
             self.seed(int(random_seed))
 
-    # ------------------------------------------------------------ validation
-    @staticmethod
-    def _prepare_session(session: Mapping[Any, float] | None) -> tuple[dict[tuple[str, ...], float], set[str]]:
-        if session is None or (isinstance(session, Mapping) and not session):
-            session = {"v": 0.5, "a": 0.5}
-        if not isinstance(session, Mapping):
-            raise TypeError(f"session must be a dict of stimulus -> probability, got {type(session).__name__}")
-        prepared: dict[tuple[str, ...], float] = {}
-        modalities: set[str] = set()
-        for key, prob in session.items():
-            stim = (key,) if isinstance(key, str) else tuple(key)
-            if not stim or not all(isinstance(m, str) for m in stim):
-                raise TypeError(f"session keys must be modality names or tuples of names, got {key!r}")
-            if any(m.lower() == CATCH_KEYWORD for m in stim):
-                raise ValueError(f"session: {CATCH_KEYWORD!r} is reserved for catch trials; use catch_prob")
-            if float(prob) < 0:
-                raise ValueError(f"session probabilities must be >= 0, got {prob} for {key!r}")
-            prepared[tuple(sorted(stim))] = prepared.get(tuple(sorted(stim)), 0.0) + float(prob)
-            modalities.update(stim)
-        total = sum(prepared.values())
-        if total <= 0:
-            raise ValueError("session: at least one stimulus needs a probability > 0")
-        return {k: v / total for k, v in prepared.items()}, modalities
-
-    def _prepare_intensities(self, intensities: Any) -> dict[str, list[float]]:
-        if intensities is None:
-            return {m: [0.8, 0.9, 1.0] for m in sorted(self.modalities)}
-        if isinstance(intensities, Mapping):
-            if set(intensities) != self.modalities:
-                raise ValueError(
-                    f"intensities must give values for exactly the modalities {sorted(self.modalities)}, "
-                    f"got {sorted(intensities)}"
-                )
-            out = {m: [float(v) for v in np.atleast_1d(intensities[m])] for m in sorted(self.modalities)}
-        elif isinstance(intensities, (list, tuple, np.ndarray)):
-            out = {m: [float(v) for v in intensities] for m in sorted(self.modalities)}
-        else:
-            raise TypeError(f"intensities must be a list, a dict of modality -> list, or None, got {intensities!r}")
-        if any(not v for v in out.values()):
-            raise ValueError("intensities: every modality needs at least one value")
-        return out
-
-    def _prepare_max_sequential(self, max_sequential: Any) -> dict[str, int | None]:
-        if max_sequential is None or isinstance(max_sequential, int):
-            limits: dict[str, int | None] = dict.fromkeys(sorted(self.modalities), max_sequential)
-            limits[CATCH_KEYWORD] = None
-        elif isinstance(max_sequential, Mapping):
-            unknown = [k for k in max_sequential if k not in self.modalities and k != CATCH_KEYWORD]
-            if unknown:
-                raise ValueError(f"max_sequential has unknown key {unknown[0]!r}; use modalities or {CATCH_KEYWORD!r}")
-            limits = {m: max_sequential.get(m) for m in sorted(self.modalities)}
-            limits[CATCH_KEYWORD] = max_sequential.get(CATCH_KEYWORD)
-        else:
-            raise TypeError(f"max_sequential must be an int, a dict or None, got {max_sequential!r}")
-        for key, value in limits.items():
-            if value is not None and (not isinstance(value, int) or value < 1):
-                raise ValueError(f"max_sequential[{key!r}] must be a positive int or None, got {value!r}")
-        return limits
-
-    def _check_max_sequential(self) -> None:
-        """Refuse limits that no sequence of trials can satisfy."""
-        if self.catch_prob >= 1.0 and self.max_sequential[CATCH_KEYWORD] is not None:
-            raise ValueError("max_sequential limits catch trials, but catch_prob is 1")
-        if self.catch_prob > 0.0:
-            return
-        share = dict.fromkeys(self.modalities, 0.0)
-        for stim, prob in self.session.items():
-            for modality in stim:
-                share[modality] += prob
-        for modality, prob in share.items():
-            if self.max_sequential[modality] is not None and np.isclose(prob, 1.0):
-                raise ValueError(
-                    f"max_sequential limits modality {modality!r}, which appears in every trial (catch_prob is 0)"
-                )
-
     # ----------------------------------------------------------------- trials
-    def _options(self) -> list[tuple[tuple[str, ...], float]]:
-        """Stimuli allowed now (given ``max_sequential``) with their probabilities (those > 0)."""
-        max_sequential, counts, catch_prob = self.max_sequential, self.sequential_count, self.catch_prob
-        keep = 1.0 - catch_prob
-        options = []
-        for stim, prob in self.session.items():
-            for m in stim:
-                limit = max_sequential[m]
-                if limit is not None and not counts[m] < limit:
-                    break  # this stimulus has been shown max_sequential times in a row
-            else:
-                p = keep * prob
-                if p > 0:
-                    options.append((stim, p))
-        catch_limit = max_sequential[CATCH_KEYWORD]
-        if catch_prob > 0.0 and (catch_limit is None or counts[CATCH_KEYWORD] < catch_limit):
-            options.append(((), catch_prob))
-        if not options:  # every option is blocked: fall back to the unconstrained ones
-            options = [(s, (1.0 - self.catch_prob) * p) for s, p in self.session.items() if p > 0]
-            if self.catch_prob > 0:
-                options.append(((), self.catch_prob))
-        return options
+    def _kinds_allowed(self) -> list[str]:
+        """Stimulus kinds the next stimulus trial may show (``max_sequential`` forces a switch)."""
+        kinds = [k for k, p in self.session.items() if p > 0]
+        limit = self.max_sequential
+        if limit is not None and self.last_modality is not None and self.sequential_count >= limit:
+            others = [k for k in kinds if k != self.last_modality]
+            if others:  # with a single kind there is nothing to switch to
+                return others
+        return kinds
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        # Every random draw first, always the same ones in the same order.
+        # The same draws in the same order on every trial, whatever the caller fixes.
         rng = self.rng
-        integers = rng.integers
-        u_stimulus = float(rng.random())
-        modalities = sorted(self.modalities)
-        intensities = self.intensities
-        drawn = {}
-        for m in modalities:  # rng.choice(values): the same single integers(0, len) draw
-            values = intensities[m]
-            drawn[m] = float(values[int(integers(0, len(values)))])
-        options = self._options()
-        total = sum(p for _, p in options)
-        # np.cumsum and np.searchsorted(side="right") in Python: the same running
-        # sums, and the count of cumulative values <= u (they never decrease)
-        cumulative = list(accumulate([p / total for _, p in options]))
-        index = min(bisect_right(cumulative, u_stimulus), len(options) - 1)
-        stim_types = options[index][0]
+        u_catch, u_kind = float(rng.random()), float(rng.random())
+        drawn_value = self.stim_intensities[int(rng.integers(len(self.stim_intensities)))]
 
-        recorded_count = None
-        trial: dict[str, Any] = {"stim_types": stim_types, "stim_values": None}
-        if kwargs:
-            kwargs.pop("catch", None)  # derived from stim_types
-            recorded_count = kwargs.pop("sequential_count", None)
-            trial.update(kwargs)
-        stim_types = tuple(sorted(trial["stim_types"] or ()))
-        if not self.modalities.issuperset(stim_types):
-            unknown = [m for m in stim_types if m not in self.modalities]
-            raise ValueError(f"stim_types: unknown modality {unknown[0]!r}; modalities: {modalities}")
-        trial["stim_types"] = stim_types
-        catch = not stim_types
-        trial["catch"] = catch
-        if trial["stim_values"] is None:
-            trial["stim_values"] = {m: drawn[m] for m in stim_types}
-        else:
-            trial["stim_values"] = {str(m): float(v) for m, v in dict(trial["stim_values"]).items()}
-
-        # Sequence counts after this trial (a catch trial breaks every run).
-        counts = self.sequential_count
-        for key in counts:
-            if key == CATCH_KEYWORD:
-                counts[key] = counts[key] + 1 if catch else 0
-            else:
-                counts[key] = counts[key] + 1 if key in stim_types else 0
-        if recorded_count is not None:
-            self.sequential_count = {k: int(recorded_count.get(k, 0)) for k in self.sequential_count}
-        trial["sequential_count"] = dict(self.sequential_count)
-
-        self.add_period(["fixation", "stimulus", "iti"])
-        # Performance: the observation written directly, with the operations
-        # (and order) of add_ob(fix_intensity, "fixation", where="fixation"),
-        # add_ob(1, "stimulus", where="start"), each shown modality's
-        # add_ob(value)/add_randn and set_groundtruth; every block starts at zero.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        if self.fix_intensity:  # adding 0 (or -0.0) to the zero observation changes nothing
-            ob[start["fixation"] : end["fixation"], 0] += self.fix_intensity
-        s, e = start["stimulus"], end["stimulus"]
-        ob[s:e, 1] = 1
+        catch = bool(kwargs.get("catch", u_catch < self.catch_prob))
+        stim_type = None
         if not catch:
-            names = self.observation_space.name
-            values = trial["stim_values"]
-            standard_normal, noise_factor, dtype = rng.standard_normal, self.noise_factor, ob.dtype
-            for modality in modalities:
-                if modality in stim_types:
-                    channel = names[modality]
-                    value = values[modality]
-                    if value:  # 0 + value in float32 is value as float32; adding 0 changes nothing
-                        ob[s:e, channel] = value
-                    target = ob[s:e, channel : channel + 1]
-                    # add_randn(0, noise_factor): noise in float64, added as float32 (adding
-                    # the zero mean only turns -0.0 into +0.0, which no sum here can see)
-                    noise = standard_normal(target.shape)
-                    noise *= noise_factor
-                    target += noise.astype(dtype, copy=False)
-        self.gt[s:e] = 0 if catch else 1
-        # Withholding through a catch trial is correct unless a response comes.
-        self.performance = 1 if catch else 0
-        return trial
+            kinds = self._kinds_allowed()
+            weights = np.array([self.session[k] for k in kinds])
+            cumulative = np.cumsum(weights / weights.sum())
+            picked = kinds[min(int(np.searchsorted(cumulative, u_kind, side="right")), len(kinds) - 1)]
+            stim_type = kwargs.get("stim_type") or picked
+            if stim_type not in self.session:
+                raise ValueError(f"stim_type {stim_type!r} is not in the session {list(self.session)}")
+        stim_value = None if catch else float(kwargs.get("stim_value", drawn_value))
 
-    def _step(self, action):
+        if catch:
+            self.sequential_count, self.last_modality = 1, None
+        else:
+            self.sequential_count = self.sequential_count + 1 if stim_type == self.last_modality else 1
+            self.last_modality = stim_type
+        if kwargs.get("sequential_count") is not None:
+            self.sequential_count = int(kwargs["sequential_count"])
+
+        self.add_period(list(PERIODS))
+        self._duration = {
+            p: duration_as_spec_type(self.timing[p], self.end_t[p] - self.start_t[p]) for p in PERIODS
+        }
+        self.add_ob(self.fix_intensity, "fixation", where="fixation")
+        self.add_ob(1, "stimulus", where="start")
+        if not catch:
+            self.add_ob(stim_value, "stimulus", where=stim_type)
+            self.add_randn(0, self.noise_factor, "stimulus", where=stim_type)
+        self.set_groundtruth(0 if catch else 1, period="stimulus")
+        # withholding through a catch trial is correct unless a response comes
+        self.performance = 1 if catch else 0
+        return {"catch": catch, "stim_type": stim_type, "stim_value": stim_value, "sequential_count": self.sequential_count}
+
+    def _step(self, action: Any):
         gt = self.gt_now
         reward = 0.0
-        # in_period(...) read from the same dicts, in the same order
-        t, start_t, end_t = self.t, self.start_t, self.end_t
-        if start_t["fixation"] <= t < end_t["fixation"] or start_t["iti"] <= t < end_t["iti"]:
-            if action != 0:
-                reward = self.rewards["abort"]
-        elif start_t["stimulus"] <= t < end_t["stimulus"]:
+        if self.in_period("stimulus"):
             if action == gt:
                 reward = self.rewards["correct"]
                 if gt != 0:
@@ -324,4 +200,30 @@ class AnnubesEnv(TrialEnv):
                 reward = self.rewards["fail"]
                 if gt == 0:
                     self.performance = 0
-        return OBNOW, reward, False, False, {"new_trial": False, "gt": gt}
+        elif action != 0:  # fixation or inter-trial interval
+            reward = self.rewards["abort"]
+        return self.ob_now, reward, False, False, {"new_trial": False, "gt": gt}
+
+
+def _relative_frequencies(session: Any) -> dict[str, float]:
+    if not isinstance(session, Mapping) or not session:
+        raise TypeError(f"session must be a non-empty dict of stimulus kind -> frequency, got {session!r}")
+    out: dict[str, float] = {}
+    for kind, freq in session.items():
+        if not isinstance(kind, str) or not kind:
+            raise TypeError(f"session keys must be names of stimulus kinds (e.g. 'v'), got {kind!r}")
+        if kind in ("fixation", "start"):
+            raise ValueError(f"session: {kind!r} is the name of another input; rename that stimulus kind")
+        if isinstance(freq, bool) or not isinstance(freq, (int, float, np.integer, np.floating)) or freq < 0:
+            raise ValueError(f"session[{kind!r}] must be a frequency >= 0, got {freq!r}")
+        out[kind] = float(freq)
+    total = sum(out.values())
+    if total <= 0:
+        raise ValueError("session: at least one stimulus kind needs a frequency > 0")
+    return {kind: freq / total for kind, freq in out.items()}
+
+
+def _intensities(values: Any) -> list[float]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)) or len(values) == 0:
+        raise TypeError(f"stim_intensities must be a non-empty list of numbers, got {values!r}")
+    return [float(v) for v in values]

@@ -54,7 +54,7 @@ class ContextDecisionMaking(TrialEnv):
         self.dim_ring = dim_ring
         self.sigma = input_noise_sd(sigma, dt)
         self.go_cue = bool(go_cue)
-        self.cohs = np.array([5.0, 15.0, 50.0])
+        self.cohs = [5.0, 15.0, 50.0]  # a list, as NeuroGym's
         self.contexts = np.array([0, 1]) if self.use_expl_context else np.array([impl_context_modality])
         self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
         self.timing = self.resolve_timing(self.default_timing, timing)

@@ -23,7 +23,7 @@ class ToneDetection(TrialEnv):
     no reward at all and says to read the final output).
 
     Args:
-        dt: time step (ms); at most the tone duration.
+        dt: time step (ms); a tone shorter than ``dt`` lasts one step.
         sigma: input noise, per sqrt(ms) (task difficulty).
         timing: dict updating ``stimulus`` (trial length), ``toneTiming``
             (tone onsets, ms) and ``toneDur`` (tone duration, ms).
@@ -63,14 +63,13 @@ class ToneDetection(TrialEnv):
             raise ValueError(f"timing['toneTiming'] must be a list of tone onsets in ms, got {tone_timing!r}")
         self.toneTiming = [float(t) for t in tone_timing]
         self.toneDur = float(self.timing["toneDur"])
-        if dt > self.toneDur:
-            raise ValueError(f"dt={dt} must be at most the tone duration toneDur={self.toneDur:g} ms")
         stim_dur = float(self.timing["stimulus"])
         if any(t < 0 or t + self.toneDur > stim_dur for t in self.toneTiming):
             raise ValueError(
                 f"timing['toneTiming'] onsets must lie in 0..stimulus-toneDur ({stim_dur - self.toneDur:g} ms)"
             )
-        self.toneDurIdx = int(round(self.toneDur / dt))
+        # a tone shorter than dt still lasts one step (positive durations never vanish, core/timing.py)
+        self.toneDurIdx = max(1, int(round(self.toneDur / dt)))
         self.toneTimingIdx = [int(round(t / dt)) for t in self.toneTiming]
         self.abort = False
         self.conditions = list(range(len(self.toneTiming) + 1))  # 0: no tone, k: tone at position k

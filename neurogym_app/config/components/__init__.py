@@ -1,0 +1,1 @@
+"""``neurogym.config.components``: the configuration sections, one module per upstream module."""
