@@ -57,6 +57,7 @@ NATURAL_VIEWS: dict[str, str] = {
     # tones
     "ToneDetection": _N + "tones:ToneDetectionView",
     "AnnubesEnv": _N + "tones:AnnubesView",
+    "AnnubesEnvV0": _N + "tones:AnnubesView",  # AnnubesEnv-v0, kept for sessions recorded with it
     # shapes and symbols
     "GoNogo": _N + "shapes:GoNogoView",
     "DelayPairedAssociation": _N + "symbols:PairedAssociationView",
@@ -64,6 +65,7 @@ NATURAL_VIEWS: dict[str, str] = {
     "MatchingPenny": _N + "symbols:MatchingPennyView",
     "ProbabilisticReasoning": _N + "symbols:ProbabilisticShapesView",
     "ContextSwitch": _N + "symbols:ContextSwitchView",
+    "ContextSwitchV0": _N + "symbols:ContextSwitchView",  # ContextSwitch-v0, kept for sessions recorded with it
     # quantities
     "EconomicDecisionMaking": _N + "quantities:JuiceOffersView",
     "Bandit": _N + "quantities:SlotMachinesView",
