@@ -173,7 +173,7 @@ _round_to_dt = timing_mod.round_to_dt
 class BaseEnv(gym.Env):
     """A Gymnasium env with NeuroGym's seeding conveniences (``seed``, ``rng``)."""
 
-    metadata: ClassVar[dict[str, Any]] = dict(METADATA_DEFAULTS)
+    metadata: dict[str, Any] = dict(METADATA_DEFAULTS)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Fill the metadata keys a task leaves out, so every task answers the
