@@ -218,6 +218,8 @@ class TrialEnv(BaseEnv):
     """
 
     timing_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: set by tasks with a fixation rule: whether breaking fixation ends the trial
+    abort: bool
     #: whether the class draws durations with its own ``sample_time`` (then no layout is reused)
     _own_sample_time: ClassVar[bool] = False
 
@@ -349,7 +351,7 @@ class TrialEnv(BaseEnv):
     def add_period(
         self,
         period: str | Iterable[str],
-        duration: float | None = None,
+        duration: float | Iterable[float | None] | None = None,
         before: str | None = None,
         after: str | float | None = None,
         last_period: bool = False,
