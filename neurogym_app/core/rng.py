@@ -55,7 +55,7 @@ class TaskRandom(np.random.Generator):
 
 def _rebuild(state: dict) -> TaskRandom:
     bitgen = np.random.PCG64()
-    bitgen.state = state
+    bitgen.state = state  # type: ignore[assignment]  # numpy's stub wants its private TypedDict; a dict is what it takes
     return TaskRandom(bitgen)
 
 
@@ -153,7 +153,8 @@ def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
     for src in range(4):
         for dst in range(4):
             if src != dst:
-                r = (mix_l * pool[dst] - mix_r * hashmix(pool[src])) & m
+                # numpy's stubs call uint64 scalar * uint64 array float64; it stays uint64
+                r = (mix_l * pool[dst] - mix_r * hashmix(pool[src])) & m  # type: ignore[operator]
                 pool[dst] = r ^ (r >> s16)
     w = []
     for i, (x, mult) in enumerate(_OUT_CONSTS):

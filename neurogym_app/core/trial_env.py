@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -50,6 +50,12 @@ METADATA_DEFAULTS: dict[str, Any] = {
 }
 
 TRIAL_SEED_KEY = "trial_seed"
+
+
+class TrialMaker(Protocol):
+    """What starts a task's next trial: the task itself or its outermost ``TrialWrapper``."""
+
+    def new_trial(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
 class TaskDefinitionError(RuntimeError):
@@ -252,7 +258,7 @@ class TrialEnv(BaseEnv):
         self.timing: dict[str, Any] = {}
         self.timing_preset: str | None = None
         self.trial: dict[str, Any] | None = None
-        self._top: gym.Env = self
+        self._top: TrialMaker = self
         self._reset_periods()
 
     # ------------------------------------------------------------------ timing
@@ -978,7 +984,8 @@ class TrialWrapper(gym.Wrapper):
         return self.task
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        return self.env.new_trial(**kwargs)
+        inner: TrialMaker = self.env  # type: ignore[assignment]  # a TrialWrapper or the task (checked in __init__)
+        return inner.new_trial(**kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("env", "task"):
