@@ -8,7 +8,7 @@ unchanged while drawing from the modern PCG64 stream.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -174,7 +174,10 @@ def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(_to_ints(state), _to_ints(inc)))
 
 
-def reseed(rng: np.random.Generator, state: tuple[int, int]) -> np.random.Generator:
+_Gen = TypeVar("_Gen", bound=np.random.Generator)
+
+
+def reseed(rng: _Gen, state: tuple[int, int]) -> _Gen:
     """Put ``rng`` (a PCG64 generator) in a state from ``pcg64_states``; returns it."""
     rng.bit_generator.state = {
         "bit_generator": "PCG64",

@@ -187,7 +187,7 @@ class BaseEnv(gym.Env):
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("metadata")
         if own is not None:
-            parent = next((b.__dict__["metadata"] for b in cls.__mro__[1:] if "metadata" in b.__dict__), {})
+            parent: dict[str, Any] = next((b.__dict__["metadata"] for b in cls.__mro__[1:] if "metadata" in b.__dict__), {})
             cls.metadata = {**METADATA_DEFAULTS, **parent, **own}
 
     def __init__(self, dt: float = 100):
@@ -322,9 +322,10 @@ class TrialEnv(BaseEnv):
         elif kind == _TRUNC_EXP:
             raw = timing_mod.truncated_exponential(rng, *args)
         else:
-            raw = timing_mod.sample_duration(period, spec, rng)
-            if isinstance(raw, timing_mod.Until):
-                return raw  # type: ignore[return-value]  # resolved against the start in add_period
+            sampled = timing_mod.sample_duration(period, spec, rng)
+            if isinstance(sampled, timing_mod.Until):
+                return sampled  # type: ignore[return-value]  # resolved against the start in add_period
+            raw = sampled
         return timing_mod.round_to_dt(raw, self.dt)
 
     def _compiled_spec(self, period: str, spec: Any) -> tuple[Any, float, int, Any]:
@@ -412,7 +413,7 @@ class TrialEnv(BaseEnv):
             stale = entry is None or entry[0] != dt or entry[1] != specs
         except ValueError:  # a spec that does not compare to a bool (an array)
             stale = True
-        if stale:
+        if stale or entry is None:  # (stale already when entry is None; the test tells mypy)
             entry = cache[key] = self._make_layout(key, specs)
         if entry[2] is None:
             return False
@@ -552,7 +553,7 @@ class TrialEnv(BaseEnv):
         space = self.observation_space
         layout = self._ob_layout
         if layout is None or layout[0] is not space:  # (space, row shape, dtype), read once per space
-            layout = self._ob_layout = (space, tuple(space.shape), space.dtype)
+            layout = self._ob_layout = (space, tuple(space.shape or ()), space.dtype)
         self._ob_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
 
     def _build_gt(self) -> None:
@@ -560,7 +561,7 @@ class TrialEnv(BaseEnv):
         layout = self._gt_layout
         if layout is None or layout[0] is not space:
             dtype = np.int64 if isinstance(space, gym.spaces.Discrete) or space.dtype is None else space.dtype
-            layout = self._gt_layout = (space, tuple(space.shape), dtype)
+            layout = self._gt_layout = (space, tuple(space.shape or ()), dtype)
         self._gt_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
 
     def _no_period(self, period: Any) -> NoReturn:
@@ -627,7 +628,7 @@ class TrialEnv(BaseEnv):
         resolved = self._resolved
         if resolved is None:
             resolved = self._resolved = {}
-        key = (
+        key: tuple[Any, Any, bool] | None = (
             tuple(period) if type(period) is list else period,
             tuple(where) if type(where) is list else where,
             scalar,
@@ -640,7 +641,7 @@ class TrialEnv(BaseEnv):
             return targets
         channels, _ = self._channels(where, self.observation_space)
         fancy = not (channels is Ellipsis or type(channels) is slice or isinstance(channels, (int, np.integer)))
-        two_d = len(self.observation_space.shape) == 1
+        two_d = len(self.observation_space.shape or ()) == 1
         targets = [
             (rows if channels is Ellipsis else (rows, channels) if two_d else (rows, Ellipsis, channels), fancy)
             for rows in self._rows(period, scalar)
@@ -912,7 +913,7 @@ class TrialEnv(BaseEnv):
 
     def _first_observation(self) -> np.ndarray:
         """Observation at the start of a trial that has no periods (override if needed)."""
-        return np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
+        return np.zeros(self.observation_space.shape or (), dtype=self.observation_space.dtype)
 
     def step(self, action: Any):
         period = self.current_period
@@ -980,7 +981,7 @@ class TrialWrapper(gym.Wrapper):
         self.task._top = self
 
     @property
-    def unwrapped(self) -> TrialEnv:  # type: ignore[override]
+    def unwrapped(self) -> TrialEnv:
         return self.task
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
