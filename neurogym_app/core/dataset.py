@@ -51,13 +51,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.batch import NotBatchable, build_trials
 from neurogym_app.core.rng import make_rng
+
+if TYPE_CHECKING:
+    from neurogym_app.core.trial_env import TrialEnv
 
 __all__ = ["Dataset", "target_dtype"]
 
@@ -188,7 +191,7 @@ class _TrialRow(_Row):
         # The task is read again after every trial: a wrapper that switches
         # tasks (ScheduleEnvs, MultiEnvs) builds each trial on its current one.
         env = self.env
-        task = env.unwrapped
+        task = cast("TrialEnv", env.unwrapped)  # a _TrialRow is made only for TrialEnvs (_has_trial_arrays)
         top = task._top
         cap = max(need, self.cache_len)
         ob_buf = np.empty((cap, *self.ob_shape), dtype=np.float32)
@@ -201,7 +204,7 @@ class _TrialRow(_Row):
             else:
                 self._fresh = False
                 top.new_trial(**kwargs)
-                task = env.unwrapped
+                task = cast("TrialEnv", env.unwrapped)
             ob = task.ob
             n = len(ob)
             if n == 0:

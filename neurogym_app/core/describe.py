@@ -44,7 +44,7 @@ def space_summary(space: gym.Space) -> dict[str, Any]:
         out["low"] = jsonable(np.unique(space.low).tolist()[:4])
         out["high"] = jsonable(np.unique(space.high).tolist()[:4])
     elif getattr(space, "shape", None) is not None:
-        out["shape"] = list(space.shape)
+        out["shape"] = list(space.shape or ())
     names = getattr(space, "name", None)
     if names:
         out["names"] = jsonable(names)

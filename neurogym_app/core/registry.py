@@ -197,7 +197,7 @@ def spec(id: str) -> TaskSpec:
     if version is None:
         versions = [t for t in tasks.values() if t.namespace == namespace and t.name == name and t.version is not None]
         if versions:
-            return max(versions, key=lambda t: t.version)
+            return max(versions, key=lambda t: t.version or 0)  # `versions` holds only versioned specs
     lowered = {k.lower(): k for k in tasks}
     for candidate in (id.lower(), f"{id}-v0".lower()):
         if candidate in lowered:

@@ -8,7 +8,7 @@ unchanged while drawing from the modern PCG64 stream.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class TaskRandom(np.random.Generator):
 
 def _rebuild(state: dict) -> TaskRandom:
     bitgen = np.random.PCG64()
-    bitgen.state = state
+    bitgen.state = state  # type: ignore[assignment]  # numpy's stub wants its private TypedDict; a dict is what it takes
     return TaskRandom(bitgen)
 
 
@@ -153,7 +153,8 @@ def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
     for src in range(4):
         for dst in range(4):
             if src != dst:
-                r = (mix_l * pool[dst] - mix_r * hashmix(pool[src])) & m
+                # numpy's stubs call uint64 scalar * uint64 array float64; it stays uint64
+                r = (mix_l * pool[dst] - mix_r * hashmix(pool[src])) & m  # type: ignore[operator]
                 pool[dst] = r ^ (r >> s16)
     w = []
     for i, (x, mult) in enumerate(_OUT_CONSTS):
@@ -173,7 +174,10 @@ def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(_to_ints(state), _to_ints(inc)))
 
 
-def reseed(rng: np.random.Generator, state: tuple[int, int]) -> np.random.Generator:
+_Gen = TypeVar("_Gen", bound=np.random.Generator)
+
+
+def reseed(rng: _Gen, state: tuple[int, int]) -> _Gen:
     """Put ``rng`` (a PCG64 generator) in a state from ``pcg64_states``; returns it."""
     rng.bit_generator.state = {
         "bit_generator": "PCG64",

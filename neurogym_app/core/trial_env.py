@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -51,6 +51,12 @@ METADATA_DEFAULTS: dict[str, Any] = {
 }
 
 TRIAL_SEED_KEY = "trial_seed"
+
+
+class TrialMaker(Protocol):
+    """What starts a task's next trial: the task itself or its outermost ``TrialWrapper``."""
+
+    def new_trial(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
 class TaskDefinitionError(RuntimeError):
@@ -181,7 +187,7 @@ _round_to_dt = timing_mod.round_to_dt
 class BaseEnv(gym.Env):
     """A Gymnasium env with NeuroGym's seeding conveniences (``seed``, ``rng``)."""
 
-    metadata: ClassVar[dict[str, Any]] = dict(METADATA_DEFAULTS)
+    metadata: dict[str, Any] = dict(METADATA_DEFAULTS)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Fill the metadata keys a task leaves out, so every task answers the
@@ -189,7 +195,7 @@ class BaseEnv(gym.Env):
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("metadata")
         if own is not None:
-            parent = next((b.__dict__["metadata"] for b in cls.__mro__[1:] if "metadata" in b.__dict__), {})
+            parent: dict[str, Any] = next((b.__dict__["metadata"] for b in cls.__mro__[1:] if "metadata" in b.__dict__), {})
             cls.metadata = {**METADATA_DEFAULTS, **parent, **own}
 
     def __init__(self, dt: float = 100):
@@ -226,6 +232,8 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     """
 
     timing_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: set by tasks with a fixation rule: whether breaking fixation ends the trial
+    abort: bool
     #: whether the class draws durations with its own ``sample_time`` (then no layout is reused)
     _own_sample_time: ClassVar[bool] = False
 
@@ -258,7 +266,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         self.timing: dict[str, Any] = {}
         self.timing_preset: str | None = None
         self.trial: dict[str, Any] | None = None
-        self._top: gym.Env = self
+        self._top: TrialMaker = self
         self._reset_periods()
 
     # ------------------------------------------------------------------ timing
@@ -322,9 +330,10 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         elif kind == _TRUNC_EXP:
             raw = timing_mod.truncated_exponential(rng, *args)
         else:
-            raw = timing_mod.sample_duration(period, spec, rng)
-            if isinstance(raw, timing_mod.Until):
-                return raw  # type: ignore[return-value]  # resolved against the start in add_period
+            sampled = timing_mod.sample_duration(period, spec, rng)
+            if isinstance(sampled, timing_mod.Until):
+                return sampled  # type: ignore[return-value]  # resolved against the start in add_period
+            raw = sampled
         return timing_mod.round_to_dt(raw, self.dt)
 
     def _compiled_spec(self, period: str, spec: Any) -> tuple[Any, float, int, Any]:
@@ -357,7 +366,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     def add_period(
         self,
         period: str | Iterable[str],
-        duration: float | None = None,
+        duration: float | Iterable[float | None] | None = None,
         before: str | None = None,
         after: str | float | None = None,
         last_period: bool = False,
@@ -412,7 +421,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             stale = entry is None or entry[0] != dt or entry[1] != specs
         except ValueError:  # a spec that does not compare to a bool (an array)
             stale = True
-        if stale:
+        if stale or entry is None:  # (stale already when entry is None; the test tells mypy)
             entry = cache[key] = self._make_layout(key, specs)
         if entry[2] is None:
             return False
@@ -552,7 +561,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         space = self.observation_space
         layout = self._ob_layout
         if layout is None or layout[0] is not space:  # (space, row shape, dtype), read once per space
-            layout = self._ob_layout = (space, tuple(space.shape), space.dtype)
+            layout = self._ob_layout = (space, tuple(space.shape or ()), space.dtype)
         self._ob_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
 
     def _build_gt(self) -> None:
@@ -560,7 +569,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         layout = self._gt_layout
         if layout is None or layout[0] is not space:
             dtype = np.int64 if isinstance(space, gym.spaces.Discrete) or space.dtype is None else space.dtype
-            layout = self._gt_layout = (space, tuple(space.shape), dtype)
+            layout = self._gt_layout = (space, tuple(space.shape or ()), dtype)
         self._gt_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
 
     def _no_period(self, period: Any) -> NoReturn:
@@ -627,7 +636,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         resolved = self._resolved
         if resolved is None:
             resolved = self._resolved = {}
-        key = (
+        key: tuple[Any, Any, bool] | None = (
             tuple(period) if type(period) is list else period,
             tuple(where) if type(where) is list else where,
             scalar,
@@ -640,7 +649,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             return targets
         channels, _ = self._channels(where, self.observation_space)
         fancy = not (channels is Ellipsis or type(channels) is slice or isinstance(channels, (int, np.integer)))
-        two_d = len(self.observation_space.shape) == 1
+        two_d = len(self.observation_space.shape or ()) == 1
         targets = [
             (rows if channels is Ellipsis else (rows, channels) if two_d else (rows, Ellipsis, channels), fancy)
             for rows in self._rows(period, scalar)
@@ -915,7 +924,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
 
     def _first_observation(self) -> np.ndarray:
         """Observation at the start of a trial that has no periods (override if needed)."""
-        return np.zeros(self.observation_space.shape, dtype=self.observation_space.dtype)
+        return np.zeros(self.observation_space.shape or (), dtype=self.observation_space.dtype)
 
     def step(self, action: Any):
         period = self.current_period
@@ -983,11 +992,12 @@ class TrialWrapper(gym.Wrapper):
         self.task._top = self
 
     @property
-    def unwrapped(self) -> TrialEnv:  # type: ignore[override]
+    def unwrapped(self) -> TrialEnv:
         return self.task
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        return self.env.new_trial(**kwargs)
+        inner: TrialMaker = self.env  # type: ignore[assignment]  # a TrialWrapper or the task (checked in __init__)
+        return inner.new_trial(**kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("env", "task"):

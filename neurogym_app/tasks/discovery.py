@@ -65,7 +65,7 @@ def _ensure_parent_package(root: Path) -> None:
     package = sys.modules.get(PARENT_PACKAGE)
     if package is None:
         package = types.ModuleType(PARENT_PACKAGE)
-        package.__path__ = []  # type: ignore[attr-defined]
+        package.__path__ = []
         sys.modules[PARENT_PACKAGE] = package
     if str(root.resolve()) not in package.__path__:
         package.__path__.append(str(root.resolve()))

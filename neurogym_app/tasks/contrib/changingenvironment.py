@@ -37,6 +37,8 @@ class ChangingEnvironment(TrialEnv):
     the fixation channel (side 1) or the wrong stimulus channel (side 2).
     """
 
+    observation_space: spaces.Box  # named, so stimulus channels can be looked up by name
+
     metadata = {
         "paper_link": "https://www.pnas.org/content/113/31/E4531",
         "paper_name": "Hierarchical decision processes that operate over distinct timescales underlie choice "

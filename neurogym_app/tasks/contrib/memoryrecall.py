@@ -115,7 +115,7 @@ class MemoryRecall(TrialEnv):
 
         self.add_period("storage", duration=n_store * self.dt)
         self.add_period("recall", duration=n_recall * self.dt, after="storage")
-        patterns = self.rng.random((n_store, self.stim_dim)) > 0.5
+        patterns: np.ndarray = self.rng.random((n_store, self.stim_dim)) > 0.5
         patterns = patterns * 2.0 - 1.0 if self.balanced else patterns * 1.0
         marked = self.rng.choice(n_store, n_recall, replace=False)
         stored = patterns[marked]

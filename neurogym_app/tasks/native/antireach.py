@@ -74,7 +74,7 @@ class AntiReach(TrialEnv):
         )
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = {"ground_truth": int(self.rng.choice(self.choices)), "anti": self.anti}
+        trial: dict[str, Any] = {"ground_truth": int(self.rng.choice(self.choices)), "anti": self.anti}
         kwargs.pop("stim_theta", None)  # derived from ground_truth and anti
         trial.update(kwargs)
         trial["ground_truth"], trial["anti"] = int(trial["ground_truth"]), bool(trial["anti"])

@@ -39,6 +39,8 @@ class DelayMatchCategory(TrialEnv):
     (-90 to 90), category 1 the one centred on 180 degrees.
     """
 
+    action_space: spaces.Discrete  # named, so the ground truth can be looked up by name
+
     metadata = {
         "paper_link": "https://www.nature.com/articles/nature05078",
         "paper_name": "Experience-dependent representation of visual categories in parietal cortex",

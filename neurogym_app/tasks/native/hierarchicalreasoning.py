@@ -58,6 +58,8 @@ class HierarchicalReasoning(TrialEnv):
     ``reset()`` restarts the block sequence, so seeded runs reproduce.
     """
 
+    observation_space: spaces.Box  # named, so stimulus channels can be looked up by name
+
     metadata = {
         "paper_link": "https://science.sciencemag.org/content/364/6441/eaav8911",
         "paper_name": "Hierarchical reasoning by neural circuits in the frontal cortex",

@@ -76,7 +76,7 @@ class PerceptualDecisionMaking(TrialEnv):
         return float(trial["coh"]) * (1.0 if int(trial["ground_truth"]) == 0 else -1.0)
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = {"ground_truth": int(self.rng.choice(self.choices)), "coh": float(self.rng.choice(self.cohs))}
+        trial: dict[str, Any] = {"ground_truth": int(self.rng.choice(self.choices)), "coh": float(self.rng.choice(self.cohs))}
         trial.update(kwargs)
         stim = ring_bump(self.theta, self.theta[trial["ground_truth"]], gain=trial["coh"] / 200)
 

@@ -23,6 +23,8 @@ class _Reaching1DBase(TrialEnv):
     """Shared mechanics: a reaching state turned by left/right steps, judged against a float target."""
 
     default_timing = {"fixation": 500, "reach": 500}
+    #: preferred directions of the ring's units, set by each subclass
+    theta: np.ndarray
     #: a person turns 0.05 rad per step, so reaching any target (up to pi away) takes ~6.3 s at dt=100
     timing_presets = {"human": {"fixation": 500, "reach": 7000}}
 

@@ -24,7 +24,7 @@ def production_reward(error_ms: float, target_ms: float, margin: float, correct:
     return max((1.0 - error_ms / tolerance) ** 1.5, 0.1) * correct
 
 
-def judge_production(env: TrialEnv, cue_end_period: str, target_ms: float) -> float:
+def judge_production(env: ReadySetGo | MotorTiming | OneTwoThreeGo, cue_end_period: str, target_ms: float) -> float:
     """Score a "go" response against ``target_ms`` after ``cue_end_period`` ended.
 
     Returns the reward, and sets ``env.performance = 1`` inside the tolerance.
@@ -37,7 +37,7 @@ def judge_production(env: TrialEnv, cue_end_period: str, target_ms: float) -> fl
     return earned
 
 
-def produce_after_set(env: TrialEnv, action: Any):
+def produce_after_set(env: ReadySetGo | MotorTiming, action: Any):
     """``_step`` of the tasks that produce ``trial["production"]`` ms after "set"."""
     gt = env.gt_now
     reward = 0.0
@@ -47,6 +47,7 @@ def produce_after_set(env: TrialEnv, action: Any):
         reward = env.rewards["abort"]
     if action == 1 and env.in_period("production"):
         new_trial = True
+        assert env.trial is not None  # a step always belongs to a trial
         reward = judge_production(env, "set", env.trial["production"])
     return OBNOW, reward, False, False, {"new_trial": new_trial, "gt": gt}
 
@@ -162,7 +163,7 @@ class MotorTiming(TrialEnv):
         self.action_space = spaces.Discrete(2, name={"fixation": 0, "go": 1})
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = {"production_ind": int(self.rng.choice(self.production_ind))}
+        trial: dict[str, Any] = {"production_ind": int(self.rng.choice(self.production_ind))}
         kwargs.pop("production", None)  # derived from production_ind
         trial.update(kwargs)
         ind = int(trial["production_ind"])
