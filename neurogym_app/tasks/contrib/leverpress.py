@@ -401,7 +401,7 @@ class FullInput(gym.Wrapper):
         code = np.zeros(self._n_actions, dtype=np.float32)
         if action is not None:
             code[int(action)] = 1.0
-        return np.concatenate([np.ravel(ob).astype(np.float32), np.float32([reward]), code])
+        return np.concatenate([np.ravel(ob).astype(np.float32), np.array([reward], dtype=np.float32), code])
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         ob, info = self.env.reset(seed=seed, options=options)

@@ -72,6 +72,8 @@ class AnnubesEnv(TrialEnv):
     ``max_sequential`` keeps the relative frequencies of the other kinds.
     """
 
+    observation_space: spaces.Box  # named channels (name=...)
+
     metadata = {
         "paper_link": None,
         "paper_name": None,

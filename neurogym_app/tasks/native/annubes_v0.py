@@ -67,6 +67,8 @@ class AnnubesEnvV0(TrialEnv):
     with a late response still counted as correct).
     """
 
+    observation_space: spaces.Box  # named channels (name=...)
+
     metadata = {
         "paper_link": None,
         "paper_name": None,
