@@ -9,14 +9,13 @@ import pytest
 from PyQt6.QtGui import QImage
 
 from neurogym_app.cli.main import main
+from neurogym_app.stimuli.backends.qpainter import qimage_to_array
 
 
 def pixels(path: Path) -> np.ndarray:
-    img = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    img = QImage(str(path))
     assert not img.isNull()
-    ptr = img.constBits()
-    ptr.setsize(img.sizeInBytes())
-    return np.frombuffer(ptr, np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 3].reshape(img.height(), img.width(), 3)
+    return qimage_to_array(img)
 
 
 @pytest.fixture(scope="module")
