@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # PsychoPy, lean: its runtime dependencies, then psychopy itself without the
-# ~1.6 GB of optional ones (DEVELOPERS.md).
+# ~1.6 GB of optional ones (scripts/install_psychopy.sh says which).
 psychopy: $(PSYCHOPY_STAMP)
 $(PSYCHOPY_STAMP): $(STAMP) scripts/install_psychopy.sh
 	bash scripts/install_psychopy.sh $(VENV)

@@ -102,17 +102,18 @@ class SweepSettings:
 
     tasks: list[str]
     seeds: list[int]
-    models: list[str] = field(default_factory=lambda: ["lstm"])
-    hidden: list[int] = field(default_factory=lambda: [64])
-    steps: int = 2000
-    timing: str = "default"
-    lr: float = 1e-3
-    batch_size: int = 16
-    seq_len: int = 100
-    eval_every: int = 100
-    eval_trials: int = 200
-    final_eval_trials: int = 1000
-    checkpoint_every: int = 500
+    # the training defaults are read from TrainSettings, so a sweep point is trained as `train` does
+    models: list[str] = field(default_factory=lambda: [TrainSettings.model])
+    hidden: list[int] = field(default_factory=lambda: [TrainSettings.hidden_size])
+    steps: int = TrainSettings.steps
+    timing: str = TrainSettings.timing
+    lr: float = TrainSettings.lr
+    batch_size: int = TrainSettings.batch_size
+    seq_len: int = TrainSettings.seq_len
+    eval_every: int = TrainSettings.eval_every
+    eval_trials: int = TrainSettings.eval_trials
+    final_eval_trials: int = TrainSettings.final_eval_trials
+    checkpoint_every: int = TrainSettings.checkpoint_every
     record_trials: int = 200
 
     def check(self) -> None:
