@@ -506,10 +506,10 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
 
     def in_period(self, period: str, t: float | None = None) -> bool:
         """Whether time ``t`` (default: now) lies in ``period`` of this trial."""
-        if t is None:
-            t = self.t
         start = self.start_t.get(period)
-        return start is not None and start <= t < self.end_t[period]
+        if start is None:
+            return False
+        return start <= (self.t if t is None else t) < self.end_t[period]
 
     @property
     def current_period(self) -> str | None:
@@ -836,15 +836,20 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         for rows in self._gt_rows(period, type(value) in _SCALARS):
             gt[rows] = value
 
+    # ob_now/gt_now run at every step: the array is there but in the first step of a trial
     @property
     def ob_now(self) -> np.ndarray:
-        ob = self._ob_array
-        return (self.ob if ob is None else ob)[self.t_ind]
+        try:
+            return self._ob_array[self.t_ind]  # type: ignore[index]
+        except TypeError:  # not built yet (None)
+            return self.ob[self.t_ind]
 
     @property
     def gt_now(self) -> Any:
-        gt = self._gt_array
-        return (self.gt if gt is None else gt)[self.t_ind]
+        try:
+            return self._gt_array[self.t_ind]  # type: ignore[index]
+        except TypeError:  # not built yet (None)
+            return self.gt[self.t_ind]
 
     # ------------------------------------------------------------------ trials
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
@@ -927,7 +932,15 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         return np.zeros(self.observation_space.shape or (), dtype=self.observation_space.dtype)
 
     def step(self, action: Any):
-        period = self.current_period
+        # The period of the step being judged, read before _step (which may start the next trial):
+        # current_period's scan, inlined (step is the hot path of every RL loop).
+        t = self.t
+        start_t, end_t = self.start_t, self.end_t
+        period = None
+        for name in self._periods:
+            if start_t[name] <= t < end_t[name]:
+                period = name
+                break
         trial_index = self.num_tr - 1
         result = self._step(action)
         try:
@@ -935,7 +948,8 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         except ValueError:  # old gym API: ob, reward, done, info
             ob, reward, terminated, info = result
             truncated = False
-        judged_ob = self._ob_array  # the trial's array, before a new trial replaces it
+        # the trial's array, before a new trial replaces it: a row of it returned is the ob just judged
+        judged_ob = None if ob is OBNOW else self._ob_array
         if info is None:
             info = {}
         if "new_trial" in info:
@@ -943,32 +957,43 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         else:
             info["new_trial"] = new_trial = False
         tmax = self.tmax
+        t_ind = self.t_ind
         if tmax > 0 and "gt" not in info:
             gt = self._gt_array
-            info["gt"] = (self.gt if gt is None else gt)[self.t_ind]
+            info["gt"] = (self.gt if gt is None else gt)[t_ind]
         info["period"] = period
         info["trial_index"] = trial_index
         dt = self.dt
         self.t = t = self.t + dt
-        self.t_ind += 1
-        if tmax > 0 and t + dt > tmax + 1e-9 and not new_trial:
-            info["new_trial"] = new_trial = True
-            reward += self.r_tmax
-        if new_trial:
+        self.t_ind = t_ind = t_ind + 1
+        if new_trial or (tmax > 0 and t + dt > tmax + 1e-9):
+            if not new_trial:
+                info["new_trial"] = new_trial = True
+                reward += self.r_tmax
             info["performance"] = self.performance
             info["trial"] = dict(self.trial or {})
             # Rewind here too: a wrapper may build the next trial on another task
             # (ScheduleEnvs), and this task's clock must not point past its arrays.
             self.t = 0.0
-            self.t_ind = 0
+            self.t_ind = t_ind = 0
             self._top.new_trial()
-        if ob is OBNOW or (judged_ob is not None and (type(ob) is np.ndarray or isinstance(ob, np.ndarray)) and ob.base is judged_ob):
+            tmax = self.tmax
+        if ob is OBNOW or (
+            judged_ob is not None and (type(ob) is np.ndarray or isinstance(ob, np.ndarray)) and ob.base is judged_ob
+        ):
             # NeuroGym tasks return ``self.ob_now`` (the observation just judged);
             # the next observation is the one the agent must act on.
-            if self.tmax > 0:
+            if tmax > 0:
                 ob_array = self._ob_array
-                ob = (self.ob if ob_array is None else ob_array)[self.t_ind]
-        return ob, float(reward), bool(terminated), bool(truncated), info
+                ob = (self.ob if ob_array is None else ob_array)[t_ind]
+        # converted only when needed: most tasks return Python numbers and bools already
+        if type(reward) is not float:
+            reward = float(reward)
+        if terminated is not False:
+            terminated = bool(terminated)
+        if truncated is not False:
+            truncated = bool(truncated)
+        return ob, reward, terminated, truncated, info
 
 
 #: NeuroGym's other name for the same class
