@@ -94,7 +94,6 @@ class ReachingDelayResponse(TrialEnv):
         return trial
 
     def _step(self, action):
-        action = np.asarray(action, dtype=float).reshape(-1)
         gt = self.gt_now
         reward = 0.0
         new_trial = False
