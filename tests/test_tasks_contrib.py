@@ -7,6 +7,8 @@ import pytest
 
 import neurogym_app as ngym
 from neurogym_app.core import registry
+from neurogym_app.core.batch import build_trials
+from neurogym_app.core.rng import make_rng
 from neurogym_app.core.trial_env import TrialEnv
 from neurogym_app.tasks.contrib import ENTRIES
 
@@ -340,6 +342,38 @@ def test_matching_penny_observation_is_previous_opponent_choice():
         opponent = env.trial["opponent_action"]
         ob, *_ = env.step(0)
         assert int(np.argmax(ob)) == opponent and ob.sum() == 1
+
+
+# ------------------------------------------------- declarative trial definitions
+@pytest.mark.parametrize(
+    ("task_id", "kwargs"),
+    [
+        ("AngleReproduction-v0", {}),
+        ("AngleReproduction-v0", {"speed": 5.0, "timing": {"go1": ("uniform", (0, 900))}}),
+        ("MemoryRecall-v0", {}),
+        ("MemoryRecall-v0", {"balanced": False, "p_recall": 0.5, "store_signal_dim": 2}),
+    ],
+)
+def test_trial_definition_is_recorded_by_the_batch_builder(task_id, kwargs):
+    """Written with add_ob/set_ob/set_groundtruth only (no direct array writes): core.batch records the
+    calls and rebuilds, bit for bit, the trials the same generator gives one by one."""
+    task = ngym.make(task_id, **kwargs).unwrapped
+    act = task.action_space
+    gt_dtype = np.int64 if isinstance(act, ngym.spaces.Discrete) else np.float32
+    ob, gt = build_trials(task, make_rng(3), 2000, task.observation_space.shape, act.shape, gt_dtype)
+    one_by_one = ngym.make(task_id, **kwargs).unwrapped
+    one_by_one.rng = make_rng(3)
+    obs, gts = [], []
+    while sum(map(len, obs)) < len(ob):
+        one_by_one._reset_periods()
+        one_by_one._new_trial()
+        obs.append(one_by_one.ob.copy())
+        gts.append(one_by_one.gt.copy())
+    n = len(ob)
+    assert n >= 2000
+    np.testing.assert_array_equal(ob, np.concatenate(obs)[:n])
+    np.testing.assert_array_equal(gt, np.concatenate(gts)[:n])
+    assert ngym.Dataset(task_id, env_kwargs=kwargs, seq_len=5).vectorized
 
 
 # ------------------------------------------------------------- MemoryRecall

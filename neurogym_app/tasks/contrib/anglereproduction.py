@@ -76,7 +76,7 @@ class AngleReproduction(TrialEnv):
         self.turn = self.speed * dt / 1000.0  # rad per step (NeuroGym: 0.05 at dt=100)
         self.theta = ring_angles(N_RING)
         self.state = np.pi
-        self._go_steps = 1
+        self.dec_per_dur = 1  # steps of go1 and go2: performance is their mean
         self.observation_space = spaces.Box(
             -np.inf, np.inf, shape=(2 * N_RING + 2,), dtype=np.float32,
             name={
@@ -88,10 +88,12 @@ class AngleReproduction(TrialEnv):
         )
         self.action_space = spaces.Discrete(3, name={"hold": 0, "counterclockwise": 1, "clockwise": 2})
 
-    def _ring(self, angle: float) -> np.ndarray:
-        return np.cos(self.theta - angle)
+    def _ring(self, angle: Any) -> np.ndarray:
+        """The ring's response to ``angle`` (one row per angle if given several)."""
+        return np.cos(self.theta - np.asarray(angle)[..., None])
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        self.state = np.pi
         trial = {
             "ground_truth1": float(self.rng.uniform(0, 2 * np.pi)),
             "ground_truth2": float(self.rng.uniform(0, 2 * np.pi)),
@@ -103,26 +105,27 @@ class AngleReproduction(TrialEnv):
         self.add_ob(1, "go1", where="go1")
         self.add_ob(1, "go2", where="go2")
 
-        # Ideal dial: from pi, turn toward the period's target during go1/go2.
-        gt = self.gt
-        dial = self.view_ob()[:, N_RING : 2 * N_RING]
+        # The dial rests at pi until go1; then an ideal dial turns to each target in turn.
+        self.set_ob(self._ring(np.pi), where="response")
         state = np.pi
-        for t in range(self.n_steps):
-            dial[t] = self._ring(state)
-            period = "go1" if self.start_ind["go1"] <= t < self.end_ind["go1"] else (
-                "go2" if self.start_ind["go2"] <= t < self.end_ind["go2"] else None
-            )
-            action = 0
-            if period is not None:
-                target = trial["ground_truth1"] if period == "go1" else trial["ground_truth2"]
-                diff = np.mod(target - state + np.pi, 2 * np.pi) - np.pi
-                if abs(diff) > self.turn / 2:
-                    action = 1 if diff > 0 else 2
-            gt[t] = action
-            state = self._turn(state, action)
-        self.state = np.pi
-        self._go_steps = max(1, (self.end_ind["go1"] - self.start_ind["go1"]) + (self.end_ind["go2"] - self.start_ind["go2"]))
+        for period, target in (("go1", trial["ground_truth1"]), ("go2", trial["ground_truth2"])):
+            states, actions = self._ideal_dial(state, target, self.end_ind[period] - self.start_ind[period])
+            self.set_ob(self._ring(states[:-1]), period, where="response")
+            self.set_groundtruth(actions, period)
+            state = states[-1]
+        self.dec_per_dur = max(1, sum(self.end_ind[p] - self.start_ind[p] for p in ("go1", "go2")))
         return trial
+
+    def _ideal_dial(self, state: float, target: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``n_steps`` actions of a dial turning from ``state`` toward ``target``, and its ``n_steps + 1`` angles."""
+        states, actions = [state], []
+        for _ in range(n_steps):
+            diff = np.mod(target - state + np.pi, 2 * np.pi) - np.pi
+            action = 0 if abs(diff) <= self.turn / 2 else 1 if diff > 0 else 2
+            state = self._turn(state, action)
+            states.append(state)
+            actions.append(action)
+        return np.array(states), np.array(actions, dtype=np.int64)
 
     def _turn(self, state: float, action: int) -> float:
         if action == 1:
@@ -143,7 +146,7 @@ class AngleReproduction(TrialEnv):
         if target is not None:
             correct, fail = self.rewards["correct"], self.rewards["fail"]
             reward = max(correct - circular_dist(self.state - target), fail)
-            self.performance += (reward - fail) / (correct - fail) / self._go_steps
+            self.performance += (reward - fail) / (correct - fail) / self.dec_per_dur
         if self.t_ind + 1 < self.n_steps:
             # the dial as it is now is what the agent sees next
             self.ob[self.t_ind + 1, N_RING : 2 * N_RING] = self._ring(self.state)

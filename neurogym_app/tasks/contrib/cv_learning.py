@@ -114,6 +114,7 @@ class CVLearning(TrialEnv):
             names_ob["distractor"] = list(range(3, n_ch + 1))
             names_act["other"] = list(range(3, n_ch + 1))
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(n_ch + 1,), dtype=np.float32, name=names_ob)
+        self.noisy_channels = list(range(1, n_ch + 1))  # all but fixation
         self.action_space = spaces.Discrete(n_ch + 1, name=names_act)
 
     # ------------------------------------------------------------ curriculum
@@ -198,10 +199,11 @@ class CVLearning(TrialEnv):
 
     # ----------------------------------------------------------------- trial
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
+        # Every trial draws the same variables in the same order; its stage picks the ones it uses.
         ground_truth = int(self.rng.choice([1, 2]))
         coh = float(self.rng.choice(self.cohs))
         durations = {p: self.sample_time(p) for p in ("fixation", "stimulus", "delay", "decision")}
-        stage3_pick = int(self.rng.integers(2))
+        stage3_delay = float(self.rng.choice(self.dur))
 
         stage = int(kwargs.get("stage", self.stage))
         if stage not in STAGES:
@@ -210,7 +212,7 @@ class CVLearning(TrialEnv):
         if forced:
             ground_truth = 1 if self.last_choice == 2 else 2
         if stage == 3:
-            delay = float(self._stage3_delays()[stage3_pick])
+            delay = stage3_delay
         elif stage == 4:
             delay = float(durations["delay"])
         else:
@@ -229,27 +231,27 @@ class CVLearning(TrialEnv):
             raise ValueError(f"ground_truth must be 1 or 2, got {gt!r}")
 
         # how this stage judges choices
-        self._firstcounts = stage != 1
+        self.firstcounts = stage != 1
         if stage == 0:
-            self._r_fail = 0.0 if trial["forced"] else self.rewards["correct"]
+            self.fail_reward = 0.0 if trial["forced"] else self.rewards["correct"]
         elif stage == 1:
-            self._r_fail = 0.0
+            self.fail_reward = 0.0
         else:
-            self._r_fail = self.rewards["fail"]
-        self._first_done = False
+            self.fail_reward = self.rewards["fail"]
+        self.first_flag = False
 
         self.add_period("fixation", duration=durations["fixation"])
         self.add_period("stimulus", duration=0.0 if stage == 0 else durations["stimulus"], after="fixation")
         self.add_period("delay", duration=trial["delay"], after="stimulus")
         self.add_period("decision", duration=durations["decision"], after="delay")
         self.add_ob(1, ["fixation", "stimulus", "delay"], where="fixation")
-        if self.end_ind["stimulus"] > self.start_ind["stimulus"]:
-            c = float(trial["coh"])
-            self.add_ob((1 - c / 100) / 2, "stimulus", where="stimulus")
-            self.set_ob((1 + c / 100) / 2, "stimulus", where=[gt])
+        if stage > 0:  # stage 0 has no stimulus
+            coh = float(trial["coh"])
+            self.add_ob((1 - coh / 100) / 2, "stimulus", where="stimulus")
+            self.set_ob((1 + coh / 100) / 2, "stimulus", where=gt)
             if self.n_ch > 2:
                 self.add_ob(0.5, "stimulus", where="distractor")
-            self.add_randn(0, float(trial["sigma"]), "stimulus", where=list(range(1, self.n_ch + 1)))
+            self.add_randn(0, float(trial["sigma"]), "stimulus", where=self.noisy_channels)
         self.set_groundtruth(gt, "decision")
         return trial
 
@@ -262,18 +264,18 @@ class CVLearning(TrialEnv):
             new_trial = self.abort
             reward = self.rewards["abort"]
         elif self.in_period("decision") and action in (1, 2):
-            first = not self._first_done
-            self._first_done = True
+            first = not self.first_flag
+            self.first_flag = True
             if action == gt:
                 reward = self.rewards["correct"]
                 new_trial = True
                 if first:
                     self.performance = 1
             else:
-                reward = self._r_fail
-                new_trial = self._firstcounts
+                reward = self.fail_reward
+                new_trial = self.firstcounts
                 if first:
-                    self.performance = int(self._r_fail == self.rewards["correct"])
+                    self.performance = int(self.fail_reward == self.rewards["correct"])
         if new_trial or self.t_ind + 1 >= self.n_steps:
             self._book_trial(self.performance == 1, action if new_trial else None)
         info = {

@@ -86,7 +86,9 @@ class MemoryRecall(TrialEnv):
         else:
             self.p_flip = 1 - self.chance
         self.rewards: dict[str, float] = {}
+        self.midpoint = 0.0 if self.balanced else 0.5  # between the two pattern values
         self.mask = np.zeros(0)
+        self.n_recalled = 1
         self.observation_space = spaces.Box(
             -np.inf, np.inf, shape=(self.input_dim,), dtype=np.float32,
             name={"stimulus": list(range(self.stim_dim)), "store": list(range(self.stim_dim, self.input_dim))},
@@ -113,28 +115,26 @@ class MemoryRecall(TrialEnv):
         n_store = T - n_recall
         trial["n_recall"] = n_recall
 
-        self.add_period("storage", duration=n_store * self.dt)
-        self.add_period("recall", duration=n_recall * self.dt, after="storage")
         patterns: np.ndarray = self.rng.random((n_store, self.stim_dim)) > 0.5
         patterns = patterns * 2.0 - 1.0 if self.balanced else patterns * 1.0
         marked = self.rng.choice(n_store, n_recall, replace=False)
         stored = patterns[marked]
-        if self.balanced:
-            known = self.rng.random((n_recall, self.stim_dim)) > self.p_unknown
-            cues = stored * known
-        else:
-            flip = self.rng.random((n_recall, self.stim_dim)) < self.p_flip
-            cues = np.where(flip, 1 - stored, stored)
+        if self.balanced:  # hide elements
+            cues = stored * (self.rng.random((n_recall, self.stim_dim)) > self.p_unknown)
+        else:  # flip elements
+            cues = np.where(self.rng.random((n_recall, self.stim_dim)) < self.p_flip, 1 - stored, stored)
+        store_signal = np.zeros((n_store, 1))
+        store_signal[marked] = 1.0
 
-        ob = self.view_ob()
-        ob[:n_store, : self.stim_dim] = patterns
-        ob[marked, self.stim_dim :] = 1.0
-        ob[n_store:, : self.stim_dim] = cues
-        self.view_groundtruth()[n_store:] = stored
+        self.add_period("storage", duration=n_store * self.dt)
+        self.add_period("recall", duration=n_recall * self.dt, after="storage")
+        self.set_ob(patterns, "storage", where="stimulus")
+        self.set_ob(store_signal, "storage", where="store")
+        self.set_ob(cues, "recall", where="stimulus")
+        self.set_groundtruth(stored, "recall")
         self.mask = np.zeros(T)
         self.mask[n_store:] = 1.0
-        self._n_recalled = max(1, n_recall * self.stim_dim)
-        self._midpoint = 0.0 if self.balanced else 0.5
+        self.n_recalled = max(1, n_recall * self.stim_dim)
         return trial
 
     def _step(self, action):
@@ -143,6 +143,6 @@ class MemoryRecall(TrialEnv):
         if self.in_period("recall"):
             action = np.asarray(action, dtype=float)
             reward = -float(np.mean(np.abs(gt - action)))
-            right = np.sign(action - self._midpoint) == np.sign(gt - self._midpoint)
-            self.performance += float(np.sum(right)) / self._n_recalled
+            right = np.sign(action - self.midpoint) == np.sign(gt - self.midpoint)
+            self.performance += float(np.sum(right)) / self.n_recalled
         return OBNOW, reward, False, False, {"new_trial": False, "gt": gt}

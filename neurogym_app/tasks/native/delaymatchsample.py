@@ -50,7 +50,6 @@ class DelayMatchSample(TrialEnv):
         self.abort = False
         self.dim_ring = dim_ring
         self.theta = ring_angles(dim_ring)
-        self._bump_rows: dict[float, np.ndarray] = {}
         self.observation_space = spaces.Box(
             -np.inf, np.inf, shape=(1 + dim_ring,), dtype=np.float32,
             name={"fixation": 0, "stimulus": list(range(1, dim_ring + 1))},

@@ -10,8 +10,6 @@ from neurogym_app.core import spaces
 from neurogym_app.core.trial_env import OBNOW, TrialEnv
 from neurogym_app.tasks.helpers import merge_rewards
 
-#: most entries a per-env cache keeps (trial variables given by callers may vary without bound)
-
 
 class EconomicDecisionMaking(TrialEnv):
     """Economic decision making task.
