@@ -57,6 +57,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.batch import NotBatchable, build_trials
+from neurogym_app.core.lifted import build_lifted, check_liftable
 from neurogym_app.core.rng import make_rng
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ __all__ = ["Dataset", "target_dtype"]
 
 _MIN_CACHE = 512  # steps a row builds at least per refill (the default cache_len's floor)
 _BLOCK_STEPS = 4096  # steps (at least) that one batched refill builds for a row
+_LIFTED_ROW_STEPS = 4096  # steps (at least) that one lifted refill builds for each row
+_LIFTED_NUMBERS = 2**23  # a lifted refill builds at most about this many input numbers (32 MiB), beyond the rows' need
 _CACHE_NUMBERS = 2**20  # default cache_len: about this many numbers (4 MiB of float32) over the batch
 
 
@@ -176,6 +179,66 @@ class _BatchRow(_Row):
                 first_ob, _ = env.reset(seed=int(self.rng.integers(2**63)))
                 self.one_by_one = _TrialRow(env, first_ob, _BLOCK_STEPS, *self.shapes)
         return self.one_by_one.produce(need)
+
+
+class _LiftedSource:
+    """Trials for every row from lifted runs of the task's ``_new_trial`` (``core.lifted``), a block at a time.
+
+    One generator (``seed``) draws a block of trials for all rows at once and
+    deals them out (trial ``i`` of a block to row ``i % batch_size``): the
+    more trials a lifted run covers, the fewer runs per trial. Should a block
+    not run lifted (a rare path of the trial definition, too many paths), the
+    rows go on with recorded trials (``_BatchRow``), each on its own generator.
+    """
+
+    def __init__(self, env: gym.Env, seed: int, batch_size: int, shapes: tuple) -> None:
+        self.env = env
+        self.rng = make_rng(seed)
+        self.seed = seed
+        self.batch_size = batch_size
+        self.shapes = shapes
+        self.pending: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(batch_size)]
+        self.mean_steps = 0.0  # steps per trial, from the last block
+        self.paths = 0  # runs of _new_trial that built the last block
+        self.recorded: list[_BatchRow] | None = None
+
+    def take(self, row: int, need: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.recorded is not None:
+            return self.recorded[row].produce(need)
+        if not self.pending[row]:
+            try:
+                self._refill(need)
+            except NotBatchable:
+                self.recorded = [_BatchRow(self.env, make_rng(self.seed + b), *self.shapes) for b in range(self.batch_size)]
+                return self.recorded[row].produce(need)
+        return self.pending[row].pop(0)
+
+    def _refill(self, need: int) -> None:
+        # Enough trials for every row, and many per path through _new_trial (a run covers all of a path's
+        # trials), within about _LIFTED_NUMBERS numbers; sized from the blocks before (the same for the same seed).
+        steps = self.batch_size * max(need, _LIFTED_ROW_STEPS)
+        per_trial = self.mean_steps or 16.0
+        n_trials = max(self.batch_size, int(steps / per_trial) + 1, 16 * self.paths)
+        numbers = max(1, int(np.prod(self.shapes[0], dtype=np.int64)))
+        n_trials = max(min(n_trials, int(_LIFTED_NUMBERS / (numbers * per_trial))), int(steps / per_trial) + 1)
+        ob, gt, bounds, self.paths = build_lifted(self.env.unwrapped, self.rng, n_trials, self.shapes, self.batch_size)
+        self.mean_steps = max(len(ob) / n_trials, 1.0)
+        for b in range(self.batch_size):
+            self.pending[b].append((ob[bounds[b] : bounds[b + 1]], gt[bounds[b] : bounds[b + 1]]))
+
+
+class _LiftedRow(_Row):
+    """One row of a ``_LiftedSource``."""
+
+    def __init__(self, source: _LiftedSource, row: int, *shapes) -> None:
+        super().__init__(*shapes)
+        self.source = source
+        self.row = row
+
+    def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        if kwargs:
+            raise ValueError("trial variables can only be fixed with Dataset(..., vectorized=False)")
+        return self.source.take(self.row, need)
 
 
 class _TrialRow(_Row):
@@ -378,6 +441,8 @@ class Dataset:
         if vectorized and why_not:
             raise ValueError(f"{type(task).__name__} cannot be batched ({why_not}); use Dataset(..., vectorized=False)")
         self.vectorized = vectorized is not False and not why_not
+        #: why the batched trials are recorded trial by trial rather than built by lifted runs (None: lifted)
+        self.why_not_lifted = self._why_not_lifted(task) if self.vectorized else "not vectorized"
         self.seed(seed)
 
     # ------------------------------------------------------------------ set-up
@@ -399,6 +464,10 @@ class Dataset:
             return str(exc)
         return None
 
+    def _why_not_lifted(self, task: Any) -> str | None:
+        """Why the task's trials cannot be built by lifted runs (None: they can), from a probe copy."""
+        return check_liftable(copy.deepcopy(task), (self.ob_shape, self.action_shape, self.targets_dtype))
+
     def seed(self, seed: int | None = None) -> None:
         """Restart every row's stream: row ``b`` from ``seed + b`` (None: a fresh seed)."""
         if seed is None:
@@ -406,7 +475,11 @@ class Dataset:
         self.seed_value = int(seed)
         shapes = (self.ob_shape, self.action_shape, self.targets_dtype)
         rows: list[_Row] = []
-        if self.vectorized:
+        if self.vectorized and self.why_not_lifted is None:
+            source = _LiftedSource(self.env, self.seed_value, self.batch_size, shapes)
+            rows.extend(_LiftedRow(source, b, *shapes) for b in range(self.batch_size))
+            self.envs = [self.env]
+        elif self.vectorized:
             for b in range(self.batch_size):
                 rows.append(_BatchRow(self.env, make_rng(self.seed_value + b), *shapes))
             self.envs = [self.env]
