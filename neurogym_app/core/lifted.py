@@ -319,8 +319,9 @@ def _lifted_sample_time(task: Any, period: str):
     rng: LiftedRandom = task.rng
     if isinstance(spec, (int, float, np.integer, np.floating)) and not isinstance(spec, bool):
         return timing_mod.round_to_dt(float(spec), dt)
+    args: Any = None
     name, args = spec if type(spec) is tuple and len(spec) == 2 and isinstance(spec[0], str) else (None, None)
-    if name is None and type(spec) is tuple and spec and all(type(v) in (int, float) for v in spec):
+    if name is None and type(spec) in (tuple, list) and spec and all(type(v) in (int, float) for v in spec):
         name, args = "choice", spec
     if name == "constant":
         return timing_mod.round_to_dt(float(args), dt)
@@ -331,8 +332,8 @@ def _lifted_sample_time(task: Any, period: str):
         raw = values[rng.integers(len(values)).data]
     elif name == "truncated_exponential":
         u = rng.random().data  # one uniform number per trial, mapped as timing.truncated_exponential maps it
-        values = [float(a) for a in args]
-        mean, vmin, vmax = values[0], values[1] if len(values) > 1 else 0.0, values[2] if len(values) > 2 else math.inf
+        params = [float(a) for a in args]
+        mean, vmin, vmax = params[0], params[1] if len(params) > 1 else 0.0, params[2] if len(params) > 2 else math.inf
         if vmin >= vmax:
             raw = np.full(len(u), vmax)
         elif mean <= 0:
@@ -341,10 +342,29 @@ def _lifted_sample_time(task: Any, period: str):
             lo = -math.expm1(-vmin / mean)
             hi = 1.0 if math.isinf(vmax) else -math.expm1(-vmax / mean)
             raw = np.minimum(np.maximum(-mean * np.log1p(-(lo + (hi - lo) * u)), vmin), vmax)
+    elif callable(spec):
+        if not _takes_an_argument(spec):  # it draws from elsewhere: one call would serve every trial of the group
+            raise NotBatchable(f"the timing of {period!r} is a callable without the generator argument")
+        value = spec(rng)
+        if type(value) is not Lifted:
+            return timing_mod.round_to_dt(timing_mod.sample_duration(period, value, None), dt)  # type: ignore[arg-type]
+        raw = np.asarray(value.data, dtype=float)
+        if (raw < 0).any() or not np.isfinite(raw).all():
+            raise NotBatchable(f"the timing of {period!r} gave a negative or infinite duration")
     else:
         return type(task).sample_time(task, period)  # its error, or a draw the group splits on
     steps = np.maximum(1, np.floor(raw / dt + 0.5))  # timing.round_to_dt, draw by draw
     return Lifted(np.where(raw <= 0, 0.0, steps * dt))
+
+
+def _takes_an_argument(spec: Any) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(spec).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
 # --------------------------------------------------------------------------- one group's block
@@ -481,7 +501,7 @@ def build_lifted(
     Raises ``NotBatchable`` when the trial definition cannot run lifted.
     """
     lengths = np.zeros(n_trials, dtype=np.int64)
-    done: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (trials, lengths, ob block, gt block)
+    done: list[tuple[np.ndarray, np.ndarray, list]] = []  # (trials, their lengths, the calls of their path)
     groups: list[tuple[np.ndarray, list[np.ndarray]]] = [(np.arange(n_trials), [])]
     max_runs = max(_MIN_RUNS, int(_MAX_RUNS_PER_TRIAL * n_trials)) if limit else None
     runs = 0
@@ -511,16 +531,15 @@ def build_lifted(
                 for part in reversed(np.split(order, bounds)):
                     groups.append((members[part], [d[part] for d in draws.log]))
                 continue
-            t_max = int(steps.max())
-            if t_max <= 0:
+            if steps.max() <= 0:
                 continue  # trials without steps are left out (lengths 0), as build_trials does
-            ob, gt = _apply_group(sink.ops, n, steps, t_max, shapes, rng)
             lengths[members] = steps
-            done.append((members, steps, ob, gt))
+            done.append((members, steps, sink.ops))
     except NotBatchable as exc:
-        raise NotBatchable(f"{exc} ({_where(exc)})") from None
+        where = _where(exc)
+        raise NotBatchable(f"{exc} ({where})" if where else str(exc)) from None
     except Exception as exc:  # noqa: BLE001 -- whatever fails lifted is built trial by trial (where a real mistake shows)
-        raise NotBatchable(f"its _new_trial does not run lifted ({type(exc).__name__}: {exc}; {_where(exc)})") from None
+        raise NotBatchable(f"its _new_trial does not run lifted ({type(exc).__name__}: {exc}; {_where(exc) or 'here'})") from None
     finally:
         task._batch = None
         task.rng = saved[0]
@@ -540,7 +559,9 @@ def build_lifted(
     total = int(ends[-1]) if n_trials else 0
     ob_all = np.empty((total, *shapes[0]), dtype=np.float32)
     gt_all = np.empty((total, *shapes[1]), dtype=shapes[2])
-    for members, steps, ob, gt in done:
+    # the noise is drawn once every path has run: trials do not depend on whether (or how much) noise is added
+    for members, steps, ops in done:
+        ob, gt = _apply_group(ops, len(members), steps, int(steps.max()), shapes, rng)
         dest = concat_ranges(offsets[members], steps)
         if (steps == ob.shape[1]).all():
             ob_all[dest] = ob.reshape(-1, *ob.shape[2:])
@@ -552,13 +573,13 @@ def build_lifted(
     return ob_all, gt_all, np.concatenate([[0], row_ends]), len(done)
 
 
-def _where(exc: BaseException) -> str:
+def _where(exc: BaseException) -> str | None:
     """``file:line`` of the task code that needed a plain value (the last frame outside this module)."""
     import traceback
 
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
     if not frames:
-        return "unknown place"
+        return None
     frame = frames[-1]
     return f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
 
@@ -574,7 +595,7 @@ _CORE_STATE = frozenset({
 
 
 def _state(task: Any) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for name, value in vars(task).items():
         if name in _CORE_STATE:
             continue
