@@ -140,11 +140,21 @@ class _Buffer:
     def read(self, n: int, batch_first: bool, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
         end = self.pos + n
         short = np.flatnonzero(self.fill < end)
+        # every short row's new steps first, then room for them all at once (one shift of the buffer, not one per row)
+        chunks: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         for row in short:
-            while self.fill[row] < self.pos + n:
-                ob, gt = self.rows[row].produce(int(self.pos + n - self.fill[row]), **kwargs)
+            made = int(self.fill[row])
+            while made < end:
+                ob, gt = self.rows[row].produce(end - made, **kwargs)
+                chunks.setdefault(int(row), []).append((ob, gt))
+                made += len(ob)
+        if chunks:
+            extra = {row: sum(len(ob) for ob, _ in parts) for row, parts in chunks.items()}
+            widest = max(extra, key=lambda row: int(self.fill[row]) + extra[row])
+            self._room(widest, extra[widest])
+        for row, parts in chunks.items():
+            for ob, gt in parts:
                 k = len(ob)
-                self._room(row, k)
                 f = int(self.fill[row])
                 self.ob[row, f : f + k] = ob
                 self.gt[row, f : f + k] = gt

@@ -150,6 +150,12 @@ class Lifted:
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if method != "__call__" or "out" in kwargs or "where" in kwargs:
             return NotImplemented
+        if len(inputs) == 2 and not kwargs:  # the usual case: a lifted value and a number
+            a, b = inputs
+            if type(a) is Lifted and type(b) in _NUMBERS:
+                return Lifted(ufunc(a.data, b), a.continuous and ufunc not in _DISCRETE_UFUNCS)
+            if type(b) is Lifted and type(a) in _NUMBERS:
+                return Lifted(ufunc(a, b.data), b.continuous and ufunc not in _DISCRETE_UFUNCS)
         ndim = max((x.data.ndim - 1) if type(x) is Lifted else np.ndim(x) for x in inputs)
         args = []
         continuous = False
@@ -181,6 +187,8 @@ class Lifted:
     def __trunc__(self) -> Lifted:
         return Lifted(np.trunc(self.data))
 
+
+_NUMBERS = frozenset({int, float, bool, np.float64, np.int64, np.float32, np.int32, np.bool_})
 
 #: ufuncs whose results take few values (comparisons, tests, whole numbers)
 _DISCRETE_UFUNCS = frozenset({
