@@ -228,7 +228,7 @@ class _LiftedSource:
         # trials), within about _LIFTED_NUMBERS numbers; sized from the blocks before (the same for the same seed).
         steps = self.batch_size * max(need, _LIFTED_ROW_STEPS)
         per_trial = self.mean_steps or 16.0
-        n_trials = max(self.batch_size, int(steps / per_trial) + 1, 16 * self.paths)
+        n_trials = max(self.batch_size, int(steps / per_trial) + 1, 24 * self.paths)
         numbers = max(1, int(np.prod(self.shapes[0], dtype=np.int64)))
         n_trials = max(min(n_trials, int(_LIFTED_NUMBERS / (numbers * per_trial))), int(steps / per_trial) + 1)
         ob, gt, bounds, self.paths = build_lifted(self.env.unwrapped, self.rng, n_trials, self.shapes, self.batch_size)

@@ -568,7 +568,7 @@ def build_lifted(
     ob_all = np.empty((total, *shapes[0]), dtype=np.float32)
     gt_all = np.empty((total, *shapes[1]), dtype=shapes[2])
     # the noise is drawn once every path has run: trials do not depend on whether (or how much) noise is added
-    for members, steps, ops in done:
+    for members, steps, ops in _merged(done):
         ob, gt = _apply_group(ops, len(members), steps, int(steps.max()), shapes, rng)
         dest = concat_ranges(offsets[members], steps)
         if (steps == ob.shape[1]).all():
@@ -579,6 +579,85 @@ def build_lifted(
             ob_all[dest] = ob[valid]
             gt_all[dest] = gt[valid]
     return ob_all, gt_all, np.concatenate([[0], row_ends]), len(done)
+
+
+#: trials of paths with the same calls applied together (one numpy operation per call for all of them)
+_MERGED_TRIALS = 4096
+
+
+def _item_shape(value: tuple[Any, bool]) -> tuple[int, ...]:
+    v, per_trial = value
+    return v.shape[1:] if per_trial else np.shape(v)
+
+
+def _signature(ops: list) -> tuple:
+    """What paths must share to be applied together: the calls, their channels, the shapes of their values."""
+    out = []
+    for kind, channels, rows, value in ops:
+        if isinstance(channels, np.ndarray):
+            ch: Any = ("array", channels.tobytes())
+        elif type(channels) is slice:
+            ch = ("slice", channels.start, channels.stop, channels.step)
+        elif isinstance(channels, list):
+            ch = tuple(channels)
+        else:
+            ch = channels
+        shapes = (_item_shape(value[0]), _item_shape(value[1])) if kind == "randn" else _item_shape(value)
+        bounds = tuple((sl.start is None, sl.stop is None, sl.step) for sl in rows)
+        out.append((kind, ch, bounds, shapes))
+    return tuple(out)
+
+
+def _per_trial_values(values: list[tuple[Any, bool]], counts: list[int]) -> tuple[np.ndarray, bool]:
+    """The values of several paths, one per trial (the paths' trials in order)."""
+    if all(not per_trial and type(v) in _NUMBERS for v, per_trial in values):
+        return np.repeat(np.asarray([v for v, _ in values], dtype=float), counts), True
+    parts = [v if per_trial else np.broadcast_to(np.asarray(v, dtype=float), (n, *np.shape(v))) for (v, per_trial), n in zip(values, counts)]
+    return np.concatenate(parts), True
+
+
+def _per_trial_bound(bounds: list[Any], counts: list[int], defaults: list[np.ndarray]) -> Lifted:
+    parts = []
+    for x, n, default in zip(bounds, counts, defaults):
+        x = default if x is None else _data(x)
+        parts.append(x.reshape(-1) if type(x) is np.ndarray else np.full(n, int(x), dtype=np.int64))
+    return Lifted(np.concatenate(parts))
+
+
+def _merged(done: list[tuple[np.ndarray, np.ndarray, list]]):
+    """``done`` with the paths that make the same calls joined, up to ``_MERGED_TRIALS`` trials at a time."""
+    by_signature: dict[tuple, list[tuple[np.ndarray, np.ndarray, list]]] = {}
+    for entry in done:
+        by_signature.setdefault(_signature(entry[2]), []).append(entry)
+    for entries in by_signature.values():
+        start = 0
+        while start < len(entries):
+            chunk: list[tuple[np.ndarray, np.ndarray, list]] = []
+            total = 0
+            while start < len(entries) and (not chunk or total + len(entries[start][0]) <= _MERGED_TRIALS):
+                chunk.append(entries[start])
+                total += len(entries[start][0])
+                start += 1
+            if len(chunk) == 1:
+                yield chunk[0]
+                continue
+            counts = [len(members) for members, _, _ in chunk]
+            lengths = [steps for _, steps, _ in chunk]
+            ops = []
+            for j, (kind, channels, rows, _) in enumerate(chunk[0][2]):
+                values = [entry[2][j][3] for entry in chunk]
+                if kind == "randn":
+                    value: Any = (_per_trial_values([v[0] for v in values], counts), _per_trial_values([v[1] for v in values], counts))
+                else:
+                    value = _per_trial_values(values, counts)
+                slices = []
+                for k in range(len(rows)):
+                    row_slices = [entry[2][j][2][k] for entry in chunk]
+                    starts = _per_trial_bound([sl.start for sl in row_slices], counts, [np.zeros(n, np.int64) for n in counts])
+                    stops = _per_trial_bound([sl.stop for sl in row_slices], counts, lengths)
+                    slices.append(slice(starts, stops))
+                ops.append((kind, channels, slices, value))
+            yield np.concatenate([m for m, _, _ in chunk]), np.concatenate(lengths), ops
 
 
 def _where(exc: BaseException) -> str | None:
