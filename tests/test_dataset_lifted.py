@@ -227,6 +227,7 @@ def test_the_bench_tasks_run_lifted(task_id):
     ("task_id", "reason"),
     [
         ("ChangingEnvironment-v0", "changes the task's state (curr_cxt)"),  # its context switches from trial to trial
+        ("ContextSwitch-v1", "changes the task's state (context)"),  # the same, the context going back and forth
         ("DelayMatchSampleDistractor1D-v0", "continuous draw as a plain number (if, int(), float(), an index) (delaymatchsample.py:"),
     ],
 )

@@ -497,7 +497,7 @@ def _run(task: Any, sink: _Sink, rng: LiftedRandom) -> Any:
 
 
 def build_lifted(
-    task: Any, rng: np.random.Generator, n_trials: int, shapes: tuple, n_rows: int = 1, limit: bool = True
+    task: Any, rng: np.random.Generator, n_trials: int, shapes: tuple, n_rows: int = 1, limit: bool = True, deep_check: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """``n_trials`` trials of ``task`` built by lifted runs, dealt to ``n_rows`` rows: ``(ob, gt, bounds, paths)``.
 
@@ -505,6 +505,10 @@ def build_lifted(
     row ``r``'s trials end to end (trials without steps left out); ``paths``:
     the runs that built trials. ``limit``: give up (``NotBatchable``) beyond
     ``_MAX_RUNS_PER_TRIAL`` runs per trial, where recording trial by trial is cheaper.
+
+    Every run must leave the task's own attributes as they were (a trial that
+    depends on the ones before needs them built one after the other): checked
+    by identity after each run, by value too with ``deep_check`` (the probe).
 
     Raises ``NotBatchable`` when the trial definition cannot run lifted.
     """
@@ -518,6 +522,7 @@ def build_lifted(
     if not own_sample_time:
         task.sample_time = lambda period: _lifted_sample_time(task, period)
     dt = task.dt
+    before = _own_attributes(task), (_state(task) if deep_check else None)
     try:
         while groups:
             members, replay = groups.pop()
@@ -528,7 +533,10 @@ def build_lifted(
             draws = LiftedRandom(rng, n, replay)
             sink = _Sink()
             try:
-                tmax = _run(task, sink, draws)
+                try:
+                    tmax = _run(task, sink, draws)
+                finally:
+                    _check_state(task, before, deep_check)
                 steps = np.broadcast_to(np.rint(np.asarray(_data(tmax), dtype=float) / dt).astype(np.int64).reshape(-1), (n,))
             except Split as split:
                 key = split.key
@@ -693,6 +701,24 @@ def _state(task: Any) -> dict[str, Any]:
     return out
 
 
+def _own_attributes(task: Any) -> dict[str, Any]:
+    return {name: value for name, value in vars(task).items() if name not in _CORE_STATE}
+
+
+def _check_state(task: Any, before: tuple[dict[str, Any], dict[str, Any] | None], deep: bool) -> None:
+    attributes, pickled = before
+    now = _own_attributes(task)
+    changed = [name for name in now.keys() | attributes.keys() if now.get(name, _MISSING) is not attributes.get(name, _MISSING)]
+    if not changed and deep and pickled is not None:
+        state = _state(task)
+        changed = [name for name in state.keys() | pickled.keys() if state.get(name) != pickled.get(name)]
+    if changed:
+        raise NotBatchable(f"its _new_trial changes the task's state ({', '.join(sorted(changed))})")
+
+
+_MISSING = object()
+
+
 def check_liftable(task: Any, shapes: tuple, n_trials: int = 256) -> str | None:
     """Why ``task`` (a probe copy: it is changed) cannot build its trials lifted, or None when it can.
 
@@ -700,12 +726,8 @@ def check_liftable(task: Any, shapes: tuple, n_trials: int = 256) -> str | None:
     state as it found it: a task whose trials depend on the ones before
     (blocks, histories) needs them built one after the other.
     """
-    before = _state(task)
     try:
-        build_lifted(task, np.random.default_rng(0), n_trials, shapes, limit=False)
+        build_lifted(task, np.random.default_rng(0), n_trials, shapes, limit=False, deep_check=True)
     except NotBatchable as exc:
         return str(exc)
-    if _state(task) != before:
-        changed = sorted(k for k in set(before) | set(_state(task)) if before.get(k) != _state(task).get(k))
-        return f"its _new_trial changes the task's state ({', '.join(changed)})"
     return None
