@@ -15,13 +15,17 @@ Differences from NeuroGym's Dataset (same arguments, same shapes):
   laid end to end, and consecutive calls return consecutive ``seq_len``
   windows of it (NeuroGym throws away the part of a trial that does not fit
   its cache, and the cache's last window);
-* ``seed`` makes the batches reproducible: row ``b`` is the trial stream of the
-  task reset with ``seed + b`` (NeuroGym's ``Dataset.seed`` convention);
+* ``seed`` makes the batches reproducible; with ``vectorized=False`` row ``b``
+  is the trial stream of the task reset with ``seed + b`` (NeuroGym's
+  ``Dataset.seed`` convention);
 * trials are built fast from the task's one trial definition: its
-  ``_new_trial`` runs trial after trial with its declarative calls recorded,
-  then applied to all the trials at once (``core.batch``); a trial definition
-  that touches its arrays directly goes through ``new_trial``, each trial
-  copied straight into the row's buffer.
+  ``_new_trial`` runs once for a whole block of trials, once per path through
+  its code (``core.lifted``; ``why_not_lifted`` says why not), one generator
+  (``seed``) drawing for every row; failing that, it runs trial after trial
+  with its declarative calls recorded, then applied to all the trials at once
+  (``core.batch``), each row on its own generator (``seed + b``); a trial
+  definition that touches its arrays directly goes through ``new_trial``, each
+  trial copied straight into the row's buffer.
 
 Wrappers: trial-level wrappers (``TrialWrapper`` subclasses, and the
 task-switching ``ScheduleEnvs``/``MultiEnvs``) act, since trials are drawn
@@ -43,8 +47,9 @@ How each kind of task is turned into steps:
   the ``info["gt"]`` the step reports (else the action taken). An episode
   that terminates or truncates is followed by ``reset()``.
 
-Batched rows draw from one generator per row (``seed + b``) instead of one
-per trial: the same distribution as ``new_trial``, not the same numbers.
+Batched rows draw from one generator (lifted blocks) or one per row
+(``seed + b``, recorded calls) instead of one per trial: the same distribution
+as ``new_trial``, not the same numbers.
 """
 
 from __future__ import annotations
@@ -383,11 +388,11 @@ class Dataset:
             time). Neither changes the data, only how often it is built.
         seed: row ``b`` is the trial stream of the task reset with ``seed + b``
             (``None``: a fresh random seed, see ``dataset.seed_value``).
-        vectorized: build many trials at once from the recorded declarative
-            calls of the task's ``_new_trial`` (``None``: when its trial
-            definition allows it and no wrapper changes how trials are drawn).
-            The batched stream has the same distribution as ``new_trial``'s,
-            not the same numbers.
+        vectorized: build many trials at once from the task's ``_new_trial``
+            (lifted runs, else recorded declarative calls; ``None``: when its
+            trial definition allows it and no wrapper changes how trials are
+            drawn). The batched stream has the same distribution as
+            ``new_trial``'s, not the same numbers.
 
     Calling ``dataset()`` (NeuroGym's way) returns the next batch; keyword
     arguments fix trial variables of the trials built for that batch (the
