@@ -72,7 +72,7 @@ __all__ = ["Dataset", "target_dtype"]
 
 _MIN_CACHE = 512  # steps a row builds at least per refill (the default cache_len's floor)
 _BLOCK_STEPS = 4096  # steps (at least) that one batched refill builds for a row
-_LIFTED_ROW_STEPS = 4096  # steps (at least) that one lifted refill builds for each row
+_LIFTED_ROW_STEPS = 4096  # steps per row (of 16; fewer per row in larger batches) that a lifted refill builds at least
 _LIFTED_NUMBERS = 2**23  # a lifted refill builds at most about this many input numbers (32 MiB), beyond the rows' need
 _CACHE_NUMBERS = 2**20  # default cache_len: about this many numbers (4 MiB of float32) over the batch
 
@@ -231,11 +231,11 @@ class _LiftedSource:
     def _refill(self, need: int) -> None:
         # Enough trials for every row, and many per path through _new_trial (a run covers all of a path's
         # trials), within about _LIFTED_NUMBERS numbers; sized from the blocks before (the same for the same seed).
-        steps = self.batch_size * max(need, _LIFTED_ROW_STEPS)
+        steps = max(self.batch_size * need, 16 * _LIFTED_ROW_STEPS)
         per_trial = self.mean_steps or 16.0
-        n_trials = max(self.batch_size, int(steps / per_trial) + 1, 24 * self.paths)
+        enough = int(1.1 * steps / per_trial) + self.batch_size  # a margin: rows get their trials by lot
         numbers = max(1, int(np.prod(self.shapes[0], dtype=np.int64)))
-        n_trials = max(min(n_trials, int(_LIFTED_NUMBERS / (numbers * per_trial))), int(steps / per_trial) + 1)
+        n_trials = max(min(24 * self.paths, int(_LIFTED_NUMBERS / (numbers * per_trial))), enough)
         ob, gt, bounds, self.paths = build_lifted(self.env.unwrapped, self.rng, n_trials, self.shapes, self.batch_size)
         self.mean_steps = max(len(ob) / n_trials, 1.0)
         for b in range(self.batch_size):
