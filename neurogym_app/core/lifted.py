@@ -199,10 +199,16 @@ _DISCRETE_UFUNCS = frozenset({
 
 
 def _binary(ufunc: Any):
+    discrete = ufunc in _DISCRETE_UFUNCS
+
     def forward(self: Lifted, other: Any) -> Any:
+        if type(other) in _NUMBERS:  # the usual case, without numpy's dispatch
+            return Lifted(ufunc(self.data, other), self.continuous and not discrete)
         return ufunc(self, other)
 
     def backward(self: Lifted, other: Any) -> Any:
+        if type(other) in _NUMBERS:
+            return Lifted(ufunc(other, self.data), self.continuous and not discrete)
         return ufunc(other, self)
 
     return forward, backward
