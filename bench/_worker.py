@@ -127,16 +127,25 @@ def case_new_trial(params, min_time):
 
 
 def case_dataset(params, min_time):
-    """Dataset(task, batch_size, seq_len)(): batches/s in the steady state."""
+    """Dataset(task, batch_size, seq_len)(): batches/s in the steady state.
+
+    A Dataset builds its trials in blocks (a cache refilled every so many
+    batches), so the steady state is the mean over many refills: at least
+    ``min_batches`` consecutive batches and ``min_time`` s (at most ``max_time``
+    s), not the first window long enough to time, which would end at a refill.
+    """
     ds = ngym.Dataset(params["task"], batch_size=params.get("batch_size", 16), seq_len=params.get("seq_len", 100))
     for _ in range(params.get("warmup", 20)):
         ds()
-
-    def run(k):
-        for _ in range(k):
-            ds()
-
-    return _timed(run, min_time)
+    min_batches, max_time = params.get("min_batches", 400), params.get("max_time", 30.0)
+    n = 0
+    t0 = time.perf_counter()
+    while True:
+        ds()
+        n += 1
+        elapsed = time.perf_counter() - t0
+        if (n >= min_batches and elapsed >= min_time) or elapsed >= max_time:
+            return n / elapsed
 
 
 CASES = {"step": case_step, "step_bare": case_step_bare, "new_trial": case_new_trial, "dataset": case_dataset}

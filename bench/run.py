@@ -146,7 +146,7 @@ register(Case(
 ))
 register(Case(
     name="dataset",
-    description="ngym.Dataset(task, batch_size=16, seq_len=100)(), steady state",
+    description="ngym.Dataset(task, batch_size=16, seq_len=100)(), steady state (mean over >= 400 batches)",
     unit="batches/s",
     worker_case="dataset",
     variants=lambda ctx: [

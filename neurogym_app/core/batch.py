@@ -99,7 +99,7 @@ class TrialBatch:
                     raise NotBatchable("a strided period")
                 starts, stops = _bounds(sl, lengths_a[trials])
                 n = stops - starts
-                _apply(kind, channels, _concat_ranges(offsets_a[trials] + starts, n), n, values, ob, gt, rng)
+                _apply(kind, channels, concat_ranges(offsets_a[trials] + starts, n), n, values, ob, gt, rng)
         return ob, gt
 
 
@@ -122,7 +122,7 @@ def _hashable(channels: Any) -> Any:
     return channels
 
 
-def _concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
     keep = lengths > 0
     starts, lengths = starts[keep], lengths[keep]

@@ -15,13 +15,17 @@ Differences from NeuroGym's Dataset (same arguments, same shapes):
   laid end to end, and consecutive calls return consecutive ``seq_len``
   windows of it (NeuroGym throws away the part of a trial that does not fit
   its cache, and the cache's last window);
-* ``seed`` makes the batches reproducible: row ``b`` is the trial stream of the
-  task reset with ``seed + b`` (NeuroGym's ``Dataset.seed`` convention);
+* ``seed`` makes the batches reproducible; with ``vectorized=False`` row ``b``
+  is the trial stream of the task reset with ``seed + b`` (NeuroGym's
+  ``Dataset.seed`` convention);
 * trials are built fast from the task's one trial definition: its
-  ``_new_trial`` runs trial after trial with its declarative calls recorded,
-  then applied to all the trials at once (``core.batch``); a trial definition
-  that touches its arrays directly goes through ``new_trial``, each trial
-  copied straight into the row's buffer.
+  ``_new_trial`` runs once for a whole block of trials, once per path through
+  its code (``core.lifted``; ``why_not_lifted`` says why not), one generator
+  (``seed``) drawing for every row; failing that, it runs trial after trial
+  with its declarative calls recorded, then applied to all the trials at once
+  (``core.batch``), each row on its own generator (``seed + b``); a trial
+  definition that touches its arrays directly goes through ``new_trial``, each
+  trial copied straight into the row's buffer.
 
 Wrappers: trial-level wrappers (``TrialWrapper`` subclasses, and the
 task-switching ``ScheduleEnvs``/``MultiEnvs``) act, since trials are drawn
@@ -43,8 +47,9 @@ How each kind of task is turned into steps:
   the ``info["gt"]`` the step reports (else the action taken). An episode
   that terminates or truncates is followed by ``reset()``.
 
-Batched rows draw from one generator per row (``seed + b``) instead of one
-per trial: the same distribution as ``new_trial``, not the same numbers.
+Batched rows draw from one generator (lifted blocks) or one per row
+(``seed + b``, recorded calls) instead of one per trial: the same distribution
+as ``new_trial``, not the same numbers.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.batch import NotBatchable, build_trials
+from neurogym_app.core.lifted import build_lifted, check_liftable
 from neurogym_app.core.rng import make_rng
 
 if TYPE_CHECKING:
@@ -66,6 +72,8 @@ __all__ = ["Dataset", "target_dtype"]
 
 _MIN_CACHE = 512  # steps a row builds at least per refill (the default cache_len's floor)
 _BLOCK_STEPS = 4096  # steps (at least) that one batched refill builds for a row
+_LIFTED_ROW_STEPS = 4096  # steps per row (of 16; fewer per row in larger batches) that a lifted refill builds at least
+_LIFTED_NUMBERS = 2**23  # a lifted refill builds at most about this many input numbers (32 MiB), beyond the rows' need
 _CACHE_NUMBERS = 2**20  # default cache_len: about this many numbers (4 MiB of float32) over the batch
 
 
@@ -137,11 +145,21 @@ class _Buffer:
     def read(self, n: int, batch_first: bool, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
         end = self.pos + n
         short = np.flatnonzero(self.fill < end)
+        # every short row's new steps first, then room for them all at once (one shift of the buffer, not one per row)
+        chunks: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         for row in short:
-            while self.fill[row] < self.pos + n:
-                ob, gt = self.rows[row].produce(int(self.pos + n - self.fill[row]), **kwargs)
+            made = int(self.fill[row])
+            while made < end:
+                ob, gt = self.rows[row].produce(end - made, **kwargs)
+                chunks.setdefault(int(row), []).append((ob, gt))
+                made += len(ob)
+        if chunks:
+            extra = {row: sum(len(ob) for ob, _ in parts) for row, parts in chunks.items()}
+            widest = max(extra, key=lambda row: int(self.fill[row]) + extra[row])
+            self._room(widest, extra[widest])
+        for row, parts in chunks.items():
+            for ob, gt in parts:
                 k = len(ob)
-                self._room(row, k)
                 f = int(self.fill[row])
                 self.ob[row, f : f + k] = ob
                 self.gt[row, f : f + k] = gt
@@ -176,6 +194,66 @@ class _BatchRow(_Row):
                 first_ob, _ = env.reset(seed=int(self.rng.integers(2**63)))
                 self.one_by_one = _TrialRow(env, first_ob, _BLOCK_STEPS, *self.shapes)
         return self.one_by_one.produce(need)
+
+
+class _LiftedSource:
+    """Trials for every row from lifted runs of the task's ``_new_trial`` (``core.lifted``), a block at a time.
+
+    One generator (``seed``) draws a block of trials for all rows at once and
+    deals them out (trial ``i`` of a block to row ``i % batch_size``): the
+    more trials a lifted run covers, the fewer runs per trial. Should a block
+    not run lifted (a rare path of the trial definition, too many paths), the
+    rows go on with recorded trials (``_BatchRow``), each on its own generator.
+    """
+
+    def __init__(self, env: gym.Env, seed: int, batch_size: int, shapes: tuple) -> None:
+        self.env = env
+        self.rng = make_rng(seed)
+        self.seed = seed
+        self.batch_size = batch_size
+        self.shapes = shapes
+        self.pending: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(batch_size)]
+        self.mean_steps = 0.0  # steps per trial, from the last block
+        self.paths = 0  # runs of _new_trial that built the last block
+        self.recorded: list[_BatchRow] | None = None
+
+    def take(self, row: int, need: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.recorded is not None:
+            return self.recorded[row].produce(need)
+        if not self.pending[row]:
+            try:
+                self._refill(need)
+            except NotBatchable:
+                self.recorded = [_BatchRow(self.env, make_rng(self.seed + b), *self.shapes) for b in range(self.batch_size)]
+                return self.recorded[row].produce(need)
+        return self.pending[row].pop(0)
+
+    def _refill(self, need: int) -> None:
+        # Enough trials for every row, and many per path through _new_trial (a run covers all of a path's
+        # trials), within about _LIFTED_NUMBERS numbers; sized from the blocks before (the same for the same seed).
+        steps = max(self.batch_size * need, 16 * _LIFTED_ROW_STEPS)
+        per_trial = self.mean_steps or 16.0
+        enough = int(1.1 * steps / per_trial) + self.batch_size  # a margin: rows get their trials by lot
+        numbers = max(1, int(np.prod(self.shapes[0], dtype=np.int64)))
+        n_trials = max(min(24 * self.paths, int(_LIFTED_NUMBERS / (numbers * per_trial))), enough)
+        ob, gt, bounds, self.paths = build_lifted(self.env.unwrapped, self.rng, n_trials, self.shapes, self.batch_size)
+        self.mean_steps = max(len(ob) / n_trials, 1.0)
+        for b in range(self.batch_size):
+            self.pending[b].append((ob[bounds[b] : bounds[b + 1]], gt[bounds[b] : bounds[b + 1]]))
+
+
+class _LiftedRow(_Row):
+    """One row of a ``_LiftedSource``."""
+
+    def __init__(self, source: _LiftedSource, row: int, *shapes) -> None:
+        super().__init__(*shapes)
+        self.source = source
+        self.row = row
+
+    def produce(self, need: int, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+        if kwargs:
+            raise ValueError("trial variables can only be fixed with Dataset(..., vectorized=False)")
+        return self.source.take(self.row, need)
 
 
 class _TrialRow(_Row):
@@ -310,11 +388,11 @@ class Dataset:
             time). Neither changes the data, only how often it is built.
         seed: row ``b`` is the trial stream of the task reset with ``seed + b``
             (``None``: a fresh random seed, see ``dataset.seed_value``).
-        vectorized: build many trials at once from the recorded declarative
-            calls of the task's ``_new_trial`` (``None``: when its trial
-            definition allows it and no wrapper changes how trials are drawn).
-            The batched stream has the same distribution as ``new_trial``'s,
-            not the same numbers.
+        vectorized: build many trials at once from the task's ``_new_trial``
+            (lifted runs, else recorded declarative calls; ``None``: when its
+            trial definition allows it and no wrapper changes how trials are
+            drawn). The batched stream has the same distribution as
+            ``new_trial``'s, not the same numbers.
 
     Calling ``dataset()`` (NeuroGym's way) returns the next batch; keyword
     arguments fix trial variables of the trials built for that batch (the
@@ -378,6 +456,8 @@ class Dataset:
         if vectorized and why_not:
             raise ValueError(f"{type(task).__name__} cannot be batched ({why_not}); use Dataset(..., vectorized=False)")
         self.vectorized = vectorized is not False and not why_not
+        #: why the batched trials are recorded trial by trial rather than built by lifted runs (None: lifted)
+        self.why_not_lifted = self._why_not_lifted(task) if self.vectorized else "not vectorized"
         self.seed(seed)
 
     # ------------------------------------------------------------------ set-up
@@ -399,6 +479,10 @@ class Dataset:
             return str(exc)
         return None
 
+    def _why_not_lifted(self, task: Any) -> str | None:
+        """Why the task's trials cannot be built by lifted runs (None: they can), from a probe copy."""
+        return check_liftable(copy.deepcopy(task), (self.ob_shape, self.action_shape, self.targets_dtype))
+
     def seed(self, seed: int | None = None) -> None:
         """Restart every row's stream: row ``b`` from ``seed + b`` (None: a fresh seed)."""
         if seed is None:
@@ -406,7 +490,11 @@ class Dataset:
         self.seed_value = int(seed)
         shapes = (self.ob_shape, self.action_shape, self.targets_dtype)
         rows: list[_Row] = []
-        if self.vectorized:
+        if self.vectorized and self.why_not_lifted is None:
+            source = _LiftedSource(self.env, self.seed_value, self.batch_size, shapes)
+            rows.extend(_LiftedRow(source, b, *shapes) for b in range(self.batch_size))
+            self.envs = [self.env]
+        elif self.vectorized:
             for b in range(self.batch_size):
                 rows.append(_BatchRow(self.env, make_rng(self.seed_value + b), *shapes))
             self.envs = [self.env]

@@ -382,7 +382,7 @@ class _DMFamily(_Yang19Task):
         trial: dict[str, Any] = {"stim1_index": stim1}
         for mod in self._mods:
             self._draw_cohs(trial, mod)
-        tie_break = float(self.rng.random())
+        tie_break = self.rng.random()  # not float(): the Dataset then runs this code once for many trials
         for key in ("theta1", "theta2", "target", "ground_truth", "strength"):
             kwargs.pop(key, None)  # derived below
         if not self.delaycomparison:
