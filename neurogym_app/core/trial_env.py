@@ -27,7 +27,7 @@ import numpy as np
 
 from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.batch import NotBatchable, TrialBatch
-from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
+from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng
 from neurogym_app.core.spaces import channel_indices
 from neurogym_app.core.trial_stats import TrialStatsMixin
 
@@ -857,15 +857,15 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         if seed is None:
             # Performance: the same seed as derive_seed(self._master_rng) and the
             # same generator as make_rng(seed), from seeds drawn and hashed in
-            # blocks (rng.SeedStates) and one generator reset to each state.
+            # blocks (rng.SeedStates) and one generator put in each state.
             queue = self._seed_queue
             if queue is None or queue.master is not self._master_rng:
                 queue = self._seed_queue = SeedStates(self._master_rng)
-            seed, state = queue.next()
             trial_rng = self._trial_rng
             if trial_rng is None:
                 trial_rng = self._trial_rng = make_rng(0)
-            self.rng = reseed(trial_rng, state)
+            seed = queue.advance(trial_rng)
+            self.rng = trial_rng
         else:
             self.rng = make_rng(int(seed))
         self._reset_periods()
