@@ -244,6 +244,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     # per-env caches, made on first use (class defaults: a subclass may read them before TrialEnv.__init__ ran)
     _timing_cache: dict[str, Any] | None = None
     _where_cache: dict[Any, Any] | None = None
+    _column_cache: dict[Any, tuple[Any, Any, bool, bool, Any]] | None = None
     _gt_where_cache: dict[Any, Any] | None = None
     _seed_queue: SeedStates | None = None
     _trial_rng: TaskRandom | None = None
@@ -658,6 +659,48 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             resolved[key] = targets
         return targets
 
+    def _one_target(self, period: str | None, where: Any, scalar: bool = False) -> tuple[Any, bool]:
+        """``(index, fancy)`` of one named period (or None: the whole trial) x channels ``where``.
+
+        The rows are looked up at each call (two dict reads: no per-layout
+        resolving, which trials of drawn durations would redo every trial);
+        what ``where`` means is kept per observation space. Writing a scalar
+        (``scalar``) to one channel, the index is that channel's int: the same
+        elements as its one-wide slice, and numpy adds to a (steps,) view about
+        twice as fast as to a (steps, 1) one.
+        """
+        if period is None:
+            rows = slice(None)
+        else:
+            start = self.start_ind.get(period)
+            if start is None:
+                self._no_period(period)
+            rows = slice(start, self.end_ind[period])
+        if where is None:
+            return rows, False
+        space = self.observation_space
+        cache = self._column_cache
+        if cache is None:
+            cache = self._column_cache = {}
+        key = tuple(where) if type(where) is list else where
+        try:
+            entry = cache.get(key)
+        except TypeError:  # an unhashable channel index (an array): resolved each call
+            key, entry = None, None
+        if entry is None or entry[0] is not space:
+            channels, _ = self._channels(where, space)
+            fancy = not (channels is Ellipsis or type(channels) is slice or isinstance(channels, (int, np.integer)))
+            single = channels
+            if type(channels) is slice and channels.step in (None, 1) and channels.stop == channels.start + 1:
+                single = channels.start
+            entry = (space, channels, fancy, len(space.shape or ()) == 1, single)
+            if key is not None:
+                cache[key] = entry
+        _, channels, fancy, two_d, single = entry
+        if scalar:
+            channels = single
+        return ((rows, channels) if two_d else (rows, Ellipsis, channels)), fancy
+
     def _gt_rows(self, period: Any, scalar: bool) -> list[slice]:
         resolved = self._resolved
         if resolved is None:
@@ -741,11 +784,19 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         if ob is None:
             ob = self.ob
         try:
-            for index, fancy in self._targets(period, where, type(value) in _SCALARS):
+            if period is None or type(period) is str:
+                index, fancy = self._one_target(period, where, type(value) in _SCALARS)
                 if fancy:
                     ob[index] += value
                 else:
                     view = ob[index]  # a view, added to in place
+                    view += value
+                return
+            for index, fancy in self._targets(period, where, type(value) in _SCALARS):
+                if fancy:
+                    ob[index] += value
+                else:
+                    view = ob[index]
                     view += value
         except ValueError as exc:
             raise self._shape_error("add_ob", value, period, where, exc) from None
@@ -762,6 +813,9 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         if ob is None:
             ob = self.ob
         try:
+            if period is None or type(period) is str:
+                ob[self._one_target(period, where, type(value) in _SCALARS)[0]] = value
+                return
             for index, _ in self._targets(period, where, type(value) in _SCALARS):
                 ob[index] = value
         except ValueError as exc:
@@ -789,7 +843,8 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             ob = self.ob
         standard_normal = self.rng.standard_normal
         plain = type(mu) in _PY_NUMBERS and type(sigma) in _PY_NUMBERS
-        for index, fancy in self._targets(period, where, False):
+        targets = [self._one_target(period, where)] if period is None or type(period) is str else self._targets(period, where, False)
+        for index, fancy in targets:
             target = ob[index]
             if plain:  # the numbers of mu + sigma * noise, computed in the noise array
                 noise = standard_normal(target.shape)
@@ -833,6 +888,12 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         gt = self._gt_array
         if gt is None:
             gt = self.gt
+        if type(period) is str:  # one named period: its rows looked up now
+            start = self.start_ind.get(period)
+            if start is None:
+                self._no_period(period)
+            gt[start : self.end_ind[period]] = value
+            return
         for rows in self._gt_rows(period, type(value) in _SCALARS):
             gt[rows] = value
 
