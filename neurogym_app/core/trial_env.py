@@ -249,10 +249,10 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     _seed_queue: SeedStates | None = None
     _trial_rng: TaskRandom | None = None
     _layout_cache: dict[tuple[str, ...], tuple[Any, ...]] | None = None
-    _ob_layout: tuple[Any, tuple[int, ...], Any] | None = None
+    _ob_layout: tuple[Any, int, tuple[int, ...], Any] | None = None
     #: set while ``core.batch.build_trials`` records the declarative calls of many trials
     _batch: TrialBatch | None = None
-    _gt_layout: tuple[Any, tuple[int, ...], Any] | None = None
+    _gt_layout: tuple[Any, int, tuple[int, ...], Any] | None = None
 
     def __init__(self, dt: float = 100, num_trials_before_reset: int = 10_000_000, r_tmax: float = 0):
         super().__init__(dt=dt)
@@ -561,17 +561,20 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     def _build_ob(self) -> None:
         space = self.observation_space
         layout = self._ob_layout
-        if layout is None or layout[0] is not space:  # (space, row shape, dtype), read once per space
-            layout = self._ob_layout = (space, tuple(space.shape or ()), space.dtype)
-        self._ob_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
+        n_steps = round(self.tmax / self.dt)
+        if layout is None or layout[0] is not space or layout[1] != n_steps:
+            # (space, steps, array shape, dtype): kept while trials have the same length
+            layout = self._ob_layout = (space, n_steps, (n_steps, *(space.shape or ())), space.dtype)
+        self._ob_array = np.zeros(layout[2], layout[3])
 
     def _build_gt(self) -> None:
         space = self.action_space
         layout = self._gt_layout
-        if layout is None or layout[0] is not space:
+        n_steps = round(self.tmax / self.dt)
+        if layout is None or layout[0] is not space or layout[1] != n_steps:
             dtype = np.int64 if isinstance(space, gym.spaces.Discrete) or space.dtype is None else space.dtype
-            layout = self._gt_layout = (space, tuple(space.shape or ()), dtype)
-        self._gt_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
+            layout = self._gt_layout = (space, n_steps, (n_steps, *(space.shape or ())), dtype)
+        self._gt_array = np.zeros(layout[2], layout[3])
 
     def _no_period(self, period: Any) -> NoReturn:
         known = ", ".join(self._periods) or "none yet"
@@ -945,7 +948,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
                     error.where = (code.co_filename, code.co_firstlineno)
                 raise error
             trial = dict(trial)
-        trial[TRIAL_SEED_KEY] = int(seed)
+        trial[TRIAL_SEED_KEY] = seed if type(seed) is int else int(seed)
         if self.tmax <= 0 and self._periods:
             # every period drew 0 ms: stepping would index empty arrays (an IndexError deep in the task)
             raise timing_mod.TimingError(
