@@ -8,6 +8,7 @@ unchanged while drawing from the modern PCG64 stream.
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any, TypeVar
 
 import numpy as np
@@ -128,15 +129,14 @@ def _mul128(a: list[np.ndarray], b: tuple[np.uint64, ...]) -> list[np.ndarray]:
     return out
 
 
-def _to_ints(limbs: list[np.ndarray]) -> list[int]:
+def _words(limbs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The low and high 64-bit words of 128-bit numbers given as four 32-bit limbs."""
     s32 = np.uint64(32)
-    low = (limbs[0] | (limbs[1] << s32)).tolist()
-    high = (limbs[2] | (limbs[3] << s32)).tolist()
-    return [(h << 64) | lo for h, lo in zip(high, low)]
+    return limbs[0] | (limbs[1] << s32), limbs[2] | (limbs[3] << s32)
 
 
-def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
-    """``(state, inc)`` of ``np.random.PCG64(int(s))`` for each seed ``0 <= s < 2**64``."""
+def _pcg64_words(seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(state low, state high, inc low, inc high) 64-bit words of ``np.random.PCG64(int(s))`` per seed."""
     seeds = np.asarray(seeds, dtype=np.uint64)
     m = np.uint64(_M32)
     s16 = np.uint64(16)
@@ -171,7 +171,13 @@ def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
         ((w[5] << one) | (w[4] >> s31)) & m,
     ]
     state = _add128(_mul128(_add128(init, inc), _MULT_LIMBS), inc)
-    return list(zip(_to_ints(state), _to_ints(inc)))
+    return (*_words(state), *_words(inc))
+
+
+def pcg64_states(seeds: np.ndarray) -> list[tuple[int, int]]:
+    """``(state, inc)`` of ``np.random.PCG64(int(s))`` for each seed ``0 <= s < 2**64``."""
+    state_lo, state_hi, inc_lo, inc_hi = (w.tolist() for w in _pcg64_words(seeds))
+    return [((sh << 64) | sl, (ih << 64) | il) for sl, sh, il, ih in zip(state_lo, state_hi, inc_lo, inc_hi)]
 
 
 _Gen = TypeVar("_Gen", bound=np.random.Generator)
@@ -188,28 +194,128 @@ def reseed(rng: _Gen, state: tuple[int, int]) -> _Gen:
     return rng
 
 
+# --------------------------------------------------------------------------- writing a state in place
+# Setting ``bit_generator.state`` from a dict costs ~1.3 us (a dict checked and
+# unpacked); a trial of one step pays it every trial. ``StateWriter`` writes the
+# same numbers straight into numpy's C struct for PCG64 (``pcg64_state``: a
+# pointer to {128-bit state, 128-bit inc}, then ``int has_uint32`` and
+# ``uint32 uinteger``), ~0.2 us. The layout is checked once per process against
+# the dict setter (same state read back, same draws); where it differs (a
+# platform without 128-bit integers stores the high word first) writers are
+# not made and ``reseed`` is used.
+_direct_ok: bool | None = None
+
+
+class StateWriter:
+    """Puts one PCG64 generator in given states by writing its C state directly."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        bitgen = rng.bit_generator
+        self.rng = rng  # keeps the struct alive as long as the writer
+        address = bitgen.ctypes.state_address
+        inner = ctypes.c_void_p.from_address(address).value
+        if not inner:
+            raise ValueError("PCG64 without a state struct")
+        self.words = (ctypes.c_uint64 * 4).from_address(inner)  # state low, high, inc low, high
+        self.flags = (ctypes.c_uint32 * 2).from_address(address + ctypes.sizeof(ctypes.c_void_p))
+
+    def write(self, state_lo: int, state_hi: int, inc_lo: int, inc_hi: int) -> None:
+        words = self.words
+        words[0] = state_lo
+        words[1] = state_hi
+        words[2] = inc_lo
+        words[3] = inc_hi
+        flags = self.flags
+        flags[0] = 0  # has_uint32 (no buffered half of a 64-bit draw)
+        flags[1] = 0  # uinteger
+
+
+def state_writer(rng: np.random.Generator) -> StateWriter | None:
+    """A ``StateWriter`` for ``rng``, or None where writing its C state is not known to work."""
+    global _direct_ok
+    if type(rng.bit_generator) is not np.random.PCG64:
+        return None
+    if _direct_ok is None:
+        _direct_ok = _check_direct_writes()
+    if not _direct_ok:
+        return None
+    try:
+        return StateWriter(rng)
+    except ValueError:
+        return None
+
+
+def _check_direct_writes() -> bool:
+    """Whether a direct write gives the same generator as the dict setter (state read back and draws)."""
+    try:
+        seeds = np.array([12345, 2**63 - 7], dtype=np.uint64)
+        words = [w.tolist() for w in _pcg64_words(seeds)]
+        for i, (state, inc) in enumerate(pcg64_states(seeds)):
+            direct, by_dict = make_rng(1), make_rng(2)
+            direct.integers(2**32, size=3, dtype=np.uint32)  # leave a buffered half-word to be cleared
+            StateWriter(direct).write(*(w[i] for w in words))
+            reseed(by_dict, (state, inc))
+            if direct.bit_generator.state != by_dict.bit_generator.state:
+                return False
+            if direct.integers(2**32, size=5, dtype=np.uint32).tolist() != by_dict.integers(2**32, size=5, dtype=np.uint32).tolist():
+                return False
+            if direct.random(3).tolist() != by_dict.random(3).tolist():
+                return False
+        return True
+    except (AttributeError, TypeError, ValueError, OSError):  # no ctypes interface on this numpy/platform
+        return False
+
+
 class SeedStates:
     """The next trial seeds of a master generator, drawn and hashed a block at a time.
 
     ``next()`` returns ``(seed, state)``: ``seed`` is what ``derive_seed(master)``
     would return at that point of the master's stream, ``state`` that of
-    ``make_rng(seed)``. Blocks grow from 16 to 2048 seeds (numpy work per seed shrinks with the block).
+    ``make_rng(seed)``; ``advance(rng)`` puts ``rng`` in that state and returns
+    the seed. Blocks grow from 16 to 2048 seeds (numpy work per seed shrinks with the block).
     """
 
     def __init__(self, master: np.random.Generator) -> None:
         self.master = master
         self.block = 16
         self.seeds: list[int] = []
-        self.states: list[tuple[int, int]] = []
+        self.words: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
         self.i = 0
+        self._target: np.random.Generator | None = None
+        self._writer: StateWriter | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a writer points at its generator's memory: a copy makes its own for its own generator
+        return {**self.__dict__, "_target": None, "_writer": None}
+
+    def _refill(self) -> None:
+        drawn = self.master.integers(_SEED_BOUND, size=self.block)
+        self.seeds = drawn.tolist()
+        state_lo, state_hi, inc_lo, inc_hi = (w.tolist() for w in _pcg64_words(drawn))
+        self.words = (state_lo, state_hi, inc_lo, inc_hi)
+        self.i = 0
+        self.block = min(2048, 2 * self.block)
 
     def next(self) -> tuple[int, tuple[int, int]]:
         if self.i >= len(self.seeds):
-            drawn = self.master.integers(_SEED_BOUND, size=self.block)
-            self.seeds = drawn.tolist()
-            self.states = pcg64_states(drawn)
-            self.i = 0
-            self.block = min(2048, 2 * self.block)
+            self._refill()
         i = self.i
         self.i = i + 1
-        return self.seeds[i], self.states[i]
+        state_lo, state_hi, inc_lo, inc_hi = self.words
+        return self.seeds[i], ((state_hi[i] << 64) | state_lo[i], (inc_hi[i] << 64) | inc_lo[i])
+
+    def advance(self, rng: np.random.Generator) -> int:
+        """Put ``rng`` (PCG64) in the next trial's state; returns that trial's seed."""
+        if self.i >= len(self.seeds):
+            self._refill()
+        i = self.i
+        self.i = i + 1
+        if rng is not self._target:
+            self._target, self._writer = rng, state_writer(rng)
+        writer = self._writer
+        state_lo, state_hi, inc_lo, inc_hi = self.words
+        if writer is None:
+            reseed(rng, ((state_hi[i] << 64) | state_lo[i], (inc_hi[i] << 64) | inc_lo[i]))
+        else:
+            writer.write(state_lo[i], state_hi[i], inc_lo[i], inc_hi[i])
+        return self.seeds[i]

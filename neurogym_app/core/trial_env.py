@@ -27,7 +27,7 @@ import numpy as np
 
 from neurogym_app.core import timing as timing_mod
 from neurogym_app.core.batch import NotBatchable, TrialBatch
-from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng, reseed
+from neurogym_app.core.rng import SeedStates, TaskRandom, make_rng
 from neurogym_app.core.spaces import channel_indices
 from neurogym_app.core.trial_stats import TrialStatsMixin
 
@@ -244,14 +244,15 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     # per-env caches, made on first use (class defaults: a subclass may read them before TrialEnv.__init__ ran)
     _timing_cache: dict[str, Any] | None = None
     _where_cache: dict[Any, Any] | None = None
+    _column_cache: dict[Any, tuple[Any, Any, bool, bool, Any]] | None = None
     _gt_where_cache: dict[Any, Any] | None = None
     _seed_queue: SeedStates | None = None
     _trial_rng: TaskRandom | None = None
     _layout_cache: dict[tuple[str, ...], tuple[Any, ...]] | None = None
-    _ob_layout: tuple[Any, tuple[int, ...], Any] | None = None
+    _ob_layout: tuple[Any, int, tuple[int, ...], Any] | None = None
     #: set while ``core.batch.build_trials`` records the declarative calls of many trials
     _batch: TrialBatch | None = None
-    _gt_layout: tuple[Any, tuple[int, ...], Any] | None = None
+    _gt_layout: tuple[Any, int, tuple[int, ...], Any] | None = None
 
     def __init__(self, dt: float = 100, num_trials_before_reset: int = 10_000_000, r_tmax: float = 0):
         super().__init__(dt=dt)
@@ -560,17 +561,20 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     def _build_ob(self) -> None:
         space = self.observation_space
         layout = self._ob_layout
-        if layout is None or layout[0] is not space:  # (space, row shape, dtype), read once per space
-            layout = self._ob_layout = (space, tuple(space.shape or ()), space.dtype)
-        self._ob_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
+        n_steps = round(self.tmax / self.dt)
+        if layout is None or layout[0] is not space or layout[1] != n_steps:
+            # (space, steps, array shape, dtype): kept while trials have the same length
+            layout = self._ob_layout = (space, n_steps, (n_steps, *(space.shape or ())), space.dtype)
+        self._ob_array = np.zeros(layout[2], layout[3])
 
     def _build_gt(self) -> None:
         space = self.action_space
         layout = self._gt_layout
-        if layout is None or layout[0] is not space:
+        n_steps = round(self.tmax / self.dt)
+        if layout is None or layout[0] is not space or layout[1] != n_steps:
             dtype = np.int64 if isinstance(space, gym.spaces.Discrete) or space.dtype is None else space.dtype
-            layout = self._gt_layout = (space, tuple(space.shape or ()), dtype)
-        self._gt_array = np.zeros((round(self.tmax / self.dt), *layout[1]), dtype=layout[2])
+            layout = self._gt_layout = (space, n_steps, (n_steps, *(space.shape or ())), dtype)
+        self._gt_array = np.zeros(layout[2], layout[3])
 
     def _no_period(self, period: Any) -> NoReturn:
         known = ", ".join(self._periods) or "none yet"
@@ -658,6 +662,48 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             resolved[key] = targets
         return targets
 
+    def _one_target(self, period: str | None, where: Any, scalar: bool = False) -> tuple[Any, bool]:
+        """``(index, fancy)`` of one named period (or None: the whole trial) x channels ``where``.
+
+        The rows are looked up at each call (two dict reads: no per-layout
+        resolving, which trials of drawn durations would redo every trial);
+        what ``where`` means is kept per observation space. Writing a scalar
+        (``scalar``) to one channel, the index is that channel's int: the same
+        elements as its one-wide slice, and numpy adds to a (steps,) view about
+        twice as fast as to a (steps, 1) one.
+        """
+        if period is None:
+            rows = slice(None)
+        else:
+            start = self.start_ind.get(period)
+            if start is None:
+                self._no_period(period)
+            rows = slice(start, self.end_ind[period])
+        if where is None:
+            return rows, False
+        space = self.observation_space
+        cache = self._column_cache
+        if cache is None:
+            cache = self._column_cache = {}
+        key = tuple(where) if type(where) is list else where
+        try:
+            entry = cache.get(key)
+        except TypeError:  # an unhashable channel index (an array): resolved each call
+            key, entry = None, None
+        if entry is None or entry[0] is not space:
+            channels, _ = self._channels(where, space)
+            fancy = not (channels is Ellipsis or type(channels) is slice or isinstance(channels, (int, np.integer)))
+            single = channels
+            if type(channels) is slice and channels.step in (None, 1) and channels.stop == channels.start + 1:
+                single = channels.start
+            entry = (space, channels, fancy, len(space.shape or ()) == 1, single)
+            if key is not None:
+                cache[key] = entry
+        _, channels, fancy, two_d, single = entry
+        if scalar:
+            channels = single
+        return ((rows, channels) if two_d else (rows, Ellipsis, channels)), fancy
+
     def _gt_rows(self, period: Any, scalar: bool) -> list[slice]:
         resolved = self._resolved
         if resolved is None:
@@ -741,11 +787,19 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         if ob is None:
             ob = self.ob
         try:
-            for index, fancy in self._targets(period, where, type(value) in _SCALARS):
+            if period is None or type(period) is str:
+                index, fancy = self._one_target(period, where, type(value) in _SCALARS)
                 if fancy:
                     ob[index] += value
                 else:
                     view = ob[index]  # a view, added to in place
+                    view += value
+                return
+            for index, fancy in self._targets(period, where, type(value) in _SCALARS):
+                if fancy:
+                    ob[index] += value
+                else:
+                    view = ob[index]
                     view += value
         except ValueError as exc:
             raise self._shape_error("add_ob", value, period, where, exc) from None
@@ -762,6 +816,9 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         if ob is None:
             ob = self.ob
         try:
+            if period is None or type(period) is str:
+                ob[self._one_target(period, where, type(value) in _SCALARS)[0]] = value
+                return
             for index, _ in self._targets(period, where, type(value) in _SCALARS):
                 ob[index] = value
         except ValueError as exc:
@@ -789,7 +846,8 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             ob = self.ob
         standard_normal = self.rng.standard_normal
         plain = type(mu) in _PY_NUMBERS and type(sigma) in _PY_NUMBERS
-        for index, fancy in self._targets(period, where, False):
+        targets = [self._one_target(period, where)] if period is None or type(period) is str else self._targets(period, where, False)
+        for index, fancy in targets:
             target = ob[index]
             if plain:  # the numbers of mu + sigma * noise, computed in the noise array
                 noise = standard_normal(target.shape)
@@ -833,6 +891,12 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         gt = self._gt_array
         if gt is None:
             gt = self.gt
+        if type(period) is str:  # one named period: its rows looked up now
+            start = self.start_ind.get(period)
+            if start is None:
+                self._no_period(period)
+            gt[start : self.end_ind[period]] = value
+            return
         for rows in self._gt_rows(period, type(value) in _SCALARS):
             gt[rows] = value
 
@@ -862,15 +926,15 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         if seed is None:
             # Performance: the same seed as derive_seed(self._master_rng) and the
             # same generator as make_rng(seed), from seeds drawn and hashed in
-            # blocks (rng.SeedStates) and one generator reset to each state.
+            # blocks (rng.SeedStates) and one generator put in each state.
             queue = self._seed_queue
             if queue is None or queue.master is not self._master_rng:
                 queue = self._seed_queue = SeedStates(self._master_rng)
-            seed, state = queue.next()
             trial_rng = self._trial_rng
             if trial_rng is None:
                 trial_rng = self._trial_rng = make_rng(0)
-            self.rng = reseed(trial_rng, state)
+            seed = queue.advance(trial_rng)
+            self.rng = trial_rng
         else:
             self.rng = make_rng(int(seed))
         self._reset_periods()
@@ -889,7 +953,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
                     error.where = (code.co_filename, code.co_firstlineno)
                 raise error
             trial = dict(trial)
-        trial[TRIAL_SEED_KEY] = int(seed)
+        trial[TRIAL_SEED_KEY] = seed if type(seed) is int else int(seed)
         if self.tmax <= 0 and self._periods:
             # every period drew 0 ms: stepping would index empty arrays (an IndexError deep in the task)
             raise timing_mod.TimingError(

@@ -65,6 +65,7 @@ class Bandit(TrialEnv):
         if self._rewards.shape != (self.n,):
             raise ValueError(f"rewards must list {self.n} reward magnitudes (one per arm), got {rewards!r}")
         self.rewards = {f"arm{i}": float(r) for i, r in enumerate(self._rewards)}
+        self._p_list, self._rewards_list = self._p.tolist(), self._rewards.tolist()  # a trial's p and rewards
         # One step per trial unless a preset/dict asks for a longer choice window.
         self.timing = self.resolve_timing({"decision": dt}, timing)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float32, name={"bias": 0})
@@ -72,13 +73,14 @@ class Bandit(TrialEnv):
 
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         self._payoff_draws = self.rng.random(self.n).tolist()  # one draw per arm, used at the choice
-        trial: dict[str, Any] = {"p": self._p.tolist(), "rewards": self._rewards.tolist()}
-        kwargs.pop("ground_truth", None)  # derived from p and rewards
-        trial.update(kwargs)
-        trial["p"] = [float(v) for v in trial["p"]]
-        trial["rewards"] = [float(v) for v in trial["rewards"]]
-        if len(trial["p"]) != self.n or len(trial["rewards"]) != self.n:
-            raise ValueError(f"p and rewards must have {self.n} entries (one per arm)")
+        trial: dict[str, Any] = {"p": list(self._p_list), "rewards": list(self._rewards_list)}
+        if kwargs:
+            kwargs.pop("ground_truth", None)  # derived from p and rewards
+            trial.update(kwargs)
+            trial["p"] = [float(v) for v in trial["p"]]
+            trial["rewards"] = [float(v) for v in trial["rewards"]]
+            if len(trial["p"]) != self.n or len(trial["rewards"]) != self.n:
+                raise ValueError(f"p and rewards must have {self.n} entries (one per arm)")
         trial["ground_truth"] = _best_arm(trial["p"], trial["rewards"])
         self.add_period("decision")
         self.set_groundtruth(trial["ground_truth"], "decision")
