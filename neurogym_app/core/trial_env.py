@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, NoReturn, Protocol
+from typing import Any, ClassVar, NoReturn, Protocol, runtime_checkable
 
 import gymnasium as gym
 import numpy as np
@@ -53,6 +53,7 @@ METADATA_DEFAULTS: dict[str, Any] = {
 TRIAL_SEED_KEY = "trial_seed"
 
 
+@runtime_checkable
 class TrialMaker(Protocol):
     """What starts a task's next trial: the task itself or its outermost ``TrialWrapper``."""
 
@@ -925,6 +926,16 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     def _first_observation(self) -> np.ndarray:
         """Observation at the start of a trial that has no periods (override if needed)."""
         return np.zeros(self.observation_space.shape or (), dtype=self.observation_space.dtype)
+
+    @property
+    def trial_maker(self) -> TrialMaker:
+        """What draws this task's next trial: the task itself or the outermost ``TrialWrapper``."""
+        return self._top
+
+    @trial_maker.setter
+    def trial_maker(self, maker: TrialMaker) -> None:
+        # a wrapper that switches between tasks (ScheduleEnvs, MultiEnvs) draws every member's next trial
+        self._top = maker
 
     def step(self, action: Any):
         period = self.current_period

@@ -35,4 +35,4 @@ class PassReward(ForwardingWrapper):
 
     def step(self, action: Any):
         ob, reward, terminated, truncated, info = self.env.step(action)
-        return self._with_reward(ob, reward), reward, terminated, truncated, info
+        return self._with_reward(ob, float(reward)), reward, terminated, truncated, info

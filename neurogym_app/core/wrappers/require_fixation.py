@@ -81,7 +81,7 @@ class RequireFixation(TrialWrapper):
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
         self.fixation_breaks = 0
-        return self.env.new_trial(**kwargs)
+        return super().new_trial(**kwargs)
 
     def _breaks_fixation(self, action: Any) -> bool:
         task = self.task

@@ -57,4 +57,4 @@ class TrialHistoryV2(SeededWrapperMixin, TrialWrapper):
         matches = np.flatnonzero(self.choices == kwargs["ground_truth"])
         self.prev_trial = int(matches[0]) if matches.size else drawn
         kwargs["probs"] = probs.tolist()
-        return self.env.new_trial(**kwargs)
+        return super().new_trial(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ _TABLES = {
 }
 
 
-def _interp_extrapolate(x: np.ndarray, xp: list[float], fp: list[float]) -> np.ndarray:
+def _interp_extrapolate(x: np.ndarray, xp: Sequence[float], fp: Sequence[float]) -> np.ndarray:
     """Piecewise-linear interpolation, extended linearly beyond both ends."""
     xp_a, fp_a = np.asarray(xp, float), np.asarray(fp, float)
     y = np.interp(x, xp_a, fp_a)
