@@ -21,7 +21,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialEnv, TrialMaker, TrialWrapper
-from neurogym_app.core.wrappers._base import (
+from neurogym_app.core.wrappers.base import (
     bad_parameter,
     extended_box,
     incompatible,

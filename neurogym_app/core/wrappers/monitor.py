@@ -13,8 +13,8 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.config import Config, ConfigError
-from neurogym_app.core.wrappers._base import ForwardingWrapper, bad_parameter, task_label
-from neurogym_app.core.wrappers._steplog import StepLog
+from neurogym_app.core.wrappers.base import ForwardingWrapper, bad_parameter, task_label
+from neurogym_app.core.wrappers.steplog import StepLog
 
 __all__ = ["Monitor"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import ForwardingWrapper, extended_box, require_flat_box
+from neurogym_app.core.wrappers.base import ForwardingWrapper, extended_box, require_flat_box
 
 __all__ = ["PassReward"]
 

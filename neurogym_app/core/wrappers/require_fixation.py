@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import bad_parameter, incompatible, require_periods
+from neurogym_app.core.wrappers.base import bad_parameter, incompatible, require_periods
 
 __all__ = ["RequireFixation"]
 

@@ -9,7 +9,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import bad_parameter, seed_env
+from neurogym_app.core.wrappers.base import bad_parameter, seed_env
 
 __all__ = ["ScheduleAttr"]
 

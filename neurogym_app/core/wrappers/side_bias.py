@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import (
+from neurogym_app.core.wrappers.base import (
     SeededWrapperMixin,
     bad_parameter,
     bad_parameter_type,
