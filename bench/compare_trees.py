@@ -30,7 +30,9 @@ Repeats alternate which tree goes first, so a machine that gets busier affects b
 alike. Reported per case: the median over repeats for each tree and the speed ratio
 new/old (rates: new/old; times: old/new), so a ratio below 1 means the new tree is
 slower; a ratio below ``--flag`` (0.95) is flagged. JSON goes to ``--json``
-(default bench/compare_trees.json). Exit status 1 when a case is flagged.
+(default bench/compare_trees.json). Exit status 1 when a case is flagged or fails on
+one tree only (a case both trees refuse, e.g. ``new_trial`` on a task without trials,
+is listed as not measured).
 """
 
 from __future__ import annotations
@@ -289,7 +291,9 @@ def summarise(rows: list[dict[str, Any]], flag: float) -> dict[str, Any]:
         "flag_below": flag,
         "per_case": {c: {"median_ratio": statistics.median(r), "min_ratio": min(r), "n": len(r)} for c, r in by_case.items()},
         "flagged": [row["label"] for row in rows if row.get("ratio") is not None and row["ratio"] < flag],
-        "failed": [row["label"] for row in rows if row.get("errors")],
+        # one tree failing is a finding; both failing (e.g. new_trial on a stepped task that has none) is not measurable
+        "failed": [row["label"] for row in rows if len(row.get("errors", {})) == 1],
+        "not_measured": [row["label"] for row in rows if len(row.get("errors", {})) == 2],
     }
 
 
@@ -383,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c}: median {s['median_ratio']:.2f}x, min {s['min_ratio']:.2f}x over {s['n']}")
         print(f"flagged (new/old < {args.flag}): {', '.join(summary['flagged']) or 'none'}")
         if summary["failed"]:
-            print(f"failed: {', '.join(summary['failed'])}")
+            print(f"failed on one tree: {', '.join(summary['failed'])}")
+        if summary["not_measured"]:
+            print(f"not measured (failed on both trees): {', '.join(summary['not_measured'])}")
         print(f"results written to {args.json}")
         return 1 if summary["flagged"] or summary["failed"] else 0
     finally:

@@ -45,6 +45,13 @@ def test_a_failing_measurement_is_reported_and_the_other_tree_still_measured(tmp
     assert row["errors"] == {"old": "RuntimeError: old tree: no such case"} and len(row["new"]["values"]) == 3
     assert "ratio" not in row and ct.summarise([row], 0.95)["failed"] == ["x"]
 
+    def neither(tree, params, min_time):
+        raise RuntimeError("AttributeError: 'LeverPress' object has no attribute 'new_trial'")
+
+    both = ct.measure(ct.Case("y", "/s", neither, [{}]), {}, _trees(tmp_path), 2, 0.1)
+    summary = ct.summarise([both], 0.95)
+    assert summary["failed"] == [] and summary["not_measured"] == ["y"]
+
 
 def test_an_exported_revision_is_the_package_its_processes_import(tmp_path):
     path = tmp_path / "tree"
