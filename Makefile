@@ -30,7 +30,7 @@ $(PSYCHOPY_STAMP): $(STAMP) scripts/install_psychopy.sh
 run: venv
 	@$(BIN)/neurogym-app app || [ $$? -eq 3 ]
 
-# The whole suite, headless: layer contracts, the type checker on the pure layers, then pytest.
+# The whole suite, headless: layer contracts, the type checker on every layer below the views, then pytest.
 test: venv psychopy
 	$(BIN)/lint-imports
 	$(BIN)/mypy

@@ -433,17 +433,18 @@ TARGETS = [
 class Worker:
     """A worker process of one library, answering JSON requests line by line."""
 
-    def __init__(self, python: Path, lib: str) -> None:
+    def __init__(self, python: Path, lib: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+        """``env``: extra environment (bench/compare_trees.py sets PYTHONPATH to the tree under test)."""
         self.python = python
         self.lib = lib
-        env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONDONTWRITEBYTECODE="1")
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
         self.proc = subprocess.Popen(
             [str(python), str(WORKER), lib],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            cwd=str(ROOT),
+            cwd=str(cwd),
             env=env,
         )
         self._read()  # ready

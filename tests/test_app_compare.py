@@ -117,3 +117,124 @@ def test_the_views_export_and_the_cli_give_identical_intervals(view, runs, tmp_p
         assert numbers["lo"] == [float(v) for v in psy.lo] and numbers["hi"] == [float(v) for v in psy.hi]
         chrono = entry.table.chronometric()
         assert data[str(entry.path)]["chronometric"]["hi"] == [float(v) for v in chrono.hi]
+
+
+PRACTICE_EXPERIMENT = """
+name = "practice-check"
+seed = 11
+block_order = "fixed"
+
+[flow]
+feedback_ms = 200
+practice_feedback_ms = 200
+iti_ms = 200
+ready_ms = 100
+
+[tasks.rdm]
+id = "PerceptualDecisionMaking-v0"
+timing = "human"
+trials = 8
+
+[tasks.rdm.practice]
+trials = 4
+
+[[blocks]]
+task = "rdm"
+
+[simulated]
+strategy = "psychometric"
+threshold = 15.0
+"""
+
+
+@pytest.fixture(scope="module")
+def practice_experiment(tmp_path_factory):
+    """An experiment folder of one simulated participant: 4 practice trials, then 8."""
+    from neurogym_app.cli.main import main
+
+    root = tmp_path_factory.mktemp("practice")
+    toml = root / "practice.toml"
+    toml.write_text(PRACTICE_EXPERIMENT, encoding="utf-8")
+    out = root / "sessions"
+    assert main(["play", str(toml), "--auto", "psychometric", "--headless", "--participant", "P01", "--out", str(out)]) == 0
+    (folder,) = sorted((out / "practice-check").iterdir())
+    return folder
+
+
+def _screen_psychometric(view, key):
+    """The psychometric points and error bars the view shows for series ``key``."""
+    import numpy as np
+
+    s = view.psychometric.series[key]
+    x, y = s.points.getData()
+    return np.asarray(x), np.asarray(y), np.asarray(s.errors.opts["top"]), np.asarray(s.errors.opts["bottom"])
+
+
+def test_include_practice_checkbox_counts_practice_as_the_cli_does(view, qtbot, practice_experiment, tmp_path, monkeypatch, capsys):
+    """Practice is left out by default; the checkbox counts it; screen, export and `compare --include-practice` agree."""
+    import json
+
+    import numpy as np
+
+    from neurogym_app.cli.main import main
+    from neurogym_app.plots import compare_figure as figure_module
+
+    folder = str(practice_experiment)
+    assert not view.include_practice.isChecked()
+    assert view.add_sessions([folder]) == 1
+    assert "8 trials" in view.list.item(0).text() and len(view.model.entries[0].table) == 8
+    assert "practice trials left out" in view.note.text()
+
+    def cli_numbers(*extra):
+        capsys.readouterr()
+        assert main(["compare", folder, "--json", *extra]) == 0
+        (entry,) = [e for e in json.loads(capsys.readouterr().out) if e["path"]]
+        return entry
+
+    def screen_matches(entry):
+        psy = entry["psychometric"]
+        y = np.array([np.nan if v is None else v for v in psy["y"]], dtype=float)
+        ok = np.isfinite(y)
+        x_s, y_s, top, bottom = _screen_psychometric(view, f"ind:{view.model.entries[0].path}")
+        hi = np.array([np.nan if v is None else v for v in psy["hi"]], dtype=float)[ok]
+        lo = np.array([np.nan if v is None else v for v in psy["lo"]], dtype=float)[ok]
+        np.testing.assert_array_equal(x_s, np.asarray(psy["x"])[ok])
+        np.testing.assert_array_equal(y_s, y[ok])
+        np.testing.assert_allclose(top, np.nan_to_num(hi - y[ok]), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(bottom, np.nan_to_num(y[ok] - lo), rtol=0, atol=1e-12)
+
+    without = cli_numbers()
+    assert without["n_trials"] == 8
+    screen_matches(without)
+
+    from PyQt6.QtCore import QPoint
+
+    box = view.include_practice
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # on its box, as the user does
+    assert view.include_practice.isChecked() and view.model.include_practice
+    assert "12 trials" in view.list.item(0).text() and len(view.model.entries[0].table) == 12
+    assert "practice trials included" in view.note.text()
+    with_practice = cli_numbers("--include-practice")
+    assert with_practice["n_trials"] == 12 and with_practice["psychometric"]["n"] != without["psychometric"]["n"]
+    screen_matches(with_practice)
+
+    # the export draws exactly the curves of `compare --include-practice --out`
+    drawn: list[list[tuple]] = []
+    real_draw = figure_module.draw_curve
+
+    def spy(ax, curve, *args, **kwargs):
+        drawn[-1].append(tuple(np.round(np.asarray(a, dtype=float), 12).tobytes() for a in (curve.x, curve.y, curve.lo, curve.hi, curve.n)))
+        return real_draw(ax, curve, *args, **kwargs)
+
+    monkeypatch.setattr(figure_module, "draw_curve", spy)
+    drawn.append([])
+    assert view.export(tmp_path / "view.png").is_file()
+    drawn.append([])
+    assert main(["compare", folder, "--include-practice", "--out", str(tmp_path / "cli.png")]) == 0
+    drawn.append([])
+    assert main(["compare", folder, "--out", str(tmp_path / "cli-without.png")]) == 0
+    assert len(drawn[0]) >= 3 and drawn[0] == drawn[1] and drawn[0] != drawn[2]
+
+    view.include_practice.setChecked(False)  # and back
+    assert len(view.model.entries[0].table) == 8
+    screen_matches(without)

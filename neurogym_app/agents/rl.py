@@ -87,8 +87,8 @@ class SB3Policy:
                 features = policy.extract_features(obs_t)
                 if isinstance(features, tuple):
                     features = features[0]
-                latent = policy.mlp_extractor.forward_actor(features)
-                dist = policy._get_action_dist_from_latent(latent)
+                latent = policy.mlp_extractor.forward_actor(features)  # the actor's hidden layer, shown as "hidden"
+                dist = policy.get_distribution(obs_t)  # the same features and latent again, through sb3's public API
                 hidden = {"hidden": latent[0].numpy().astype(np.float32)}
         self.episode_start = False
         space = self.agent.action_space

@@ -104,6 +104,17 @@ class CompareModel:
         self.entries = []
         self._notify()
 
+    def set_include_practice(self, include: bool) -> None:
+        """Count practice trials or leave them out (the default); every session's trials are read again."""
+        include = bool(include)
+        if include == self.include_practice:
+            return
+        self.include_practice = include
+        for e in self.entries:
+            with open_session(e.path) as reader:
+                e.table = load_table(reader, label=e.label, include_practice=include)
+        self._notify()
+
     # ------------------------------------------------------------ queries
     def active(self) -> list[CompareEntry]:
         return [e for e in self.entries if e.enabled and len(e.table)]

@@ -188,13 +188,13 @@ def build_trials(task: Any, rng: np.random.Generator, need: int, ob_shape, gt_sh
     Raises ``NotBatchable`` when the trial definition cannot be recorded.
     """
     batch = TrialBatch()
-    task._batch = batch
+    task.record_into(batch)
     saved_rng = task.rng
     task.rng = rng
     empty = 0
     try:
         while batch.offset < need:
-            task._reset_periods()
+            task.clear_trial()
             task.t, task.t_ind, task.performance = 0.0, 0, 0
             batch.begin_trial()
             task._new_trial()
@@ -209,7 +209,7 @@ def build_trials(task: Any, rng: np.random.Generator, need: int, ob_shape, gt_sh
             empty = 0
             batch.end_trial(n)
     finally:
-        task._batch = None
+        task.record_into(None)
         task.rng = saved_rng
-        task._reset_periods()
+        task.clear_trial()
     return batch.build(rng, ob_shape, gt_shape, gt_dtype)

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -64,9 +64,7 @@ import numpy as np
 from neurogym_app.core.batch import NotBatchable, build_trials
 from neurogym_app.core.lifted import build_lifted, check_liftable
 from neurogym_app.core.rng import make_rng
-
-if TYPE_CHECKING:
-    from neurogym_app.core.trial_env import TrialEnv
+from neurogym_app.core.trial_env import TrialEnv
 
 __all__ = ["Dataset", "target_dtype"]
 
@@ -269,8 +267,8 @@ class _TrialRow(_Row):
         # The task is read again after every trial: a wrapper that switches
         # tasks (ScheduleEnvs, MultiEnvs) builds each trial on its current one.
         env = self.env
-        task = cast("TrialEnv", env.unwrapped)  # a _TrialRow is made only for TrialEnvs (_has_trial_arrays)
-        top = task._top
+        task = cast(TrialEnv, env.unwrapped)  # a _TrialRow is made only for TrialEnvs (_has_trial_arrays)
+        top = task.trial_maker
         cap = max(need, self.cache_len)
         ob_buf = np.empty((cap, *self.ob_shape), dtype=np.float32)
         gt_buf = np.empty((cap, *self.gt_shape), dtype=self.gt_dtype)
@@ -364,9 +362,7 @@ def _bypass_error(names: list[str]) -> ValueError:
 
 def _has_trial_arrays(task: Any) -> bool:
     """Whether the task's current trial has ob/gt arrays (periods or an ``ob`` it set)."""
-    if not hasattr(task, "_ob_array") or not hasattr(task, "new_trial"):
-        return False
-    return getattr(task, "tmax", 0) > 0 or task._ob_array is not None
+    return isinstance(task, TrialEnv) and task.has_trial_arrays
 
 
 # --------------------------------------------------------------------------- the dataset
@@ -451,7 +447,7 @@ class Dataset:
         self._observation_changers = _observation_changers(self.env)
         if self._observation_changers and vectorized:
             raise _bypass_error(self._observation_changers)
-        plain = getattr(task, "_top", task) is task and not self._observation_changers
+        plain = (not isinstance(task, TrialEnv) or task.trial_maker is task) and not self._observation_changers
         why_not = self._why_not_batched(task) if plain else "a wrapper draws or changes its trials"
         if vectorized and why_not:
             raise ValueError(f"{type(task).__name__} cannot be batched ({why_not}); use Dataset(..., vectorized=False)")
@@ -470,7 +466,7 @@ class Dataset:
 
     def _why_not_batched(self, task: Any) -> str | None:
         """Why the task's trials cannot be built from recorded calls (None: they can), from a probe copy."""
-        if not hasattr(task, "_batch"):
+        if not isinstance(task, TrialEnv):
             return "it is not a TrialEnv"
         probe = copy.deepcopy(task)
         try:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, NoReturn, Protocol
+from typing import Any, ClassVar, NoReturn, Protocol, runtime_checkable
 
 import gymnasium as gym
 import numpy as np
@@ -53,6 +53,7 @@ METADATA_DEFAULTS: dict[str, Any] = {
 TRIAL_SEED_KEY = "trial_seed"
 
 
+@runtime_checkable
 class TrialMaker(Protocol):
     """What starts a task's next trial: the task itself or its outermost ``TrialWrapper``."""
 
@@ -988,12 +989,35 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
             top = self._top
             own = vars(top).get("ob") if top is not self else None
             return (self.ob if own is None else own)[0], info
-        ob = self._first_observation()
+        ob = self.first_observation()
         return ob, info
 
-    def _first_observation(self) -> np.ndarray:
+    def first_observation(self) -> np.ndarray:
         """Observation at the start of a trial that has no periods (override if needed)."""
         return np.zeros(self.observation_space.shape or (), dtype=self.observation_space.dtype)
+
+    @property
+    def trial_maker(self) -> TrialMaker:
+        """What draws this task's next trial: the task itself or the outermost ``TrialWrapper``."""
+        return self._top
+
+    @trial_maker.setter
+    def trial_maker(self, maker: TrialMaker) -> None:
+        # a wrapper that switches between tasks (ScheduleEnvs, MultiEnvs) draws every member's next trial
+        self._top = maker
+
+    @property
+    def has_trial_arrays(self) -> bool:
+        """Whether the current trial has ob/gt arrays (periods, or an ``ob`` the task set)."""
+        return self.tmax > 0 or self._ob_array is not None
+
+    def clear_trial(self) -> None:
+        """Forget the current trial's periods and arrays (``core.batch`` does it before each recorded trial)."""
+        self._reset_periods()
+
+    def record_into(self, batch: TrialBatch | None) -> None:
+        """Record the declarative calls of the next trials into ``batch`` instead of filling arrays (None: stop)."""
+        self._batch = batch
 
     def step(self, action: Any):
         # The period of the step being judged, read before _step (which may start the next trial):

@@ -32,7 +32,7 @@ class TrialStatsMixin:
         """
         if isinstance(num_trials, bool) or not isinstance(num_trials, (int, np.integer)) or num_trials < 1:
             raise ValueError(f"trial_length_stats: num_trials must be a positive integer, got {num_trials!r}")
-        top: Any = getattr(self, "_top", self)
+        top: Any = getattr(self, "trial_maker", self)
         sampler = copy.deepcopy(top)
         task = sampler.unwrapped
         lengths = []

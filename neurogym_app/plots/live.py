@@ -137,6 +137,10 @@ class _Base(pg.PlotWidget):
             (x0, x1), (y0, y1) = vb.viewRange()
             self._empty.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
+    def show_message(self, text: str) -> None:
+        """Show ``text`` in place of the data until the next data arrives."""
+        self._show_empty(True, text)
+
 
 class AccuracyPlot(_Base):
     """Running accuracy over a moving window, and accuracy per block (horizontal segments)."""

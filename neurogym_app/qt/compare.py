@@ -4,7 +4,8 @@ Accuracy per condition, psychometric and chronometric curves with 95 %
 intervals (each session listed with its accuracy); every session thin and light, the pooled curve of each player kind
 (all participants, all agent seeds) bold. "Add sweep..." adds the recorded
 runs of a sweep's agents (``neurogym-app sweep``), all seeds of one task, so
-a sweep's networks pool against people. Export to PNG/SVG/PDF (matplotlib
+a sweep's networks pool against people. Practice trials are left out unless
+"include practice trials" is checked (as ``neurogym-app compare --include-practice``). Export to PNG/SVG/PDF (matplotlib
 when installed, else pyqtgraph's exporters).
 """
 
@@ -58,6 +59,10 @@ class CompareView(QWidget):
         self.export_button = QPushButton("Export figure...")
         self.individual = QCheckBox("show individual sessions")
         self.individual.setChecked(True)
+        # as `neurogym-app compare`: practice trials are left out unless asked for (--include-practice)
+        self.include_practice = QCheckBox("include practice trials")
+        self.include_practice.setChecked(self.model.include_practice)
+        self.include_practice.setToolTip("Count the practice trials of experiment sessions too (left out by default)")
         self.note = QLabel("Add sessions from the Sessions tab (select, then 'Add to comparison').")
         self.note.setWordWrap(True)
         self.conditions = ConditionPlot()
@@ -74,6 +79,7 @@ class CompareView(QWidget):
             row.addWidget(b)
         lv.addLayout(row)
         lv.addWidget(self.individual)
+        lv.addWidget(self.include_practice)
         lv.addWidget(self.export_button)
         lv.addWidget(self.note)
         plots = QWidget()
@@ -97,6 +103,7 @@ class CompareView(QWidget):
         self.clear_button.clicked.connect(self.model.clear)
         self.export_button.clicked.connect(lambda: self.export())
         self.individual.toggled.connect(lambda _on: self.refresh())
+        self.include_practice.toggled.connect(self.model.set_include_practice)
         self.refresh()
 
     # ------------------------------------------------------------ editing
@@ -222,7 +229,8 @@ class CompareView(QWidget):
                     html.escape(tasks[0] if tasks else "")
                     + ": "
                     + ", ".join(f"{v} {k}" for k, v in n.items())
-                    + ". Bold: pooled per player kind, with 95% intervals."
+                    + ". Bold: pooled per player kind, with 95% intervals; practice trials "
+                    + ("included." if self.model.include_practice else "left out.")
                 )
             else:
                 self.note.setText("Add sessions from the Sessions tab (select, then 'Add to comparison').")

@@ -539,7 +539,7 @@ class PlayView(QWidget):
         keys = session.keymap.describe().replace(" | ", ", ")
         self.message.setText(f"Playing {session.options.task_id} ({who}, seed {session.seed}, {session.view_kind} view); {where}.<br>Keys: {keys}")
         has_strength = session.table.strength_var is not None or callable(getattr(session.env.unwrapped, "signed_strength", None))
-        self.psychometric._show_empty(True, "collecting trials..." if has_strength else "this task has no stimulus strength")
+        self.psychometric.show_message("collecting trials..." if has_strength else "this task has no stimulus strength")
         self._drawn = (-1, -1)
         self._drawn_keys = {}
         self.budget = RedrawBudget()

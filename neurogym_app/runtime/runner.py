@@ -279,8 +279,8 @@ class Runner:
             new_trial(**dict(planned))
             if getattr(task, "tmax", 0) > 0:
                 self._next_ob = task.ob[0]
-            elif callable(getattr(task, "_first_observation", None)):
-                self._next_ob = task._first_observation()
+            elif callable(getattr(task, "first_observation", None)):
+                self._next_ob = task.first_observation()
         trial_vars = dict(getattr(task, "trial", None) or {})
         periods = {p: (int(task.start_ind[p]), int(task.end_ind[p])) for p in getattr(task, "periods", ())}
         gt_plan = np.array(task.gt, copy=True) if getattr(task, "tmax", 0) > 0 else np.zeros((0,))

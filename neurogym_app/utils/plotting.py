@@ -14,8 +14,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import task_label
-from neurogym_app.core.wrappers._steplog import StepLog
+from neurogym_app.core.wrappers.base import task_label
+from neurogym_app.core.wrappers.steplog import StepLog
 
 __all__ = ["plot_env", "run_env", "visualize_run"]
 

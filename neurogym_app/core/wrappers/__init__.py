@@ -14,7 +14,7 @@ Every wrapper with random draws uses its own generator, reseeded by
 
 from __future__ import annotations
 
-from neurogym_app.core.wrappers._base import (
+from neurogym_app.core.wrappers.base import (
     ForwardingWrapper,
     IncompatibleTaskError,
     WrapperParameterError,

@@ -20,8 +20,16 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.trial_env import TrialEnv, TrialWrapper
-from neurogym_app.core.wrappers._base import bad_parameter, extended_box, incompatible, task_label
+from neurogym_app.core.trial_env import TrialEnv, TrialMaker, TrialWrapper
+from neurogym_app.core.wrappers.base import (
+    bad_parameter,
+    extended_box,
+    incompatible,
+    require_trial_task,
+    seed_env,
+    task_label,
+    trial_maker,
+)
 
 __all__ = ["EnvSwitcher"]
 
@@ -72,7 +80,7 @@ def sub_seed(seed: int | None, index: int) -> int | None:
 
 
 class EnvSwitcher(TrialWrapper):
-    """Base class: holds ``envs``, the current one in ``env`` (index ``i_env``)."""
+    """Base class: holds ``envs`` (their tasks in ``tasks``), the current one in ``env`` (index ``i_env``)."""
 
     _name = "EnvSwitcher"
 
@@ -80,8 +88,11 @@ class EnvSwitcher(TrialWrapper):
         envs = _check_envs(self._name, envs)
         super().__init__(envs[0])
         self.envs = envs
-        for env in envs:
-            env.unwrapped._top = self
+        # each member as its task and as what draws its trials (the member itself: a task or a wrapper of one)
+        self.tasks: list[TrialEnv] = [require_trial_task(self._name, env) for env in envs]
+        self._makers: list[TrialMaker] = [trial_maker(self._name, env) for env in envs]
+        for task in self.tasks:
+            task.trial_maker = self
         self.i_env = 0
         self.env_input = bool(env_input)
         if self.env_input:
@@ -92,31 +103,27 @@ class EnvSwitcher(TrialWrapper):
                 )
             self.observation_space = extended_box(space, {"env_input": len(envs)})
 
-    @property
-    def unwrapped(self) -> TrialEnv:  # type: ignore[override]
-        return self.env.unwrapped
-
     def set_i(self, i: int) -> None:
         """Make ``envs[i]`` the current env."""
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(self.envs):
             raise bad_parameter(self._name, f"env index must be in 0..{len(self.envs) - 1}, got {i!r}")
         self.i_env = int(i)
         self.env = self.envs[self.i_env]
-        self.task = self.env.unwrapped
+        self.task = self.tasks[self.i_env]
 
     def _switch_for_trial(self, i: int) -> None:
-        previous = self.env.unwrapped
+        previous = self.task
         self.set_i(i)
-        if self.env.unwrapped is not previous:
+        if self.task is not previous:
             # The previous task's step() indexes its own ob with its clock right
             # after asking us for a new trial; rewind it so that read stays valid.
             previous.t = 0.0
             previous.t_ind = 0
 
     def _draw_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = self.env.new_trial(**kwargs)
+        trial = self._makers[self.i_env].new_trial(**kwargs)
         if self.env_input:
-            task = self.env.unwrapped
+            task = self.task
             marker = np.zeros((task.ob.shape[0], len(self.envs)), dtype=task.ob.dtype)
             marker[:, self.i_env] = 1
             task.ob = np.concatenate([task.ob, marker], axis=-1)
@@ -134,18 +141,17 @@ class EnvSwitcher(TrialWrapper):
         self.set_i(first)
 
     def step(self, action: Any):
-        task = self.env.unwrapped
+        task = self.task
         index = self.i_env
         ob, reward, terminated, truncated, info = self.env.step(action)
         info["i_env"] = index
-        if self.env.unwrapped is not task:  # the trial ended and the next one is on another task
-            ob = self.env.unwrapped.ob[0]
+        if self.task is not task:  # the trial ended and the next one is on another task
+            ob = self.task.ob[0]
         return ob, reward, terminated, truncated, info
 
     def seed(self, seed: int | None = None) -> list[int | None]:
         for i, env in enumerate(self.envs):
-            target = env if hasattr(env, "seed") else env.unwrapped
-            target.seed(sub_seed(seed, i))
+            seed_env(env, sub_seed(seed, i))
         return [seed]
 
     def __str__(self) -> str:

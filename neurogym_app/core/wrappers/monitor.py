@@ -13,8 +13,8 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.config import Config, ConfigError
-from neurogym_app.core.wrappers._base import ForwardingWrapper, bad_parameter, task_label
-from neurogym_app.core.wrappers._steplog import StepLog
+from neurogym_app.core.wrappers.base import ForwardingWrapper, bad_parameter, task_label
+from neurogym_app.core.wrappers.steplog import StepLog
 
 __all__ = ["Monitor"]
 
@@ -285,7 +285,7 @@ class Monitor(ForwardingWrapper):
         self.save_dir.mkdir(parents=True, exist_ok=True)
         path = self.save_dir / f"{self._file_prefix}{self.num_tr}.npz"
         arrays = {key: _column_array(values) for key, values in self.data.items()}
-        np.savez(path, **arrays)
+        np.savez(path, allow_pickle=True, **arrays)  # object columns (dicts, None) are pickled
         self.saved_files.append(path)
         if self.verbose:
             perf = [p for p in self.data.get("performance", []) if p is not None]

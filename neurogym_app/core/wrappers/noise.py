@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import ForwardingWrapper, SeededWrapperMixin, bad_parameter, incompatible
+from neurogym_app.core.wrappers.base import ForwardingWrapper, SeededWrapperMixin, bad_parameter, incompatible
 
 __all__ = ["Noise"]
 

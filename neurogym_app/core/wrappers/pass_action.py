@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import (
+from neurogym_app.core.wrappers.base import (
     ForwardingWrapper,
     bad_parameter,
     extended_box,
@@ -35,8 +35,10 @@ class PassAction(ForwardingWrapper):
         box = require_flat_box("PassAction", env)
         space = env.action_space
         self.one_hot = bool(one_hot)
+        self._first_action = 0  # the action coded by the first one-hot channel
         if isinstance(space, gym.spaces.Discrete):
             width = int(space.n) if self.one_hot else 1
+            self._first_action = int(space.start)
         elif isinstance(space, (gym.spaces.Box, gym.spaces.MultiDiscrete)) and len(space.shape) == 1:
             if self.one_hot:
                 raise bad_parameter("PassAction", f"one_hot needs Discrete actions, {type(space).__name__} has none")
@@ -54,10 +56,9 @@ class PassAction(ForwardingWrapper):
     def encode(self, action: Any) -> np.ndarray:
         """The channels that ``action`` becomes."""
         dtype = self.observation_space.dtype
-        space = self.env.action_space
         if self.one_hot:
             code = np.zeros(self.width, dtype=dtype)
-            code[int(action) - int(space.start)] = 1
+            code[int(action) - self._first_action] = 1
             return code
         return np.asarray(action, dtype=dtype).reshape(self.width)
 

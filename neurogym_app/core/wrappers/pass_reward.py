@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import ForwardingWrapper, extended_box, require_flat_box
+from neurogym_app.core.wrappers.base import ForwardingWrapper, extended_box, require_flat_box
 
 __all__ = ["PassReward"]
 
@@ -35,4 +35,4 @@ class PassReward(ForwardingWrapper):
 
     def step(self, action: Any):
         ob, reward, terminated, truncated, info = self.env.step(action)
-        return self._with_reward(ob, reward), reward, terminated, truncated, info
+        return self._with_reward(ob, float(reward)), reward, terminated, truncated, info

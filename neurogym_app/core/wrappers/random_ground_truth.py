@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import SeededWrapperMixin, bad_parameter, task_choices, task_label
+from neurogym_app.core.wrappers.base import SeededWrapperMixin, bad_parameter, task_choices, task_label
 from neurogym_app.core.wrappers.side_bias import probability_matrix
 
 __all__ = ["RandomGroundTruth"]
@@ -44,4 +44,4 @@ class RandomGroundTruth(SeededWrapperMixin, TrialWrapper):
         p = self._check_p(kwargs.pop("p")) if "p" in kwargs else self.p
         ground_truth = self.choices[int(self._own_rng.choice(self.n_ch, p=p))]
         kwargs.setdefault("ground_truth", ground_truth.item())
-        return self.env.new_trial(**kwargs)
+        return super().new_trial(**kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import require_periods
+from neurogym_app.core.wrappers.base import require_periods
 
 __all__ = ["ReactionTime"]
 
@@ -48,7 +48,7 @@ class ReactionTime(TrialWrapper):
         self.tr_dur = 0
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
-        trial = self.env.new_trial(**kwargs)
+        trial = super().new_trial(**kwargs)
         task = self.task
         if STIMULUS in task.start_t and DECISION in task.start_t:
             onset_t, onset_ind = task.start_t[STIMULUS], task.start_ind[STIMULUS]
@@ -82,4 +82,4 @@ class ReactionTime(TrialWrapper):
             info["tr_dur"] = self.tr_dur
         else:
             self.tr_dur = task.t_ind
-        return ob, reward + self.urgency, terminated, truncated, info
+        return ob, float(reward) + self.urgency, terminated, truncated, info

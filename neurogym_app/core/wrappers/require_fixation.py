@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import bad_parameter, incompatible, require_periods
+from neurogym_app.core.wrappers.base import bad_parameter, incompatible, require_periods
 
 __all__ = ["RequireFixation"]
 
@@ -81,7 +81,7 @@ class RequireFixation(TrialWrapper):
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
         self.fixation_breaks = 0
-        return self.env.new_trial(**kwargs)
+        return super().new_trial(**kwargs)
 
     def _breaks_fixation(self, action: Any) -> bool:
         task = self.task

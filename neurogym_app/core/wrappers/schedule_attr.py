@@ -9,7 +9,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import bad_parameter
+from neurogym_app.core.wrappers.base import bad_parameter, seed_env
 
 __all__ = ["ScheduleAttr"]
 
@@ -62,9 +62,8 @@ class ScheduleAttr(TrialWrapper):
 
     def seed(self, seed: int | None = None):
         self.seed_schedule(seed)
-        target = self.env if hasattr(self.env, "seed") else self.env.unwrapped
-        return target.seed(seed)
+        return seed_env(self.env, seed)
 
     def new_trial(self, **kwargs: Any) -> dict[str, Any]:
         i = int(self.schedule())
-        return self.env.new_trial(**{**self.attr_list[i], **kwargs})
+        return super().new_trial(**{**self.attr_list[i], **kwargs})

@@ -8,8 +8,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from neurogym_app.core.wrappers._base import bad_parameter
 from neurogym_app.core.wrappers._switching import EnvSwitcher, sub_seed
+from neurogym_app.core.wrappers.base import bad_parameter
 
 __all__ = ["ScheduleEnvs"]
 

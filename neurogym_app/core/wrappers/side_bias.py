@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import (
+from neurogym_app.core.wrappers.base import (
     SeededWrapperMixin,
     bad_parameter,
     bad_parameter_type,
@@ -105,9 +105,10 @@ class SideBias(SeededWrapperMixin, TrialWrapper):
         self.curr_block = int(self._own_rng.integers(self.n_block))
         self._remaining_trials, self._p_switch = self._new_block_duration()
 
-    def _new_block_duration(self) -> tuple[int | None, float | None]:
+    def _new_block_duration(self) -> tuple[int, float | None]:
+        """(trials left in the block, switch probability): a block ends after a count or with a probability."""
         if isinstance(self.block_dur, float):
-            return None, self.block_dur
+            return 0, self.block_dur  # the count is not used
         if isinstance(self.block_dur, tuple):
             low, high = self.block_dur
             return int(self._own_rng.integers(low, high + 1)), None
@@ -131,4 +132,4 @@ class SideBias(SeededWrapperMixin, TrialWrapper):
         ground_truth = self.choices[int(self._own_rng.choice(len(self.choices), p=probs))]
         kwargs.setdefault("ground_truth", ground_truth.item())
         kwargs.setdefault("probs", probs.tolist())
-        return self.env.new_trial(**kwargs)
+        return super().new_trial(**kwargs)

@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core.trial_env import TrialWrapper
-from neurogym_app.core.wrappers._base import SeededWrapperMixin, bad_parameter, task_choices, task_label
+from neurogym_app.core.wrappers.base import SeededWrapperMixin, bad_parameter, task_choices, task_label
 from neurogym_app.core.wrappers.side_bias import probability_matrix
 
 __all__ = ["TrialHistoryV2"]
@@ -57,4 +57,4 @@ class TrialHistoryV2(SeededWrapperMixin, TrialWrapper):
         matches = np.flatnonzero(self.choices == kwargs["ground_truth"])
         self.prev_trial = int(matches[0]) if matches.size else drawn
         kwargs["probs"] = probs.tolist()
-        return self.env.new_trial(**kwargs)
+        return super().new_trial(**kwargs)

@@ -522,13 +522,14 @@ class PsychoPyDisplay(FrameAccounting):
     def _poll_mouse(self) -> list[InputEvent]:
         from psychopy import event as pevent
 
-        if self._mouse is None:
-            self._mouse = pevent.Mouse(win=self.window, visible=True)
-        pressed = list(self._mouse.getPressed())
+        mouse = self._mouse
+        if mouse is None:
+            mouse = self._mouse = pevent.Mouse(win=self.window, visible=True)
+        pressed = list(mouse.getPressed())
         out: list[InputEvent] = []
         if pressed != self._mouse_down:
             t = self.clock.now()
-            px, py = self._mouse.getPos()
+            px, py = mouse.getPos()
             units = self._scene.units if self._scene is not None else "pix"
             scale = self.geometry.scale(units)
             for i, (now, before) in enumerate(zip(pressed, self._mouse_down)):

@@ -73,7 +73,8 @@ def array_to_qimage(arr: np.ndarray) -> QImage:
         fmt = QImage.Format.Format_RGBA8888
     else:
         fmt = QImage.Format.Format_RGB888
-    img = QImage(arr.data, w, h, int(arr.strides[0]), fmt)
+    # PyQt6's stub says `bytes`; QImage takes any buffer (here the array's, without a copy)
+    img = QImage(arr.data, w, h, int(arr.strides[0]), fmt)  # type: ignore[call-overload]
     return img.copy()
 
 
@@ -83,7 +84,8 @@ def qimage_to_array(img: QImage) -> np.ndarray:
     w, h = img.width(), img.height()
     ptr = img.constBits()
     ptr.setsize(img.sizeInBytes())
-    buf = np.frombuffer(ptr, dtype=np.uint8).reshape(h, img.bytesPerLine())
+    # PyQt6's stub gives sip.voidptr no buffer protocol, though it has one (numpy reads it without a copy)
+    buf = np.frombuffer(ptr, dtype=np.uint8).reshape(h, img.bytesPerLine())  # type: ignore[call-overload]
     return buf[:, : w * 3].reshape(h, w, 3).copy()
 
 

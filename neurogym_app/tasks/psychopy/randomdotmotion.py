@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.tasks.helpers import judge_fixate_then_choose, merge_rewards, ring_angles
-from neurogym_app.tasks.psychopy._base import PsychopyTask, psychopy_visual
+from neurogym_app.tasks.psychopy.base import PsychopyTask, psychopy_visual
 
 __all__ = ["RandomDotMotion"]
 

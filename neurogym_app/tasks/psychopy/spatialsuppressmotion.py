@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.tasks.helpers import merge_rewards
-from neurogym_app.tasks.psychopy._base import PsychopyTask, psychopy_visual
+from neurogym_app.tasks.psychopy.base import PsychopyTask, psychopy_visual
 
 __all__ = ["SpatialSuppressMotion", "contrast_envelope"]
 
@@ -30,7 +31,7 @@ _TABLES = {
 }
 
 
-def _interp_extrapolate(x: np.ndarray, xp: list[float], fp: list[float]) -> np.ndarray:
+def _interp_extrapolate(x: np.ndarray, xp: Sequence[float], fp: Sequence[float]) -> np.ndarray:
     """Piecewise-linear interpolation, extended linearly beyond both ends."""
     xp_a, fp_a = np.asarray(xp, float), np.asarray(fp, float)
     y = np.interp(x, xp_a, fp_a)

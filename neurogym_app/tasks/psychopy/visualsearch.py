@@ -8,7 +8,7 @@ import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.tasks.helpers import merge_rewards
-from neurogym_app.tasks.psychopy._base import PsychopyTask, psychopy_visual
+from neurogym_app.tasks.psychopy.base import PsychopyTask, psychopy_visual
 
 __all__ = ["VisualSearch"]
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import gymnasium as gym
 import numpy as np
 
 from neurogym_app.core import spaces
 from neurogym_app.core.rng import TaskRandom, make_rng
-from neurogym_app.core.trial_env import TrialEnv
+from neurogym_app.core.trial_env import TrialEnv, TrialMaker
 from neurogym_app.errors import UserError
 
 __all__ = [
@@ -32,6 +32,9 @@ __all__ = [
     "require_flat_box",
     "extended_box",
     "SeededWrapperMixin",
+    "Seedable",
+    "seed_env",
+    "trial_maker",
     "WrapperParameterTypeError",
     "bad_parameter_type",
 ]
@@ -89,6 +92,28 @@ def require_trial_task(wrapper: str, env: gym.Env) -> TrialEnv:
     if not isinstance(task, TrialEnv):
         raise incompatible(wrapper, env, f"is a {type(task).__name__}, not a TrialEnv task made of trials and periods")
     return task
+
+
+def trial_maker(wrapper: str, env: gym.Env) -> TrialMaker:
+    """``env`` as what draws its task's trials: the task, a ``TrialWrapper`` or a forwarding wrapper over one."""
+    if not isinstance(env, TrialMaker):
+        raise incompatible(wrapper, env, "has no new_trial(): it is not a task made of trials nor a wrapper of one")
+    return env
+
+
+@runtime_checkable
+class Seedable(Protocol):
+    """NeuroGym's ``env.seed(seed)``: a task (``BaseEnv``) or a wrapper that seeds its own draws too."""
+
+    def seed(self, seed: int | None = None) -> list[int | None]: ...
+
+
+def seed_env(env: gym.Env, seed: int | None) -> list[int | None]:
+    """Seed ``env`` the NeuroGym way: its own ``seed`` (a wrapper's, forwarded or not), else its task's."""
+    for target in (env, env.unwrapped):
+        if isinstance(target, Seedable):
+            return target.seed(seed)
+    raise AttributeError(f"{task_label(env)} has no seed(); seed it with reset(seed=...)")
 
 
 def require_periods(wrapper: str, env: gym.Env, *periods: str) -> TrialEnv:
@@ -167,6 +192,9 @@ class SeededWrapperMixin:
     numbers.
     """
 
+    if TYPE_CHECKING:
+        env: gym.Env  # the mixin is used on gymnasium wrappers only
+
     def _init_own_rng(self, env: gym.Env) -> None:
         self._stream = (zlib.crc32(type(self).__name__.encode()), _wrapper_depth(env))
         self._own_rng: TaskRandom = make_rng(None)
@@ -185,12 +213,10 @@ class SeededWrapperMixin:
         if seed is not None:
             self._reseed_own_rng(seed)
             self._on_seed()
-        return self.env.reset(seed=seed, options=options)  # type: ignore[attr-defined]
+        return self.env.reset(seed=seed, options=options)
 
     def seed(self, seed: int | None = None) -> list[int | None]:
         """NeuroGym's ``env.seed``: seeds the task and this wrapper."""
         self._reseed_own_rng(seed)
         self._on_seed()
-        env = self.env  # type: ignore[attr-defined]
-        target = env if hasattr(env, "seed") else env.unwrapped
-        return target.seed(seed)
+        return seed_env(self.env, seed)
