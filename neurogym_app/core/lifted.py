@@ -494,10 +494,10 @@ _MIN_RUNS = 64
 
 def _run(task: Any, sink: _Sink, rng: LiftedRandom) -> Any:
     """One lifted run of ``task._new_trial``; returns the trials' ``tmax`` (a number or a Lifted)."""
-    task._reset_periods()
+    task.clear_trial()
     task.t, task.t_ind, task.performance = 0.0, 0, 0
     task.rng = rng
-    task._batch = sink
+    task.record_into(sink)
     task._new_trial()
     return task.tmax
 
@@ -524,7 +524,7 @@ def build_lifted(
     max_runs = max(_MIN_RUNS, int(_MAX_RUNS_PER_TRIAL * n_trials)) if limit else None
     runs = 0
     saved = task.rng, task.__dict__.get("sample_time")
-    own_sample_time = getattr(type(task), "_own_sample_time", True)
+    own_sample_time = getattr(type(task), "draws_own_durations", True)
     if not own_sample_time:
         task.sample_time = lambda period: _lifted_sample_time(task, period)
     dt = task.dt
@@ -563,14 +563,14 @@ def build_lifted(
     except Exception as exc:  # noqa: BLE001 -- whatever fails lifted is built trial by trial (where a real mistake shows)
         raise NotBatchable(f"its _new_trial does not run lifted ({type(exc).__name__}: {exc}; {_where(exc) or 'here'})") from None
     finally:
-        task._batch = None
+        task.record_into(None)
         task.rng = saved[0]
         if not own_sample_time:
             if saved[1] is None:
                 del task.sample_time
             else:
                 task.sample_time = saved[1]
-        task._reset_periods()
+        task.clear_trial()
     # trial i goes to row i % n_rows; the stream holds row 0's trials, then row 1's, ... each in trial order
     trial = np.arange(n_trials)
     order = np.lexsort((trial, trial % n_rows))

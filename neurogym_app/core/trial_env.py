@@ -236,11 +236,11 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
     #: set by tasks with a fixation rule: whether breaking fixation ends the trial
     abort: bool
     #: whether the class draws durations with its own ``sample_time`` (then no layout is reused)
-    _own_sample_time: ClassVar[bool] = False
+    draws_own_durations: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._own_sample_time = cls.sample_time is not TrialEnv.sample_time
+        cls.draws_own_durations = cls.sample_time is not TrialEnv.sample_time
 
     # per-env caches, made on first use (class defaults: a subclass may read them before TrialEnv.__init__ ran)
     _timing_cache: dict[str, Any] | None = None
@@ -410,7 +410,7 @@ class TrialEnv(TrialStatsMixin, BaseEnv):
         specs (by identity) stay the same: a trial of constant periods then
         costs four dict copies. False (nothing done) when a duration is drawn.
         """
-        if self._own_sample_time:
+        if self.draws_own_durations:
             return False
         key = tuple(names)
         cache = self._layout_cache
