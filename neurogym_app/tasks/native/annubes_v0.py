@@ -122,7 +122,7 @@ class AnnubesEnvV0(TrialEnv):
         self.tau = tau
         self.noise_std = float(noise_std)
         alpha = dt / tau
-        self.noise_factor = self.noise_std * np.sqrt(2 * alpha) / alpha
+        self.noise_factor = float(self.noise_std * np.sqrt(2 * alpha) / alpha)
         self.random_seed = random_seed
         self.frozen_seed = frozen_seed
         self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
@@ -161,9 +161,9 @@ class AnnubesEnvV0(TrialEnv):
             raise ValueError("session: at least one stimulus needs a probability > 0")
         return {k: v / total for k, v in prepared.items()}, modalities
 
-    def _prepare_intensities(self, intensities: Any) -> dict[str, list[float]]:
+    def _prepare_intensities(self, intensities: Any) -> dict[str, np.ndarray]:
         if intensities is None:
-            return {m: [0.8, 0.9, 1.0] for m in sorted(self.modalities)}
+            intensities = [0.8, 0.9, 1.0]
         if isinstance(intensities, Mapping):
             if set(intensities) != self.modalities:
                 raise ValueError(
@@ -177,7 +177,7 @@ class AnnubesEnvV0(TrialEnv):
             raise TypeError(f"intensities must be a list, a dict of modality -> list, or None, got {intensities!r}")
         if any(not v for v in out.values()):
             raise ValueError("intensities: every modality needs at least one value")
-        return out
+        return {m: np.array(v) for m, v in out.items()}
 
     def _prepare_max_sequential(self, max_sequential: Any) -> dict[str, int | None]:
         if max_sequential is None or isinstance(max_sequential, int):
@@ -239,14 +239,9 @@ class AnnubesEnvV0(TrialEnv):
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         # Every random draw first, always the same ones in the same order.
         rng = self.rng
-        integers = rng.integers
         u_stimulus = float(rng.random())
         modalities = sorted(self.modalities)
-        intensities = self.intensities
-        drawn = {}
-        for m in modalities:  # rng.choice(values): the same single integers(0, len) draw
-            values = intensities[m]
-            drawn[m] = float(values[int(integers(0, len(values)))])
+        drawn = {m: float(rng.choice(self.intensities[m])) for m in modalities}
         options = self._options()
         total = sum(p for _, p in options)
         # np.cumsum and np.searchsorted(side="right") in Python: the same running
