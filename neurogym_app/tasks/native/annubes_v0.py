@@ -280,33 +280,13 @@ class AnnubesEnvV0(TrialEnv):
         trial["sequential_count"] = dict(self.sequential_count)
 
         self.add_period(["fixation", "stimulus", "iti"])
-        # Performance: the observation written directly, with the operations
-        # (and order) of add_ob(fix_intensity, "fixation", where="fixation"),
-        # add_ob(1, "stimulus", where="start"), each shown modality's
-        # add_ob(value)/add_randn and set_groundtruth; every block starts at zero.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        if self.fix_intensity:  # adding 0 (or -0.0) to the zero observation changes nothing
-            ob[start["fixation"] : end["fixation"], 0] += self.fix_intensity
-        s, e = start["stimulus"], end["stimulus"]
-        ob[s:e, 1] = 1
-        if not catch:
-            names = self.observation_space.name
-            values = trial["stim_values"]
-            standard_normal, noise_factor, dtype = rng.standard_normal, self.noise_factor, ob.dtype
-            for modality in modalities:
-                if modality in stim_types:
-                    channel = names[modality]
-                    value = values[modality]
-                    if value:  # 0 + value in float32 is value as float32; adding 0 changes nothing
-                        ob[s:e, channel] = value
-                    target = ob[s:e, channel : channel + 1]
-                    # add_randn(0, noise_factor): noise in float64, added as float32 (adding
-                    # the zero mean only turns -0.0 into +0.0, which no sum here can see)
-                    noise = standard_normal(target.shape)
-                    noise *= noise_factor
-                    target += noise.astype(dtype, copy=False)
-        self.gt[s:e] = 0 if catch else 1
+        self.add_ob(self.fix_intensity, "fixation", where="fixation")
+        self.add_ob(1, "stimulus", where="start")
+        for modality in modalities:
+            if modality in stim_types:
+                self.add_ob(trial["stim_values"][modality], "stimulus", where=modality)
+                self.add_randn(0, self.noise_factor, "stimulus", where=modality)
+        self.set_groundtruth(0 if catch else 1, "stimulus")
         # Withholding through a catch trial is correct unless a response comes.
         self.performance = 1 if catch else 0
         return trial
