@@ -294,12 +294,10 @@ class AnnubesEnvV0(TrialEnv):
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
-        # in_period(...) read from the same dicts, in the same order
-        t, start_t, end_t = self.t, self.start_t, self.end_t
-        if start_t["fixation"] <= t < end_t["fixation"] or start_t["iti"] <= t < end_t["iti"]:
+        if self.in_period("fixation") or self.in_period("iti"):
             if action != 0:
                 reward = self.rewards["abort"]
-        elif start_t["stimulus"] <= t < end_t["stimulus"]:
+        elif self.in_period("stimulus"):
             if action == gt:
                 reward = self.rewards["correct"]
                 if gt != 0:
