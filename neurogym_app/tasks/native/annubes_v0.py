@@ -244,8 +244,8 @@ class AnnubesEnvV0(TrialEnv):
         drawn = {m: float(rng.choice(self.intensities[m])) for m in modalities}
         options = self._options()
         total = sum(p for _, p in options)
-        # np.cumsum and np.searchsorted(side="right") in Python: the same running
-        # sums, and the count of cumulative values <= u (they never decrease)
+        # the option whose cumulative probability first exceeds the uniform drawn
+        # above (drawn first so that every trial makes the same draws in the same order)
         cumulative = list(accumulate([p / total for _, p in options]))
         index = min(bisect_right(cumulative, u_stimulus), len(options) - 1)
         stim_types = options[index][0]
