@@ -61,14 +61,11 @@ class roitman02(PerceptualDecisionMaking):  # noqa: N801 - NeuroGym's collection
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         trial = super()._new_trial(**kwargs)
         # the decision period opens one step after stimulus onset and keeps its end
-        start_ind = self.start_ind
-        start = start_ind["stimulus"] + 1
-        end = self.end_ind["decision"]
-        if start < end:
-            start_ind["decision"] = start
+        start = self.start_ind["stimulus"] + 1
+        if start < self.end_ind["decision"]:
+            self.start_ind["decision"] = start
             self.start_t["decision"] = self.start_t["stimulus"] + self.dt
-        gt = self.gt
-        gt[start_ind["decision"] : end] = gt[end - 1]  # the choice, from the decision period's last step on
+            self.set_groundtruth(trial["ground_truth"], "decision", where="choice")
         return trial
 
     def _step(self, action):

@@ -154,7 +154,7 @@ class AnnubesEnv(TrialEnv):
         # The same draws in the same order on every trial, whatever the caller fixes.
         rng = self.rng
         u_catch, u_kind = float(rng.random()), float(rng.random())
-        drawn_value = self.stim_intensities[int(rng.integers(len(self.stim_intensities)))]
+        drawn_value = rng.choice(self.stim_intensities)
 
         catch = bool(kwargs.get("catch", u_catch < self.catch_prob))
         stim_type = None

@@ -122,7 +122,7 @@ class AnnubesEnvV0(TrialEnv):
         self.tau = tau
         self.noise_std = float(noise_std)
         alpha = dt / tau
-        self.noise_factor = self.noise_std * np.sqrt(2 * alpha) / alpha
+        self.noise_factor = float(self.noise_std * np.sqrt(2 * alpha) / alpha)
         self.random_seed = random_seed
         self.frozen_seed = frozen_seed
         self.rewards = merge_rewards({"abort": -0.1, "correct": 1.0, "fail": 0.0}, rewards)
@@ -161,9 +161,9 @@ class AnnubesEnvV0(TrialEnv):
             raise ValueError("session: at least one stimulus needs a probability > 0")
         return {k: v / total for k, v in prepared.items()}, modalities
 
-    def _prepare_intensities(self, intensities: Any) -> dict[str, list[float]]:
+    def _prepare_intensities(self, intensities: Any) -> dict[str, np.ndarray]:
         if intensities is None:
-            return {m: [0.8, 0.9, 1.0] for m in sorted(self.modalities)}
+            intensities = [0.8, 0.9, 1.0]
         if isinstance(intensities, Mapping):
             if set(intensities) != self.modalities:
                 raise ValueError(
@@ -177,7 +177,7 @@ class AnnubesEnvV0(TrialEnv):
             raise TypeError(f"intensities must be a list, a dict of modality -> list, or None, got {intensities!r}")
         if any(not v for v in out.values()):
             raise ValueError("intensities: every modality needs at least one value")
-        return out
+        return {m: np.array(v) for m, v in out.items()}
 
     def _prepare_max_sequential(self, max_sequential: Any) -> dict[str, int | None]:
         if max_sequential is None or isinstance(max_sequential, int):
@@ -239,18 +239,13 @@ class AnnubesEnvV0(TrialEnv):
     def _new_trial(self, **kwargs: Any) -> dict[str, Any]:
         # Every random draw first, always the same ones in the same order.
         rng = self.rng
-        integers = rng.integers
         u_stimulus = float(rng.random())
         modalities = sorted(self.modalities)
-        intensities = self.intensities
-        drawn = {}
-        for m in modalities:  # rng.choice(values): the same single integers(0, len) draw
-            values = intensities[m]
-            drawn[m] = float(values[int(integers(0, len(values)))])
+        drawn = {m: float(rng.choice(self.intensities[m])) for m in modalities}
         options = self._options()
         total = sum(p for _, p in options)
-        # np.cumsum and np.searchsorted(side="right") in Python: the same running
-        # sums, and the count of cumulative values <= u (they never decrease)
+        # the option whose cumulative probability first exceeds the uniform drawn
+        # above (drawn first so that every trial makes the same draws in the same order)
         cumulative = list(accumulate([p / total for _, p in options]))
         index = min(bisect_right(cumulative, u_stimulus), len(options) - 1)
         stim_types = options[index][0]
@@ -285,33 +280,13 @@ class AnnubesEnvV0(TrialEnv):
         trial["sequential_count"] = dict(self.sequential_count)
 
         self.add_period(["fixation", "stimulus", "iti"])
-        # Performance: the observation written directly, with the operations
-        # (and order) of add_ob(fix_intensity, "fixation", where="fixation"),
-        # add_ob(1, "stimulus", where="start"), each shown modality's
-        # add_ob(value)/add_randn and set_groundtruth; every block starts at zero.
-        ob = self.ob
-        start, end = self.start_ind, self.end_ind
-        if self.fix_intensity:  # adding 0 (or -0.0) to the zero observation changes nothing
-            ob[start["fixation"] : end["fixation"], 0] += self.fix_intensity
-        s, e = start["stimulus"], end["stimulus"]
-        ob[s:e, 1] = 1
-        if not catch:
-            names = self.observation_space.name
-            values = trial["stim_values"]
-            standard_normal, noise_factor, dtype = rng.standard_normal, self.noise_factor, ob.dtype
-            for modality in modalities:
-                if modality in stim_types:
-                    channel = names[modality]
-                    value = values[modality]
-                    if value:  # 0 + value in float32 is value as float32; adding 0 changes nothing
-                        ob[s:e, channel] = value
-                    target = ob[s:e, channel : channel + 1]
-                    # add_randn(0, noise_factor): noise in float64, added as float32 (adding
-                    # the zero mean only turns -0.0 into +0.0, which no sum here can see)
-                    noise = standard_normal(target.shape)
-                    noise *= noise_factor
-                    target += noise.astype(dtype, copy=False)
-        self.gt[s:e] = 0 if catch else 1
+        self.add_ob(self.fix_intensity, "fixation", where="fixation")
+        self.add_ob(1, "stimulus", where="start")
+        for modality in modalities:
+            if modality in stim_types:
+                self.add_ob(trial["stim_values"][modality], "stimulus", where=modality)
+                self.add_randn(0, self.noise_factor, "stimulus", where=modality)
+        self.set_groundtruth(0 if catch else 1, "stimulus")
         # Withholding through a catch trial is correct unless a response comes.
         self.performance = 1 if catch else 0
         return trial
@@ -319,12 +294,10 @@ class AnnubesEnvV0(TrialEnv):
     def _step(self, action):
         gt = self.gt_now
         reward = 0.0
-        # in_period(...) read from the same dicts, in the same order
-        t, start_t, end_t = self.t, self.start_t, self.end_t
-        if start_t["fixation"] <= t < end_t["fixation"] or start_t["iti"] <= t < end_t["iti"]:
+        if self.in_period("fixation") or self.in_period("iti"):
             if action != 0:
                 reward = self.rewards["abort"]
-        elif start_t["stimulus"] <= t < end_t["stimulus"]:
+        elif self.in_period("stimulus"):
             if action == gt:
                 reward = self.rewards["correct"]
                 if gt != 0:

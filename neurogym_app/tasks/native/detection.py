@@ -140,12 +140,10 @@ class Detection(TrialEnv):
         reward = 0.0
         new_trial = False
         if action != 0:  # fixating is never judged: skip the period look-ups
-            # in_period("fixation"), in_period("stimulus") read from the same dicts
-            t, start_t, end_t = self.t, self.start_t, self.end_t
-            if start_t["fixation"] <= t < end_t["fixation"]:
+            if self.in_period("fixation"):
                 new_trial = self.abort
                 reward = self.rewards["abort"]
-            elif start_t["stimulus"] <= t < end_t["stimulus"]:
+            elif self.in_period("stimulus"):
                 new_trial = True
                 if gt == 1:  # a go trial, at or after the stimulus onset
                     reward = self.rewards["correct"]

@@ -170,16 +170,14 @@ class HierarchicalReasoning(TrialEnv):
         reward = 0.0
         new_trial = False
         if action != 0:  # fixating is never judged: skip the period look-ups
-            # in_period("decision"), in_period("rule_target") read from the same dicts
-            t, start_t, end_t = self.t, self.start_t, self.end_t
-            if start_t["decision"] <= t < end_t["decision"]:
+            if self.in_period("decision"):
                 new_trial = True
                 if action == gt and self.chose_correct_rule:
                     reward = self.rewards["correct"]
                     self.performance = 1
                 else:
                     reward = self.rewards["fail"]
-            elif start_t["rule_target"] <= t < end_t["rule_target"]:
+            elif self.in_period("rule_target"):
                 self.chose_correct_rule = bool(action == gt)
             else:
                 new_trial = self.abort

@@ -93,8 +93,7 @@ class ToneDetection(TrialEnv):
             self.view_ob("stimulus")[onset : onset + self.toneDurIdx, 0] = 1
         self.add_randn(0, self.sigma, "stimulus")
         self.set_groundtruth(condition)
-        gt = self.gt
-        self._answer_step = len(gt) - 1  # the step judged in _step (n_steps - 1)
+        self._answer_step = self.n_steps - 1  # the step judged in _step
         return trial
 
     def _step(self, action):
