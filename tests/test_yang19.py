@@ -134,7 +134,7 @@ def test_parameters_are_validated():
     with pytest.raises(ValueError, match="dim_ring"):
         make("dms", dim_ring=15)
     with pytest.raises(ValueError, match="dim_ring"):
-        make("dmc", dim_ring=2)
+        make("dmc", dim_ring=3)
     with pytest.raises(ValueError, match="dim_ring"):
         make("go", dim_ring=1)
     with pytest.raises(ValueError, match="cohs"):
@@ -331,6 +331,34 @@ def test_category_gt_always_follows_the_category_rule(name, dim_ring):
     # every direction off the boundary is used, including the ones next to it
     assert samples_seen == set(range(dim_ring)) - {0, dim_ring // 2}
     assert outcomes == {(True, 0), (True, 1), (False, 0), (False, 1)}
+
+
+@pytest.mark.parametrize("name", ["dmc", "dnmc"])
+def test_category_tasks_on_a_two_unit_ring(name):
+    """NeuroGym's yang19 example uses dim_ring=2: both directions lie on the boundary.
+
+    Each is then its own category, so the sample tells the answer: a match is a
+    test in the sample's direction. NeuroGym called every sample category 0
+    (``i_sample > half_ring``), so its answer depended on the test alone.
+    """
+    env = make(name, sigma=0.0, dim_ring=2)
+    env.reset(seed=19)
+    seen = set()
+    for _ in range(400):
+        trial = env.new_trial()
+        mod = trial["modality"]
+        sample = int(ring(env, "sample", mod)[0].argmax())
+        test = int(ring(env, "test", mod)[0].argmax())
+        assert (sample, test) == (trial["sample_index"], trial["test_index"])
+        assert trial["sample_category"] == sample and trial["test_category"] == test
+        match = sample == test
+        assert trial["ground_truth"] == ("match" if match else "non-match"), trial
+        respond = match if name == "dmc" else not match
+        assert decision_gt(env) == (1 + test if respond else 0), trial
+        seen.add((sample, test))
+    assert seen == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    trial = env.new_trial(sample_index=1, test_index=1)
+    assert trial["ground_truth"] == "match" and trial["sample_category"] == 1
 
 
 def test_category_trials_can_be_fixed_and_rebuilt():

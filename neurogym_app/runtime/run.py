@@ -22,6 +22,7 @@ measured).
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -317,13 +318,16 @@ def create_recorder(
 ) -> SessionRecorder:
     """A recorder for the run (its run folder under ``root``, default ``options.out``).
 
-    Without ``layout`` (task variables, periods) the env is reset with the run's
-    seed first: the first trial fixes the csv columns (the runner resets with the
-    same seed, so nothing changes).
+    Without ``layout`` (task variables, periods) a copy of the env is reset with
+    the run's seed: its first trial fixes the csv columns. A copy, because a task
+    may carry state across trials that a reset keeps (AnnubesEnv's
+    ``sequential_count``, as in NeuroGym): drawn on the env itself, this trial
+    would be counted before the run's first.
     """
     if layout is None:
-        env.reset(seed=seed)
-        layout = csv_layout(env)
+        probe = copy.deepcopy(env)
+        probe.reset(seed=seed)
+        layout = csv_layout(probe)
     task_vars, periods = layout
     return SessionRecorder.create(
         root if root is not None else options.out,

@@ -92,10 +92,13 @@ def category_of(index: int, dim_ring: int) -> int:
     """Category of ring direction ``index``: 0 for 0 < theta < pi, 1 for pi < theta < 2 pi.
 
     Directions on the boundary (theta = 0 or pi) belong to neither category and
-    raise ``ValueError``; the category tasks never show them.
+    raise ``ValueError``; the category tasks never show them. A 2-unit ring has
+    only the two boundary directions: there each is its own category (0 and 1).
     """
     half = dim_ring // 2
     i = int(index) % dim_ring
+    if dim_ring == 2:
+        return i
     if i == 0 or i == half:
         raise ValueError(f"direction {index} of a {dim_ring}-unit ring lies on the category boundary")
     return 0 if i < half else 1
@@ -546,7 +549,10 @@ class _DelayedMatch(_Yang19Task):
     label. Sample and test directions on the boundary (theta = 0 and pi) are
     also ambiguous; Yang et al. never show them. Here one rule
     (``category_of``) labels both stimuli, and the boundary directions are not
-    drawn (``dim_ring`` must then be at least 4).
+    drawn. A 2-unit ring (``dim_ring=2``, NeuroGym's yang19 example) has only
+    the two boundary directions; each is then its own category, so a match is
+    a test in the sample's direction (NeuroGym called both samples category 0,
+    so its sample told nothing about the answer).
 
     Trial variables: ``ground_truth`` ("match" or "non-match"), ``modality``,
     ``sample_index`` and ``test_index`` (ring directions; by default the test
@@ -573,12 +579,12 @@ class _DelayedMatch(_Yang19Task):
             raise ValueError(f"dim_ring must be even (non-match and category halves), got {dim_ring}")
         self.half_ring = self.dim_ring // 2
         if self.matchto == "category":
-            if self.dim_ring < 4:
-                raise ValueError(f"dim_ring must be at least 4 for the category tasks, got {dim_ring}")
-            # Directions strictly inside each category (the boundary 0, pi excluded).
+            # Directions strictly inside each category (the boundary 0, pi excluded);
+            # on a 2-unit ring (NeuroGym's yang19 example) each direction is a category.
+            inner = 0 if self.dim_ring == 2 else 1
             self.category_members = [
-                np.arange(1, self.half_ring),
-                np.arange(self.half_ring + 1, self.dim_ring),
+                np.arange(inner, self.half_ring),
+                np.arange(self.half_ring + inner, self.dim_ring),
             ]
             self.sample_choices = np.concatenate(self.category_members)
         else:
@@ -629,7 +635,7 @@ class _DelayedMatch(_Yang19Task):
         mod = int(self.rng.choice(_MODALITIES))
         sample = int(self.rng.choice(self.sample_choices))
         category = self.matchto == "category"
-        test_rank = int(self.rng.integers(0, self.half_ring - 1)) if category else 0
+        test_rank = int(self.rng.integers(0, len(self.category_members[0]))) if category else 0
         trial: dict[str, Any] = {"ground_truth": label, "modality": mod, "sample_index": sample}
         if kwargs:
             mod, sample, test = self._fix_variables(trial, kwargs, test_rank)

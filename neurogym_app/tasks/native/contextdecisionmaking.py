@@ -61,13 +61,10 @@ class ContextDecisionMaking(TrialEnv):
         self.abort = abort
         self.theta = ring_angles(dim_ring)
         self.choices = np.arange(1, dim_ring + 1)
-        # groups first: a channel's label is its last (most specific) name
-        names: dict[str, Any] = {
-            "fixation": 0,
-            "stimulus": list(range(1, 1 + 2 * dim_ring)),
-            "stimulus_mod1": list(range(1, 1 + dim_ring)),
-            "stimulus_mod2": list(range(1 + dim_ring, 1 + 2 * dim_ring)),
-        }
+        # the channels of each modality (NeuroGym names only single channels in this task)
+        self.mod1_channels = list(range(1, 1 + dim_ring))
+        self.mod2_channels = list(range(1 + dim_ring, 1 + 2 * dim_ring))
+        names: dict[str, Any] = {"fixation": 0}
         names.update({f"stim{i + 1}_mod1": 1 + i for i in range(dim_ring)})
         names.update({f"stim{i + 1}_mod2": 1 + dim_ring + i for i in range(dim_ring)})
         if self.use_expl_context:
@@ -101,9 +98,9 @@ class ContextDecisionMaking(TrialEnv):
 
         self.add_period(["fixation", "stimulus", "delay", "decision"])
         self.add_ob(1, ["fixation", "stimulus", "delay"] if self.go_cue else "fixation", where="fixation")
-        self.add_ob(stim_1, "stimulus", where="stimulus_mod1")
-        self.add_ob(stim_2, "stimulus", where="stimulus_mod2")
-        self.add_randn(0, self.sigma, "stimulus", where="stimulus")
+        self.add_ob(stim_1, "stimulus", where=self.mod1_channels)
+        self.add_ob(stim_2, "stimulus", where=self.mod2_channels)
+        self.add_randn(0, self.sigma, "stimulus", where=self.mod1_channels + self.mod2_channels)
         if self.use_expl_context:
             self.add_ob(1, where="context1" if context0 else "context2")
         self.set_groundtruth(relevant, "decision")
