@@ -159,7 +159,7 @@ class AccuracyPlot(_Base):
         self.legend.addItem(self.blocks, "per block")
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
         self.getPlotItem().getViewBox().setLimits(yMin=-0.05, yMax=1.1)
-        self._auto_x = False
+        self._x_hi = 0  # the last trial number the x range shows
         self.others: dict[str, Any] = {}
         self._show_empty(True)
 
@@ -203,11 +203,11 @@ class AccuracyPlot(_Base):
         bx[0::2], bx[1::2] = b.start + 0.5, b.end + 0.5
         by[0::2] = by[1::2] = b.accuracy
         self.blocks.setData(bx, by)
-        if n < 10:
-            self.setXRange(0.5, 10.5, padding=0.02)
-        elif not self._auto_x:
-            self.getPlotItem().enableAutoRange(x=True)  # pyqtgraph then follows the data lazily, at paint time
-            self._auto_x = True
+        # the x range grows in steps (a quarter more trials of headroom), not with every trial: an unchanged
+        # range leaves the axis cached, a new one re-renders its labels (~1 ms of the frame that repaints it)
+        if n > self._x_hi or n < self._x_hi / 2:
+            self._x_hi = 10 if n <= 10 else int(np.ceil(n * 1.25 / 10.0) * 10)
+            self.setXRange(0.5, self._x_hi + 0.5, padding=0.02)
         self._show_empty(False)
 
 

@@ -415,6 +415,9 @@ class PlayView(QWidget):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # its text changes after every trial: with its size hint ignored that never re-lays out the grid
+        # (a new layout resizes and repaints every plot at once: tens of ms in one frame)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         grid = QGridLayout()
         grid.addWidget(self.timeline, 0, 0, 1, 2)
         grid.addWidget(self.accuracy, 1, 0)
