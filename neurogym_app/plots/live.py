@@ -203,10 +203,10 @@ class AccuracyPlot(_Base):
         bx[0::2], bx[1::2] = b.start + 0.5, b.end + 0.5
         by[0::2] = by[1::2] = b.accuracy
         self.blocks.setData(bx, by)
-        # the x range grows in steps (a quarter more trials of headroom), not with every trial: an unchanged
-        # range leaves the axis cached, a new one re-renders its labels (~1 ms of the frame that repaints it)
+        # the x range grows in steps (a tenth more trials of headroom, to a multiple of 5), not with every
+        # trial: an unchanged range leaves the axis cached, a new one re-renders its labels
         if n > self._x_hi or n < self._x_hi / 2:
-            self._x_hi = 10 if n <= 10 else int(np.ceil(n * 1.25 / 10.0) * 10)
+            self._x_hi = 10 if n <= 10 else int(np.ceil(n * 1.1 / 5.0) * 5)
             self.setXRange(0.5, self._x_hi + 0.5, padding=0.02)
         self._show_empty(False)
 
