@@ -477,7 +477,7 @@ class TimelinePlot(_Base):
     MAX_PROBS = 4
     N_LABELS = 40
     N_MARKERS = 8
-    STEPS = ("periods", "traces", "points")  # the steps of update_steps, in order
+    STEPS = ("periods", "traces", "points", "agent")  # the steps of update_steps, in order
 
     def __init__(self, window_s: float = 12.0, parent: Any = None) -> None:
         super().__init__("Timeline", "time (s)", "", parent)
@@ -548,13 +548,14 @@ class TimelinePlot(_Base):
             step()
 
     def update_steps(self, model: TimelineModel, against: Any = None, dt_s: float | None = None) -> list[tuple[str, Any]]:
-        """:meth:`update_from` in three steps of about equal cost, run in this order (on separate frames if
-        need be): the rows and periods (which also place the page), the stimulus traces, the points and the
-        agent's rows. Each reads the trials of the current page itself."""
+        """:meth:`update_from` in steps of about 1 ms each, run in this order (on separate frames if need be):
+        the rows and periods (which also place the page), the stimulus traces, the points (keys, choices,
+        rewards), the agent's rows. Each reads the trials of the current page itself."""
         steps = {
             "periods": lambda: self._draw_periods(model, against),
             "traces": lambda: self._draw_traces(model),
-            "points": lambda: self._draw_points(model, against, dt_s),
+            "points": lambda: self._draw_points(model),
+            "agent": lambda: self._draw_agent(self._page_trials(model), against, dt_s),
         }
         return [(name, steps[name]) for name in self.STEPS]
 
@@ -630,8 +631,8 @@ class TimelinePlot(_Base):
             else:
                 item.setData([], [])
 
-    def _draw_points(self, model: TimelineModel, against: Any, dt_s: float | None) -> None:
-        """Key presses, choices, rewards, then the agent's rows."""
+    def _draw_points(self, model: TimelineModel) -> None:
+        """Key presses, choices, rewards."""
         trials = self._page_trials(model)
         if not trials:
             return
@@ -648,7 +649,6 @@ class TimelinePlot(_Base):
             brush=[qcolor(OUTCOME_COLORS.get(tr.outcome or "", (90, 90, 90))) for tr in done],
             size=[8 + 6 * min(abs(tr.reward or 0.0), 1.0) for tr in done],
         )
-        self._draw_agent(trials, against, dt_s)
 
     def _draw_agent(self, trials: Sequence[Any], against: Any, dt_s: float | None) -> None:
         """The opponent's rows under the person's, on the person's trials (same trial index)."""
