@@ -15,9 +15,12 @@ person's). Reported per variant:
   frame, i.e. the runner's tick plus the plot redraws scheduled after it,
   plus every repaint Qt does before the next frame (stimulus canvas and plots);
   ``stimulus_work_p99_ms`` is the tick plus the canvas repaint alone;
-* ``plot_jobs`` run and ``plot_jobs_deferred`` (a redraw waited for a later frame).
+* ``plot_jobs`` run and ``plot_jobs_deferred`` (a redraw waited for a later frame);
+* ``slowest_1pct_by_step``: the frames above the frame-work p99, grouped by
+  ``phase/redraw step`` they carried (``trial/-``: a stimulus frame with no
+  redraw; ``feedback/paint:TimelinePlot``: a held plot repaint), count and mean ms.
 
-    DISPLAY=:58 .venv/bin/python bench/play_view_frames.py [--seconds 300] [--variants plots,against]
+    DISPLAY=:58 .venv/bin/python bench/play_view_frames.py --seconds 300 --variants plots,against
 
 The machine's other load matters: say what else ran when quoting the figures.
 """
