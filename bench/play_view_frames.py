@@ -15,9 +15,12 @@ person's). Reported per variant:
   frame, i.e. the runner's tick plus the plot redraws scheduled after it,
   plus every repaint Qt does before the next frame (stimulus canvas and plots);
   ``stimulus_work_p99_ms`` is the tick plus the canvas repaint alone;
-* ``plot_jobs`` run and ``plot_jobs_deferred`` (a redraw waited for a later frame).
+* ``plot_jobs`` run and ``plot_jobs_deferred`` (a redraw waited for a later frame);
+* ``slowest_1pct_by_step``: the frames above the frame-work p99, grouped by
+  ``phase/redraw step`` they carried (``trial/-``: a stimulus frame with no
+  redraw; ``feedback/paint:TimelinePlot``: a held plot repaint), count and mean ms.
 
-    DISPLAY=:58 .venv/bin/python bench/play_view_frames.py [--seconds 300] [--variants plots,against]
+    DISPLAY=:58 .venv/bin/python bench/play_view_frames.py --seconds 300 --variants plots,against
 
 The machine's other load matters: say what else ran when quoting the figures.
 """
@@ -46,6 +49,18 @@ def _pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 3) if values else 0.0
 
 
+def _slowest(work: list[float], steps: list[str]) -> dict[str, Any]:
+    """The frames above the 99th percentile of frame work: how many carried each (phase/redraw step), mean ms."""
+    if not work:
+        return {}
+    cut = float(np.percentile(work, 99))
+    groups: dict[str, list[float]] = {}
+    for w, s in zip(work, steps):
+        if w >= cut:
+            groups.setdefault(s, []).append(w)
+    return {k: [len(v), round(float(np.mean(v)), 2)] for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
+
+
 def play_view_frames(seconds: float, against: bool, out: Path, plots: bool = True) -> dict[str, Any]:
     from PyQt6.QtWidgets import QApplication
 
@@ -59,6 +74,7 @@ def play_view_frames(seconds: float, against: bool, out: Path, plots: bool = Tru
     stim: list[float] = []
     phases: list[str] = []
     work_cpu: list[float] = []
+    steps: list[str] = []  # per frame: the redraw step it carried ("" none), its phase
     paint = {"total": 0.0, "canvas": 0.0, "cpu": 0.0}
 
     def timed(cls: Any, key: str) -> None:
@@ -89,7 +105,7 @@ def play_view_frames(seconds: float, against: bool, out: Path, plots: bool = Tru
     for _ in range(20):
         app.processEvents()
     ctl = view.controller
-    state = {"tick": 0.0, "open": False}
+    state: dict[str, Any] = {"tick": 0.0, "open": False, "phase": "", "step": None}
     original_timeout = ctl._on_timeout
 
     def on_timeout() -> None:
@@ -97,9 +113,12 @@ def play_view_frames(seconds: float, against: bool, out: Path, plots: bool = Tru
             work.append(state["tick"] + paint["total"])
             work_cpu.append(state["tick_cpu"] + paint["cpu"])
             stim.append(state["tick_only"] + paint["canvas"])
+            steps.append(f"{state['phase']}/{state['step'] or '-'}")
         paint["total"] = paint["canvas"] = paint["cpu"] = 0.0
         session = ctl.session
         phases.append(session.runner.phase if session is not None else "")
+        state["phase"] = phases[-1]
+        view.budget.last = None
         t0, c0 = time.perf_counter(), time.thread_time()
         tick_end = {"t": 0.0}
         original_after = view._between_frames
@@ -115,6 +134,7 @@ def play_view_frames(seconds: float, against: bool, out: Path, plots: bool = Tru
         state["tick_cpu"] = (time.thread_time() - c0) * 1000.0
         state["tick_only"] = ((tick_end["t"] or t1) - t0) * 1000.0
         state["open"] = True
+        state["step"] = view.budget.last
 
     ctl.timer.timeout.disconnect()
     ctl.timer.timeout.connect(on_timeout)
@@ -154,6 +174,7 @@ def play_view_frames(seconds: float, against: bool, out: Path, plots: bool = Tru
         "frame_work_cpu_p50_ms": _pct(work_cpu, 50),
         "frame_work_cpu_p99_ms": _pct(work_cpu, 99),
         "stimulus_work_p99_ms": _pct(stim, 99),
+        "slowest_1pct_by_step": _slowest(work, steps),
         "plot_cost_ms": {k: round(v, 2) for k, v in view.budget.cost_ms.items()},
         "plot_jobs": view.budget.done,
         "plot_jobs_deferred": view.budget.deferred,

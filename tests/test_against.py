@@ -272,3 +272,38 @@ def test_teaching_demo_shows_the_network_answer_after_each_trial(tmp_path):
     assert seen == []
     assert RevealScenes  # the scene source of play --show-agent
 
+
+
+def test_closing_the_app_session_is_prompt_while_the_agent_is_busy(tmp_path):
+    """PlaySession.close with a backlog of trials in the worker: the trial in progress is finished, the rest
+    cancelled, the agent's session closed as aborted, and close returns within a couple of seconds."""
+    import time
+
+    from neurogym_app.agents.against import opponent_for
+    from neurogym_app.runtime.clock import FakeClock
+    from neurogym_app.runtime.null_display import NullDisplay
+    from neurogym_app.runtime.play_setup import start_play
+    from neurogym_app.runtime.run import PlayOptions
+
+    clock = FakeClock()
+    opponent = opponent_for([str(PDM_AGENT)], out=tmp_path / "S")
+    options = PlayOptions(PDM, n_trials=50, seed=3, player="oracle", virtual_clock=True, participant="p1")
+    session = start_play(options, NullDisplay(clock, 60.0), sessions_root=tmp_path / "S", opponent=opponent)
+    opponent.wait_ready()
+    while len(session.table) < 3:
+        session.tick(clock.now())
+        clock.advance(1 / 60)
+    # a backlog the worker needs many seconds for (each trial is a full GRU run and a committed record)
+    first = trials(session.path)[0].vars
+    for k in range(600):
+        opponent.submit(1000 + k, first)
+    t0 = time.monotonic()
+    session.close()
+    took = time.monotonic() - t0
+    assert took < 3.0, f"close took {took:.1f} s"
+    agent = sessions(tmp_path / "S")["agent"]
+    ma = json.loads((agent / "manifest.json").read_text())
+    assert ma["status"] == "aborted"
+    with open_session(agent) as reader:
+        n = len(list(reader.trial_indices()))
+    assert 3 <= n < 603  # what was played before the close is kept; the queued rest was cancelled

@@ -127,4 +127,5 @@ def test_redraws_fit_the_frame_budget(view):
         view._between_frames(t0)
     px_per_s = max(view.timeline.width() - 80, 100) / view.timeline.window_s
     assert abs(view.timeline.now_line.value() - session.timeline.now) * px_per_s < 3.0  # within 3 pixels
-    assert view._drawn_keys["timeline"][2] == 0  # the running trial is drawn
+    assert view._drawn_keys["timeline.periods"][2] == 0  # the running trial is drawn (before its stimulus)
+    assert session.runner.phase == "trial" and "accuracy" not in view.budget.dirty  # no other plot during a trial

@@ -107,3 +107,46 @@ def test_refresh_sees_new_runs_and_root_change(view, qtbot, tmp_path):
         view.set_root(tmp_path / "empty")
     assert view.model.rowCount() == 0
     assert "does not exist yet" in view.root_label.text()
+
+
+def test_linked_runs_are_shown_and_open(qtbot, tmp_path):
+    """A person's run against the shipped PDM agent: each row names the other run (Linked column, links
+    under the table for the selected row); clicking the link or double-clicking the cell opens the other run."""
+    from neurogym_app.agents.against import opponent_for
+
+    root = tmp_path / "S"
+    clock = FakeClock()
+    agent = Path(__file__).resolve().parents[1] / "assets" / "agents" / "PerceptualDecisionMaking_gru32"
+    opponent = opponent_for([str(agent)], out=root)
+    options = PlayOptions(TASK, participant="alice", n_trials=3, seed=4, player="oracle", virtual_clock=True)
+    session = start_play(options, NullDisplay(clock), sessions_root=root, opponent=opponent)
+    while session.tick(clock.now()):
+        clock.advance(1 / 60)
+    person = session.path
+    view = SessionsView(root)
+    qtbot.addWidget(view)
+    rows = {_column(view, "Player")[r]: r for r in range(view.proxy.rowCount())}
+    assert set(rows) == {"simulated", "agent"}
+    linked = _column(view, "Linked")
+    assert linked[rows["simulated"]] == "agent PerceptualDecisionMaking_gru32"
+    assert linked[rows["agent"]] == "simulated alice"
+    agent_path = view._info_at(rows["simulated"]).links[0][1]
+    assert agent_path.resolve() == view._info_at(rows["agent"]).path.resolve()
+    # select the person's run: its link appears; activating it selects and opens the agent's run
+    view.select_rows([rows["simulated"]])
+    assert not view.links_label.isHidden() and str(agent_path) in view.links_label.text()
+    with qtbot.waitSignal(view.replay_requested) as sig:
+        view.links_label.linkActivated.emit(str(agent_path))
+    assert Path(sig.args[0]).resolve() == agent_path.resolve()
+    assert [Path(p).resolve() for p in view.selected_paths()] == [agent_path.resolve()]
+    # a double-click on the agent's Linked cell opens the person's run; elsewhere on the row, the row's own
+    col = view.model.COLUMNS.index("Linked")
+    with qtbot.waitSignal(view.replay_requested) as sig:
+        view._double_clicked(view.proxy.index(rows["agent"], col))
+    assert Path(sig.args[0]).resolve() == Path(person).resolve()
+    with qtbot.waitSignal(view.replay_requested) as sig:
+        view._double_clicked(view.proxy.index(rows["agent"], 0))
+    assert Path(sig.args[0]).resolve() == agent_path.resolve()
+    # a run without links shows none
+    view.select_rows([])
+    assert view.links_label.isHidden()

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,7 @@ from neurogym_app.runtime.against import AgainstError, OpponentTrial, RecordedOp
 __all__ = ["AgentOpponent", "opponent_for", "agent_folders", "check_agent_spec"]
 
 START_TIMEOUT_S = 120.0  # the worker imports torch and loads the agents
-CLOSE_TIMEOUT_S = 60.0
+CLOSE_TIMEOUT_S = 60.0  # a headless run: the worker plays every trial sent before it closes
 
 
 def agent_folders(where: str | os.PathLike[str]) -> tuple[list[Path], bool]:
@@ -222,19 +224,21 @@ class AgentOpponent:
                 self._conn.poll(0.01)
         return got
 
-    def close(self, status: str = "completed") -> None:
-        """Let the worker finish the trials sent, close the agents' sessions and end it (the trials that
-        arrive meanwhile are returned by the next :meth:`poll`)."""
+    def close(self, status: str = "completed", timeout_s: float = CLOSE_TIMEOUT_S) -> None:
+        """Let the worker play the trials sent for up to ``timeout_s`` (the trial in progress is always
+        finished, the ones still queued then are cancelled and the agents' sessions closed as "aborted"),
+        close the agents' sessions and end it. The trials that arrive meanwhile are returned by the next
+        :meth:`poll`. Returns within about ``timeout_s + 1`` s: a worker that does not answer is terminated."""
         got: list[OpponentTrial] = []
         conn = self._conn
         if conn is not None:
             try:
-                conn.send(("close", status))
+                conn.send(("close", status, float(timeout_s)))
             except (OSError, BrokenPipeError):
                 pass
-            t_end = time.monotonic() + CLOSE_TIMEOUT_S
+            t_end = time.monotonic() + timeout_s + 1.0  # the worker's own deadline, plus closing its recorders
             while self._conn is not None and time.monotonic() < t_end:
-                if self._conn.poll(0.05):
+                if self._conn.poll(0.02):
                     msg = None
                     try:
                         msg = self._conn.recv()
@@ -247,10 +251,10 @@ class AgentOpponent:
                     got += self._handle(msg)
             self._buffer += got
         if self._proc is not None:
-            self._proc.join(5.0)
+            self._proc.join(0.5)
             if self._proc.is_alive():
                 self._proc.terminate()
-                self._proc.join(2.0)
+                self._proc.join(1.0)
         self._conn = None
 
 
@@ -348,10 +352,25 @@ def _worker_main(conn: Any, job: Mapping[str, Any]) -> None:
         for folder, label in zip(job["folders"], job["labels"]):
             seats.append(_AgentSeat(folder, label, job))
         conn.send(("ready", [s.link() for s in seats], seats[0].action_labels if seats else []))
+        queue: deque[tuple] = deque()
+        deadline: float | None = None
         while True:
-            msg = conn.recv()
+            if not queue:
+                queue.append(conn.recv())
+            while conn.poll(0):  # read ahead: a close request is seen between trials, not after the whole backlog
+                queue.append(conn.recv())
+            if deadline is None:
+                close = next((m for m in queue if m[0] == "close"), None)
+                if close is not None:
+                    status = str(close[1])
+                    deadline = time.monotonic() + (float(close[2]) if len(close) > 2 else CLOSE_TIMEOUT_S)
+            msg = queue.popleft()
             if msg[0] == "close":
-                status = str(msg[1])
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                cancelled = 1 + sum(1 for m in queue if m[0] == "trial")
+                print(f"agents: closing, {cancelled} trial(s) not played (the session closed)", file=sys.stderr)
+                status = "aborted"
                 break
             _, index, trial_vars = msg
             for seat in seats:

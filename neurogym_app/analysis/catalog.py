@@ -52,6 +52,7 @@ class SessionInfo:
     error: str | None = None
     experiment: Path | None = None  # the experiment folder this task session belongs to
     experiment_status: str = ""  # that experiment's real status (interrupted if it was killed)
+    links: tuple[tuple[str, Path], ...] = ()  # (label, session folder) of the linked runs (``play --against``)
 
     @property
     def date(self) -> str:
@@ -81,6 +82,20 @@ def _db_stats(db: Path) -> tuple[int, float | None]:
     return int(n or 0), (float(acc) if acc is not None else None)
 
 
+def _links(manifest: dict[str, Any]) -> tuple[tuple[str, Path], ...]:
+    """The runs a session is linked to: the agents that faced its trials (``against``), the person's
+    session an agent faced (``reference``); links without a recorded session are left out."""
+    out: list[tuple[str, Path]] = []
+    against = manifest.get("against")
+    for link in against if isinstance(against, list) else ():
+        if isinstance(link, dict) and link.get("session"):
+            out.append((f"{link.get('kind') or 'agent'} {link.get('id') or ''}".strip(), Path(str(link["session"]))))
+    ref = manifest.get("reference")
+    if isinstance(ref, dict) and ref.get("session"):
+        out.append((f"{ref.get('kind') or 'session'} {ref.get('participant') or ''}".strip(), Path(str(ref["session"]))))
+    return tuple(out)
+
+
 def session_info(path: str | os.PathLike[str]) -> SessionInfo:
     """The listing of one run folder (never raises: problems give status ``damaged``)."""
     folder = Path(path)
@@ -103,6 +118,7 @@ def session_info(path: str | os.PathLike[str]) -> SessionInfo:
     info.start_time = str(manifest.get("start_time") or "")
     info.status = str(manifest.get("status") or "?")
     info.n_trials = int(manifest.get("n_trials") or 0)
+    info.links = _links(manifest)
     db = folder / schema.SQLITE_NAME
     try:
         info.n_trials, info.accuracy = _db_stats(db)

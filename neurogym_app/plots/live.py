@@ -163,7 +163,7 @@ class AccuracyPlot(_Base):
         self.legend.addItem(self.blocks, "per block")
         self.getPlotItem().getViewBox().setMouseEnabled(y=False)
         self.getPlotItem().getViewBox().setLimits(yMin=-0.05, yMax=1.1)
-        self._auto_x = False
+        self._x_hi = 0  # the last trial number the x range shows
         self.others: dict[str, Any] = {}
         self._show_empty(True)
 
@@ -207,11 +207,11 @@ class AccuracyPlot(_Base):
         bx[0::2], bx[1::2] = b.start + 0.5, b.end + 0.5
         by[0::2] = by[1::2] = b.accuracy
         self.blocks.setData(bx, by)
-        if n < 10:
-            self.setXRange(0.5, 10.5, padding=0.02)
-        elif not self._auto_x:
-            self.getPlotItem().enableAutoRange(x=True)  # pyqtgraph then follows the data lazily, at paint time
-            self._auto_x = True
+        # the x range grows in steps (a tenth more trials of headroom, to a multiple of 5), not with every
+        # trial: an unchanged range leaves the axis cached, a new one re-renders its labels
+        if n > self._x_hi or n < self._x_hi / 2:
+            self._x_hi = 10 if n <= 10 else int(np.ceil(n * 1.1 / 5.0) * 5)
+            self.setXRange(0.5, self._x_hi + 0.5, padding=0.02)
         self._show_empty(False)
 
 
@@ -481,6 +481,7 @@ class TimelinePlot(_Base):
     MAX_PROBS = 4
     N_LABELS = 40
     N_MARKERS = 8
+    STEPS = ("periods", "traces", "points", "agent")  # the steps of update_steps, in order
 
     def __init__(self, window_s: float = 12.0, parent: Any = None) -> None:
         super().__init__("Timeline", "time (s)", "", parent)
@@ -525,16 +526,18 @@ class TimelinePlot(_Base):
         item.getAxis("left").setTicks([[(v, k) for k, v in rows.items()]])
         item.setYRange(-1.6 if agent else -0.3, 4.5, padding=0)
 
-    def move_cursor(self, now: float, min_px: float = 3.0) -> bool:
+    def move_cursor(self, now: float, min_px: float = 3.0, turn: bool = False) -> bool:
         """Move the "now" line (once it has moved ``min_px`` pixels: each move is a small repaint);
-        turn the page when it reaches the right edge. True if the range changed."""
+        turn the page when it reaches the right edge (or now, with ``turn``). True if the range changed."""
         px_per_s = max(self.width() - 80, 100) / self.window_s
         if abs(now - self.now_line.value()) * px_per_s >= min_px or now < self.now_line.value():
             self.now_line.setValue(now)
         lo, hi = self.page
-        if lo <= now <= hi - 0.05 * self.window_s:
+        if not turn and lo <= now <= hi - 0.05 * self.window_s:
             return False
         start = max(0.0, now - 0.5 * self.window_s)
+        if (start, start + self.window_s) == self.page:
+            return False
         self.page = (start, start + self.window_s)
         self.setXRange(*self.page, padding=0)
         return True
@@ -545,6 +548,26 @@ class TimelinePlot(_Base):
 
     def update_from(self, model: TimelineModel, against: Any = None, dt_s: float | None = None) -> None:
         """Redraw the trials of ``model`` (and of the opponent's :class:`AgainstModel`, if any)."""
+        for _name, step in self.update_steps(model, against, dt_s):
+            step()
+
+    def update_steps(self, model: TimelineModel, against: Any = None, dt_s: float | None = None) -> list[tuple[str, Any]]:
+        """:meth:`update_from` in steps of about 1 ms each, run in this order (on separate frames if need be):
+        the rows and periods (which also place the page), the stimulus traces, the points (keys, choices,
+        rewards), the agent's rows. Each reads the trials of the current page itself."""
+        steps = {
+            "periods": lambda: self._draw_periods(model, against),
+            "traces": lambda: self._draw_traces(model),
+            "points": lambda: self._draw_points(model),
+            "agent": lambda: self._draw_agent(self._page_trials(model), against, dt_s),
+        }
+        return [(name, steps[name]) for name in self.STEPS]
+
+    def _page_trials(self, model: TimelineModel) -> list[Any]:
+        t_lo = self.page[0]
+        return [t for t in model.all_trials() if t.t_end >= t_lo - 1.0]
+
+    def _draw_periods(self, model: TimelineModel, against: Any) -> None:
         if (against is not None) != self.agent_rows:
             self._set_rows(against is not None)
         trials = model.all_trials()
@@ -562,7 +585,6 @@ class TimelinePlot(_Base):
         self.move_cursor(now, min_px=0.0)
         t_lo = self.page[0]
         trials = [t for t in trials if t.t_end >= t_lo - 1.0]
-        # periods
         x0, x1, names = [], [], []
         for tr in trials:
             for name, (a, b) in tr.periods.items():
@@ -585,12 +607,17 @@ class TimelinePlot(_Base):
                 _show_text(lab, n, max(a, t_lo) + 0.01 * self.window_s, y)
             elif lab.isVisible():
                 lab.setVisible(False)
-        # stimulus traces: concatenated, NaN between trials
+        self._show_empty(False)
+
+    def _draw_traces(self, model: TimelineModel) -> None:
+        """The stimulus traces: one path per channel over the page's trials, NaN between trials."""
+        trials = self._page_trials(model)
         n_ch = max((tr.obs.shape[1] for tr in trials), default=0)
         base = self.TRACE_BASE
         for c, item in enumerate(self.traces):
             if c >= n_ch:
-                item.setData([], [])
+                if item.xData is not None and len(item.xData):
+                    item.setData([], [])
                 continue
             xs, ys = [], []
             for tr in trials:
@@ -607,7 +634,12 @@ class TimelinePlot(_Base):
                 item.setData(np.concatenate(xs), yy, connect="finite")
             else:
                 item.setData([], [])
-        # key presses, choices, rewards
+
+    def _draw_points(self, model: TimelineModel) -> None:
+        """Key presses, choices, rewards."""
+        trials = self._page_trials(model)
+        if not trials:
+            return
         presses = [(t, n) for tr in trials for t, n in tr.presses]
         self.keys.setData([t for t, _ in presses], [self.ROWS["keys"]] * len(presses))
         ch = [(tr.choice[0], tr.outcome) for tr in trials if tr.choice is not None]
@@ -621,8 +653,6 @@ class TimelinePlot(_Base):
             brush=[qcolor(OUTCOME_COLORS.get(tr.outcome or "", (90, 90, 90))) for tr in done],
             size=[8 + 6 * min(abs(tr.reward or 0.0), 1.0) for tr in done],
         )
-        self._draw_agent(trials, against, dt_s)
-        self._show_empty(False)
 
     def _draw_agent(self, trials: Sequence[Any], against: Any, dt_s: float | None) -> None:
         """The opponent's rows under the person's, on the person's trials (same trial index)."""

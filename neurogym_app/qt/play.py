@@ -12,6 +12,7 @@ curve (tasks with a stimulus strength), redrawn at most every 50 ms.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import time
 from typing import Any
@@ -54,9 +55,19 @@ REDRAW_HUMAN_MS = 100  # while a person plays: fewer repaints competing with the
 VIRTUAL_BUDGET_S = 0.012  # wall time spent ticking virtual frames per timer event
 VIRTUAL_MAX_FRAMES = 600
 FRAME_SLACK_MS = 4.0  # of every frame period, kept free for the stimulus frame itself and timer jitter
+PAGE_AHEAD = 0.4  # of the timeline's window: between trials the page turns if the next trial would reach its edge
 STARVED_FRAMES = 30  # redraws waiting this many frames run at the next frame between trials, fitting or not
 NOBODY = "(nobody)"
 BROWSE = "Browse for an agent or a recorded agent session..."
+
+
+def _first_period_end(trial: Any) -> int:
+    """The step at which a trial's first period (e.g. fixation) ends: its stimulus starts there."""
+    spans = [span for span in trial.periods.values() if span[1] > span[0]]
+    if not spans:
+        return 0
+    first = min(a for a, _ in spans)
+    return min(b for a, b in spans if a == first)
 
 
 class RedrawBudget:
@@ -79,6 +90,7 @@ class RedrawBudget:
         self.waited = 0  # frames since the last step while work was waiting
         self.done = 0
         self.deferred = 0
+        self.last: str | None = None  # the step the last run took ("<job>" or "paint:<job>"; None: nothing)
 
     def mark(self, name: str, update: Any, widget: Any = None) -> None:
         self.dirty[name] = (update, widget)
@@ -86,33 +98,45 @@ class RedrawBudget:
     def estimate(self, name: str) -> float:
         return self.cost_ms.get(name, 3.0)
 
-    def run(self, budget_ms: float, force: bool = False) -> float:
+    def run(self, budget_ms: float, force: bool = False, only: Any = None) -> float:
         """Take the next step that fits in ``budget_ms`` (a held repaint first), or the next one anyway
-        with ``force`` (between trials, once it has waited too long); the time spent (ms)."""
+        with ``force`` (between trials, once it has waited too long); ``only``: the jobs that may update
+        now (the others wait); the time spent (ms)."""
+        self.last = None
         if force:
             budget_ms = float("inf")
         if not self.held and not self.dirty:
             self.waited = 0
             return 0.0
         self.waited += 1
-        if self.held:
-            widget = self.held[0]
+        widget = self.held[0] if self.held else None
+        if widget is not None and any(w is widget for _, w in self.dirty.values()):
+            widget = None  # more updates of the held plot are waiting (its steps): take them before its one repaint
+        if widget is not None:
             paint = float(getattr(widget, "paint_ms", 0.0) or 0.0)
             if paint > budget_ms:
                 self.deferred += 1
                 return 0.0
             self.waited = 0
             self.held.pop(0)
+            self.last = f"paint:{type(widget).__name__}"
             if widget not in self.held:
                 widget.setUpdatesEnabled(True)  # Qt repaints it once this frame's handler returns
             return paint
-        for name in list(self.dirty):
+        held = self.held[0] if self.held else None
+        names = list(self.dirty)
+        if held is not None:
+            names = [n for n in names if self.dirty[n][1] is held]
+        if only is not None:
+            names = [n for n in names if n in only]
+        for name in names:
             if self.estimate(name) > budget_ms:
                 self.deferred += 1
                 continue
             update, widget = self.dirty.pop(name)
             self.waited = 0
-            if widget is not None:
+            self.last = name
+            if widget is not None and widget not in self.held:
                 widget.setUpdatesEnabled(False)
                 self.held.append(widget)
             t0 = time.perf_counter()
@@ -155,6 +179,7 @@ class PlayController(QObject):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_timeout)
         self._last_stats = 0.0
+        self._gc_held = False  # the cyclic GC disabled by us during a trial
         self.after_tick: Any = None  # called after every real-time tick with the tick's start (perf_counter)
 
     @property
@@ -187,6 +212,9 @@ class PlayController(QObject):
         self.error = None
         self.started.emit(self.session)
         if autorun:
+            if not virtual:  # what exists now (Qt, plots, the task) lives on: later collections need not scan it
+                gc.collect()
+                gc.freeze()
             self.timer.start(0 if virtual else max(1, int(1000.0 / refresh_hz) - 1))
         return self.session
 
@@ -230,12 +258,25 @@ class PlayController(QObject):
         else:
             t0 = time.perf_counter()
             self._tick_once()
+            self._gc_between_trials()
             if self.after_tick is not None and self.running:
                 self.after_tick(t0)
         now = time.perf_counter()
         if now - self._last_stats > 0.5:
             self._last_stats = now
             self.emit_stats()
+
+    def _gc_between_trials(self) -> None:
+        """No cyclic garbage collection during a trial's stimulus frames (a full collection can take a frame
+        period): collections are held off while a trial runs and happen as usual between trials."""
+        session = self.session
+        in_trial = session is not None and not session.closed and session.runner.phase == "trial"
+        if in_trial and gc.isenabled():
+            gc.disable()
+            self._gc_held = True
+        elif not in_trial and self._gc_held:
+            gc.enable()
+            self._gc_held = False
 
     def emit_stats(self) -> None:
         session = self.session
@@ -263,6 +304,9 @@ class PlayController(QObject):
 
     def _finish(self) -> None:
         self.timer.stop()
+        if self._gc_held:
+            gc.enable()
+            self._gc_held = False
         session = self.session
         if session is None:
             return
@@ -371,6 +415,9 @@ class PlayView(QWidget):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # its text changes after every trial: with its size hint ignored that never re-lays out the grid
+        # (a new layout resizes and repaints every plot at once: tens of ms in one frame)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         grid = QGridLayout()
         grid.addWidget(self.timeline, 0, 0, 1, 2)
         grid.addWidget(self.accuracy, 1, 0)
@@ -596,21 +643,33 @@ class PlayView(QWidget):
         if session is None:
             return
         now_s = session.timeline.now
-        if self.timeline.page_turn_due(now_s):
-            self.budget.mark("page", lambda: self.timeline.move_cursor(session.timeline.now), self.timeline)
+        trial = session.runner.current_trial
+        in_trial = trial is not None
+        # between trials, turn the timeline's page early if the next trial would reach its edge
+        if self.timeline.page_turn_due(now_s, 0.0 if in_trial else PAGE_AHEAD * self.timeline.window_s):
+            self.budget.mark("page", lambda: self.timeline.move_cursor(session.timeline.now, turn=True), self.timeline)
         else:
             self.timeline.move_cursor(now_s)  # a one-pixel strip is repainted, not the plot
+        # plots redraw between trials; in a trial only the timeline (the new trial's periods), and only
+        # before its stimulus (its first period, e.g. fixation); from then on nothing but a page turn
+        only: Any = None
+        if in_trial:
+            only = ("page",)
+            if trial.step < _first_period_end(trial):
+                only = ("page", *(f"timeline.{part}" for part in TimelinePlot.STEPS))
+            elif self.budget.held and self.budget.held[0] is not self.timeline:
+                return
         for name, key, update, widget in self._jobs(session):
-            if self._drawn_keys.get(name) != key:
+            if (only is None or name in only) and self._drawn_keys.get(name) != key:
                 self._drawn_keys[name] = key
                 self.budget.mark(name, update, widget)
-        if not self.budget.dirty:
+        if not self.budget.dirty and not self.budget.held:
             return
         period_ms = 1000.0 / self.controller.refresh_hz
         used_ms = (time.perf_counter() - tick_start) * 1000.0 + float(getattr(self.canvas, "paint_ms", 0.0))
         # a busy machine can leave no frame with room: then redraw anyway, but only between trials
         force = self.budget.waited > STARVED_FRAMES and session.runner.phase in ("feedback", "iti", "ready")
-        self.budget.run(period_ms - used_ms - FRAME_SLACK_MS, force=force)
+        self.budget.run(period_ms - used_ms - FRAME_SLACK_MS, force=force, only=only)
 
     def _jobs(self, session: PlaySession) -> list[tuple[str, Any, Any, Any]]:
         """(name, data key, update, widget) of every plot: redrawn when its key changes."""
@@ -625,7 +684,7 @@ class PlayView(QWidget):
         dt_s = float(getattr(session.env.unwrapped, "dt", 0) or 0) / 1000.0 or None
         tv = (table.version, av)
         return [
-            ("timeline", tl_key, lambda: self.timeline.update_from(timeline, model, dt_s), self.timeline),
+            *((f"timeline.{part}", tl_key, step, self.timeline) for part, step in self.timeline.update_steps(timeline, model, dt_s)),
             ("accuracy", tv, lambda: self._draw_accuracy(session), self.accuracy),
             ("psychometric", tv, lambda: self._draw_curves(session), self.psychometric),
             ("chronometric", tv, lambda: self._draw_chronometric(session), self.chronometric),

@@ -10,6 +10,7 @@ folder ``run-agent`` and ``play --against`` take).
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class _ColumnsModel(QAbstractTableModel):
 class SessionTableModel(_ColumnsModel):
     """One row per run folder: task, participant, player kind, trials, accuracy, date, status."""
 
-    COLUMNS = ("Task", "Participant", "Player", "Trials", "Accuracy", "Date", "Status", "Folder")
+    COLUMNS = ("Task", "Participant", "Player", "Trials", "Accuracy", "Date", "Status", "Linked", "Folder")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -92,6 +93,7 @@ class SessionTableModel(_ColumnsModel):
                 f"{acc:.1%}" if acc is not None and math.isfinite(acc) else "",
                 info.date,
                 info.status,
+                ", ".join(label for label, _ in info.links),
                 info.name,
             )[col]
         if role == SORT_ROLE:
@@ -103,9 +105,12 @@ class SessionTableModel(_ColumnsModel):
                 acc if acc is not None else -1.0,
                 info.start_time,
                 info.status,
+                ", ".join(label for label, _ in info.links),
                 info.name,
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 7 and info.links:
+                return "Double-click to replay the linked run:\n" + "\n".join(f"{label}: {p}" for label, p in info.links)
             return info.error or str(info.path)
         if role == Qt.ItemDataRole.ForegroundRole and info.status in ("damaged", "error"):
             return QColor(170, 40, 40)
@@ -216,6 +221,9 @@ class SessionsView(QWidget):
         self.replay_button = QPushButton("Replay")
         self.compare_button = QPushButton("Add to comparison")
         self.count = QLabel()
+        self.links_label = QLabel()  # the selected run's linked runs (play --against), as links that open them
+        self.links_label.setTextFormat(Qt.TextFormat.RichText)
+        self.links_label.setVisible(False)
         self.sweep_model = SweepAgentTableModel(self)
         self.sweep_proxy = _Filter(self)
         self.sweep_proxy.setSourceModel(self.sweep_model)
@@ -256,13 +264,16 @@ class SessionsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 3)
+        layout.addWidget(self.links_label)
         layout.addLayout(bottom)
         layout.addWidget(self.agents_box, 2)
 
         self.search.textChanged.connect(self._filter)
         self.refresh_button.clicked.connect(self.refresh)
         self.change_button.clicked.connect(self._choose_root)
-        self.table.doubleClicked.connect(lambda idx: self.replay_requested.emit(str(idx.data(PATH_ROLE))))
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_links())
+        self.links_label.linkActivated.connect(self.open_link)
         self.replay_button.clicked.connect(self._replay)
         self.compare_button.clicked.connect(self._compare)
         self.compare_agents_button.clicked.connect(self._compare_agents)
@@ -334,6 +345,35 @@ class SessionsView(QWidget):
         sel = self.table.selectionModel()
         for r in rows:
             sel.select(self.proxy.index(r, 0), sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
+
+    def _info_at(self, proxy_row: int) -> SessionInfo:
+        return self.model.infos[self.proxy.mapToSource(self.proxy.index(proxy_row, 0)).row()]
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        """Replay the run; on the Linked column, replay the (first) linked run instead."""
+        info = self._info_at(index.row())
+        if index.column() == self.model.COLUMNS.index("Linked") and info.links:
+            self.open_link(str(info.links[0][1]))
+        else:
+            self.replay_requested.emit(str(info.path))
+
+    def _show_links(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        links = self._info_at(rows[0]).links if len(rows) == 1 else ()
+        if links:
+            items = ", ".join(f"<a href='{html.escape(str(p), quote=True)}'>{html.escape(label)}</a>" for label, p in links)
+            self.links_label.setText(f"Linked runs (the same trials): {items}")
+        self.links_label.setVisible(bool(links))
+
+    def open_link(self, path: str) -> None:
+        """Select the linked run ``path`` in the table (if listed) and ask to replay it."""
+        target = Path(path).resolve()
+        for r in range(self.proxy.rowCount()):
+            if self._info_at(r).path.resolve() == target:
+                self.select_rows([r])
+                self.table.scrollTo(self.proxy.index(r, 0))
+                break
+        self.replay_requested.emit(str(path))
 
     def _replay(self) -> None:
         paths = self.selected_paths()

@@ -37,6 +37,7 @@ from neurogym_app.errors import UserError
 
 __all__ = [
     "AgainstError",
+    "PROMPT_CLOSE_S",
     "Opponent",
     "OpponentTrial",
     "AgainstRecorder",
@@ -51,6 +52,9 @@ __all__ = [
 ]
 
 TIMELINE_KEEP = 16  # trials of the opponent kept for the timeline
+
+
+PROMPT_CLOSE_S = 1.5  # the app's close: the trial in progress is finished, those still queued after this are cancelled
 
 
 class AgainstError(UserError):
@@ -105,7 +109,7 @@ class Opponent(Protocol):
     def submit(self, index: int, trial_vars: Mapping[str, Any]) -> None: ...
     def poll(self) -> list[OpponentTrial]: ...
     def links(self) -> list[dict[str, Any]]: ...
-    def close(self, status: str = "completed") -> None: ...
+    def close(self, status: str = "completed", timeout_s: float = ...) -> None: ...
 
 
 class AgainstRecorder:
@@ -310,7 +314,7 @@ class RecordedOpponent:
     def links(self) -> list[dict[str, Any]]:
         return [{"kind": "agent", "id": self.labels[0], "session": str(self.path), "role": "plan"}]
 
-    def close(self, status: str = "completed") -> None:
+    def close(self, status: str = "completed", timeout_s: float = 0.0) -> None:
         return None
 
 
@@ -346,8 +350,13 @@ class AgainstRun:
         """The recorder the runner writes to: ``inner``, then the opponent and the model."""
         return AgainstRecorder(inner, self.opponent, self.model)
 
-    def close(self, status: str) -> None:
-        self.opponent.close(status)
+    def close(self, status: str, timeout_s: float | None = None) -> None:
+        """Close the opponent: it plays the trials sent for up to ``timeout_s`` (None: its own default,
+        a headless run's whole backlog), then ends (see ``PROMPT_CLOSE_S``)."""
+        if timeout_s is None:
+            self.opponent.close(status)
+        else:
+            self.opponent.close(status, timeout_s=timeout_s)
         self.poll()
 
 

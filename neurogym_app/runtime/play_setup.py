@@ -137,8 +137,9 @@ class PlaySession:
     def tick(self, now: float) -> bool:
         """One frame of the runner; also refreshes the timeline's running trial."""
         alive = self.runner.tick(now)
-        if self.run.against is not None:
-            self.run.against.poll()  # never blocks: the opponent's finished trials, for the plots
+        if self.run.against is not None and (self.runner.phase != "trial" or not alive):
+            # never blocks; between trials only: unpickling the opponent's answers costs no stimulus frame
+            self.run.against.poll()
         origin = self.runner.origin if self.runner.origin is not None else now
         self.timeline.set_current(self.runner.current_trial, origin, now)
         if not alive:
@@ -149,7 +150,15 @@ class PlaySession:
         self.runner.stop("aborted")
 
     def close(self) -> None:
-        """Write the end of the session to its manifest (idempotent)."""
+        """Write the end of the session to its manifest (idempotent).
+
+        A session stopped before its end (Stop, the window closed) closes promptly: a busy opponent
+        finishes the trial in progress, the trials still queued after ``PROMPT_CLOSE_S`` are cancelled.
+        A completed one lets the opponent play its last trials (in real time at most the one just sent)."""
+        from neurogym_app.runtime.against import PROMPT_CLOSE_S
+
+        if self.run.against_close_s is None and self.runner.status != "completed":
+            self.run.against_close_s = PROMPT_CLOSE_S
         self.run.close()
 
 

@@ -356,6 +356,7 @@ class Run:
     runner: Runner
     closed: bool = False
     against: Any = None  # runtime.against.AgainstRun: an opponent facing the same trials (--against)
+    against_close_s: float | None = None  # how long close waits for the opponent's backlog (None: all of it)
 
     @property
     def path(self) -> Path | None:
@@ -370,7 +371,7 @@ class Run:
         if status is None:
             status = runner.status if runner.status != "running" else "aborted"
         if self.against is not None:  # waits for the opponent's last trials; links both manifests
-            self.against.close(status)
+            self.against.close(status, self.against_close_s)
         close = getattr(self.recorder, "close", None)
         if close is None:
             return
