@@ -127,8 +127,8 @@ class RedrawBudget:
         names = list(self.dirty)
         if held is not None:
             names = [n for n in names if self.dirty[n][1] is held]
-        if only is not None:
-            names = [n for n in names if n in only]
+        if only is not None:  # "<job>:<part>": a part (e.g. an axis to lay out) of an allowed job
+            names = [n for n in names if n.split(":")[0] in only]
         for name in names:
             if self.estimate(name) > budget_ms:
                 self.deferred += 1
@@ -144,6 +144,9 @@ class RedrawBudget:
             took = (time.perf_counter() - t0) * 1000.0
             self.cost_ms[name] = 0.7 * self.cost_ms.get(name, took) + 0.3 * took
             self.done += 1
+            # what the update left for the repaint (an axis to lay out, its range changed): steps of their own
+            for part, step in getattr(widget, "render_steps", list)():
+                self.dirty.setdefault(f"{name.split(':')[0]}:{part}", (step, widget))
             return took
         return 0.0
 
