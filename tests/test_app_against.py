@@ -129,3 +129,31 @@ def test_redraws_fit_the_frame_budget(view):
     assert abs(view.timeline.now_line.value() - session.timeline.now) * px_per_s < 3.0  # within 3 pixels
     assert view._drawn_keys["timeline.periods"][2] == 0  # the running trial is drawn (before its stimulus)
     assert session.runner.phase == "trial" and "accuracy" not in view.budget.dirty  # no other plot during a trial
+
+
+def test_view_ranges_change_in_steps():
+    """A plot's range stays put while it holds the data (its axes stay cached) and moves to round ends when not."""
+    from neurogym_app.plots.live import stepped_range
+
+    first = stepped_range(380.0, 520.0, None)
+    assert first[0] <= 380.0 and first[1] >= 520.0 and first == (370.0, 530.0)
+    assert stepped_range(400.0, 510.0, first) == first  # new data inside, filling over half: unchanged
+    grown = stepped_range(380.0, 700.0, first)
+    assert grown != first and grown[0] <= 380.0 and grown[1] >= 700.0
+    assert stepped_range(450.0, 460.0, grown) != grown  # the data shrank to a sliver: the range follows
+
+
+def test_axis_layout_is_a_redraw_step_of_its_own(view):
+    """After an update that moved a plot's range, its axis is laid out on a step before the (held) repaint."""
+    budget = RedrawBudget()
+    plot = view.chronometric
+    axis = plot.getPlotItem().getAxis("left")
+    plot.repaint()
+    assert axis.picture is not None  # laid out by the paint
+    budget.mark("chronometric", lambda: plot.setYRange(100.0, 900.0, padding=0), plot)
+    budget.run(100.0)
+    assert axis.picture is None and "chronometric:axis.left" in budget.dirty and budget.held == [plot]
+    budget.run(100.0)
+    assert budget.last == "chronometric:axis.left" and axis.picture is not None and not plot.updatesEnabled()
+    budget.run(100.0)
+    assert budget.last == "paint:CurvePlot" and plot.updatesEnabled()

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QPainter, QPicture
 from PyQt6.QtWidgets import QGraphicsItem, QLabel
 
 from neurogym_app.analysis.trial_table import Curve, TimelineModel, TrialTable
@@ -72,6 +73,42 @@ def cache_static_parts(plot: Any) -> None:
         legend.setCacheMode(mode)
 
 
+def stepped_range(lo: float, hi: float, current: tuple[float, float] | None, pad: float = 0.06) -> tuple[float, float]:
+    """A view range holding ``lo..hi`` that changes in steps, not with every new point.
+
+    ``current`` is kept while it holds the data and the data fill at least half
+    of it; otherwise the new range is the data padded by ``pad`` of their span,
+    its ends rounded out to a twentieth of a round span. An unchanged range
+    leaves the axes cached; a new one re-renders their labels and grid (~2 ms).
+    """
+    if current is not None and current[0] <= lo and hi <= current[1] and hi - lo >= 0.5 * (current[1] - current[0]):
+        return current
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    step = 10.0 ** np.floor(np.log10(span)) / 20.0
+    return float(np.floor((lo - pad * span) / step) * step), float(np.ceil((hi + pad * span) / step) * step)
+
+
+def render_axis(axis: Any) -> None:
+    """Lay out an axis whose range changed (tick values, labels, grid lines) into its picture now.
+
+    pyqtgraph does this inside the next repaint (~1.5 ms of Python per axis);
+    done as a step of its own, that repaint only replays the picture.
+    """
+    if axis.picture is not None:
+        return
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        if axis.style["tickFont"]:
+            painter.setFont(axis.style["tickFont"])
+        specs = axis.generateDrawSpecs(painter)
+        if specs is not None:
+            axis.drawPicture(painter, *specs)
+    finally:
+        painter.end()
+    axis.picture = picture
+
+
 class _Base(pg.PlotWidget):
     def __init__(self, title: str, xlabel: str, ylabel: str, parent: Any = None) -> None:
         configure()
@@ -122,6 +159,12 @@ class _Base(pg.PlotWidget):
         self.note.setGeometry(70, 26, max(80, self.width() - 80), 38)
         if not self.note.isVisible():
             self.note.setVisible(True)
+
+    def render_steps(self) -> list[tuple[str, Any]]:
+        """The work left before a cheap repaint after a data change: one step per axis to lay out."""
+        item = self.getPlotItem()
+        axes = [item.getAxis(name) for name in ("bottom", "left")]
+        return [(f"axis.{a.orientation}", lambda a=a: render_axis(a)) for a in axes if a.isVisible() and a.picture is None]
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt naming)
         t0 = time.perf_counter()
@@ -255,7 +298,8 @@ class RTHistogramPlot(_Base):
         edges, counts = table.rt_histogram(self.bins, range_ms=(0.0, self._hi))
         counts = self._counts(counts)
         item.setData(edges, counts)
-        top = max(self._range[1], float(counts.max()) * 1.15 if counts.size else 1.0)
+        peak = float(counts.max()) * 1.15 if counts.size else 1.0
+        top = max(self._range[1], stepped_range(0.0, peak, None, pad=0.0)[1])
         if top > self._range[1]:
             self._range = (self._range[0], top)
             self.setYRange(0, top, padding=0)
@@ -294,7 +338,8 @@ class RTHistogramPlot(_Base):
             self.median_label.setText(f"median {med:.0f} ms")
             self.median_label.setPos(med, float(counts.max()) if counts.size else 1.0)
             self.median_label.setVisible(True)
-            top = max(0.05 if getattr(self, "density", False) else 1.0, float(counts.max()) * 1.15)
+            peak = max(0.05 if getattr(self, "density", False) else 1.0, float(counts.max()) * 1.15)
+            top = self._range[1] if peak <= self._range[1] and peak >= 0.5 * self._range[1] else stepped_range(0.0, peak, None, pad=0.0)[1]
             if (float(edges[-1]), top) != self._range:
                 self._range = (float(edges[-1]), top)
                 self.setYRange(0, top, padding=0)
@@ -317,6 +362,7 @@ class _Series:
         for item in (self.errors, self.fit, self.line, self.points):
             plot.addItem(item)
         self.style: tuple | None = None  # (color, width, alpha, symbol, size) last applied
+        self.bounds: tuple[float, float, float, float] | None = None  # x0, x1, y0, y1 of what it draws
 
     def apply_style(self, color: Sequence[int], width: float, alpha: int, symbol: str, size: float) -> None:
         """Pens and brushes, set only when they change (setData then passes data alone)."""
@@ -342,6 +388,8 @@ class CurvePlot(_Base):
     ``set_curve(key, curve, ...)`` creates a series the first time a key is
     seen and only calls ``setData`` afterwards; ``keep(keys)`` hides the rest.
     """
+
+    FOLLOW_X = True  # the x range follows the data (ConditionPlot sets its own)
 
     def __init__(self, title: str, xlabel: str, ylabel: str, ylim: tuple[float, float] | None = None, parent: Any = None) -> None:
         super().__init__(title, xlabel, ylabel, parent)
@@ -386,6 +434,11 @@ class CurvePlot(_Base):
         s.errors.setData(x=x, y=y, top=top, bottom=bottom, beam=beam)
         s.points.setData(x=x, y=y)
         has_fit = show_fit and curve.fit_x is not None and curve.fit_y is not None
+        bx = [x] + ([np.asarray(curve.fit_x, float)] if has_fit else [])
+        by = [y - bottom, y + top] + ([np.asarray(curve.fit_y, float)] if has_fit else [])
+        ax, ay = np.concatenate(bx), np.concatenate(by)
+        ax, ay = ax[np.isfinite(ax)], ay[np.isfinite(ay)]
+        s.bounds = (float(ax.min()) - beam, float(ax.max()) + beam, float(ay.min()), float(ay.max())) if ax.size and ay.size else None
         if has_fit:
             s.fit.setData(curve.fit_x, curve.fit_y)
         elif s.fit.xData is not None and len(s.fit.xData):
@@ -419,12 +472,28 @@ class CurvePlot(_Base):
         self._refresh_empty()
 
     def _refresh_empty(self) -> None:
-        empty = not any(s.points.isVisible() and len(s.points.data) for s in self.series.values())
+        shown = [s for s in self.series.values() if s.points.isVisible() and len(s.points.data)]
+        empty = not shown
         if empty != self._was_empty:
             self._was_empty = empty
             self._show_empty(empty)
-            if not empty:  # follow the data from now on (pyqtgraph updates the range lazily, at paint time)
-                self.getPlotItem().enableAutoRange(x=True, y=self.ylim is None)
+        if not empty:
+            self._follow([s.bounds for s in shown if s.bounds is not None])
+
+    def _follow(self, bounds: Sequence[tuple[float, float, float, float]]) -> None:
+        """Range the view over the shown series in steps (:func:`stepped_range`), not with every trial."""
+        if not bounds:
+            return
+        b = np.asarray(bounds)
+        x = stepped_range(float(b[:, 0].min()), float(b[:, 1].max()), getattr(self, "_xr", None))
+        if self.FOLLOW_X and x != getattr(self, "_xr", None):
+            self._xr = x
+            self.setXRange(*x, padding=0)
+        if self.ylim is None:
+            y = stepped_range(float(b[:, 2].min()), float(b[:, 3].max()), getattr(self, "_yr", None))
+            if y != getattr(self, "_yr", None):
+                self._yr = y
+                self.setYRange(*y, padding=0)
 
     def clear_curves(self) -> None:
         self.keep([])
@@ -435,6 +504,7 @@ class ConditionPlot(CurvePlot):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__("Accuracy per condition", "condition", "accuracy", ylim=(0.0, 1.05), parent=parent)
+        self.FOLLOW_X = False
         self.labels: list[str] = []
 
     def set_conditions(self, labels: Sequence[str]) -> None:
@@ -456,7 +526,6 @@ class ConditionPlot(CurvePlot):
         kw["connect"] = False
         kw["show_fit"] = False
         super().set_curve(key, moved, **kw)
-        self.setXRange(-0.6, max(len(self.labels), 1) - 0.4, padding=0)
 
 
 class TimelinePlot(_Base):

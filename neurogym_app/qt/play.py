@@ -127,8 +127,8 @@ class RedrawBudget:
         names = list(self.dirty)
         if held is not None:
             names = [n for n in names if self.dirty[n][1] is held]
-        if only is not None:
-            names = [n for n in names if n in only]
+        if only is not None:  # "<job>:<part>": a part (e.g. an axis to lay out) of an allowed job
+            names = [n for n in names if n.split(":")[0] in only]
         for name in names:
             if self.estimate(name) > budget_ms:
                 self.deferred += 1
@@ -144,6 +144,9 @@ class RedrawBudget:
             took = (time.perf_counter() - t0) * 1000.0
             self.cost_ms[name] = 0.7 * self.cost_ms.get(name, took) + 0.3 * took
             self.done += 1
+            # what the update left for the repaint (an axis to lay out, its range changed): steps of their own
+            for part, step in getattr(widget, "render_steps", list)():
+                self.dirty.setdefault(f"{name.split(':')[0]}:{part}", (step, widget))
             return took
         return 0.0
 
@@ -451,6 +454,7 @@ class PlayView(QWidget):
         self.controller.after_tick = self._between_frames
         self.budget = RedrawBudget()
         self._drawn_keys: dict[str, Any] = {}
+        self._page_turned_in = -1
         self.task_combo.currentTextChanged.connect(self._fill_against)
         self.against.activated.connect(self._against_chosen)
         self._player_changed(self.player.currentText())
@@ -589,6 +593,7 @@ class PlayView(QWidget):
         self.psychometric.show_message("collecting trials..." if has_strength else "this task has no stimulus strength")
         self._drawn = (-1, -1)
         self._drawn_keys = {}
+        self._page_turned_in = -1  # the inter-trial interval (trials done) in which the page turned early
         self.budget = RedrawBudget()
         if session.against is not None:
             labels = session.against.model.labels
@@ -645,8 +650,16 @@ class PlayView(QWidget):
         now_s = session.timeline.now
         trial = session.runner.current_trial
         in_trial = trial is not None
-        # between trials, turn the timeline's page early if the next trial would reach its edge
-        if self.timeline.page_turn_due(now_s, 0.0 if in_trial else PAGE_AHEAD * self.timeline.window_s):
+        # between trials, turn the timeline's page early if the next trial would reach its edge -- once per
+        # inter-trial interval (the turned page has room for the next trial; turning again while the interval
+        # goes on would cost a second full repaint and axis for nothing)
+        due = self.timeline.page_turn_due(now_s, 0.0 if in_trial else PAGE_AHEAD * self.timeline.window_s)
+        if due and not in_trial:
+            gap = len(session.timeline.trials)
+            due = self._page_turned_in != gap
+            if due:
+                self._page_turned_in = gap
+        if due:
             self.budget.mark("page", lambda: self.timeline.move_cursor(session.timeline.now, turn=True), self.timeline)
         else:
             self.timeline.move_cursor(now_s)  # a one-pixel strip is repainted, not the plot
